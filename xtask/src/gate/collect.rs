@@ -1,0 +1,201 @@
+//! Stage 1, collect: which files are evidence, and for which domain.
+//!
+//! Either the explicit `--artifact DOMAIN=PATH` list, or discovery of every
+//! `*.json` under `<artifacts-root>/*/latest/`. Discovery never leaves the
+//! artifacts root: a `latest` folder or entry that resolves outside it is
+//! refused with the reason. Nothing here reads a file's content.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use super::config::{check_domain_name, Policy};
+use super::model::Ignored;
+use super::paths;
+
+/// One evidence file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactRef {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How the report names it.
+    pub display: String,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `--artifact DOMAIN=PATH`: the user assigned the domain.
+    Explicit { domain: String },
+    /// Found under `<root>/<folder>/latest/`; `domain` is the folder's mapped
+    /// domain, used when the file names none itself.
+    Discovered { folder: String, domain: String },
+}
+
+/// What collection found.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub artifacts: Vec<ArtifactRef>,
+    /// Files and folders seen but not taken as evidence, with the reason.
+    pub ignored: Vec<Ignored>,
+    /// Folders the evidence comes from: the report must not be written there.
+    pub input_dirs: Vec<PathBuf>,
+    /// Where discovery looked, for the `missing` messages (root-relative).
+    pub discovery_root: Option<String>,
+}
+
+/// How deep discovery walks below a `latest` folder.
+const MAX_DEPTH: usize = 8;
+
+pub fn explicit(
+    root: &Path,
+    cwd: &Path,
+    policy: &Policy,
+    args: &[(String, PathBuf)],
+) -> Result<Collected> {
+    let mut out = Collected::default();
+    let mut seen = BTreeSet::new();
+    for (domain, path) in args {
+        check_domain_name(domain).map_err(|e| anyhow::anyhow!("`--artifact {domain}=...`: {e}"))?;
+        if !policy.domains.contains(domain) {
+            bail!(
+                "`--artifact {domain}={}`: unknown domain `{domain}` (expected DOMAIN=PATH with DOMAIN one of {})",
+                path.display(),
+                policy.domains.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+            );
+        }
+        let abs = paths::absolute(cwd, path);
+        if !seen.insert(paths::resolve(&abs)) {
+            bail!(
+                "`{}` is given twice with `--artifact`: each file is the evidence of one domain, once",
+                paths::display(root, &abs)
+            );
+        }
+        if let Some(parent) = abs.parent() {
+            out.input_dirs.push(parent.to_path_buf());
+        }
+        out.artifacts.push(ArtifactRef {
+            path: cwd.join(path),
+            display: paths::display(root, &abs),
+            origin: Origin::Explicit { domain: domain.clone() },
+        });
+    }
+    Ok(out)
+}
+
+pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<Collected> {
+    let mut out = Collected {
+        discovery_root: Some(paths::display(root, artifacts_root)),
+        ..Collected::default()
+    };
+    let real_root = match artifacts_root.canonicalize() {
+        Ok(real) => real,
+        Err(_) => return Ok(out), // no evidence at all: every domain is missing
+    };
+    let pattern = format!("{}/*/latest", glob::Pattern::escape(&artifacts_root.to_string_lossy()));
+    let mut latest_dirs: Vec<PathBuf> = match glob::glob(&pattern) {
+        Ok(paths) => paths.filter_map(Result::ok).collect(),
+        Err(e) => {
+            bail!("cannot search `{}` for evidence: {e}", paths::display(root, artifacts_root))
+        }
+    };
+    latest_dirs.sort();
+    for latest in latest_dirs {
+        let display = paths::display(root, &latest);
+        let Some(folder) = latest.parent().and_then(Path::file_name).and_then(|f| f.to_str())
+        else {
+            out.ignored.push(Ignored::new(display, "the folder name is not valid UTF-8"));
+            continue;
+        };
+        let folder = folder.to_string();
+        let real = match latest.canonicalize() {
+            Ok(real) => real,
+            Err(e) => {
+                out.ignored.push(Ignored::new(display, format!("cannot resolve it: {e}")));
+                continue;
+            }
+        };
+        if !real.starts_with(&real_root) {
+            out.ignored.push(Ignored::new(
+                display,
+                "refused: it resolves outside the artifacts root (a symlink out of the evidence tree)",
+            ));
+            continue;
+        }
+        if !real.is_dir() {
+            out.ignored.push(Ignored::new(display, "not a folder"));
+            continue;
+        }
+        out.input_dirs.push(latest.clone());
+        out.input_dirs.push(real.clone());
+        let domain = policy.folder_domain(&folder);
+        let mut visited = BTreeSet::from([real]);
+        walk(root, &real_root, &latest, &folder, &domain, 0, &mut visited, &mut out);
+    }
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    root: &Path,
+    real_root: &Path,
+    dir: &Path,
+    folder: &str,
+    domain: &str,
+    depth: usize,
+    visited: &mut BTreeSet<PathBuf>,
+    out: &mut Collected,
+) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            out.ignored
+                .push(Ignored::new(paths::display(root, dir), format!("cannot list it: {e}")));
+            return;
+        }
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let display = paths::display(root, &path);
+        let is_json = path.extension().is_some_and(|ext| ext == "json");
+        let real = match path.canonicalize() {
+            Ok(real) => real,
+            Err(e) => {
+                out.ignored.push(Ignored::new(display, format!("cannot resolve it: {e}")));
+                continue;
+            }
+        };
+        if !real.starts_with(real_root) {
+            out.ignored.push(Ignored::new(
+                display,
+                "refused: it resolves outside the artifacts root (a symlink out of the evidence tree)",
+            ));
+            continue;
+        }
+        if real.is_dir() {
+            if depth >= MAX_DEPTH {
+                out.ignored.push(Ignored::new(
+                    display,
+                    format!("deeper than {MAX_DEPTH} folders below `latest`"),
+                ));
+            } else if !visited.insert(real) {
+                out.ignored.push(Ignored::new(display, "a folder already walked (symlink cycle)"));
+            } else {
+                walk(root, real_root, &path, folder, domain, depth + 1, visited, out);
+            }
+            continue;
+        }
+        if !is_json {
+            out.ignored.push(Ignored::new(display, "not a `.json` file"));
+            continue;
+        }
+        out.artifacts.push(ArtifactRef {
+            path,
+            display,
+            origin: Origin::Discovered { folder: folder.to_string(), domain: domain.to_string() },
+        });
+    }
+}

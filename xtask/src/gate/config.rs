@@ -1,0 +1,246 @@
+//! The gate's policy: `[workspace.metadata.release-gate]` in the root
+//! `Cargo.toml`, over the built-in defaults, with the run's overrides.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+/// The seven evidence domains of a release, by default all required.
+pub const DEFAULT_DOMAINS: &[&str] =
+    &["certification", "cdc", "performance", "security", "supply_chain", "governance", "docs"];
+
+/// Evidence folders that release workflows already use, mapped to their
+/// domains. Every other folder maps to the domain of its own name.
+pub const DEFAULT_FOLDERS: &[(&str, &str)] =
+    &[("connectors", "certification"), ("replay", "cdc"), ("benchmarks", "performance")];
+
+pub const DEFAULT_RC_MIN_SCORE: u32 = 80;
+
+/// `[workspace.metadata.release-gate]` as written; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawConfig {
+    domains: Option<Vec<String>>,
+    required: Option<Vec<String>>,
+    release_candidate_min_score: Option<u32>,
+    folders: Option<BTreeMap<String, String>>,
+    /// Keys this version does not know: reported as warnings, so a typo such
+    /// as `requried` does not silently fall back to the default.
+    #[serde(flatten)]
+    unknown: BTreeMap<String, serde_json::Value>,
+}
+
+/// The effective policy of one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub domains: BTreeSet<String>,
+    pub required: BTreeSet<String>,
+    pub release_candidate_min_score: u32,
+    /// Evidence folder name -> domain.
+    pub folders: BTreeMap<String, String>,
+    /// Problems in the config that do not stop the run.
+    pub warnings: Vec<String>,
+}
+
+const TABLE: &str = "[workspace.metadata.release-gate]";
+
+impl Policy {
+    /// `workspace_metadata` is `[workspace.metadata]` as cargo metadata gives it.
+    pub fn from_metadata(
+        workspace_metadata: &serde_json::Value,
+        require: Option<&[String]>,
+    ) -> Result<Policy> {
+        let raw: RawConfig = match workspace_metadata.get("release-gate") {
+            None | Some(serde_json::Value::Null) => RawConfig::default(),
+            Some(value) => RawConfig::deserialize(value)
+                .with_context(|| format!("invalid {TABLE} in the root `Cargo.toml`"))?,
+        };
+        let domains: BTreeSet<String> = match raw.domains {
+            Some(list) => list.into_iter().collect(),
+            None => DEFAULT_DOMAINS.iter().map(|d| d.to_string()).collect(),
+        };
+        for domain in &domains {
+            check_domain_name(domain).with_context(|| format!("invalid `domains` in {TABLE}"))?;
+        }
+        let required: BTreeSet<String> = match (require, raw.required) {
+            (Some(flag), _) => {
+                for domain in flag {
+                    if !domains.contains(domain) {
+                        bail!("`--require {domain}`: unknown domain (known: {})", list(&domains));
+                    }
+                }
+                flag.iter().cloned().collect()
+            }
+            (None, Some(list)) => {
+                for domain in &list {
+                    if !domains.contains(domain) {
+                        bail!(
+                            "`required` in {TABLE} names `{domain}`, which is not in `domains` ({})",
+                            list_of(&domains)
+                        );
+                    }
+                }
+                list.into_iter().collect()
+            }
+            (None, None) => domains.clone(),
+        };
+        if required.is_empty() {
+            bail!("no required domains: a gate that requires nothing cannot open a release; list at least one in `required` in {TABLE} or `--require`");
+        }
+        let min = raw.release_candidate_min_score.unwrap_or(DEFAULT_RC_MIN_SCORE);
+        if min > 100 {
+            bail!(
+                "`release-candidate-min-score` in {TABLE} is {min}; it is a percentage, 0 to 100"
+            );
+        }
+        let mut folders: BTreeMap<String, String> = DEFAULT_FOLDERS
+            .iter()
+            .filter(|(_, domain)| domains.contains(*domain))
+            .map(|(f, d)| (f.to_string(), d.to_string()))
+            .collect();
+        for (folder, domain) in raw.folders.unwrap_or_default() {
+            if !domains.contains(&domain) {
+                bail!(
+                    "`folders.{folder}` in {TABLE} maps to `{domain}`, which is not in `domains` ({})",
+                    list_of(&domains)
+                );
+            }
+            folders.insert(folder, domain);
+        }
+        let warnings = raw
+            .unknown
+            .keys()
+            .map(|key| format!("unknown key `{key}` in {TABLE} is ignored"))
+            .collect();
+        Ok(Policy { domains, required, release_candidate_min_score: min, folders, warnings })
+    }
+
+    /// The domain that evidence found in `folder` belongs to.
+    pub fn folder_domain(&self, folder: &str) -> String {
+        self.folders.get(folder).cloned().unwrap_or_else(|| folder.to_string())
+    }
+}
+
+/// Domain names end up in blocker codes, file names and Markdown: keep them to
+/// lowercase ASCII letters, digits, `_` and `-`.
+pub fn check_domain_name(domain: &str) -> Result<()> {
+    let ok = !domain.is_empty()
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    if !ok {
+        bail!("domain `{domain}` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`)");
+    }
+    Ok(())
+}
+
+fn list(domains: &BTreeSet<String>) -> String {
+    domains.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+}
+
+fn list_of(domains: &BTreeSet<String>) -> String {
+    domains.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(meta: serde_json::Value, require: Option<&[&str]>, expected: Result<&str, &str>) {
+        let require: Option<Vec<String>> =
+            require.map(|r| r.iter().map(|s| s.to_string()).collect());
+        let got = Policy::from_metadata(&meta, require.as_deref());
+        match (got, expected) {
+            (Ok(p), Ok(want)) => {
+                let got = format!(
+                    "domains={} required={} min={} folders={:?} warnings={:?}",
+                    list(&p.domains),
+                    list(&p.required),
+                    p.release_candidate_min_score,
+                    p.folders,
+                    p.warnings
+                );
+                assert_eq!(got, want);
+            }
+            (Err(e), Err(want)) => assert_eq!(format!("{e:#}"), want),
+            (got, _) => panic!("unexpected: {got:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        check(
+            json!(null),
+            None,
+            Ok(
+                r#"domains=cdc, certification, docs, governance, performance, security, supply_chain required=cdc, certification, docs, governance, performance, security, supply_chain min=80 folders={"benchmarks": "performance", "connectors": "certification", "replay": "cdc"} warnings=[]"#,
+            ),
+        );
+    }
+
+    #[test]
+    fn configured_and_overridden() {
+        let meta = json!({"release-gate": {
+            "domains": ["certification", "docs", "extra"],
+            "required": ["certification"],
+            "release-candidate-min-score": 50,
+            "folders": {"manuals": "docs"},
+            "requried": ["docs"],
+        }});
+        check(
+            meta.clone(),
+            None,
+            Ok(
+                r#"domains=certification, docs, extra required=certification min=50 folders={"connectors": "certification", "manuals": "docs"} warnings=["unknown key `requried` in [workspace.metadata.release-gate] is ignored"]"#,
+            ),
+        );
+        check(
+            meta.clone(),
+            Some(&["docs", "extra"]),
+            Ok(
+                r#"domains=certification, docs, extra required=docs, extra min=50 folders={"connectors": "certification", "manuals": "docs"} warnings=["unknown key `requried` in [workspace.metadata.release-gate] is ignored"]"#,
+            ),
+        );
+        check(
+            meta,
+            Some(&["cdc"]),
+            Err("`--require cdc`: unknown domain (known: certification, docs, extra)"),
+        );
+    }
+
+    #[test]
+    fn config_errors() {
+        check(
+            json!({"release-gate": {"required": ["nope"]}}),
+            None,
+            Err("`required` in [workspace.metadata.release-gate] names `nope`, which is not in `domains` (`cdc`, `certification`, `docs`, `governance`, `performance`, `security`, `supply_chain`)"),
+        );
+        check(
+            json!({"release-gate": {"required": []}}),
+            None,
+            Err("no required domains: a gate that requires nothing cannot open a release; list at least one in `required` in [workspace.metadata.release-gate] or `--require`"),
+        );
+        check(
+            json!({"release-gate": {"release-candidate-min-score": 101}}),
+            None,
+            Err("`release-candidate-min-score` in [workspace.metadata.release-gate] is 101; it is a percentage, 0 to 100"),
+        );
+        check(
+            json!({"release-gate": {"domains": ["a/b"]}}),
+            None,
+            Err("invalid `domains` in [workspace.metadata.release-gate]: domain `a/b` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`)"),
+        );
+        check(
+            json!({"release-gate": {"release-candidate-min-score": "high"}}),
+            None,
+            Err("invalid [workspace.metadata.release-gate] in the root `Cargo.toml`: invalid type: string \"high\", expected u32"),
+        );
+        check(
+            json!({"release-gate": {"folders": {"x": "nope"}}}),
+            None,
+            Err("`folders.x` in [workspace.metadata.release-gate] maps to `nope`, which is not in `domains` (`cdc`, `certification`, `docs`, `governance`, `performance`, `security`, `supply_chain`)"),
+        );
+    }
+}

@@ -1,0 +1,639 @@
+//! Understand the format: the gate's own evidence JSON, read as a stream.
+//!
+//! One entry point, [`parse`]: a reader in, a normalized [`Evidence`] out, or
+//! an error message with the position. Only the top-level fields the gate
+//! decides on are kept; everything else is skipped without being held in
+//! memory. Duplicate keys are rejected (a gate that reads the first `status`
+//! while another tool reads the last can be fooled), and so is invalid UTF-8
+//! anywhere in the document.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::io::{self, BufReader, Read};
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// Status words, compared trimmed and case-insensitive.
+const PASSED_WORDS: &[&str] = &["passed", "pass", "success", "succeeded", "ok", "green"];
+const FAILED_WORDS: &[&str] = &["failed", "fail", "failure", "error", "errored", "red"];
+
+/// What one evidence document says, normalized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// The document's own top-level `domain`, when it names one.
+    pub declared_domain: Option<String>,
+    /// The `status` string exactly as the document wrote it.
+    pub reported_status: Option<String>,
+    /// Empty when the evidence passed; otherwise why not, one reason each.
+    pub reasons: Vec<String>,
+    /// The top-level `provenance` string (`stub` marks generated stub evidence).
+    pub provenance: Option<String>,
+}
+
+impl Evidence {
+    pub fn passed(&self) -> bool {
+        self.reasons.is_empty()
+    }
+}
+
+/// Reads one evidence document. The error names the line and column (or the
+/// byte offset for encoding errors) and what was wrong there.
+pub fn parse(reader: impl Read) -> Result<Evidence, String> {
+    let reader = BufReader::with_capacity(64 * 1024, Utf8Check::new(reader));
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let doc = de.deserialize_map(DocVisitor).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(doc.normalize())
+}
+
+/// A JSON value of which the gate only needs the string or boolean inside, or
+/// else the name of its type for the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scalar {
+    Str(String),
+    Bool(bool),
+    Other(&'static str),
+}
+
+impl Scalar {
+    fn kind(&self) -> &'static str {
+        match self {
+            Scalar::Str(_) => "a string",
+            Scalar::Bool(_) => "a boolean",
+            Scalar::Other(kind) => kind,
+        }
+    }
+}
+
+/// The top-level fields the gate reads.
+#[derive(Debug, Default)]
+struct Doc {
+    status: Option<Scalar>,
+    passed: Option<Scalar>,
+    domain: Option<Scalar>,
+    provenance: Option<Scalar>,
+    blockers: Option<Counted>,
+    checks: Option<Checks>,
+}
+
+#[derive(Debug)]
+enum Counted {
+    Array(usize),
+    Other(&'static str),
+}
+
+#[derive(Debug)]
+enum Checks {
+    Array(Vec<Check>),
+    Other(&'static str),
+}
+
+#[derive(Debug)]
+enum Check {
+    Object { name: Option<Scalar>, status: Option<Scalar> },
+    Other(&'static str),
+}
+
+enum Word {
+    Passed,
+    Failed,
+    Unknown,
+}
+
+fn classify(s: &str) -> Word {
+    let s = s.trim().to_ascii_lowercase();
+    if PASSED_WORDS.contains(&s.as_str()) {
+        Word::Passed
+    } else if FAILED_WORDS.contains(&s.as_str()) {
+        Word::Failed
+    } else {
+        Word::Unknown
+    }
+}
+
+impl Doc {
+    fn normalize(self) -> Evidence {
+        let mut reasons = Vec::new();
+        let mut reported_status = None;
+        match (&self.status, &self.passed) {
+            (Some(Scalar::Str(s)), passed) => {
+                reported_status = Some(s.clone());
+                match classify(s) {
+                    Word::Passed => {
+                        if let Some(Scalar::Bool(false)) = passed {
+                            reasons.push("`status` says passed but `passed` is false".to_string());
+                        }
+                    }
+                    Word::Failed => reasons.push(format!("status is `{s}`")),
+                    Word::Unknown => reasons.push(format!(
+                        "status `{s}` is not a known status word (expected one of {})",
+                        PASSED_WORDS.join(", ")
+                    )),
+                }
+            }
+            (Some(other), _) => {
+                reasons.push(format!("`status` is {}, expected a string", other.kind()))
+            }
+            (None, Some(Scalar::Bool(true))) => {}
+            (None, Some(Scalar::Bool(false))) => reasons.push("`passed` is false".to_string()),
+            (None, Some(other)) => {
+                reasons.push(format!("`passed` is {}, expected a boolean", other.kind()))
+            }
+            (None, None) => reasons.push("no `status` field".to_string()),
+        }
+        match self.blockers {
+            None | Some(Counted::Array(0)) => {}
+            Some(Counted::Array(n)) => {
+                reasons.push(format!("the artifact lists {n} blocker(s) of its own"))
+            }
+            Some(Counted::Other(kind)) => {
+                reasons.push(format!("`blockers` is {kind}, expected an array"))
+            }
+        }
+        match self.checks {
+            None => {}
+            Some(Checks::Other(kind)) => {
+                reasons.push(format!("`checks` is {kind}, expected an array"))
+            }
+            Some(Checks::Array(checks)) => {
+                for (i, check) in checks.iter().enumerate() {
+                    if let Some(reason) = check_reason(i, check) {
+                        reasons.push(reason);
+                    }
+                }
+            }
+        }
+        let declared_domain = match self.domain {
+            None => None,
+            Some(Scalar::Str(s)) => Some(s),
+            Some(other) => {
+                reasons.push(format!("`domain` is {}, expected a string", other.kind()));
+                None
+            }
+        };
+        let provenance = match self.provenance {
+            Some(Scalar::Str(s)) => Some(s),
+            _ => None,
+        };
+        Evidence { declared_domain, reported_status, reasons, provenance }
+    }
+}
+
+fn check_reason(index: usize, check: &Check) -> Option<String> {
+    let (name, status) = match check {
+        Check::Other(kind) => return Some(format!("check #{index} is {kind}, expected an object")),
+        Check::Object { name, status } => (name, status),
+    };
+    let label = match name {
+        Some(Scalar::Str(n)) => format!("check `{n}`"),
+        _ => format!("check #{index}"),
+    };
+    match status {
+        Some(Scalar::Str(s)) => match classify(s) {
+            Word::Passed => None,
+            _ => Some(format!("{label} has status `{s}`")),
+        },
+        Some(other) => Some(format!("{label} has a `status` that is {}", other.kind())),
+        None => Some(format!("{label} has no `status`")),
+    }
+}
+
+/// Records each key of one JSON object, rejecting a second occurrence.
+#[derive(Default)]
+struct Keys(BTreeSet<String>);
+
+impl Keys {
+    fn first<E: de::Error>(&mut self, key: &str) -> Result<(), E> {
+        if self.0.insert(key.to_string()) {
+            Ok(())
+        } else {
+            Err(E::custom(format_args!("duplicate key `{key}`")))
+        }
+    }
+}
+
+struct DocVisitor;
+
+impl<'de> Visitor<'de> for DocVisitor {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object (the evidence document)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+        let mut doc = Doc::default();
+        let mut keys = Keys::default();
+        while let Some(key) = map.next_key::<String>()? {
+            keys.first(&key)?;
+            match key.as_str() {
+                "status" => doc.status = Some(map.next_value_seed(ScalarSeed)?),
+                "passed" => doc.passed = Some(map.next_value_seed(ScalarSeed)?),
+                "domain" => doc.domain = Some(map.next_value_seed(ScalarSeed)?),
+                "provenance" => doc.provenance = Some(map.next_value_seed(ScalarSeed)?),
+                "blockers" => doc.blockers = Some(map.next_value_seed(CountSeed)?),
+                "checks" => doc.checks = Some(map.next_value_seed(ChecksSeed)?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(doc)
+    }
+}
+
+/// Drains a sequence or map whose contents do not matter.
+fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<usize, A::Error> {
+    let mut n = 0usize;
+    while seq.next_element::<IgnoredAny>()?.is_some() {
+        n = n.saturating_add(1);
+    }
+    Ok(n)
+}
+
+fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    let mut keys = Keys::default();
+    while let Some(key) = map.next_key::<String>()? {
+        keys.first(&key)?;
+        map.next_value::<IgnoredAny>()?;
+    }
+    Ok(())
+}
+
+/// Implements the non-matching arms of a visitor: each records the JSON type.
+macro_rules! other_kinds {
+    ($wrap:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($wrap("a boolean"))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($wrap("a number"))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($wrap("a number"))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($wrap("a number"))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($wrap("a string"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($wrap("null"))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            drain_map(map)?;
+            Ok($wrap("an object"))
+        }
+    };
+}
+
+struct ScalarSeed;
+
+impl<'de> DeserializeSeed<'de> for ScalarSeed {
+    type Value = Scalar;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Str(v))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Other("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Other("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Other("a number"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Other("null"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scalar, A::Error> {
+        drain_seq(seq)?;
+        Ok(Scalar::Other("an array"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
+        drain_map(map)?;
+        Ok(Scalar::Other("an object"))
+    }
+}
+
+struct CountSeed;
+
+impl<'de> DeserializeSeed<'de> for CountSeed {
+    type Value = Counted;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Counted, D::Error> {
+        d.deserialize_any(CountVisitor)
+    }
+}
+
+struct CountVisitor;
+
+impl<'de> Visitor<'de> for CountVisitor {
+    type Value = Counted;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Counted, A::Error> {
+        Ok(Counted::Array(drain_seq(seq)?))
+    }
+    other_kinds!(Counted::Other);
+}
+
+struct ChecksSeed;
+
+impl<'de> DeserializeSeed<'de> for ChecksSeed {
+    type Value = Checks;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Checks, D::Error> {
+        d.deserialize_any(ChecksVisitor)
+    }
+}
+
+struct ChecksVisitor;
+
+impl<'de> Visitor<'de> for ChecksVisitor {
+    type Value = Checks;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of checks")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checks, A::Error> {
+        let mut checks = Vec::new();
+        while let Some(check) = seq.next_element_seed(CheckSeed)? {
+            checks.push(check);
+        }
+        Ok(Checks::Array(checks))
+    }
+    other_kinds!(Checks::Other);
+}
+
+struct CheckSeed;
+
+impl<'de> DeserializeSeed<'de> for CheckSeed {
+    type Value = Check;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Check, D::Error> {
+        d.deserialize_any(CheckVisitor)
+    }
+}
+
+struct CheckVisitor;
+
+impl<'de> Visitor<'de> for CheckVisitor {
+    type Value = Check;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a check object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Check, A::Error> {
+        let mut keys = Keys::default();
+        let (mut name, mut status) = (None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            keys.first(&key)?;
+            match key.as_str() {
+                "name" => name = Some(map.next_value_seed(ScalarSeed)?),
+                "status" => status = Some(map.next_value_seed(ScalarSeed)?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Check::Object { name, status })
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Check, A::Error> {
+        drain_seq(seq)?;
+        Ok(Check::Other("an array"))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Check, E> {
+        Ok(Check::Other("a boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Check, E> {
+        Ok(Check::Other("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Check, E> {
+        Ok(Check::Other("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Check, E> {
+        Ok(Check::Other("a number"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Check, E> {
+        Ok(Check::Other("a string"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Check, E> {
+        Ok(Check::Other("null"))
+    }
+}
+
+/// A reader that rejects bytes that are not UTF-8, as JSON requires, with the
+/// byte offset of the first bad byte. Sequences split across reads are carried
+/// over, so the check holds for any read size.
+struct Utf8Check<R> {
+    inner: R,
+    offset: u64,
+    pending: Vec<u8>,
+}
+
+impl<R: Read> Utf8Check<R> {
+    fn new(inner: R) -> Self {
+        Utf8Check { inner, offset: 0, pending: Vec::new() }
+    }
+
+    fn invalid(at: u64) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, format!("invalid UTF-8 at byte offset {at}"))
+    }
+
+    fn check(&mut self, mut buf: &[u8]) -> io::Result<()> {
+        let start = self.offset;
+        self.offset += buf.len() as u64;
+        let mut at = start;
+        // Complete a sequence that the previous read split.
+        while !self.pending.is_empty() {
+            let Some((&b, rest)) = buf.split_first() else { return Ok(()) };
+            self.pending.push(b);
+            buf = rest;
+            at += 1;
+            match std::str::from_utf8(&self.pending) {
+                Ok(_) => self.pending.clear(),
+                Err(e) if e.error_len().is_none() && self.pending.len() < 4 => {}
+                Err(_) => return Err(Self::invalid(at - self.pending.len() as u64)),
+            }
+        }
+        match std::str::from_utf8(buf) {
+            Ok(_) => Ok(()),
+            Err(e) => match e.error_len() {
+                Some(_) => Err(Self::invalid(at + e.valid_up_to() as u64)),
+                None => {
+                    self.pending.extend_from_slice(buf.get(e.valid_up_to()..).unwrap_or_default());
+                    Ok(())
+                }
+            },
+        }
+    }
+}
+
+impl<R: Read> Read for Utf8Check<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !self.pending.is_empty() {
+            return Err(Self::invalid(self.offset - self.pending.len() as u64));
+        }
+        self.check(buf.get(..n).unwrap_or_default())?;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: Result<(&[&str], Option<&str>), &str>) {
+        let got = parse(input.as_bytes());
+        match (got, expected) {
+            (Ok(ev), Ok((reasons, status))) => {
+                assert_eq!(ev.reasons, reasons, "input: {input}");
+                assert_eq!(ev.reported_status.as_deref(), status, "input: {input}");
+            }
+            (Err(e), Err(msg)) => assert_eq!(e, msg, "input: {input}"),
+            (got, _) => panic!("input: {input}\nunexpected: {got:?}"),
+        }
+    }
+
+    #[test]
+    fn status_words() {
+        for word in ["passed", " PASS ", "Success", "succeeded", "ok", "green"] {
+            let doc = format!(r#"{{"status": "{word}"}}"#);
+            check(&doc, Ok((&[], Some(word))));
+        }
+        for word in ["failed", "fail", "FAILURE", "error", "errored", "red"] {
+            let doc = format!(r#"{{"status": "{word}"}}"#);
+            let reason = format!("status is `{word}`");
+            check(&doc, Ok((&[reason.as_str()], Some(word))));
+        }
+        check(
+            r#"{"status": "skipped"}"#,
+            Ok((
+                &["status `skipped` is not a known status word (expected one of passed, pass, success, succeeded, ok, green)"],
+                Some("skipped"),
+            )),
+        );
+    }
+
+    #[test]
+    fn passed_boolean_and_missing_status() {
+        check(r#"{"passed": true}"#, Ok((&[], None)));
+        check(r#"{"passed": false}"#, Ok((&["`passed` is false"], None)));
+        check(r#"{"passed": "yes"}"#, Ok((&["`passed` is a string, expected a boolean"], None)));
+        check(r#"{"name": "x"}"#, Ok((&["no `status` field"], None)));
+        check(
+            r#"{"status": "passed", "passed": false}"#,
+            Ok((&["`status` says passed but `passed` is false"], Some("passed"))),
+        );
+    }
+
+    #[test]
+    fn status_of_the_wrong_type() {
+        check(r#"{"status": 1}"#, Ok((&["`status` is a number, expected a string"], None)));
+        check(r#"{"status": null}"#, Ok((&["`status` is null, expected a string"], None)));
+        check(
+            r#"{"status": ["passed"]}"#,
+            Ok((&["`status` is an array, expected a string"], None)),
+        );
+        check(r#"{"status": {"a": 1}}"#, Ok((&["`status` is an object, expected a string"], None)));
+    }
+
+    #[test]
+    fn blockers_and_checks() {
+        check(r#"{"status": "passed", "blockers": []}"#, Ok((&[], Some("passed"))));
+        check(
+            r#"{"status": "passed", "blockers": ["x", {"y": 1}]}"#,
+            Ok((&["the artifact lists 2 blocker(s) of its own"], Some("passed"))),
+        );
+        check(
+            r#"{"status": "passed", "checks": [{"name": "fmt", "status": "ok"}, {"name": "clippy", "status": "failed"}, {"status": "passed"}, {"name": "docs"}, 3]}"#,
+            Ok((
+                &[
+                    "check `clippy` has status `failed`",
+                    "check `docs` has no `status`",
+                    "check #4 is a number, expected an object",
+                ],
+                Some("passed"),
+            )),
+        );
+        check(
+            r#"{"status": "passed", "checks": {"fmt": "ok"}}"#,
+            Ok((&["`checks` is an object, expected an array"], Some("passed"))),
+        );
+    }
+
+    #[test]
+    fn invalid_documents() {
+        check("", Err("EOF while parsing a value at line 1 column 0"));
+        check(r#"{"status": "pass"#, Err("EOF while parsing a string at line 1 column 16"));
+        check("[1]", Err("invalid type: sequence, expected a JSON object (the evidence document) at line 1 column 1"));
+        check("null", Err("invalid type: null, expected a JSON object (the evidence document) at line 1 column 4"));
+        check("{} {}", Err("trailing characters at line 1 column 4"));
+        check(
+            r#"{"status": "failed", "status": "passed"}"#,
+            Err("duplicate key `status` at line 1 column 30"),
+        );
+        check("{\"status\": NaN}", Err("expected value at line 1 column 12"));
+    }
+
+    #[test]
+    fn invalid_utf8_anywhere_is_rejected() {
+        let mut doc = br#"{"status": "passed", "note": "#.to_vec();
+        doc.extend_from_slice(b"\"\xff\"}");
+        assert_eq!(parse(&doc[..]).unwrap_err(), "invalid UTF-8 at byte offset 30");
+    }
+
+    #[test]
+    fn utf8_split_across_reads_is_accepted() {
+        /// Hands out one byte per read, the worst case for the carry-over.
+        struct OneByte<'a>(&'a [u8]);
+        impl Read for OneByte<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let Some((&b, rest)) = self.0.split_first() else { return Ok(0) };
+                buf[0] = b;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        let doc = r#"{"status": "passed", "note": "ünïcødé ✓ 𝄞"}"#;
+        assert_eq!(parse(OneByte(doc.as_bytes())).unwrap().reasons, Vec::<String>::new());
+        let truncated = &doc.as_bytes()[..doc.len() - 4];
+        assert!(parse(OneByte(truncated)).is_err());
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let doc = format!(
+            r#"{{"status": "passed", "x": {}{}}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert_eq!(parse(doc.as_bytes()).unwrap().reasons, Vec::<String>::new());
+        let doc = format!(r#"{{"status": {}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(
+            parse(doc.as_bytes()).unwrap().reasons,
+            ["`status` is an array, expected a string"]
+        );
+    }
+}

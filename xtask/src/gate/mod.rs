@@ -1,0 +1,13 @@
+//! The gate as a pipeline that reads top to bottom, one stage a module:
+//! collect -> read and hash -> understand the format -> decide (pure) ->
+//! render (pure) -> write atomically -> index.
+
+pub mod collect;
+pub mod config;
+pub mod decide;
+pub mod evidence;
+pub mod model;
+pub mod paths;
+pub mod read;
+pub mod render;
+pub mod write;

@@ -1,0 +1,160 @@
+//! Stage 5, render: pure. The report as JSON (sorted keys) and as the
+//! Markdown release review a human reads first.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::model::{Report, Status};
+
+/// Pretty JSON with every object's keys sorted, newline-terminated.
+pub fn json<T: Serialize>(value: &T) -> String {
+    // `serde_json::Value` keeps objects in a BTreeMap: a round trip through it
+    // sorts every key, whatever the struct's field order.
+    let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
+    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+pub fn markdown(report: &Report) -> String {
+    let mut md = String::new();
+    let _ = write_markdown(&mut md, report);
+    md
+}
+
+fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
+    writeln!(md, "# Production maturity: `{}`", text(&r.release))?;
+    writeln!(md)?;
+    let verdict = match r.level.as_str() {
+        "ga_ready" => "the gate is open",
+        _ => "the release is stopped",
+    };
+    writeln!(md, "**Level: `{}`**, {verdict}.", r.level.as_str())?;
+    writeln!(md)?;
+    writeln!(md, "| Level | Score | Required domains passed | Release candidate from |")?;
+    writeln!(md, "|---|---:|---:|---:|")?;
+    writeln!(
+        md,
+        "| `{}` | {} | {} of {} | {} |",
+        r.level.as_str(),
+        r.score,
+        r.passed_required,
+        r.required_total,
+        r.thresholds.release_candidate_min_score
+    )?;
+    if let Some(at) = &r.generated_at {
+        writeln!(md)?;
+        writeln!(md, "Generated at {at} (from `SOURCE_DATE_EPOCH`).")?;
+    }
+
+    writeln!(md)?;
+    writeln!(md, "## Domains")?;
+    writeln!(md)?;
+    writeln!(md, "| Domain | Required | Status | Artifact | SHA-256 |")?;
+    writeln!(md, "|---|---|---|---|---|")?;
+    for (name, domain) in &r.domains {
+        let required = if domain.required { "yes" } else { "no" };
+        let status = status_cell(domain.status);
+        if domain.artifacts.is_empty() {
+            writeln!(md, "| {name} | {required} | {status} | (none) | |")?;
+        }
+        for a in &domain.artifacts {
+            let sha = a.sha256.as_deref().map(short).unwrap_or_default();
+            writeln!(
+                md,
+                "| {name} | {required} | {} | `{}` | {} |",
+                status_cell(a.status),
+                text(&a.path),
+                if sha.is_empty() { String::new() } else { format!("`{sha}`") }
+            )?;
+        }
+    }
+
+    writeln!(md)?;
+    if r.blockers.is_empty() {
+        writeln!(md, "## Blockers")?;
+        writeln!(md)?;
+        writeln!(md, "None.")?;
+    } else {
+        writeln!(md, "## Blockers ({})", r.blockers.len())?;
+        writeln!(md)?;
+        for b in &r.blockers {
+            writeln!(md, "- **`{}`**: {}", b.code, text(&b.message))?;
+            writeln!(md, "  - Fix: {}", text(&b.fix))?;
+        }
+    }
+
+    if !r.warnings.is_empty() {
+        writeln!(md)?;
+        writeln!(md, "## Warnings ({})", r.warnings.len())?;
+        writeln!(md)?;
+        for w in &r.warnings {
+            writeln!(md, "- {}", text(w))?;
+        }
+    }
+    if !r.unassigned.is_empty() {
+        writeln!(md)?;
+        writeln!(md, "## Unassigned evidence ({})", r.unassigned.len())?;
+        writeln!(md)?;
+        writeln!(md, "Evidence for a domain this policy does not know; listed, not gated.")?;
+        writeln!(md)?;
+        writeln!(md, "| Artifact | Names domain | Status | SHA-256 |")?;
+        writeln!(md, "|---|---|---|---|")?;
+        for a in &r.unassigned {
+            let sha = a.sha256.as_deref().map(short).unwrap_or_default();
+            writeln!(
+                md,
+                "| `{}` | `{}` | {} | `{sha}` |",
+                text(&a.path),
+                text(&a.domain),
+                status_cell(a.status)
+            )?;
+        }
+    }
+    if !r.ignored.is_empty() {
+        writeln!(md)?;
+        writeln!(md, "## Ignored files ({})", r.ignored.len())?;
+        writeln!(md)?;
+        for i in &r.ignored {
+            writeln!(md, "- `{}`: {}", text(&i.path), text(&i.reason))?;
+        }
+    }
+    writeln!(md)?;
+    writeln!(
+        md,
+        "Checksums of every input and output: `artifact_index.json`; verify the report with `sha256sum -c SHA256SUMS` in its folder."
+    )?;
+    Ok(())
+}
+
+fn status_cell(status: Status) -> &'static str {
+    match status {
+        Status::Passed => "passed",
+        Status::NotPassed => "**not_passed**",
+        Status::Missing => "**missing**",
+        Status::Invalid => "**invalid**",
+    }
+}
+
+/// The first 12 hex digits: enough to tell artifacts apart in a table.
+fn short(sha: &str) -> String {
+    sha.chars().take(12).collect()
+}
+
+/// Text from evidence, made safe for one Markdown table cell or list item:
+/// one line, no table breaks, no raw HTML.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}

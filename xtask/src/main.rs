@@ -1,0 +1,37 @@
+//! `cargo xtask`: this workspace's release pipeline.
+//!
+//! One module per subcommand, each a `run(self, sh)` on its flags struct, one
+//! [`Shell`] rooted at the workspace root. `main` prints the error chain once
+//! and maps outcomes to exit codes: 0 the gate is open, 1 blockers, 2 errors.
+
+mod flags;
+mod gate;
+mod project;
+mod release_gate;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+use xshell::Shell;
+
+fn main() -> ExitCode {
+    let flags = flags::Xtask::parse();
+    match run(flags) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(flags: flags::Xtask) -> anyhow::Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let project = project::Project::load()?;
+    let sh = Shell::new()?;
+    sh.change_dir(&project.root);
+    match flags.command {
+        flags::Command::ReleaseGate(cmd) => cmd.run(&sh, &project, &cwd),
+    }
+}
