@@ -17,6 +17,8 @@ pub struct Xtask {
 pub enum Command {
     /// Gate a release on its evidence: exit 0 only when every required domain passed.
     ReleaseGate(ReleaseGate),
+    /// Tag a release after the gate passed on real evidence (a dry run unless `--execute`).
+    Release(Release),
 }
 
 #[derive(Debug, Args)]
@@ -25,21 +27,71 @@ pub struct ReleaseGate {
     #[arg(long, value_name = "ID")]
     pub release: Option<String>,
 
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+
+    /// Generate stub evidence first and gate it (proves the gate works; never release evidence).
+    #[arg(long, conflicts_with_all = ["artifacts", "artifacts_root"])]
+    pub stubs: bool,
+
+    /// Where `--stubs` writes its stub evidence tree.
+    #[arg(long, value_name = "DIR", default_value = "target/evidence-stubs", requires = "stubs")]
+    pub stubs_dir: PathBuf,
+
+    /// With `--stubs`: make this domain's stub fail (repeatable).
+    #[arg(long, value_name = "DOMAIN", requires = "stubs")]
+    pub stub_fail: Vec<String>,
+
+    /// With `--stubs`: leave this domain's stub out (repeatable).
+    #[arg(long, value_name = "DOMAIN", requires = "stubs")]
+    pub stub_omit: Vec<String>,
+
+    /// With `--stubs`: make this domain's stub invalid JSON (repeatable).
+    #[arg(long, value_name = "DOMAIN", requires = "stubs")]
+    pub stub_invalid: Vec<String>,
+}
+
+/// Where the evidence is, where the report goes, what is required: shared by
+/// `release-gate` and `release`.
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
     /// Gate this file as the evidence of DOMAIN (repeatable); turns discovery off.
     #[arg(long = "artifact", value_name = "DOMAIN=PATH", value_parser = parse_artifact_arg)]
     pub artifacts: Vec<ArtifactArg>,
 
     /// Discover evidence under DIR/*/latest/ [default: test_artifacts].
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with = "artifacts")]
     pub artifacts_root: Option<PathBuf>,
 
-    /// Write the report here [default: test_artifacts/production_maturity/report].
+    /// Write the report here [default: test_artifacts/production_maturity/report;
+    /// with `--stubs`: <stubs-dir>/production_maturity/report].
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 
     /// Required domains for this run, comma separated (overrides the config).
     #[arg(long, value_name = "DOMAIN,...", value_delimiter = ',')]
     pub require: Option<Vec<String>>,
+}
+
+#[derive(Debug, Args)]
+pub struct Release {
+    /// The version to release, with or without a leading `v` [default: `$NEW_VERSION`].
+    pub version: Option<String>,
+
+    #[command(flatten)]
+    pub evidence: EvidenceArgs,
+
+    /// Create the annotated tag (without it: a dry run that prints the steps).
+    #[arg(long)]
+    pub execute: bool,
+
+    /// Also push the tag (with `--execute`).
+    #[arg(long)]
+    pub push: bool,
+
+    /// The remote `--push` pushes to.
+    #[arg(long, value_name = "NAME", default_value = "origin")]
+    pub remote: String,
 }
 
 /// One `--artifact DOMAIN=PATH`.

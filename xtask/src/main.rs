@@ -7,6 +7,7 @@
 mod flags;
 mod gate;
 mod project;
+mod release;
 mod release_gate;
 
 use std::process::ExitCode;
@@ -33,5 +34,6 @@ fn run(flags: flags::Xtask) -> anyhow::Result<ExitCode> {
     sh.change_dir(&project.root);
     match flags.command {
         flags::Command::ReleaseGate(cmd) => cmd.run(&sh, &project, &cwd),
+        flags::Command::Release(cmd) => cmd.run(&sh, &project, &cwd),
     }
 }

@@ -3,13 +3,14 @@
 //! Exit 0 only when the level is `ga_ready`; 1 when there are blockers (the
 //! report is still written); 2 for usage, configuration and I/O errors.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use xshell::Shell;
 
-use crate::flags::ReleaseGate;
+use crate::flags::{EvidenceArgs, ReleaseGate};
 use crate::gate::collect::{self, Collected};
 use crate::gate::config::Policy;
 use crate::gate::decide::{self, Input};
@@ -19,11 +20,11 @@ use crate::project::Project;
 
 pub const DEFAULT_ARTIFACTS_ROOT: &str = "test_artifacts";
 pub const DEFAULT_OUTPUT_DIR: &str = "test_artifacts/production_maturity/report";
+/// Under the stubs folder: where `--stubs` writes its report by default.
+pub const STUBS_OUTPUT_DIR: &str = "production_maturity/report";
 
 impl ReleaseGate {
     pub fn run(self, sh: &Shell, project: &Project, cwd: &Path) -> Result<ExitCode> {
-        let root = sh.current_dir();
-        let policy = Policy::from_metadata(&project.metadata, self.require.as_deref())?;
         let release = match self.release {
             Some(release) if release.trim().is_empty() => {
                 bail!("`--release` is empty; pass a release id such as `v1.2.3`")
@@ -31,45 +32,121 @@ impl ReleaseGate {
             Some(release) => release,
             None => format!("v{}", project.version()?),
         };
-        let generated_at = source_date_epoch()?;
-
-        let collected = if self.artifacts.is_empty() {
-            let artifacts_root = match &self.artifacts_root {
-                Some(dir) => paths::absolute(cwd, dir),
-                None => root.join(DEFAULT_ARTIFACTS_ROOT),
-            };
-            collect::discover(&root, &artifacts_root, &policy)?
-        } else {
-            if self.artifacts_root.is_some() {
-                bail!("`--artifacts-root` and `--artifact` do not mix: discovery is off when artifacts are listed");
+        let mut evidence = self.evidence;
+        if self.stubs {
+            let stubs_dir = paths::absolute(cwd, &self.stubs_dir);
+            generate_stubs(
+                sh,
+                &release,
+                &stubs_dir,
+                &self.stub_fail,
+                &self.stub_omit,
+                &self.stub_invalid,
+            )?;
+            if evidence.output_dir.is_none() {
+                // Never over a real report: stub reports live beside the stubs.
+                evidence.output_dir = Some(stubs_dir.join(STUBS_OUTPUT_DIR));
             }
-            let args: Vec<(String, PathBuf)> =
-                self.artifacts.iter().map(|a| (a.domain.clone(), a.path.clone())).collect();
-            collect::explicit(&root, cwd, &policy, &args)?
-        };
-
-        let output_dir = match &self.output_dir {
-            Some(dir) => paths::absolute(cwd, dir),
-            None => root.join(DEFAULT_OUTPUT_DIR),
-        };
-        let shown_output = paths::display(&root, &output_dir);
-        check_output_dir(&output_dir, &shown_output, &collected, &root)?;
-
-        let Collected { artifacts, ignored, discovery_root, .. } = collected;
-        let to_read: Vec<&Path> = artifacts.iter().map(|a| a.path.as_path()).collect();
-        let reads = read::read_all(&to_read);
-        let report = decide::decide(Input {
-            release,
-            generated_at,
-            policy,
-            artifacts: artifacts.into_iter().zip(reads).collect(),
-            ignored,
-            discovery_root,
-        });
-        write::write_report(&output_dir, &shown_output, &report)?;
-        print!("{}", summary(&report, &shown_output));
-        Ok(if report.level == Level::GaReady { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            evidence.artifacts_root = Some(stubs_dir);
+        }
+        let gated = gate(sh, project, cwd, release, &evidence, self.stubs)?;
+        // A closed stdout (`| head`) must not change the verdict into a panic.
+        let _ = std::io::stdout().write_all(summary(&gated.report, &gated.output_dir).as_bytes());
+        Ok(gated.exit_code())
     }
+}
+
+/// What one gate run decided and where it wrote the report.
+pub struct Gated {
+    pub report: Report,
+    /// The report folder, as the report names paths.
+    pub output_dir: String,
+    /// sha256 of the `production_maturity.json` that was written.
+    pub report_sha256: String,
+}
+
+impl Gated {
+    pub fn exit_code(&self) -> ExitCode {
+        if self.report.level == Level::GaReady {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// The whole pipeline: collect, read and hash, decide, render, write, index.
+/// `stubs` turns the stub quarantine off (and marks the report as stub-based).
+pub fn gate(
+    sh: &Shell,
+    project: &Project,
+    cwd: &Path,
+    release: String,
+    evidence: &EvidenceArgs,
+    stubs: bool,
+) -> Result<Gated> {
+    let root = sh.current_dir();
+    let policy = Policy::from_metadata(&project.metadata, evidence.require.as_deref())?;
+    let generated_at = source_date_epoch()?;
+
+    let collected = if evidence.artifacts.is_empty() {
+        let artifacts_root = match &evidence.artifacts_root {
+            Some(dir) => paths::absolute(cwd, dir),
+            None => root.join(DEFAULT_ARTIFACTS_ROOT),
+        };
+        collect::discover(&root, &artifacts_root, &policy)?
+    } else {
+        let args: Vec<(String, PathBuf)> =
+            evidence.artifacts.iter().map(|a| (a.domain.clone(), a.path.clone())).collect();
+        collect::explicit(&root, cwd, &policy, &args)?
+    };
+
+    let output_dir = match &evidence.output_dir {
+        Some(dir) => paths::absolute(cwd, dir),
+        None => root.join(DEFAULT_OUTPUT_DIR),
+    };
+    let shown_output = paths::display(&root, &output_dir);
+    check_output_dir(&output_dir, &shown_output, &collected, &root)?;
+
+    let Collected { artifacts, ignored, discovery_root, .. } = collected;
+    let to_read: Vec<&Path> = artifacts.iter().map(|a| a.path.as_path()).collect();
+    let reads = read::read_all(&to_read);
+    let report = decide::decide(Input {
+        release,
+        generated_at,
+        policy,
+        stubs,
+        artifacts: artifacts.into_iter().zip(reads).collect(),
+        ignored,
+        discovery_root,
+    });
+    let report_sha256 = write::write_report(&output_dir, &shown_output, &report)?;
+    Ok(Gated { report, output_dir: shown_output, report_sha256 })
+}
+
+/// Runs the stub generator as a real subprocess, the way a CI job would.
+fn generate_stubs(
+    sh: &Shell,
+    release: &str,
+    out: &Path,
+    fail: &[String],
+    omit: &[String],
+    invalid: &[String],
+) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut extra = Vec::new();
+    for (flag, domains) in [("--fail", fail), ("--omit", omit), ("--invalid", invalid)] {
+        for domain in domains {
+            extra.push(flag.to_string());
+            extra.push(domain.clone());
+        }
+    }
+    xshell::cmd!(sh, "{cargo} run --quiet --package evidence-stubs -- --release {release} --out {out} {extra...}")
+        .quiet()
+        .ignore_stdout()
+        .run()
+        .context("the stub generator `evidence-stubs` failed")?;
+    Ok(())
 }
 
 /// The report must not land among the evidence it judges: the next discovery
@@ -90,14 +167,20 @@ fn check_output_dir(output: &Path, shown: &str, collected: &Collected, root: &Pa
 
 /// What the terminal shows: the verdict, each blocker, where the report is.
 pub fn summary(report: &Report, output_dir: &str) -> String {
-    let mut out = format!(
+    let mut out = String::new();
+    if report.stub_evidence {
+        out.push_str(
+            "stub evidence: this report proves the gate works; it is no release evidence\n",
+        );
+    }
+    out.push_str(&format!(
         "release gate `{}`: level `{}`, score {} ({} of {} required domains passed)\n",
         report.release,
         report.level.as_str(),
         report.score,
         report.passed_required,
         report.required_total
-    );
+    ));
     for blocker in &report.blockers {
         out.push_str(&format!("blocker `{}`: {}\n", blocker.code, blocker.message));
     }

@@ -15,6 +15,9 @@ pub struct Input {
     pub release: String,
     pub generated_at: Option<String>,
     pub policy: Policy,
+    /// `--stubs`: stub evidence is gated like real evidence instead of
+    /// being quarantined.
+    pub stubs: bool,
     pub artifacts: Vec<(ArtifactRef, ReadResult)>,
     pub ignored: Vec<Ignored>,
     /// Root-relative artifacts root when evidence was discovered; `None` for
@@ -30,7 +33,7 @@ pub fn decide(input: Input) -> Report {
     let mut unassigned = Vec::new();
 
     for (artifact, read) in &input.artifacts {
-        let report = judge(artifact, read);
+        let report = judge(artifact, read, input.stubs);
         match by_domain.get_mut(&report.domain) {
             Some(list) => list.push(report),
             None => {
@@ -85,6 +88,7 @@ pub fn decide(input: Input) -> Report {
         release: input.release,
         generated_at: input.generated_at,
         level,
+        stub_evidence: input.stubs,
         score,
         passed_required,
         required_total,
@@ -107,7 +111,7 @@ pub fn score(passed: usize, total: usize) -> u32 {
 }
 
 /// One artifact's domain, status and reasons.
-fn judge(artifact: &ArtifactRef, read: &ReadResult) -> ArtifactReport {
+fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> ArtifactReport {
     let (assigned, explicit) = match &artifact.origin {
         Origin::Explicit { domain } => (domain.clone(), true),
         Origin::Discovered { domain, .. } => (domain.clone(), false),
@@ -119,6 +123,7 @@ fn judge(artifact: &ArtifactRef, read: &ReadResult) -> ArtifactReport {
         sha256: read.sha256.clone(),
         status: Status::Invalid,
         reported_status: None,
+        stub: false,
         reasons: Vec::new(),
     };
     match &read.content {
@@ -140,7 +145,14 @@ fn judge(artifact: &ArtifactRef, read: &ReadResult) -> ArtifactReport {
                 None => {}
             }
             report.reasons = evidence.reasons.clone();
-            report.status = if evidence.passed() { Status::Passed } else { Status::NotPassed };
+            report.stub = evidence.stub;
+            if evidence.stub && !stubs_allowed {
+                // Quarantine: stub evidence never counts outside `--stubs`.
+                let by = evidence.generator.as_deref().unwrap_or("an unnamed generator");
+                report.reasons.insert(0, format!("it is stub evidence (`provenance: stub`, written by `{by}`), never release evidence"));
+            }
+            report.status =
+                if report.reasons.is_empty() { Status::Passed } else { Status::NotPassed };
         }
     }
     report
@@ -190,6 +202,11 @@ fn domain_problems(input: &Input, domain: &str, artifacts: &[ArtifactReport]) ->
                     "invalid",
                     format!("`{path}` is not valid evidence: {why}"),
                     format!("repair or regenerate `{path}` (re-run the workflow that writes it); the gate reads a JSON object with a top-level `status`"),
+                ),
+                _ if a.stub && !input.stubs => (
+                    "stub",
+                    format!("`{path}` is not release evidence: {why}"),
+                    format!("replace `{path}` with the real `{domain}` evidence from its workflow; stubs only prove the gate works (`cargo xtask release-gate --stubs`)"),
                 ),
                 _ => (
                     "not_passed",

@@ -26,14 +26,10 @@ pub struct Evidence {
     pub reported_status: Option<String>,
     /// Empty when the evidence passed; otherwise why not, one reason each.
     pub reasons: Vec<String>,
-    /// The top-level `provenance` string (`stub` marks generated stub evidence).
-    pub provenance: Option<String>,
-}
-
-impl Evidence {
-    pub fn passed(&self) -> bool {
-        self.reasons.is_empty()
-    }
+    /// `"provenance": "stub"`: generated stub evidence, never release evidence.
+    pub stub: bool,
+    /// The top-level `generator` string, naming what wrote the file.
+    pub generator: Option<String>,
 }
 
 /// Reads one evidence document. The error names the line and column (or the
@@ -72,6 +68,7 @@ struct Doc {
     passed: Option<Scalar>,
     domain: Option<Scalar>,
     provenance: Option<Scalar>,
+    generator: Option<Scalar>,
     blockers: Option<Counted>,
     checks: Option<Checks>,
 }
@@ -171,11 +168,12 @@ impl Doc {
                 None
             }
         };
-        let provenance = match self.provenance {
+        let stub = matches!(&self.provenance, Some(Scalar::Str(p)) if p.trim().eq_ignore_ascii_case("stub"));
+        let generator = match self.generator {
             Some(Scalar::Str(s)) => Some(s),
             _ => None,
         };
-        Evidence { declared_domain, reported_status, reasons, provenance }
+        Evidence { declared_domain, reported_status, reasons, stub, generator }
     }
 }
 
@@ -231,6 +229,7 @@ impl<'de> Visitor<'de> for DocVisitor {
                 "passed" => doc.passed = Some(map.next_value_seed(ScalarSeed)?),
                 "domain" => doc.domain = Some(map.next_value_seed(ScalarSeed)?),
                 "provenance" => doc.provenance = Some(map.next_value_seed(ScalarSeed)?),
+                "generator" => doc.generator = Some(map.next_value_seed(ScalarSeed)?),
                 "blockers" => doc.blockers = Some(map.next_value_seed(CountSeed)?),
                 "checks" => doc.checks = Some(map.next_value_seed(ChecksSeed)?),
                 _ => {

@@ -17,6 +17,9 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generated_at: Option<String>,
     pub level: Level,
+    /// Built on generated stub evidence (`--stubs`): proves the gate works,
+    /// is no release evidence.
+    pub stub_evidence: bool,
     /// Whole-number percentage of required domains that passed, rounded down.
     pub score: u32,
     pub passed_required: usize,
@@ -96,6 +99,9 @@ pub struct ArtifactReport {
     /// The artifact's own `status` string, verbatim.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_status: Option<String>,
+    /// The artifact says it is generated stub evidence (`"provenance": "stub"`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stub: bool,
     /// Why it did not pass (empty when it passed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,

@@ -26,6 +26,14 @@ pub fn markdown(report: &Report) -> String {
 fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(md, "# Production maturity: `{}`", text(&r.release))?;
     writeln!(md)?;
+    if r.stub_evidence {
+        writeln!(
+            md,
+            "> **Stub evidence.** This report was built on generated stub evidence (`--stubs`). \
+             It proves the gate works; it is no release evidence."
+        )?;
+        writeln!(md)?;
+    }
     let verdict = match r.level.as_str() {
         "ga_ready" => "the gate is open",
         _ => "the release is stopped",

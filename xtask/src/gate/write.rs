@@ -19,8 +19,8 @@ pub const INDEX_JSON: &str = "artifact_index.json";
 pub const SUMS: &str = "SHA256SUMS";
 
 /// Renders and writes the report, the index and `SHA256SUMS` into `dir`.
-/// `shown` is how messages name the folder.
-pub fn write_report(dir: &Path, shown: &str, report: &Report) -> Result<()> {
+/// `shown` is how messages name the folder. Returns the sha256 of the JSON report.
+pub fn write_report(dir: &Path, shown: &str, report: &Report) -> Result<String> {
     if dir.exists() && !dir.is_dir() {
         anyhow::bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
     }
@@ -56,7 +56,7 @@ pub fn write_report(dir: &Path, shown: &str, report: &Report) -> Result<()> {
     atomic_write(dir, shown, REPORT_MD, md.as_bytes())?;
     atomic_write(dir, shown, INDEX_JSON, index.as_bytes())?;
     atomic_write(dir, shown, SUMS, sums.as_bytes())?;
-    Ok(())
+    Ok(sha256_hex(json.as_bytes()))
 }
 
 fn entry(name: &str, bytes: &[u8]) -> IndexEntry {

@@ -1,0 +1,120 @@
+//! `cargo xtask release <VERSION>`: the release, chained to the gate.
+//!
+//! Preflight (version, clean tree, new tag), then the gate in strict mode on
+//! real evidence: any blocker stops the release before anything is created.
+//! A dry run unless `--execute`; pushing is its own flag. Also usable as
+//! cargo-release's `pre-release-hook` (`NEW_VERSION`, `DRY_RUN`).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use xshell::{cmd, Shell};
+
+use crate::flags::Release;
+use crate::project::Project;
+use crate::release_gate::{gate, summary};
+
+impl Release {
+    pub fn run(self, sh: &Shell, project: &Project, cwd: &Path) -> Result<ExitCode> {
+        let from_env = std::env::var("NEW_VERSION").ok().filter(|v| !v.trim().is_empty());
+        // cargo-release runs its hook after bumping the version, so a tracked
+        // file changed by the bump is expected there; nothing untracked is.
+        let hook = self.version.is_none() && from_env.is_some();
+        let version = match (self.version, from_env) {
+            (Some(arg), Some(env)) if bare(&arg) != bare(&env) => bail!(
+                "the version argument `{arg}` and `NEW_VERSION={env}` disagree; pass one of them"
+            ),
+            (Some(v), _) | (None, Some(v)) => v,
+            (None, None) => bail!(
+                "no version to release: pass `cargo xtask release <VERSION>` or set `NEW_VERSION`"
+            ),
+        };
+        let version = bare(&version).to_string();
+        let tag = format!("v{version}");
+        let dry_run_env =
+            std::env::var("DRY_RUN").is_ok_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let execute = self.execute && !dry_run_env;
+
+        // Preflight: nothing has been changed yet when one of these fails.
+        let workspace = project.version()?;
+        if version != workspace {
+            bail!("version `{version}` is not the workspace version `{workspace}`; bump the version in `Cargo.toml` first, or release `{workspace}`");
+        }
+        // `output`, not `read`: `read` trims, and porcelain's leading space matters.
+        let status = cmd!(sh, "git status --porcelain")
+            .quiet()
+            .output()
+            .context("cannot run `git status` (is this a git repository?)")?;
+        let status = String::from_utf8_lossy(&status.stdout);
+        let dirty: Vec<&str> =
+            status.lines().filter(|l| !(hook && l.starts_with(" M "))).take(5).collect();
+        if !dirty.is_empty() {
+            bail!("the git tree is not clean; commit or stash first:\n{}", dirty.join("\n"));
+        }
+        let tag_ref = format!("refs/tags/{tag}");
+        if cmd!(sh, "git rev-parse --quiet --verify {tag_ref}")
+            .quiet()
+            .ignore_stdout()
+            .run()
+            .is_ok()
+        {
+            bail!("the tag `{tag}` already exists; a release is tagged once (bump the version for a new one)");
+        }
+
+        // The gate, strict: stub evidence is a blocker here.
+        let gated = gate(sh, project, cwd, tag.clone(), &self.evidence, false)?;
+        let mut out = summary(&gated.report, &gated.output_dir);
+        if !gated.report.blockers.is_empty() {
+            out.push_str(&format!(
+                "release `{tag}` stopped: {} blocker(s); nothing was tagged or pushed\n",
+                gated.report.blockers.len()
+            ));
+            let _ = std::io::stdout().write_all(out.as_bytes());
+            return Ok(ExitCode::from(1));
+        }
+
+        let message = format!(
+            "Release {tag}\n\nrelease gate: level {}, score {}\nproduction_maturity.json sha256: {}\n",
+            gated.report.level.as_str(),
+            gated.report.score,
+            gated.report_sha256
+        );
+        let remote = &self.remote;
+        if !execute {
+            out.push_str(&format!(
+                "dry run{}: the release would run\n",
+                if dry_run_env { " (DRY_RUN=true)" } else { "" }
+            ));
+            out.push_str(&format!(
+                "  git tag --annotate {tag} (message names production_maturity.json sha256 {})\n",
+                gated.report_sha256
+            ));
+            if self.push {
+                out.push_str(&format!("  git push {remote} refs/tags/{tag}\n"));
+            }
+            out.push_str("pass `--execute` to create the tag\n");
+            let _ = std::io::stdout().write_all(out.as_bytes());
+            return Ok(ExitCode::SUCCESS);
+        }
+        cmd!(sh, "git tag --annotate {tag} --message {message}")
+            .quiet()
+            .run()
+            .with_context(|| format!("cannot create the tag `{tag}`"))?;
+        out.push_str(&format!("created the annotated tag `{tag}`\n"));
+        if self.push {
+            cmd!(sh, "git push {remote} {tag_ref}").quiet().run().with_context(|| {
+                format!("cannot push `{tag}` to `{remote}`; the tag exists locally")
+            })?;
+            out.push_str(&format!("pushed `{tag}` to `{remote}`\n"));
+        }
+        let _ = std::io::stdout().write_all(out.as_bytes());
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+fn bare(version: &str) -> &str {
+    let v = version.trim();
+    v.strip_prefix('v').unwrap_or(v)
+}
