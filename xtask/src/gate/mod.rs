@@ -6,6 +6,7 @@ pub mod collect;
 pub mod config;
 pub mod decide;
 pub mod evidence;
+pub mod formats;
 pub mod model;
 pub mod paths;
 pub mod read;
