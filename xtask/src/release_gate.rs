@@ -15,6 +15,7 @@ use crate::gate::collect::{self, Collected};
 use crate::gate::config::Policy;
 use crate::gate::decide::{self, Input};
 use crate::gate::model::{Level, Report};
+use crate::gate::read::ReadPolicy;
 use crate::gate::{paths, read, write};
 use crate::project::Project;
 
@@ -110,7 +111,10 @@ pub fn gate(
 
     let Collected { artifacts, ignored, discovery_root, .. } = collected;
     let to_read: Vec<&Path> = artifacts.iter().map(|a| a.path.as_path()).collect();
-    let reads = read::read_all(&to_read);
+    let mut formats = policy.formats.clone();
+    formats.slsa_subjects = release_artifacts(&root, &policy.slsa_release_artifacts)?;
+    let read_policy = ReadPolicy { formats, max_parse_bytes: policy.max_parse_bytes };
+    let reads = read::read_all(&to_read, &read_policy);
     let report = decide::decide(Input {
         release,
         generated_at,
@@ -122,6 +126,32 @@ pub fn gate(
     });
     let report_sha256 = write::write_report(&output_dir, &shown_output, &report)?;
     Ok(Gated { report, output_dir: shown_output, report_sha256 })
+}
+
+/// The release artifacts SLSA provenance must cover: each file the patterns
+/// match (from the workspace root), with its sha256. A pattern that matches
+/// nothing is an error: provenance cannot be checked against a missing file.
+fn release_artifacts(root: &Path, patterns: &[String]) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for pattern in patterns {
+        let full = format!("{}/{pattern}", glob::Pattern::escape(&root.to_string_lossy()));
+        let paths = glob::glob(&full).with_context(|| {
+            format!("invalid pattern `{pattern}` in `formats.slsa-release-artifacts`")
+        })?;
+        let mut matched = 0;
+        for path in paths.filter_map(Result::ok).filter(|p| p.is_file()) {
+            let sha256 = read::hash_file(&path).with_context(|| {
+                format!("cannot read release artifact `{}`", paths::display(root, &path))
+            })?;
+            out.push((paths::display(root, &path), sha256));
+            matched += 1;
+        }
+        if matched == 0 {
+            bail!("`formats.slsa-release-artifacts` pattern `{pattern}` matches no file; build the release artifacts first or correct the pattern");
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Runs the stub generator as a real subprocess, the way a CI job would.

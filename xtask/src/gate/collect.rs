@@ -49,6 +49,9 @@ pub struct Collected {
 /// How deep discovery walks below a `latest` folder.
 const MAX_DEPTH: usize = 8;
 
+/// The file extensions read as evidence; the content decides the format.
+const EXTENSIONS: &[&str] = &["json", "jsonl", "sarif", "xml"];
+
 pub fn explicit(
     root: &Path,
     cwd: &Path,
@@ -72,6 +75,19 @@ pub fn explicit(
                 "`{}` is given twice with `--artifact`: each file is the evidence of one domain, once",
                 paths::display(root, &abs)
             );
+        }
+        let given = cwd.join(path);
+        if let Ok(real) = given.canonicalize() {
+            if real.is_dir() {
+                // A folder (a criterion tree, a downloaded artifact): every
+                // evidence file under it is this domain's evidence.
+                out.input_dirs.push(abs.clone());
+                let w =
+                    Walk { root, real_root: &real, folder: domain, domain, explicit: Some(domain) };
+                let mut visited = BTreeSet::from([real.clone()]);
+                walk(&w, &given, 0, &mut visited, &mut out);
+                continue;
+            }
         }
         if let Some(parent) = abs.parent() {
             out.input_dirs.push(parent.to_path_buf());
@@ -132,22 +148,26 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
         out.input_dirs.push(real.clone());
         let domain = policy.folder_domain(&folder);
         let mut visited = BTreeSet::from([real]);
-        walk(root, &real_root, &latest, &folder, &domain, 0, &mut visited, &mut out);
+        let w =
+            Walk { root, real_root: &real_root, folder: &folder, domain: &domain, explicit: None };
+        walk(&w, &latest, 0, &mut visited, &mut out);
     }
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn walk(
-    root: &Path,
-    real_root: &Path,
-    dir: &Path,
-    folder: &str,
-    domain: &str,
-    depth: usize,
-    visited: &mut BTreeSet<PathBuf>,
-    out: &mut Collected,
-) {
+/// Where a walk is and what it assigns.
+struct Walk<'a> {
+    root: &'a Path,
+    /// Nothing outside this real path is read.
+    real_root: &'a Path,
+    folder: &'a str,
+    domain: &'a str,
+    /// `Some(domain)` when walking a folder given as `--artifact DOMAIN=DIR`.
+    explicit: Option<&'a str>,
+}
+
+fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out: &mut Collected) {
+    let Walk { root, real_root, folder, domain, explicit } = *w;
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -160,7 +180,10 @@ fn walk(
     entries.sort();
     for path in entries {
         let display = paths::display(root, &path);
-        let is_json = path.extension().is_some_and(|ext| ext == "json");
+        let supported = path
+            .extension()
+            .and_then(|ext| ext.to_str())
+            .is_some_and(|ext| EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
         let real = match path.canonicalize() {
             Ok(real) => real,
             Err(e) => {
@@ -184,18 +207,21 @@ fn walk(
             } else if !visited.insert(real) {
                 out.ignored.push(Ignored::new(display, "a folder already walked (symlink cycle)"));
             } else {
-                walk(root, real_root, &path, folder, domain, depth + 1, visited, out);
+                walk(w, &path, depth + 1, visited, out);
             }
             continue;
         }
-        if !is_json {
-            out.ignored.push(Ignored::new(display, "not a `.json` file"));
+        if !supported {
+            out.ignored.push(Ignored::new(
+                display,
+                "not an evidence file (`.json`, `.jsonl`, `.sarif` or `.xml`)",
+            ));
             continue;
         }
-        out.artifacts.push(ArtifactRef {
-            path,
-            display,
-            origin: Origin::Discovered { folder: folder.to_string(), domain: domain.to_string() },
-        });
+        let origin = match explicit {
+            Some(domain) => Origin::Explicit { domain: domain.to_string() },
+            None => Origin::Discovered { folder: folder.to_string(), domain: domain.to_string() },
+        };
+        out.artifacts.push(ArtifactRef { path, display, origin });
     }
 }

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
+use super::formats::FormatPolicy;
+
 /// The seven evidence domains of a release, by default all required.
 pub const DEFAULT_DOMAINS: &[&str] =
     &["certification", "cdc", "performance", "security", "supply_chain", "governance", "docs"];
@@ -25,14 +27,40 @@ struct RawConfig {
     required: Option<Vec<String>>,
     release_candidate_min_score: Option<u32>,
     folders: Option<BTreeMap<String, String>>,
+    max_parse_bytes: Option<u64>,
+    formats: Option<RawFormats>,
     /// Keys this version does not know: reported as warnings, so a typo such
     /// as `requried` does not silently fall back to the default.
     #[serde(flatten)]
     unknown: BTreeMap<String, serde_json::Value>,
 }
 
+/// `[workspace.metadata.release-gate.formats]`: the tool format rules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawFormats {
+    sarif_block_security_severity: Option<f64>,
+    junit_max_skipped_share: Option<f64>,
+    scorecard_min_score: Option<f64>,
+    scorecard_check_min: Option<BTreeMap<String, f64>>,
+    cyclonedx_block_vulnerabilities: Option<bool>,
+    spdx_require_describes: Option<bool>,
+    audit_block_unsound: Option<bool>,
+    criterion_regression_threshold: Option<f64>,
+    /// Glob patterns (from the workspace root) of the release artifacts that
+    /// SLSA provenance must cover.
+    slsa_release_artifacts: Option<Vec<String>>,
+    slsa_builders: Option<Vec<String>>,
+    slsa_allow_v02: Option<bool>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, serde_json::Value>,
+}
+
+/// Files up to this size are read into memory and may be any format.
+pub const DEFAULT_MAX_PARSE_BYTES: u64 = 128 * 1024 * 1024;
+
 /// The effective policy of one run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     pub domains: BTreeSet<String>,
     pub required: BTreeSet<String>,
@@ -41,6 +69,12 @@ pub struct Policy {
     pub folders: BTreeMap<String, String>,
     /// Problems in the config that do not stop the run.
     pub warnings: Vec<String>,
+    /// The tool format rules (`slsa_subjects` is filled from
+    /// `slsa_release_artifacts` by the run, which hashes the files).
+    pub formats: FormatPolicy,
+    /// Glob patterns of the release artifacts SLSA provenance must cover.
+    pub slsa_release_artifacts: Vec<String>,
+    pub max_parse_bytes: u64,
 }
 
 const TABLE: &str = "[workspace.metadata.release-gate]";
@@ -108,18 +142,88 @@ impl Policy {
             }
             folders.insert(folder, domain);
         }
-        let warnings = raw
+        let mut warnings: Vec<String> = raw
             .unknown
             .keys()
             .map(|key| format!("unknown key `{key}` in {TABLE} is ignored"))
             .collect();
-        Ok(Policy { domains, required, release_candidate_min_score: min, folders, warnings })
+        let raw_formats = raw.formats.unwrap_or_default();
+        warnings.extend(
+            raw_formats
+                .unknown
+                .keys()
+                .map(|key| format!("unknown key `formats.{key}` in {TABLE} is ignored")),
+        );
+        let (formats, slsa_release_artifacts) = formats(raw_formats)?;
+        let max_parse_bytes = raw.max_parse_bytes.unwrap_or(DEFAULT_MAX_PARSE_BYTES);
+        Ok(Policy {
+            domains,
+            required,
+            release_candidate_min_score: min,
+            folders,
+            warnings,
+            formats,
+            slsa_release_artifacts,
+            max_parse_bytes,
+        })
     }
 
     /// The domain that evidence found in `folder` belongs to.
     pub fn folder_domain(&self, folder: &str) -> String {
         self.folders.get(folder).cloned().unwrap_or_else(|| folder.to_string())
     }
+}
+
+fn formats(raw: RawFormats) -> Result<(FormatPolicy, Vec<String>)> {
+    let d = FormatPolicy::default();
+    let ranged = |key: &str, value: Option<f64>, default: f64, max: f64| -> Result<f64> {
+        let v = value.unwrap_or(default);
+        if !(0.0..=max).contains(&v) {
+            bail!("`formats.{key}` in {TABLE} is {v}; expected a number from 0 to {max}");
+        }
+        Ok(v)
+    };
+    let mut check_min = BTreeMap::new();
+    for (check, min) in raw.scorecard_check_min.unwrap_or_default() {
+        let min = ranged(&format!("scorecard-check-min.{check}"), Some(min), 0.0, 10.0)?;
+        check_min.insert(check, min);
+    }
+    let policy = FormatPolicy {
+        sarif_block_security_severity: ranged(
+            "sarif-block-security-severity",
+            raw.sarif_block_security_severity,
+            d.sarif_block_security_severity,
+            10.0,
+        )?,
+        junit_max_skipped_share: ranged(
+            "junit-max-skipped-share",
+            raw.junit_max_skipped_share,
+            d.junit_max_skipped_share,
+            1.0,
+        )?,
+        scorecard_min_score: ranged(
+            "scorecard-min-score",
+            raw.scorecard_min_score,
+            d.scorecard_min_score,
+            10.0,
+        )?,
+        scorecard_check_min: check_min,
+        cyclonedx_block_vulnerabilities: raw
+            .cyclonedx_block_vulnerabilities
+            .unwrap_or(d.cyclonedx_block_vulnerabilities),
+        spdx_require_describes: raw.spdx_require_describes.unwrap_or(d.spdx_require_describes),
+        audit_block_unsound: raw.audit_block_unsound.unwrap_or(d.audit_block_unsound),
+        criterion_regression_threshold: ranged(
+            "criterion-regression-threshold",
+            raw.criterion_regression_threshold,
+            d.criterion_regression_threshold,
+            f64::MAX,
+        )?,
+        slsa_subjects: Vec::new(),
+        slsa_builders: raw.slsa_builders.unwrap_or_default(),
+        slsa_allow_v02: raw.slsa_allow_v02.unwrap_or(d.slsa_allow_v02),
+    };
+    Ok((policy, raw.slsa_release_artifacts.unwrap_or_default()))
 }
 
 /// Domain names end up in blocker codes, file names and Markdown: keep them to

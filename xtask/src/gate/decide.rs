@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::collect::{ArtifactRef, Origin};
 use super::config::Policy;
+use super::formats::detect::Understood;
 use super::model::{
     ArtifactReport, Blocker, DomainReport, Ignored, Level, Report, Status, Thresholds,
     SCHEMA_VERSION,
@@ -32,8 +33,16 @@ pub fn decide(input: Input) -> Report {
         policy.domains.iter().map(|d| (d.clone(), Vec::new())).collect();
     let mut unassigned = Vec::new();
 
+    let mut ignored = input.ignored.clone();
     for (artifact, read) in &input.artifacts {
-        let report = judge(artifact, read, input.stubs);
+        let report = match judge(artifact, read, input.stubs) {
+            Judgement::Artifact(report) => report,
+            Judgement::Ignored(entry) => {
+                ignored.push(entry);
+                continue;
+            }
+        };
+        warnings.extend(report.warnings.iter().map(|w| format!("`{}`: {w}", report.path)));
         match by_domain.get_mut(&report.domain) {
             Some(list) => list.push(report),
             None => {
@@ -70,7 +79,6 @@ pub fn decide(input: Input) -> Report {
     warnings.sort();
     warnings.dedup();
     unassigned.sort();
-    let mut ignored = input.ignored;
     ignored.sort();
 
     let required_total = policy.required.len();
@@ -110,14 +118,22 @@ pub fn score(passed: usize, total: usize) -> u32 {
     u32::try_from(passed.min(total) * 100 / total).unwrap_or(0)
 }
 
+/// What one read artifact is to the decision.
+enum Judgement {
+    Artifact(ArtifactReport),
+    /// Discovered, but not evidence in any supported format.
+    Ignored(Ignored),
+}
+
 /// One artifact's domain, status and reasons.
-fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> ArtifactReport {
+fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Judgement {
     let (assigned, explicit) = match &artifact.origin {
         Origin::Explicit { domain } => (domain.clone(), true),
         Origin::Discovered { domain, .. } => (domain.clone(), false),
     };
     let mut report = ArtifactReport {
         path: artifact.display.clone(),
+        format: None,
         domain: assigned.clone(),
         bytes: read.bytes,
         sha256: read.sha256.clone(),
@@ -125,37 +141,59 @@ fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Arti
         reported_status: None,
         stub: false,
         reasons: Vec::new(),
+        counts: BTreeMap::new(),
+        findings: Vec::new(),
+        warnings: Vec::new(),
     };
-    match &read.content {
+    let judged = match &read.content {
         Content::NotFound => {
             report.status = Status::Missing;
             report.reasons.push("the file does not exist".to_string());
+            return Judgement::Artifact(report);
         }
-        Content::Unreadable(why) | Content::Invalid(why) => report.reasons.push(why.clone()),
-        Content::Evidence(evidence) => {
-            report.reported_status = evidence.reported_status.clone();
-            match &evidence.declared_domain {
-                Some(declared) if explicit && *declared != assigned => {
-                    report.reasons.push(format!(
-                        "it declares domain `{declared}` but was given as `--artifact {assigned}=...`"
-                    ));
-                    return report;
-                }
-                Some(declared) => report.domain = declared.clone(),
-                None => {}
+        Content::Unreadable(why) | Content::Read(Understood::Invalid(why)) => {
+            report.reasons.push(why.clone());
+            return Judgement::Artifact(report);
+        }
+        Content::Read(Understood::Ignored(why)) if !explicit => {
+            return Judgement::Ignored(Ignored::new(artifact.display.clone(), why.clone()));
+        }
+        Content::Read(Understood::Ignored(why)) => {
+            // The user named this file as evidence: fail closed.
+            report.reasons.push(format!("not evidence in any supported format: {why}"));
+            return Judgement::Artifact(report);
+        }
+        Content::Read(Understood::Evidence(judged)) => judged,
+    };
+    report.format = Some(judged.format.to_string());
+    report.reasons = judged.outcome.reasons.clone();
+    report.counts = judged.outcome.counts.clone();
+    report.findings = judged.outcome.findings.clone();
+    report.warnings = judged.outcome.warnings.clone();
+    if let Some(evidence) = &judged.own {
+        report.reported_status = evidence.reported_status.clone();
+        match &evidence.declared_domain {
+            Some(declared) if explicit && *declared != assigned => {
+                report.reasons = vec![format!(
+                    "it declares domain `{declared}` but was given as `--artifact {assigned}=...`"
+                )];
+                return Judgement::Artifact(report);
             }
-            report.reasons = evidence.reasons.clone();
-            report.stub = evidence.stub;
-            if evidence.stub && !stubs_allowed {
-                // Quarantine: stub evidence never counts outside `--stubs`.
-                let by = evidence.generator.as_deref().unwrap_or("an unnamed generator");
-                report.reasons.insert(0, format!("it is stub evidence (`provenance: stub`, written by `{by}`), never release evidence"));
-            }
-            report.status =
-                if report.reasons.is_empty() { Status::Passed } else { Status::NotPassed };
+            Some(declared) => report.domain = declared.clone(),
+            None => {}
+        }
+        report.stub = evidence.stub;
+        if evidence.stub && !stubs_allowed {
+            // Quarantine: stub evidence never counts outside `--stubs`.
+            let by = evidence.generator.as_deref().unwrap_or("an unnamed generator");
+            report.reasons.insert(
+                0,
+                format!("it is stub evidence (`provenance: stub`, written by `{by}`), never release evidence"),
+            );
         }
     }
-    report
+    report.status = if report.reasons.is_empty() { Status::Passed } else { Status::NotPassed };
+    Judgement::Artifact(report)
 }
 
 /// What keeps a domain from passing, as blockers (warnings when optional).

@@ -9,9 +9,11 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Status words, compared trimmed and case-insensitive.
 const PASSED_WORDS: &[&str] = &["passed", "pass", "success", "succeeded", "ok", "green"];
@@ -30,12 +32,19 @@ pub struct Evidence {
     pub stub: bool,
     /// The top-level `generator` string, naming what wrote the file.
     pub generator: Option<String>,
+    /// The document has a top-level `status` or `passed`: it is the gate's
+    /// own evidence format, whatever else it holds.
+    pub own_format: bool,
 }
 
 /// Reads one evidence document. The error names the line and column (or the
 /// byte offset for encoding errors) and what was wrong there.
 pub fn parse(reader: impl Read) -> Result<Evidence, String> {
-    let reader = BufReader::with_capacity(64 * 1024, Utf8Check::new(reader));
+    let mut reader = BufReader::with_capacity(64 * 1024, Utf8Check::new(reader));
+    // A UTF-8 byte order mark (as Windows tools write) is not content.
+    if reader.fill_buf().map_err(|e| e.to_string())?.starts_with(UTF8_BOM) {
+        reader.consume(UTF8_BOM.len());
+    }
     let mut de = serde_json::Deserializer::from_reader(reader);
     let doc = de.deserialize_map(DocVisitor).map_err(|e| e.to_string())?;
     de.end().map_err(|e| e.to_string())?;
@@ -173,7 +182,8 @@ impl Doc {
             Some(Scalar::Str(s)) => Some(s),
             _ => None,
         };
-        Evidence { declared_domain, reported_status, reasons, stub, generator }
+        let own_format = self.status.is_some() || self.passed.is_some();
+        Evidence { declared_domain, reported_status, reasons, stub, generator, own_format }
     }
 }
 

@@ -89,6 +89,10 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct ArtifactReport {
     pub path: String,
+    /// `evidence` (the gate's own JSON) or the tool format it was read as;
+    /// absent when the file could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
     /// The domain it counts for (for unassigned evidence: the one it names).
     pub domain: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,6 +109,15 @@ pub struct ArtifactReport {
     /// Why it did not pass (empty when it passed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
+    /// What the format's rule counted.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub counts: BTreeMap<String, u64>,
+    /// The worst findings, most severe first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
+    /// Non-blocking observations of the format's rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

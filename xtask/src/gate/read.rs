@@ -11,28 +11,39 @@ use std::sync::Mutex;
 use sha2::{Digest, Sha256};
 
 use super::evidence::{self, Evidence};
+use super::formats::detect::{self, Context, Judged, Understood};
+use super::formats::{FormatPolicy, Outcome};
 
 /// What reading one artifact gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReadResult {
     pub bytes: Option<u64>,
     pub sha256: Option<String>,
     pub content: Content,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Content {
     /// The file does not exist.
     NotFound,
     /// It exists but cannot be read as a file (permissions, a folder, a FIFO).
     Unreadable(String),
-    /// It was read but is not an evidence document (with the position).
-    Invalid(String),
-    Evidence(Evidence),
+    /// It was read: what its content turned out to be.
+    Read(Understood),
+}
+
+/// How the read stage treats content.
+#[derive(Debug, Clone)]
+pub struct ReadPolicy {
+    pub formats: FormatPolicy,
+    /// Files up to this size are read into memory and may be any format;
+    /// larger ones are streamed, and only the gate's own evidence JSON is
+    /// read from them (in bounded memory).
+    pub max_parse_bytes: u64,
 }
 
 /// Reads every path, in parallel, keeping the order of `paths`.
-pub fn read_all(paths: &[&Path]) -> Vec<ReadResult> {
+pub fn read_all(paths: &[&Path], policy: &ReadPolicy) -> Vec<ReadResult> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<ReadResult>>> = Mutex::new(vec![None; paths.len()]);
     let workers =
@@ -42,7 +53,7 @@ pub fn read_all(paths: &[&Path]) -> Vec<ReadResult> {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(path) = paths.get(i) else { break };
-                let result = read_one(path);
+                let result = read_one(path, policy);
                 if let Ok(mut results) = results.lock() {
                     if let Some(slot) = results.get_mut(i) {
                         *slot = Some(result);
@@ -64,7 +75,7 @@ pub fn read_all(paths: &[&Path]) -> Vec<ReadResult> {
         .collect()
 }
 
-pub fn read_one(path: &Path) -> ReadResult {
+pub fn read_one(path: &Path, policy: &ReadPolicy) -> ReadResult {
     let unreadable =
         |why: String| ReadResult { bytes: None, sha256: None, content: Content::Unreadable(why) };
     let meta = match fs::metadata(path) {
@@ -84,18 +95,50 @@ pub fn read_one(path: &Path) -> ReadResult {
         Err(e) => return unreadable(format!("cannot open it: {e}")),
     };
     let mut tee = HashingReader { inner: file, hasher: Sha256::new(), bytes: 0 };
-    let parsed = evidence::parse(&mut tee);
-    // The parser may stop early (an error, or trailing whitespace it did not
-    // need): the digest covers every byte all the same.
-    if let Err(e) = io::copy(&mut tee, &mut io::sink()) {
-        return unreadable(format!("cannot read it to the end: {e}"));
-    }
-    let sha256 = hex(&tee.hasher.finalize());
-    let content = match parsed {
-        Ok(evidence) => Content::Evidence(evidence),
-        Err(why) => Content::Invalid(why),
+    let understood = if meta.len() <= policy.max_parse_bytes {
+        // One read into memory, hashed on the way in; every format parses
+        // from the same bytes.
+        let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        if let Err(e) = tee.read_to_end(&mut buf) {
+            return unreadable(format!("cannot read it: {e}"));
+        }
+        detect::understand(&buf, &policy.formats, context(path))
+    } else {
+        // Too large to hold: stream it through the gate's own evidence reader
+        // while hashing, in bounded memory.
+        let parsed = evidence::parse(&mut tee);
+        if let Err(e) = io::copy(&mut tee, &mut io::sink()) {
+            return unreadable(format!("cannot read it to the end: {e}"));
+        }
+        streamed(parsed, meta.len(), policy.max_parse_bytes)
     };
-    ReadResult { bytes: Some(tee.bytes), sha256: Some(sha256), content }
+    let sha256 = hex(&tee.hasher.finalize());
+    ReadResult { bytes: Some(tee.bytes), sha256: Some(sha256), content: Content::Read(understood) }
+}
+
+fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64) -> Understood {
+    let limit = format!(
+        "the file is {size} bytes, over `max-parse-bytes` ({max}), so only the gate's own evidence JSON is read from it"
+    );
+    match parsed {
+        Ok(ev) if ev.own_format => Understood::Evidence(Judged {
+            format: "evidence",
+            outcome: Outcome { reasons: ev.reasons.clone(), ..Outcome::default() },
+            own: Some(ev),
+        }),
+        Ok(_) => Understood::Invalid(format!(
+            "{limit}, and it has no top-level `status`; raise `max-parse-bytes` in [workspace.metadata.release-gate] to read a tool format this large"
+        )),
+        Err(why) => Understood::Invalid(format!("{why} ({limit})")),
+    }
+}
+
+/// What the format rules need to know about a file's neighbours.
+fn context(path: &Path) -> Context {
+    let is_estimates = path.file_name().is_some_and(|n| n == "estimates.json");
+    let change =
+        path.parent().and_then(Path::parent).map(|bench| bench.join("change/estimates.json"));
+    Context { has_criterion_change: is_estimates && change.is_some_and(|c| c.is_file()) }
 }
 
 /// Passes bytes through while hashing and counting them.
@@ -121,6 +164,13 @@ pub fn hex(digest: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
+}
+
+/// The sha256 of a file, streamed.
+pub fn hash_file(path: &Path) -> io::Result<String> {
+    let mut tee = HashingReader { inner: File::open(path)?, hasher: Sha256::new(), bytes: 0 };
+    io::copy(&mut tee, &mut io::sink())?;
+    Ok(hex(&tee.hasher.finalize()))
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::model::{Report, Status};
+use super::formats::detect::display_name;
+use super::model::{ArtifactReport, Report, Status};
 
 /// Pretty JSON with every object's keys sorted, newline-terminated.
 pub fn json<T: Serialize>(value: &T) -> String {
@@ -59,21 +60,22 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
     writeln!(md)?;
     writeln!(md, "## Domains")?;
     writeln!(md)?;
-    writeln!(md, "| Domain | Required | Status | Artifact | SHA-256 |")?;
-    writeln!(md, "|---|---|---|---|---|")?;
+    writeln!(md, "| Domain | Required | Status | Artifact | Format | SHA-256 |")?;
+    writeln!(md, "|---|---|---|---|---|---|")?;
     for (name, domain) in &r.domains {
         let required = if domain.required { "yes" } else { "no" };
         let status = status_cell(domain.status);
         if domain.artifacts.is_empty() {
-            writeln!(md, "| {name} | {required} | {status} | (none) | |")?;
+            writeln!(md, "| {name} | {required} | {status} | (none) | | |")?;
         }
         for a in &domain.artifacts {
             let sha = a.sha256.as_deref().map(short).unwrap_or_default();
             writeln!(
                 md,
-                "| {name} | {required} | {} | `{}` | {} |",
+                "| {name} | {required} | {} | `{}` | {} | {} |",
                 status_cell(a.status),
                 text(&a.path),
+                a.format.as_deref().map(format_name).unwrap_or_default(),
                 if sha.is_empty() { String::new() } else { format!("`{sha}`") }
             )?;
         }
@@ -90,6 +92,34 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         for b in &r.blockers {
             writeln!(md, "- **`{}`**: {}", b.code, text(&b.message))?;
             writeln!(md, "  - Fix: {}", text(&b.fix))?;
+        }
+    }
+
+    let detailed: Vec<&ArtifactReport> = r
+        .domains
+        .values()
+        .flat_map(|d| &d.artifacts)
+        .filter(|a| !a.counts.is_empty() || !a.findings.is_empty())
+        .collect();
+    if !detailed.is_empty() {
+        writeln!(md)?;
+        writeln!(md, "## Evidence details")?;
+        for a in detailed {
+            writeln!(md)?;
+            let format = a.format.as_deref().map(format_name).unwrap_or_default();
+            writeln!(md, "### `{}` ({format}, {})", text(&a.path), status_cell(a.status))?;
+            if !a.counts.is_empty() {
+                writeln!(md)?;
+                let counts: Vec<String> =
+                    a.counts.iter().map(|(k, v)| format!("`{}` {v}", text(k))).collect();
+                writeln!(md, "Counts: {}", counts.join(", "))?;
+            }
+            if !a.findings.is_empty() {
+                writeln!(md)?;
+                for f in &a.findings {
+                    writeln!(md, "- {}", text(f))?;
+                }
+            }
         }
     }
 
@@ -134,6 +164,13 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         "Checksums of every input and output: `artifact_index.json`; verify the report with `sha256sum -c SHA256SUMS` in its folder."
     )?;
     Ok(())
+}
+
+fn format_name(format: &str) -> &str {
+    match format {
+        "evidence" => "evidence JSON",
+        other => display_name(other),
+    }
 }
 
 fn status_cell(status: Status) -> &'static str {

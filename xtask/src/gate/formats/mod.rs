@@ -10,6 +10,7 @@ pub mod cargo_audit;
 pub mod cargo_deny;
 pub mod criterion;
 pub mod cyclonedx;
+pub mod detect;
 pub mod intoto;
 pub mod junit;
 pub mod sarif;
