@@ -22,7 +22,11 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ReleaseGate {
+    #[command(subcommand)]
+    pub action: Option<GateAction>,
+
     /// Release id written into the report [default: `v` + the workspace version].
     #[arg(long, value_name = "ID")]
     pub release: Option<String>,
@@ -51,6 +55,19 @@ pub struct ReleaseGate {
     pub stub_invalid: Vec<String>,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum GateAction {
+    /// Re-check a report folder: every indexed file still has its recorded bytes and sha256.
+    Verify(Verify),
+}
+
+#[derive(Debug, Args)]
+pub struct Verify {
+    /// The report folder [default: test_artifacts/production_maturity/report].
+    #[arg(value_name = "REPORT_DIR")]
+    pub dir: Option<PathBuf>,
+}
+
 /// Where the evidence is, where the report goes, what is required: shared by
 /// `release-gate` and `release`.
 #[derive(Debug, Args)]
@@ -71,6 +88,27 @@ pub struct EvidenceArgs {
     /// Required domains for this run, comma separated (overrides the config).
     #[arg(long, value_name = "DOMAIN,...", value_delimiter = ',')]
     pub require: Option<Vec<String>>,
+
+    /// The commit under test [default: `$GITHUB_SHA`, else `git rev-parse HEAD`].
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+
+    /// Judge max-ages and waiver expiry at this instant (RFC 3339) [default:
+    /// `SOURCE_DATE_EPOCH`, else the clock].
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+
+    /// Evidence older than this (`36h`, `7d`) is stale, for this run.
+    #[arg(long, value_name = "DURATION")]
+    pub max_age: Option<String>,
+
+    /// Compare with a previous `production_maturity.json`.
+    #[arg(long, value_name = "PATH")]
+    pub baseline: Option<PathBuf>,
+
+    /// With `--baseline`: a blocker that is new versus the baseline fails the gate, waived or not.
+    #[arg(long, requires = "baseline")]
+    pub no_new_blockers: bool,
 }
 
 #[derive(Debug, Args)]

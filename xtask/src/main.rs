@@ -9,6 +9,7 @@ mod gate;
 mod project;
 mod release;
 mod release_gate;
+mod verify;
 
 use std::process::ExitCode;
 

@@ -10,12 +10,15 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use xshell::Shell;
 
-use crate::flags::{EvidenceArgs, ReleaseGate};
+use crate::flags::{EvidenceArgs, GateAction, ReleaseGate};
 use crate::gate::collect::{self, Collected};
-use crate::gate::config::Policy;
-use crate::gate::decide::{self, Input};
+use jiff::Timestamp;
+
+use crate::gate::config::{Overrides, Policy, WAIVERS_FILE};
+use crate::gate::decide::{self, Baseline, Input};
 use crate::gate::model::{Level, Report};
 use crate::gate::read::ReadPolicy;
+use crate::gate::trust::Binding;
 use crate::gate::{paths, read, write};
 use crate::project::Project;
 
@@ -26,6 +29,9 @@ pub const STUBS_OUTPUT_DIR: &str = "production_maturity/report";
 
 impl ReleaseGate {
     pub fn run(self, sh: &Shell, project: &Project, cwd: &Path) -> Result<ExitCode> {
+        if let Some(GateAction::Verify(verify)) = self.action {
+            return verify.run(sh, cwd);
+        }
         let release = match self.release {
             Some(release) if release.trim().is_empty() => {
                 bail!("`--release` is empty; pass a release id such as `v1.2.3`")
@@ -87,8 +93,44 @@ pub fn gate(
     stubs: bool,
 ) -> Result<Gated> {
     let root = sh.current_dir();
-    let policy = Policy::from_metadata(&project.metadata, evidence.require.as_deref())?;
-    let generated_at = source_date_epoch()?;
+    let waivers_path = root.join(WAIVERS_FILE);
+    let waivers_text = match std::fs::read_to_string(&waivers_path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("cannot read `{WAIVERS_FILE}`")),
+    };
+    let overrides = Overrides {
+        require: evidence.require.as_deref(),
+        max_age: evidence.max_age.as_deref(),
+        no_new_blockers: evidence.no_new_blockers,
+    };
+    let policy = Policy::from_metadata(&project.metadata, waivers_text.as_deref(), &overrides)?;
+    let epoch = source_date_epoch()?;
+    let generated_at = epoch.map(|t| t.to_string());
+    let needs_clock = policy.max_age.is_some()
+        || !policy.max_age_by_domain.is_empty()
+        || !policy.waivers.is_empty();
+    let now = match (&evidence.now, epoch) {
+        (Some(raw), _) => Some(raw.trim().parse::<Timestamp>().map_err(|_| {
+            anyhow::anyhow!(
+                "`--now {raw}` is not an RFC 3339 timestamp (for example `2026-11-26T12:00:00Z`)"
+            )
+        })?),
+        (None, Some(epoch)) => Some(epoch),
+        (None, None) => Some(Timestamp::now()),
+    }
+    .filter(|_| needs_clock);
+    let commit = match &evidence.commit {
+        Some(commit) => Some(commit.trim().to_string()),
+        None => std::env::var("GITHUB_SHA")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| xshell::cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok()),
+    };
+    let baseline = match &evidence.baseline {
+        Some(path) => Some(read_baseline(&root, &paths::absolute(cwd, path))?),
+        None => None,
+    };
 
     let collected = if evidence.artifacts.is_empty() {
         let artifacts_root = match &evidence.artifacts_root {
@@ -109,22 +151,31 @@ pub fn gate(
     let shown_output = paths::display(&root, &output_dir);
     check_output_dir(&output_dir, &shown_output, &collected, &root)?;
 
+    let mut evidence_folders: Vec<String> =
+        collected.evidence_folders.iter().map(|d| paths::display(&root, d)).collect();
+    evidence_folders.sort();
+    evidence_folders.dedup();
     let Collected { artifacts, ignored, discovery_root, .. } = collected;
     let to_read: Vec<&Path> = artifacts.iter().map(|a| a.path.as_path()).collect();
     let mut formats = policy.formats.clone();
     formats.slsa_subjects = release_artifacts(&root, &policy.slsa_release_artifacts)?;
     let read_policy = ReadPolicy { formats, max_parse_bytes: policy.max_parse_bytes };
     let reads = read::read_all(&to_read, &read_policy);
+    let formats = read_policy.formats;
     let report = decide::decide(Input {
-        release,
+        binding: Binding { release, commit },
         generated_at,
+        now,
+        formats,
+        baseline,
         policy,
         stubs,
         artifacts: artifacts.into_iter().zip(reads).collect(),
         ignored,
         discovery_root,
     });
-    let report_sha256 = write::write_report(&output_dir, &shown_output, &report)?;
+    let report_sha256 =
+        write::write_report(&output_dir, &shown_output, &report, &evidence_folders)?;
     Ok(Gated { report, output_dir: shown_output, report_sha256 })
 }
 
@@ -221,50 +272,63 @@ pub fn summary(report: &Report, output_dir: &str) -> String {
     out
 }
 
-/// `SOURCE_DATE_EPOCH` as RFC 3339 UTC, when set; the report has no clock otherwise.
-fn source_date_epoch() -> Result<Option<String>> {
+/// `SOURCE_DATE_EPOCH`, when set: the time reports name, and the clock of a
+/// replayed decision.
+fn source_date_epoch() -> Result<Option<Timestamp>> {
     let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH") else { return Ok(None) };
     let raw = raw.to_string_lossy();
-    let secs: i64 = raw
+    let at = raw
         .trim()
-        .parse()
+        .parse::<i64>()
         .ok()
         .filter(|s| (0..=253_402_300_799).contains(s))
-        .with_context(|| format!("`SOURCE_DATE_EPOCH` is `{raw}`: expected whole seconds since 1970-01-01 (for example `1700000000`)"))?;
-    Ok(Some(rfc3339(secs)))
+        .and_then(|s| Timestamp::from_second(s).ok())
+        .with_context(|| {
+            format!("`SOURCE_DATE_EPOCH` is `{raw}`: expected whole seconds since 1970-01-01 (for example `1700000000`)")
+        })?;
+    Ok(Some(at))
 }
 
-/// Seconds since the Unix epoch (0 to year 9999) as `YYYY-MM-DDTHH:MM:SSZ`.
-fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rfc3339;
-
-    #[test]
-    fn epoch_to_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(rfc3339(253_402_300_799), "9999-12-31T23:59:59Z");
+/// A previous `production_maturity.json`, as the comparison needs it.
+fn read_baseline(root: &Path, path: &Path) -> Result<Baseline> {
+    let shown = paths::display(root, path);
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the baseline `{shown}`"))?;
+    let doc: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("the baseline `{shown}` is not JSON"))?;
+    if doc.get("schema_version").and_then(|v| v.as_u64())
+        != Some(u64::from(crate::gate::model::SCHEMA_VERSION))
+    {
+        bail!("the baseline `{shown}` is not a production_maturity.json of schema_version 1");
     }
+    let codes = |key: &str| -> Vec<String> {
+        doc.get(key)
+            .and_then(|v| v.as_array())
+            .map(|list| {
+                list.iter().filter_map(|b| b.get("code")?.as_str().map(str::to_string)).collect()
+            })
+            .unwrap_or_default()
+    };
+    let passed_domains = doc
+        .get("domains")
+        .and_then(|d| d.as_object())
+        .map(|domains| {
+            domains
+                .iter()
+                .filter(|(_, d)| d.get("status").and_then(|s| s.as_str()) == Some("passed"))
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Baseline {
+        path: shown,
+        release: doc.get("release").and_then(|r| r.as_str()).unwrap_or_default().to_string(),
+        score: doc
+            .get("score")
+            .and_then(|s| s.as_u64())
+            .and_then(|s| u32::try_from(s).ok())
+            .unwrap_or(0),
+        codes: codes("blockers").into_iter().chain(codes("waived")).collect(),
+        passed_domains,
+    })
 }

@@ -42,6 +42,8 @@ pub struct Collected {
     pub ignored: Vec<Ignored>,
     /// Folders the evidence comes from: the report must not be written there.
     pub input_dirs: Vec<PathBuf>,
+    /// The folders evidence was found in, as given (for `verify`).
+    pub evidence_folders: Vec<PathBuf>,
     /// Where discovery looked, for the `missing` messages (root-relative).
     pub discovery_root: Option<String>,
 }
@@ -50,7 +52,7 @@ pub struct Collected {
 const MAX_DEPTH: usize = 8;
 
 /// The file extensions read as evidence; the content decides the format.
-const EXTENSIONS: &[&str] = &["json", "jsonl", "sarif", "xml"];
+pub const EXTENSIONS: &[&str] = &["json", "jsonl", "sarif", "xml"];
 
 pub fn explicit(
     root: &Path,
@@ -146,6 +148,7 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
         }
         out.input_dirs.push(latest.clone());
         out.input_dirs.push(real.clone());
+        out.evidence_folders.push(latest.clone());
         let domain = policy.folder_domain(&folder);
         let mut visited = BTreeSet::from([real]);
         let w =

@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
 use super::formats::FormatPolicy;
+use super::trust::{self, Waiver};
 
 /// The seven evidence domains of a release, by default all required.
 pub const DEFAULT_DOMAINS: &[&str] =
@@ -29,10 +30,60 @@ struct RawConfig {
     folders: Option<BTreeMap<String, String>>,
     max_parse_bytes: Option<u64>,
     formats: Option<RawFormats>,
+    max_age: Option<String>,
+    max_age_by_domain: Option<BTreeMap<String, String>>,
+    require_binding: Option<RequireBinding>,
+    no_new_blockers: Option<bool>,
+    waivers: Option<Vec<RawWaiver>>,
     /// Keys this version does not know: reported as warnings, so a typo such
     /// as `requried` does not silently fall back to the default.
     #[serde(flatten)]
     unknown: BTreeMap<String, serde_json::Value>,
+}
+
+/// `require-binding = true` (every domain) or a list of domains.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RequireBinding {
+    All(bool),
+    Domains(Vec<String>),
+}
+
+/// One waiver as written, in `Cargo.toml` or `release-gate-waivers.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawWaiver {
+    code: String,
+    reason: Option<String>,
+    approved_by: Option<String>,
+    expires: Option<Expires>,
+    sha256: Option<String>,
+}
+
+/// A date, as a string (`Cargo.toml` through cargo metadata) or a TOML date.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Expires {
+    Text(String),
+    Toml(toml::value::Datetime),
+}
+
+/// `release-gate-waivers.toml`: `[[waivers]]` entries.
+#[derive(Debug, Deserialize)]
+struct WaiversFile {
+    #[serde(default)]
+    waivers: Vec<RawWaiver>,
+}
+
+/// The waivers file next to the root `Cargo.toml`.
+pub const WAIVERS_FILE: &str = "release-gate-waivers.toml";
+
+/// What a run's flags change in the policy.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides<'a> {
+    pub require: Option<&'a [String]>,
+    pub max_age: Option<&'a str>,
+    pub no_new_blockers: bool,
 }
 
 /// `[workspace.metadata.release-gate.formats]`: the tool format rules.
@@ -75,16 +126,28 @@ pub struct Policy {
     /// Glob patterns of the release artifacts SLSA provenance must cover.
     pub slsa_release_artifacts: Vec<String>,
     pub max_parse_bytes: u64,
+    /// Overall max-age of evidence, in seconds.
+    pub max_age: Option<u64>,
+    /// Per-domain max-ages, in seconds (they win over the overall one).
+    pub max_age_by_domain: BTreeMap<String, u64>,
+    /// Domains whose evidence must name its release or commit.
+    pub require_binding: BTreeSet<String>,
+    /// A blocker that is new versus `--baseline` fails the gate, waived or not.
+    pub no_new_blockers: bool,
+    pub waivers: Vec<Waiver>,
 }
 
 const TABLE: &str = "[workspace.metadata.release-gate]";
 
 impl Policy {
     /// `workspace_metadata` is `[workspace.metadata]` as cargo metadata gives it.
+    /// `waivers_file` is the text of `release-gate-waivers.toml`, when present.
     pub fn from_metadata(
         workspace_metadata: &serde_json::Value,
-        require: Option<&[String]>,
+        waivers_file: Option<&str>,
+        overrides: &Overrides,
     ) -> Result<Policy> {
+        let require = overrides.require;
         let raw: RawConfig = match workspace_metadata.get("release-gate") {
             None | Some(serde_json::Value::Null) => RawConfig::default(),
             Some(value) => RawConfig::deserialize(value)
@@ -156,6 +219,69 @@ impl Policy {
         );
         let (formats, slsa_release_artifacts) = formats(raw_formats)?;
         let max_parse_bytes = raw.max_parse_bytes.unwrap_or(DEFAULT_MAX_PARSE_BYTES);
+        let age = |what: &str, s: &str| {
+            trust::parse_duration(s).map_err(|e| anyhow::anyhow!("{what}: {e}"))
+        };
+        let max_age = match (overrides.max_age, &raw.max_age) {
+            (Some(flag), _) => Some(age("`--max-age`", flag)?),
+            (None, Some(cfg)) => Some(age(&format!("`max-age` in {TABLE}"), cfg)?),
+            (None, None) => None,
+        };
+        let mut max_age_by_domain = BTreeMap::new();
+        for (domain, value) in raw.max_age_by_domain.unwrap_or_default() {
+            if !domains.contains(&domain) {
+                bail!(
+                    "`max-age-by-domain.{domain}` in {TABLE}: `{domain}` is not in `domains` ({})",
+                    list_of(&domains)
+                );
+            }
+            max_age_by_domain.insert(
+                domain.clone(),
+                age(&format!("`max-age-by-domain.{domain}` in {TABLE}"), &value)?,
+            );
+        }
+        let require_binding = match raw.require_binding {
+            None | Some(RequireBinding::All(false)) => BTreeSet::new(),
+            Some(RequireBinding::All(true)) => domains.clone(),
+            Some(RequireBinding::Domains(list)) => {
+                for domain in &list {
+                    if !domains.contains(domain) {
+                        bail!("`require-binding` in {TABLE} names `{domain}`, which is not in `domains` ({})", list_of(&domains));
+                    }
+                }
+                list.into_iter().collect()
+            }
+        };
+        let mut raw_waivers: Vec<(String, RawWaiver)> = raw
+            .waivers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| (format!("{TABLE} waivers"), w))
+            .collect();
+        if let Some(text) = waivers_file {
+            let file: WaiversFile = toml::from_str(text).map_err(|e| {
+                anyhow::anyhow!("invalid `{WAIVERS_FILE}`: {}", e.to_string().trim())
+            })?;
+            raw_waivers.extend(file.waivers.into_iter().map(|w| (format!("`{WAIVERS_FILE}`"), w)));
+        }
+        let mut waivers = Vec::new();
+        for (source, w) in raw_waivers {
+            let waiver = Waiver {
+                code: w.code,
+                reason: w.reason.unwrap_or_default(),
+                approved_by: w.approved_by.unwrap_or_default(),
+                expires: match w.expires {
+                    Some(Expires::Text(s)) => s,
+                    Some(Expires::Toml(d)) => d.to_string(),
+                    None => String::new(),
+                },
+                sha256: w.sha256.map(|s| s.to_ascii_lowercase()),
+            };
+            trust::validate_waiver(&waiver, &domains)
+                .map_err(|e| anyhow::anyhow!("in {source}: {e}"))?;
+            waivers.push(waiver);
+        }
+        waivers.sort();
         Ok(Policy {
             domains,
             required,
@@ -165,6 +291,11 @@ impl Policy {
             formats,
             slsa_release_artifacts,
             max_parse_bytes,
+            max_age,
+            max_age_by_domain,
+            require_binding,
+            no_new_blockers: overrides.no_new_blockers || raw.no_new_blockers.unwrap_or(false),
+            waivers,
         })
     }
 
@@ -255,7 +386,8 @@ mod tests {
     fn check(meta: serde_json::Value, require: Option<&[&str]>, expected: Result<&str, &str>) {
         let require: Option<Vec<String>> =
             require.map(|r| r.iter().map(|s| s.to_string()).collect());
-        let got = Policy::from_metadata(&meta, require.as_deref());
+        let overrides = Overrides { require: require.as_deref(), ..Overrides::default() };
+        let got = Policy::from_metadata(&meta, None, &overrides);
         match (got, expected) {
             (Ok(p), Ok(want)) => {
                 let got = format!(

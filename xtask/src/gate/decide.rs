@@ -6,16 +6,30 @@ use std::collections::BTreeMap;
 use super::collect::{ArtifactRef, Origin};
 use super::config::Policy;
 use super::formats::detect::Understood;
+use super::formats::FormatPolicy;
 use super::model::{
     ArtifactReport, Blocker, DomainReport, Ignored, Level, Report, Status, Thresholds,
     SCHEMA_VERSION,
 };
+use super::model::{Comparison, EffectivePolicy, Waived};
 use super::read::{Content, ReadResult};
+use super::render;
+use super::trust::{self, Binding, Claims, Issue};
+use jiff::Timestamp;
+use std::collections::BTreeSet;
 
 pub struct Input {
-    pub release: String,
+    /// The release id and the commit under test.
+    pub binding: Binding,
     pub generated_at: Option<String>,
+    /// The instant for max-ages and waiver expiry; `None` when the policy has
+    /// neither.
+    pub now: Option<Timestamp>,
     pub policy: Policy,
+    /// The effective format rules (with the release artifacts' digests).
+    pub formats: FormatPolicy,
+    /// The previous report to compare with (`--baseline`).
+    pub baseline: Option<Baseline>,
     /// `--stubs`: stub evidence is gated like real evidence instead of
     /// being quarantined.
     pub stubs: bool,
@@ -36,12 +50,16 @@ pub fn decide(input: Input) -> Report {
     let mut ignored = input.ignored.clone();
     for (artifact, read) in &input.artifacts {
         let report = match judge(artifact, read, input.stubs) {
-            Judgement::Artifact(report) => report,
+            Judgement::Artifact(report) => *report,
             Judgement::Ignored(entry) => {
                 ignored.push(entry);
                 continue;
             }
         };
+        let mut report = report;
+        if report.format.is_some() {
+            apply_trust(&input, &mut report);
+        }
         warnings.extend(report.warnings.iter().map(|w| format!("`{}`: {w}", report.path)));
         match by_domain.get_mut(&report.domain) {
             Some(list) => list.push(report),
@@ -57,14 +75,10 @@ pub fn decide(input: Input) -> Report {
 
     let mut blockers = Vec::new();
     let mut domains = BTreeMap::new();
-    let mut passed_required = 0usize;
     for (domain, mut artifacts) in by_domain {
         artifacts.sort();
         let required = policy.required.contains(&domain);
         let status = artifacts.iter().map(|a| a.status).max().unwrap_or(Status::Missing);
-        if required && status == Status::Passed {
-            passed_required += 1;
-        }
         let problems = domain_problems(&input, &domain, &artifacts);
         if required {
             blockers.extend(problems);
@@ -74,6 +88,35 @@ pub fn decide(input: Input) -> Report {
             );
         }
         domains.insert(domain, DomainReport { required, status, artifacts });
+    }
+
+    let (blockers, waived) = apply_waivers(&input, &domains, blockers, &mut warnings);
+    let mut blockers = blockers;
+    let passed_required = domains
+        .iter()
+        .filter(|(name, d)| {
+            d.required && d.status == Status::Passed && !waived.iter().any(|w| &w.domain == *name)
+        })
+        .count();
+    let baseline = input
+        .baseline
+        .as_ref()
+        .map(|b| compare(b, &blockers, &waived, &domains, passed_required, policy.required.len()));
+    if let Some(cmp) = &baseline {
+        if policy.no_new_blockers && !cmp.new_blockers.is_empty() {
+            blockers.push(Blocker {
+                code: "baseline.new_blockers".to_string(),
+                domain: "baseline".to_string(),
+                artifacts: Vec::new(),
+                message: format!(
+                    "{} blocker(s) are new versus the baseline `{}` ({}), and the policy allows no new blockers",
+                    cmp.new_blockers.len(),
+                    cmp.path,
+                    cmp.new_blockers.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                ),
+                fix: "fix the new blockers (a waiver does not count here), or compare with another baseline".to_string(),
+            });
+        }
     }
     blockers.sort();
     warnings.sort();
@@ -91,10 +134,17 @@ pub fn decide(input: Input) -> Report {
     } else {
         Level::Blocked
     };
+    let effective = effective_policy(policy, &input.formats);
+    let policy_sha256 = super::read::sha256_hex(render::json(&effective).as_bytes());
     Report {
         schema_version: SCHEMA_VERSION,
-        release: input.release,
-        generated_at: input.generated_at,
+        release: input.binding.release.clone(),
+        commit: input.binding.commit.clone(),
+        gate_version: env!("CARGO_PKG_VERSION").to_string(),
+        generated_at: input.generated_at.clone(),
+        evaluated_at: input.now.map(|t| t.to_string()),
+        policy: effective,
+        policy_sha256,
         level,
         stub_evidence: input.stubs,
         score,
@@ -102,10 +152,204 @@ pub fn decide(input: Input) -> Report {
         required_total,
         thresholds: Thresholds { release_candidate_min_score: min },
         blockers,
+        waived,
+        baseline,
         domains,
         warnings,
         unassigned,
         ignored,
+    }
+}
+
+/// The binding and freshness rules of one artifact that was read.
+fn apply_trust(input: &Input, report: &mut ArtifactReport) {
+    let policy = &input.policy;
+    let claims = Claims {
+        release: report.release.clone(),
+        commit: report.commit.clone(),
+        generated_at: report.generated_at.clone(),
+    };
+    let (issues, warnings) = trust::check_binding(
+        &report.path,
+        &report.domain,
+        &claims,
+        &input.binding,
+        policy.require_binding.contains(&report.domain),
+    );
+    report.unbound = claims.release.is_none() && claims.commit.is_none();
+    report.issues.extend(issues);
+    report.warnings.extend(warnings);
+    let max_age = policy.max_age_by_domain.get(&report.domain).copied().or(policy.max_age);
+    if let (Some(max_age), Some(now)) = (max_age, input.now) {
+        if let Some(issue) = trust::check_age(
+            &report.path,
+            &report.domain,
+            claims.generated_at.as_deref(),
+            max_age,
+            now,
+        ) {
+            report.issues.push(issue);
+        }
+    }
+    for issue in &report.issues {
+        if !report.reasons.contains(&issue.message)
+            && issue.kind != "not_passed"
+            && issue.kind != "stub"
+        {
+            report.reasons.push(issue.message.clone());
+        }
+    }
+    if !report.issues.is_empty() && report.status == Status::Passed {
+        report.status = Status::NotPassed;
+    }
+}
+
+/// Moves each blocker a valid waiver covers into the waived list; expired
+/// waivers become blockers themselves, and waivers that cover nothing are
+/// warnings.
+fn apply_waivers(
+    input: &Input,
+    domains: &BTreeMap<String, DomainReport>,
+    blockers: Vec<Blocker>,
+    warnings: &mut Vec<String>,
+) -> (Vec<Blocker>, Vec<Waived>) {
+    let waivers = &input.policy.waivers;
+    if waivers.is_empty() {
+        return (blockers, Vec::new());
+    }
+    let sha_of = |path: &str| -> Option<String> {
+        domains
+            .values()
+            .flat_map(|d| &d.artifacts)
+            .find(|a| a.path == path)
+            .and_then(|a| a.sha256.clone())
+    };
+    let now = input.now;
+    let mut remaining = Vec::new();
+    let mut waived = Vec::new();
+    let mut used = BTreeSet::new();
+    let mut expired_blockers = Vec::new();
+    for (i, w) in waivers.iter().enumerate() {
+        if now.is_none_or(|now| w.expired(now)) {
+            used.insert(i);
+            expired_blockers.push(Blocker {
+                code: "waiver.expired".to_string(),
+                domain: w.code.split('.').next().unwrap_or_default().to_string(),
+                artifacts: Vec::new(),
+                message: format!(
+                    "the waiver for `{}` (approved by {}, reason: {}) expired at the end of {}",
+                    w.code, w.approved_by, w.reason, w.expires
+                ),
+                fix: format!("fix `{}` or renew the waiver with a new `expires` and approval; remove it once fixed", w.code),
+            });
+        }
+    }
+    for blocker in blockers {
+        let shas: Vec<String> = blocker.artifacts.iter().filter_map(|p| sha_of(p)).collect();
+        let mut covered = None;
+        for (i, w) in waivers.iter().enumerate() {
+            if w.code != blocker.code || now.is_none_or(|now| w.expired(now)) {
+                continue;
+            }
+            match &w.sha256 {
+                Some(sha) if !shas.contains(sha) => {
+                    used.insert(i);
+                    warnings.push(format!(
+                        "the waiver for `{}` was granted for the artifact with sha256 `{}`; `{}` is now `{}`, so it does not apply",
+                        w.code,
+                        sha,
+                        blocker.artifacts.join("`, `"),
+                        shas.join("`, `")
+                    ));
+                }
+                _ => {
+                    used.insert(i);
+                    covered = Some(w);
+                    break;
+                }
+            }
+        }
+        match covered {
+            Some(w) => waived.push(Waived {
+                code: blocker.code,
+                domain: blocker.domain,
+                artifacts: blocker.artifacts,
+                message: blocker.message,
+                reason: w.reason.clone(),
+                approved_by: w.approved_by.clone(),
+                expires: w.expires.clone(),
+            }),
+            None => remaining.push(blocker),
+        }
+    }
+    for (i, w) in waivers.iter().enumerate() {
+        if !used.contains(&i) {
+            warnings.push(format!("the waiver for `{}` matched no blocker: remove it", w.code));
+        }
+    }
+    remaining.extend(expired_blockers);
+    waived.sort();
+    (remaining, waived)
+}
+
+/// A previous report, as much of it as the comparison needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Baseline {
+    pub path: String,
+    pub release: String,
+    pub score: u32,
+    /// Codes of its blockers and waived items.
+    pub codes: BTreeSet<String>,
+    pub passed_domains: BTreeSet<String>,
+}
+
+fn compare(
+    base: &Baseline,
+    blockers: &[Blocker],
+    waived: &[Waived],
+    domains: &BTreeMap<String, DomainReport>,
+    passed_required: usize,
+    required_total: usize,
+) -> Comparison {
+    let now: BTreeSet<String> = blockers
+        .iter()
+        .map(|b| b.code.clone())
+        .chain(waived.iter().map(|w| w.code.clone()))
+        .collect();
+    Comparison {
+        path: base.path.clone(),
+        release: base.release.clone(),
+        score_before: base.score,
+        score_after: score(passed_required, required_total),
+        new_blockers: now.difference(&base.codes).cloned().collect(),
+        resolved_blockers: base.codes.difference(&now).cloned().collect(),
+        persisting_blockers: now.intersection(&base.codes).cloned().collect(),
+        regressed_domains: domains
+            .iter()
+            .filter(|(name, d)| base.passed_domains.contains(*name) && d.status != Status::Passed)
+            .map(|(name, _)| name.clone())
+            .collect(),
+    }
+}
+
+fn effective_policy(policy: &Policy, formats: &FormatPolicy) -> EffectivePolicy {
+    EffectivePolicy {
+        domains: policy.domains.iter().cloned().collect(),
+        required: policy.required.iter().cloned().collect(),
+        release_candidate_min_score: policy.release_candidate_min_score,
+        folders: policy.folders.clone(),
+        max_age: policy.max_age.map(trust::human_duration),
+        max_age_by_domain: policy
+            .max_age_by_domain
+            .iter()
+            .map(|(d, s)| (d.clone(), trust::human_duration(*s)))
+            .collect(),
+        require_binding: policy.require_binding.iter().cloned().collect(),
+        no_new_blockers: policy.no_new_blockers,
+        waivers: policy.waivers.clone(),
+        formats: formats.clone(),
+        slsa_release_artifacts: policy.slsa_release_artifacts.clone(),
+        max_parse_bytes: policy.max_parse_bytes,
     }
 }
 
@@ -120,48 +364,69 @@ pub fn score(passed: usize, total: usize) -> u32 {
 
 /// What one read artifact is to the decision.
 enum Judgement {
-    Artifact(ArtifactReport),
+    Artifact(Box<ArtifactReport>),
     /// Discovered, but not evidence in any supported format.
     Ignored(Ignored),
 }
 
-/// One artifact's domain, status and reasons.
+/// One artifact's domain, status, reasons and blocking issues.
 fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Judgement {
     let (assigned, explicit) = match &artifact.origin {
         Origin::Explicit { domain } => (domain.clone(), true),
         Origin::Discovered { domain, .. } => (domain.clone(), false),
     };
+    let path = artifact.display.clone();
     let mut report = ArtifactReport {
-        path: artifact.display.clone(),
+        path: path.clone(),
         format: None,
         domain: assigned.clone(),
         bytes: read.bytes,
         sha256: read.sha256.clone(),
         status: Status::Invalid,
         reported_status: None,
+        release: None,
+        commit: None,
+        generated_at: None,
+        unbound: false,
         stub: false,
         reasons: Vec::new(),
         counts: BTreeMap::new(),
         findings: Vec::new(),
         warnings: Vec::new(),
+        issues: Vec::new(),
+    };
+    let invalid = |mut report: ArtifactReport, why: String| {
+        report.issues.push(Issue {
+            kind: "invalid",
+            message: format!("`{path}` is not valid evidence: {why}"),
+            fix: format!("repair or regenerate `{path}` (re-run the workflow that writes it); `docs/formats.md` lists what the gate reads"),
+        });
+        report.reasons.push(why);
+        Judgement::Artifact(Box::new(report))
     };
     let judged = match &read.content {
         Content::NotFound => {
             report.status = Status::Missing;
             report.reasons.push("the file does not exist".to_string());
-            return Judgement::Artifact(report);
+            report.issues.push(Issue {
+                kind: "missing",
+                message: format!("evidence file `{path}` for `{assigned}` does not exist"),
+                fix: format!("run or upload the `{assigned}` evidence so that `{path}` exists, or correct the path"),
+            });
+            return Judgement::Artifact(Box::new(report));
         }
         Content::Unreadable(why) | Content::Read(Understood::Invalid(why)) => {
-            report.reasons.push(why.clone());
-            return Judgement::Artifact(report);
+            return invalid(report, why.clone());
         }
         Content::Read(Understood::Ignored(why)) if !explicit => {
-            return Judgement::Ignored(Ignored::new(artifact.display.clone(), why.clone()));
+            let mut entry = Ignored::new(path, why.clone());
+            entry.bytes = read.bytes;
+            entry.sha256 = read.sha256.clone();
+            return Judgement::Ignored(entry);
         }
         Content::Read(Understood::Ignored(why)) => {
             // The user named this file as evidence: fail closed.
-            report.reasons.push(format!("not evidence in any supported format: {why}"));
-            return Judgement::Artifact(report);
+            return invalid(report, format!("not evidence in any supported format: {why}"));
         }
         Content::Read(Understood::Evidence(judged)) => judged,
     };
@@ -172,28 +437,48 @@ fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Judg
     report.warnings = judged.outcome.warnings.clone();
     if let Some(evidence) = &judged.own {
         report.reported_status = evidence.reported_status.clone();
+        report.release = evidence.claims.release.clone();
+        report.commit = evidence.claims.commit.clone();
+        report.generated_at = evidence.claims.generated_at.clone();
         match &evidence.declared_domain {
             Some(declared) if explicit && *declared != assigned => {
-                report.reasons = vec![format!(
-                    "it declares domain `{declared}` but was given as `--artifact {assigned}=...`"
-                )];
-                return Judgement::Artifact(report);
+                report.format = None;
+                return invalid(
+                    report,
+                    format!("it declares domain `{declared}` but was given as `--artifact {assigned}=...`"),
+                );
             }
             Some(declared) => report.domain = declared.clone(),
             None => {}
         }
         report.stub = evidence.stub;
-        if evidence.stub && !stubs_allowed {
-            // Quarantine: stub evidence never counts outside `--stubs`.
-            let by = evidence.generator.as_deref().unwrap_or("an unnamed generator");
-            report.reasons.insert(
-                0,
-                format!("it is stub evidence (`provenance: stub`, written by `{by}`), never release evidence"),
-            );
-        }
     }
-    report.status = if report.reasons.is_empty() { Status::Passed } else { Status::NotPassed };
-    Judgement::Artifact(report)
+    let domain = report.domain.clone();
+    if report.stub && !stubs_allowed {
+        // Quarantine: stub evidence never counts outside `--stubs`.
+        let by = judged
+            .own
+            .as_ref()
+            .and_then(|e| e.generator.as_deref())
+            .unwrap_or("an unnamed generator");
+        let why = format!(
+            "it is stub evidence (`provenance: stub`, written by `{by}`), never release evidence"
+        );
+        report.issues.push(Issue {
+            kind: "stub",
+            message: format!("`{path}` is not release evidence: {why}"),
+            fix: format!("replace `{path}` with the real `{domain}` evidence from its workflow; stubs only prove the gate works (`cargo xtask release-gate --stubs`)"),
+        });
+        report.reasons.insert(0, why);
+    } else if !report.reasons.is_empty() {
+        report.issues.push(Issue {
+            kind: "not_passed",
+            message: format!("`{path}` did not pass: {}", report.reasons.join("; ")),
+            fix: format!("fix the failing `{domain}` workflow and re-run it; do not edit the aggregated evidence"),
+        });
+    }
+    report.status = if report.issues.is_empty() { Status::Passed } else { Status::NotPassed };
+    Judgement::Artifact(Box::new(report))
 }
 
 /// What keeps a domain from passing, as blockers (warnings when optional).
@@ -207,7 +492,7 @@ fn domain_problems(input: &Input, domain: &str, artifacts: &[ArtifactReport]) ->
                     .collect::<Vec<_>>()
                     .join(" or ");
                 (
-                    format!("no evidence for `{domain}`: no JSON file under {folders}"),
+                    format!("no evidence for `{domain}`: no evidence file under {folders}"),
                     format!("run or upload the `{domain}` evidence: run the workflow that produces it, or put its artifact under {folders}"),
                 )
             }
@@ -226,39 +511,14 @@ fn domain_problems(input: &Input, domain: &str, artifacts: &[ArtifactReport]) ->
     }
     artifacts
         .iter()
-        .filter(|a| a.status != Status::Passed)
-        .map(|a| {
-            let path = &a.path;
-            let why = a.reasons.join("; ");
-            let (code, message, fix) = match a.status {
-                Status::Missing => (
-                    "missing",
-                    format!("evidence file `{path}` for `{domain}` does not exist"),
-                    format!("run or upload the `{domain}` evidence so that `{path}` exists, or correct the path"),
-                ),
-                Status::Invalid => (
-                    "invalid",
-                    format!("`{path}` is not valid evidence: {why}"),
-                    format!("repair or regenerate `{path}` (re-run the workflow that writes it); the gate reads a JSON object with a top-level `status`"),
-                ),
-                _ if a.stub && !input.stubs => (
-                    "stub",
-                    format!("`{path}` is not release evidence: {why}"),
-                    format!("replace `{path}` with the real `{domain}` evidence from its workflow; stubs only prove the gate works (`cargo xtask release-gate --stubs`)"),
-                ),
-                _ => (
-                    "not_passed",
-                    format!("`{path}` did not pass: {why}"),
-                    format!("fix the failing `{domain}` workflow and re-run it; do not edit the aggregated evidence"),
-                ),
-            };
-            Blocker {
-                code: format!("{domain}.{code}"),
+        .flat_map(|a| {
+            a.issues.iter().map(|issue| Blocker {
+                code: format!("{domain}.{}", issue.kind),
                 domain: domain.to_string(),
-                artifacts: vec![path.clone()],
-                message,
-                fix,
-            }
+                artifacts: vec![a.path.clone()],
+                message: issue.message.clone(),
+                fix: issue.fix.clone(),
+            })
         })
         .collect()
 }

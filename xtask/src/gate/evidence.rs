@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 
+use super::trust::Claims;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -32,6 +33,8 @@ pub struct Evidence {
     pub stub: bool,
     /// The top-level `generator` string, naming what wrote the file.
     pub generator: Option<String>,
+    /// `release`, `commit` and `generated_at`: what the evidence is bound to.
+    pub claims: Claims,
     /// The document has a top-level `status` or `passed`: it is the gate's
     /// own evidence format, whatever else it holds.
     pub own_format: bool,
@@ -78,6 +81,9 @@ struct Doc {
     domain: Option<Scalar>,
     provenance: Option<Scalar>,
     generator: Option<Scalar>,
+    release: Option<Scalar>,
+    commit: Option<Scalar>,
+    generated_at: Option<Scalar>,
     blockers: Option<Counted>,
     checks: Option<Checks>,
 }
@@ -182,8 +188,21 @@ impl Doc {
             Some(Scalar::Str(s)) => Some(s),
             _ => None,
         };
+        let mut text_field = |name: &str, value: Option<Scalar>| match value {
+            None => None,
+            Some(Scalar::Str(s)) => Some(s),
+            Some(other) => {
+                reasons.push(format!("`{name}` is {}, expected a string", other.kind()));
+                None
+            }
+        };
+        let claims = Claims {
+            release: text_field("release", self.release),
+            commit: text_field("commit", self.commit),
+            generated_at: text_field("generated_at", self.generated_at),
+        };
         let own_format = self.status.is_some() || self.passed.is_some();
-        Evidence { declared_domain, reported_status, reasons, stub, generator, own_format }
+        Evidence { declared_domain, reported_status, reasons, stub, generator, claims, own_format }
     }
 }
 
@@ -240,6 +259,9 @@ impl<'de> Visitor<'de> for DocVisitor {
                 "domain" => doc.domain = Some(map.next_value_seed(ScalarSeed)?),
                 "provenance" => doc.provenance = Some(map.next_value_seed(ScalarSeed)?),
                 "generator" => doc.generator = Some(map.next_value_seed(ScalarSeed)?),
+                "release" => doc.release = Some(map.next_value_seed(ScalarSeed)?),
+                "commit" => doc.commit = Some(map.next_value_seed(ScalarSeed)?),
+                "generated_at" => doc.generated_at = Some(map.next_value_seed(ScalarSeed)?),
                 "blockers" => doc.blockers = Some(map.next_value_seed(CountSeed)?),
                 "checks" => doc.checks = Some(map.next_value_seed(ChecksSeed)?),
                 _ => {

@@ -11,4 +11,5 @@ pub mod model;
 pub mod paths;
 pub mod read;
 pub mod render;
+pub mod trust;
 pub mod write;

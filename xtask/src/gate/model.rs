@@ -7,15 +7,31 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::formats::FormatPolicy;
+use super::trust::{Issue, Waiver};
+
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub schema_version: u32,
     pub release: String,
+    /// The commit under test, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The version of the xtask that decided.
+    pub gate_version: String,
     /// RFC 3339 UTC from `SOURCE_DATE_EPOCH`; absent otherwise (no clock).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generated_at: Option<String>,
+    /// The instant max-ages and waiver expiry were judged at (`--now`,
+    /// `SOURCE_DATE_EPOCH` or the clock); absent when no rule needed time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluated_at: Option<String>,
+    /// The effective policy, so a decision can be compared and replayed.
+    pub policy: EffectivePolicy,
+    /// sha256 of the effective policy's JSON (as this report renders it).
+    pub policy_sha256: String,
     pub level: Level,
     /// Built on generated stub evidence (`--stubs`): proves the gate works,
     /// is no release evidence.
@@ -26,6 +42,12 @@ pub struct Report {
     pub required_total: usize,
     pub thresholds: Thresholds,
     pub blockers: Vec<Blocker>,
+    /// Blockers a valid waiver covers: they do not block, and their domains
+    /// do not count as passed.
+    pub waived: Vec<Waived>,
+    /// The comparison with `--baseline`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Comparison>,
     pub domains: BTreeMap<String, DomainReport>,
     pub warnings: Vec<String>,
     /// Evidence whose domain is not a configured domain.
@@ -69,6 +91,50 @@ pub struct Blocker {
     pub fix: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Waived {
+    pub code: String,
+    pub domain: String,
+    pub artifacts: Vec<String>,
+    pub message: String,
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: String,
+}
+
+/// Versus a previous report (for example the last release's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Comparison {
+    pub path: String,
+    pub release: String,
+    pub score_before: u32,
+    pub score_after: u32,
+    /// Blocker codes (blocking or waived) now that the baseline did not have.
+    pub new_blockers: Vec<String>,
+    pub resolved_blockers: Vec<String>,
+    pub persisting_blockers: Vec<String>,
+    /// Domains that passed in the baseline and do not now.
+    pub regressed_domains: Vec<String>,
+}
+
+/// The policy a report was decided under.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EffectivePolicy {
+    pub domains: Vec<String>,
+    pub required: Vec<String>,
+    pub release_candidate_min_score: u32,
+    pub folders: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<String>,
+    pub max_age_by_domain: BTreeMap<String, String>,
+    pub require_binding: Vec<String>,
+    pub no_new_blockers: bool,
+    pub waivers: Vec<Waiver>,
+    pub formats: FormatPolicy,
+    pub slsa_release_artifacts: Vec<String>,
+    pub max_parse_bytes: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DomainReport {
     pub required: bool,
@@ -103,6 +169,16 @@ pub struct ArtifactReport {
     /// The artifact's own `status` string, verbatim.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_status: Option<String>,
+    /// The artifact's own `release`, `commit` and `generated_at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<String>,
+    /// It names neither a release nor a commit.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unbound: bool,
     /// The artifact says it is generated stub evidence (`"provenance": "stub"`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub stub: bool,
@@ -118,17 +194,25 @@ pub struct ArtifactReport {
     /// Non-blocking observations of the format's rule.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// What blocks it, by blocker kind (not serialized: the blockers are).
+    #[serde(skip)]
+    pub issues: Vec<Issue>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Ignored {
     pub path: String,
     pub reason: String,
+    /// Set when the file was read (its content was not evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 impl Ignored {
     pub fn new(path: String, reason: impl Into<String>) -> Ignored {
-        Ignored { path, reason: reason.into() }
+        Ignored { path, reason: reason.into(), bytes: None, sha256: None }
     }
 }
 
@@ -139,8 +223,12 @@ pub struct ArtifactIndex {
     pub release: String,
     /// Report files, named relative to the report folder.
     pub outputs: Vec<IndexEntry>,
-    /// Evidence files, named relative to the workspace root.
+    /// Evidence files, named relative to the workspace root: every file the
+    /// gate read, evidence or not.
     pub inputs: Vec<IndexEntry>,
+    /// The folders evidence was discovered in (root-relative): `verify`
+    /// reports files that appear there later.
+    pub evidence_folders: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -121,11 +121,11 @@ fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64) -> Understood
         "the file is {size} bytes, over `max-parse-bytes` ({max}), so only the gate's own evidence JSON is read from it"
     );
     match parsed {
-        Ok(ev) if ev.own_format => Understood::Evidence(Judged {
+        Ok(ev) if ev.own_format => Understood::Evidence(Box::new(Judged {
             format: "evidence",
             outcome: Outcome { reasons: ev.reasons.clone(), ..Outcome::default() },
             own: Some(ev),
-        }),
+        })),
         Ok(_) => Understood::Invalid(format!(
             "{limit}, and it has no top-level `status`; raise `max-parse-bytes` in [workspace.metadata.release-gate] to read a tool format this large"
         )),

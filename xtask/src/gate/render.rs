@@ -52,9 +52,20 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         r.required_total,
         r.thresholds.release_candidate_min_score
     )?;
+    writeln!(md)?;
+    let commit =
+        r.commit.as_deref().map(|c| format!(" at commit `{}`", text(c))).unwrap_or_default();
+    writeln!(
+        md,
+        "Decided by release-gate {}{commit} under policy sha256 `{}`.",
+        r.gate_version,
+        short(&r.policy_sha256)
+    )?;
     if let Some(at) = &r.generated_at {
-        writeln!(md)?;
         writeln!(md, "Generated at {at} (from `SOURCE_DATE_EPOCH`).")?;
+    }
+    if let Some(at) = &r.evaluated_at {
+        writeln!(md, "Max-ages and waivers judged at {at}.")?;
     }
 
     writeln!(md)?;
@@ -93,6 +104,44 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
             writeln!(md, "- **`{}`**: {}", b.code, text(&b.message))?;
             writeln!(md, "  - Fix: {}", text(&b.fix))?;
         }
+    }
+
+    if !r.waived.is_empty() {
+        writeln!(md)?;
+        writeln!(md, "## Waived ({})", r.waived.len())?;
+        writeln!(md)?;
+        writeln!(md, "Waived blockers do not block; their domains do not count as passed.")?;
+        writeln!(md)?;
+        writeln!(md, "| Blocker | Reason | Approved by | Expires |")?;
+        writeln!(md, "|---|---|---|---|")?;
+        for w in &r.waived {
+            writeln!(
+                md,
+                "| `{}` | {} | {} | {} |",
+                w.code,
+                text(&w.reason),
+                text(&w.approved_by),
+                text(&w.expires)
+            )?;
+        }
+    }
+    if let Some(b) = &r.baseline {
+        writeln!(md)?;
+        writeln!(md, "## Versus baseline `{}` (`{}`)", text(&b.path), text(&b.release))?;
+        writeln!(md)?;
+        writeln!(md, "Score {} -> {}.", b.score_before, b.score_after)?;
+        let list = |codes: &[String]| {
+            if codes.is_empty() {
+                "none".to_string()
+            } else {
+                codes.iter().map(|c| format!("`{}`", text(c))).collect::<Vec<_>>().join(", ")
+            }
+        };
+        writeln!(md)?;
+        writeln!(md, "- New blockers: {}", list(&b.new_blockers))?;
+        writeln!(md, "- Resolved blockers: {}", list(&b.resolved_blockers))?;
+        writeln!(md, "- Persisting blockers: {}", list(&b.persisting_blockers))?;
+        writeln!(md, "- Domains that regressed: {}", list(&b.regressed_domains))?;
     }
 
     let detailed: Vec<&ArtifactReport> = r

@@ -20,7 +20,13 @@ pub const SUMS: &str = "SHA256SUMS";
 
 /// Renders and writes the report, the index and `SHA256SUMS` into `dir`.
 /// `shown` is how messages name the folder. Returns the sha256 of the JSON report.
-pub fn write_report(dir: &Path, shown: &str, report: &Report) -> Result<String> {
+/// `evidence_folders` are the folders evidence was discovered in.
+pub fn write_report(
+    dir: &Path,
+    shown: &str,
+    report: &Report,
+    evidence_folders: &[String],
+) -> Result<String> {
     if dir.exists() && !dir.is_dir() {
         anyhow::bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
     }
@@ -46,6 +52,7 @@ pub fn write_report(dir: &Path, shown: &str, report: &Report) -> Result<String> 
         release: report.release.clone(),
         outputs: outputs.clone(),
         inputs,
+        evidence_folders: evidence_folders.to_vec(),
     };
     let index = render::json(&index);
     outputs.push(entry(INDEX_JSON, index.as_bytes()));

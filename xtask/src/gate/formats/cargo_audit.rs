@@ -1,15 +1,817 @@
-//! Placeholder: filled in by the cargo_audit format work.
+//! cargo-audit `--json` reports (the `rustsec` crate's `Report`).
+//!
+//! A report is an object with `database`, `lockfile`, `settings`,
+//! `vulnerabilities` (`found`, `count`, `list`) and `warnings`, an object
+//! keyed by warning kind (`unmaintained`, `unsound`, `yanked`, `notice`), each
+//! a list. The rule, as cargo-audit's own exit status:
+//!
+//! - any vulnerability blocks: `vulnerabilities.list` is non-empty or
+//!   `vulnerabilities.count` is above zero (`found` alone decides nothing; a
+//!   `found` that disagrees with the list is reported as a warning);
+//! - `unsound` warnings block when [`FormatPolicy::audit_block_unsound`] is on
+//!   (as `cargo audit --deny unsound`), else they are warnings;
+//! - every other warning kind is a warning.
+//!
+//! Advisories the audit was configured to ignore (`settings.ignore`) and a
+//! `settings.severity` filter are invisible in the report, so they are named
+//! in warnings. A CVSS v3 vector is shown with its base score, computed with
+//! the CVSS v3.1 formula; other vectors (CVSS v4) are shown as written.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
 
-use super::{FormatPolicy, Outcome};
+use serde_json::{Map, Value};
 
-/// Does this JSON document look like this format?
-pub fn detect(_doc: &Value) -> bool {
-    false
+use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+
+/// The warning kinds cargo-audit writes, in the order findings show them
+/// after `unsound`.
+const OTHER_KINDS: &[&str] = &["yanked", "unmaintained", "notice"];
+
+/// Longest finding or message line, in characters.
+const MAX_LINE: usize = 200;
+
+/// Does this JSON document look like a cargo-audit `--json` report? An object
+/// with `database` and `vulnerabilities` objects.
+pub fn detect(doc: &Value) -> bool {
+    doc.get("database").is_some_and(Value::is_object)
+        && doc.get("vulnerabilities").is_some_and(Value::is_object)
 }
 
-/// Applies the format's rule.
-pub fn check(_doc: &Value, _policy: &FormatPolicy) -> Result<Outcome, String> {
-    Err("not implemented".to_string())
+/// Applies the cargo-audit rule (see the module documentation). `Err` when
+/// the report's structure is not cargo-audit's.
+pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
+    let root = doc
+        .as_object()
+        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    let mut out = Outcome::default();
+
+    let vulns = match root.get("vulnerabilities") {
+        Some(Value::Object(v)) => v,
+        Some(other) => {
+            return Err(format!("`vulnerabilities` is {}, expected an object", kind(other)))
+        }
+        None => return Err("`vulnerabilities` is missing".to_string()),
+    };
+    let list = match vulns.get("list") {
+        Some(Value::Array(list)) => list,
+        Some(other) => {
+            return Err(format!("`vulnerabilities.list` is {}, expected an array", kind(other)))
+        }
+        None => return Err("`vulnerabilities.list` is missing".to_string()),
+    };
+    let count = match vulns.get("count") {
+        None => None,
+        Some(v) => Some(v.as_u64().ok_or_else(|| {
+            format!("`vulnerabilities.count` is {}, expected a non-negative integer", show(v))
+        })?),
+    };
+    let found = match vulns.get("found") {
+        None => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(other) => {
+            return Err(format!("`vulnerabilities.found` is {}, expected a boolean", kind(other)))
+        }
+    };
+    let mut vuln_entries = Vec::new();
+    for (i, entry) in list.iter().enumerate() {
+        vuln_entries.push(Entry::read(entry, &format!("vulnerabilities.list[{i}]"))?);
+    }
+
+    let warnings = read_warnings(root.get("warnings"))?;
+
+    // Vulnerabilities: the list, or a count the list does not back up.
+    let listed = len64(list);
+    let total = listed.max(count.unwrap_or(0));
+    out.counts.insert("vulnerabilities.total".to_string(), total);
+    if listed > 0 {
+        let ids: Vec<String> = vuln_entries.iter().map(Entry::id).collect();
+        out.reasons.push(line(&format!(
+            "{} (any vulnerability blocks): {}",
+            plural(listed, "vulnerability", "vulnerabilities"),
+            list_some(&ids, 5)
+        )));
+    } else if let Some(c @ 1..) = count {
+        out.reasons.push(format!(
+            "`vulnerabilities.count` is {c} but `vulnerabilities.list` is empty (a count above zero blocks)"
+        ));
+    }
+    if let Some(c) = count {
+        if listed > 0 && c != listed {
+            out.warnings.push(format!(
+                "`vulnerabilities.count` is {c} but `vulnerabilities.list` has {listed} entries"
+            ));
+        }
+    }
+    match found {
+        Some(true) if total == 0 => out.warnings.push(
+            "`vulnerabilities.found` is true but `count` is 0 and `list` is empty: not blocking"
+                .to_string(),
+        ),
+        Some(false) if total > 0 => out.warnings.push(format!(
+            "`vulnerabilities.found` is false but the report lists {}",
+            plural(total, "vulnerability", "vulnerabilities")
+        )),
+        _ => {}
+    }
+
+    // Warnings, by kind.
+    let unsound = warnings.get("unsound").map(Vec::as_slice).unwrap_or_default();
+    out.counts.insert("warnings.unsound".to_string(), len64(unsound));
+    if !unsound.is_empty() {
+        let ids: Vec<String> = unsound.iter().map(Entry::short).collect();
+        let n = plural(len64(unsound), "`unsound` warning", "`unsound` warnings");
+        if policy.audit_block_unsound {
+            out.reasons
+                .push(line(&format!("{n} (`audit_block_unsound` is on): {}", list_some(&ids, 4))));
+        } else {
+            out.warnings.push(line(&format!(
+                "{n}, not blocking (`audit_block_unsound` is off): {}",
+                list_some(&ids, 4)
+            )));
+        }
+    }
+    for k in OTHER_KINDS {
+        let entries = warnings.get(*k).map(Vec::as_slice).unwrap_or_default();
+        out.counts.insert(format!("warnings.{k}"), len64(entries));
+    }
+    let mut other_kinds: Vec<&str> = OTHER_KINDS.to_vec();
+    other_kinds.extend(
+        warnings.keys().map(String::as_str).filter(|k| *k != "unsound" && !OTHER_KINDS.contains(k)),
+    );
+    let mut unknown_total = 0;
+    for k in &other_kinds {
+        let entries = warnings.get(*k).map(Vec::as_slice).unwrap_or_default();
+        if entries.is_empty() {
+            continue;
+        }
+        if !OTHER_KINDS.contains(k) {
+            unknown_total += len64(entries);
+        }
+        let ids: Vec<String> = entries.iter().map(Entry::short).collect();
+        out.warnings.push(line(&format!(
+            "{} `{}` {}: {}",
+            len64(entries),
+            clean(k),
+            if entries.len() == 1 { "warning" } else { "warnings" },
+            list_some(&ids, 4)
+        )));
+    }
+    if unknown_total > 0 {
+        out.counts.insert("warnings.other".to_string(), unknown_total);
+    }
+
+    // What the audit was told to leave out.
+    if let Some(Value::Object(settings)) = root.get("settings") {
+        settings_warnings(settings, policy, &mut out);
+    }
+    if let Some(n) = doc.pointer("/lockfile/dependency-count").and_then(Value::as_u64) {
+        out.counts.insert("dependencies".to_string(), n);
+    }
+
+    // Findings: vulnerabilities, then unsound, then the rest.
+    let mut findings: Vec<String> =
+        vuln_entries.iter().map(|e| e.finding("vulnerability")).collect();
+    findings.extend(unsound.iter().map(|e| e.finding("unsound")));
+    for k in &other_kinds {
+        if let Some(entries) = warnings.get(*k) {
+            findings.extend(entries.iter().map(|e| e.finding(k)));
+        }
+    }
+    findings.truncate(MAX_FINDINGS);
+    out.findings = findings;
+    Ok(out)
+}
+
+/// Warnings about the audit's own filters: ignored advisory ids, a severity
+/// threshold, and `unsound` left out of the collected warning kinds while the
+/// policy blocks on it.
+fn settings_warnings(settings: &Map<String, Value>, policy: &FormatPolicy, out: &mut Outcome) {
+    if let Some(Value::Array(ignore)) = settings.get("ignore") {
+        let ids: Vec<String> =
+            ignore.iter().map(|v| format!("`{}`", clean(v.as_str().unwrap_or("?")))).collect();
+        if !ids.is_empty() {
+            out.counts.insert("settings.ignore".to_string(), len64(&ids));
+            out.warnings.push(line(&format!(
+                "the audit ignored {} by configuration (not in this report): {}",
+                plural(len64(&ids), "advisory", "advisories"),
+                list_some(&ids, 4)
+            )));
+        }
+    }
+    if let Some(Value::String(severity)) = settings.get("severity") {
+        out.warnings.push(line(&format!(
+            "`settings.severity` is `{}`: cargo-audit left out vulnerabilities below that severity",
+            clean(severity)
+        )));
+    }
+    if policy.audit_block_unsound {
+        if let Some(Value::Array(kinds)) = settings.get("informational_warnings") {
+            if !kinds.iter().any(|k| k.as_str() == Some("unsound")) {
+                out.warnings.push(
+                    "`settings.informational_warnings` lacks `unsound`: unsound advisories were not collected"
+                        .to_string(),
+                );
+            }
+        }
+    }
+}
+
+/// `warnings` as kind -> entries. Missing means none.
+fn read_warnings(value: Option<&Value>) -> Result<BTreeMap<String, Vec<Entry>>, String> {
+    let mut out = BTreeMap::new();
+    let map = match value {
+        None | Some(Value::Null) => return Ok(out),
+        Some(Value::Object(map)) => map,
+        Some(other) => {
+            return Err(format!(
+                "`warnings` is {}, expected an object keyed by warning kind",
+                kind(other)
+            ))
+        }
+    };
+    for (k, v) in map {
+        let list = v
+            .as_array()
+            .ok_or_else(|| format!("`warnings.{}` is {}, expected an array", clean(k), kind(v)))?;
+        let mut entries = Vec::new();
+        for (i, entry) in list.iter().enumerate() {
+            entries.push(Entry::read(entry, &format!("warnings.{}[{i}]", clean(k)))?);
+        }
+        // Kinds differing only in case are merged, never overwritten.
+        out.entry(k.to_ascii_lowercase()).or_insert_with(Vec::new).extend(entries);
+    }
+    Ok(out)
+}
+
+/// One vulnerability or warning: what the report shows of it. The fields
+/// are read leniently (a yanked crate has no advisory); only the entry itself
+/// must be an object.
+#[derive(Debug)]
+struct Entry {
+    id: Option<String>,
+    package: String,
+    version: Option<String>,
+    title: Option<String>,
+    cvss: Option<String>,
+}
+
+impl Entry {
+    fn read(value: &Value, path: &str) -> Result<Entry, String> {
+        if !value.is_object() {
+            return Err(format!("`{path}` is {}, expected an object", kind(value)));
+        }
+        let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).map(clean);
+        Ok(Entry {
+            id: text("/advisory/id"),
+            package: text("/package/name")
+                .or_else(|| text("/advisory/package"))
+                .unwrap_or_else(|| "?".to_string()),
+            version: text("/package/version"),
+            title: text("/advisory/title"),
+            cvss: text("/advisory/cvss"),
+        })
+    }
+
+    fn package(&self) -> String {
+        match &self.version {
+            Some(v) => format!("{}@{v}", self.package),
+            None => self.package.clone(),
+        }
+    }
+
+    /// `RUSTSEC-2023-0071`, or the package when there is no advisory id.
+    fn id(&self) -> String {
+        format!("`{}`", self.id.clone().unwrap_or_else(|| self.package()))
+    }
+
+    /// `RUSTSEC-2023-0071` (`rsa@0.9.8`), for one-line lists.
+    fn short(&self) -> String {
+        match &self.id {
+            Some(id) => format!("`{id}` (`{}`)", self.package()),
+            None => format!("`{}`", self.package()),
+        }
+    }
+
+    fn finding(&self, label: &str) -> String {
+        let mut s = format!("{label} ");
+        if let Some(id) = &self.id {
+            s.push_str(&format!("`{id}` in "));
+        }
+        s.push_str(&format!("`{}`", self.package()));
+        if let Some(vector) = &self.cvss {
+            match cvss3_base_score(vector) {
+                Some(score) => s.push_str(&format!(" (cvss {score:.1} {})", severity(score))),
+                None => s.push_str(&format!(" (`{vector}`)")),
+            }
+        }
+        if let Some(title) = &self.title {
+            s.push_str(&format!(": {title}"));
+        }
+        line(&s)
+    }
+}
+
+/// The CVSS v3 base score of a `CVSS:3.0/...` or `CVSS:3.1/...` vector, by
+/// the CVSS v3.1 specification (section 7.1 and appendix A `Roundup`). `None`
+/// when the vector is not v3 or lacks a base metric; temporal and
+/// environmental metrics are ignored.
+pub fn cvss3_base_score(vector: &str) -> Option<f64> {
+    let mut parts = vector.trim().split('/');
+    let version = parts.next()?;
+    if version != "CVSS:3.0" && version != "CVSS:3.1" {
+        return None;
+    }
+    let mut metrics: BTreeMap<&str, &str> = BTreeMap::new();
+    for part in parts {
+        let (k, v) = part.split_once(':')?;
+        if metrics.insert(k, v).is_some() {
+            return None;
+        }
+    }
+    let get = |k: &str| metrics.get(k).copied();
+    let changed = match get("S")? {
+        "U" => false,
+        "C" => true,
+        _ => return None,
+    };
+    let av = match get("AV")? {
+        "N" => 0.85,
+        "A" => 0.62,
+        "L" => 0.55,
+        "P" => 0.2,
+        _ => return None,
+    };
+    let ac = match get("AC")? {
+        "L" => 0.77,
+        "H" => 0.44,
+        _ => return None,
+    };
+    let pr = match (get("PR")?, changed) {
+        ("N", _) => 0.85,
+        ("L", false) => 0.62,
+        ("L", true) => 0.68,
+        ("H", false) => 0.27,
+        ("H", true) => 0.5,
+        _ => return None,
+    };
+    let ui = match get("UI")? {
+        "N" => 0.85,
+        "R" => 0.62,
+        _ => return None,
+    };
+    let cia = |k: &str| match get(k)? {
+        "H" => Some(0.56),
+        "L" => Some(0.22),
+        "N" => Some(0.0),
+        _ => None,
+    };
+    let (c, i, a) = (cia("C")?, cia("I")?, cia("A")?);
+    let iss = 1.0 - (1.0 - c) * (1.0 - i) * (1.0 - a);
+    let impact =
+        if changed { 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02_f64).powi(15) } else { 6.42 * iss };
+    let exploitability = 8.22 * av * ac * pr * ui;
+    if impact <= 0.0 {
+        return Some(0.0);
+    }
+    let raw = if changed { 1.08 * (impact + exploitability) } else { impact + exploitability };
+    Some(roundup(raw.min(10.0)))
+}
+
+/// CVSS v3.1 `Roundup`: the smallest one-decimal number at or above the
+/// input, computed on integers to avoid floating-point artefacts.
+fn roundup(x: f64) -> f64 {
+    // x is in 0.0..=10.0 here, so the conversion cannot overflow.
+    let int_input = (x * 100_000.0).round() as i64;
+    if int_input % 10_000 == 0 {
+        int_input as f64 / 100_000.0
+    } else {
+        ((int_input / 10_000) + 1) as f64 / 10.0
+    }
+}
+
+/// The CVSS v3 qualitative rating of a base score.
+fn severity(score: f64) -> &'static str {
+    if score >= 9.0 {
+        "critical"
+    } else if score >= 7.0 {
+        "high"
+    } else if score >= 4.0 {
+        "medium"
+    } else if score > 0.0 {
+        "low"
+    } else {
+        "none"
+    }
+}
+
+/// The first `max` items joined, and how many more there are.
+fn list_some(items: &[String], max: usize) -> String {
+    let shown = items.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
+    match items.len().saturating_sub(max) {
+        0 => shown,
+        rest => format!("{shown} and {rest} more"),
+    }
+}
+
+fn len64<T>(items: &[T]) -> u64 {
+    u64::try_from(items.len()).unwrap_or(u64::MAX)
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The JSON type of a value, for messages.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A scalar shown in a message (`-1`, `"x"`), or its type.
+fn show(v: &Value) -> String {
+    match v {
+        Value::Number(n) => format!("`{n}`"),
+        Value::String(s) => format!("`\"{}\"`", clean(s)),
+        other => kind(other).to_string(),
+    }
+}
+
+/// Input text made safe for one line: control characters become spaces,
+/// backticks become quotes, and the length is capped.
+fn clean(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                ' '
+            } else if c == '`' {
+                '\''
+            } else {
+                c
+            }
+        })
+        .collect();
+    truncate(&mapped, 120)
+}
+
+/// A message or finding line capped at [`MAX_LINE`] characters.
+fn line(s: &str) -> String {
+    truncate(s, MAX_LINE)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Runs the rule and compares the verdict: `passed`, `not_passed: <text
+    /// each reason line must contain, joined by " | ">`, or `invalid: <text
+    /// the error must contain>`. Returns the outcome for further checks.
+    fn check_case(doc: Value, policy: &FormatPolicy, expected: &str) -> Outcome {
+        assert!(detect(&doc) || expected.starts_with("invalid"), "not detected: {doc}");
+        match check(&doc, policy) {
+            Err(e) => {
+                let want = expected.strip_prefix("invalid: ").unwrap_or_else(|| {
+                    panic!("expected {expected}, got Err({e})");
+                });
+                assert!(e.contains(want), "error {e:?} lacks {want:?}");
+                Outcome::default()
+            }
+            Ok(out) => {
+                if expected == "passed" {
+                    assert!(out.reasons.is_empty(), "expected passed, got {:?}", out.reasons);
+                } else {
+                    let want = expected
+                        .strip_prefix("not_passed: ")
+                        .unwrap_or_else(|| panic!("expected {expected}, got {out:?}"));
+                    let wants: Vec<&str> = want.split(" | ").collect();
+                    assert_eq!(out.reasons.len(), wants.len(), "reasons {:?}", out.reasons);
+                    for (r, w) in out.reasons.iter().zip(wants) {
+                        assert!(r.contains(w), "reason {r:?} lacks {w:?}");
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    fn report(vulns: Value, warnings: Value) -> Value {
+        json!({
+            "database": {"advisory-count": 10, "last-commit": "abc", "last-updated": "2025-01-01T00:00:00Z"},
+            "lockfile": {"dependency-count": 42},
+            "settings": {"target_arch": [], "target_os": [], "severity": null, "ignore": [],
+                         "informational_warnings": ["unmaintained", "unsound", "notice"]},
+            "vulnerabilities": vulns,
+            "warnings": warnings,
+        })
+    }
+
+    fn vuln(id: &str, pkg: &str, version: &str, cvss: Value) -> Value {
+        json!({
+            "advisory": {"id": id, "package": pkg, "title": format!("bad thing in {pkg}"), "cvss": cvss},
+            "versions": {"patched": [], "unaffected": []},
+            "affected": null,
+            "package": {"name": pkg, "version": version},
+        })
+    }
+
+    fn warning(kind: &str, id: Option<&str>, pkg: &str) -> Value {
+        let advisory = match id {
+            Some(id) => {
+                json!({"id": id, "package": pkg, "title": format!("{pkg} is {kind}"), "cvss": null})
+            }
+            None => Value::Null,
+        };
+        json!({"kind": kind, "package": {"name": pkg, "version": "1.0.0"}, "advisory": advisory})
+    }
+
+    fn clean_vulns() -> Value {
+        json!({"found": false, "count": 0, "list": []})
+    }
+
+    #[test]
+    fn detects_reports_only() {
+        assert!(detect(&report(clean_vulns(), json!({}))));
+        assert!(!detect(&json!({"vulnerabilities": {}})));
+        assert!(!detect(&json!({"database": {}, "vulnerabilities": []})));
+        assert!(!detect(&json!([1, 2])));
+    }
+
+    #[test]
+    fn clean_report_passes_with_counts() {
+        let out = check_case(report(clean_vulns(), json!({})), &FormatPolicy::default(), "passed");
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        assert_eq!(out.counts.get("vulnerabilities.total"), Some(&0));
+        assert_eq!(out.counts.get("warnings.unsound"), Some(&0));
+        assert_eq!(out.counts.get("dependencies"), Some(&42));
+        assert!(out.findings.is_empty());
+    }
+
+    #[test]
+    fn any_listed_vulnerability_blocks() {
+        let vulns = json!({"found": true, "count": 2, "list": [
+            vuln("RUSTSEC-2023-0071", "rsa", "0.9.8", json!("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N")),
+            vuln("RUSTSEC-2026-0001", "quinn-proto", "0.11.13", json!("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:N")),
+        ]});
+        let out = check_case(
+            report(vulns, json!({})),
+            &FormatPolicy::default(),
+            "not_passed: 2 vulnerabilities (any vulnerability blocks): `RUSTSEC-2023-0071`, `RUSTSEC-2026-0001`",
+        );
+        assert_eq!(out.counts.get("vulnerabilities.total"), Some(&2));
+        assert_eq!(
+            out.findings[0],
+            "vulnerability `RUSTSEC-2023-0071` in `rsa@0.9.8` (cvss 5.9 medium): bad thing in rsa"
+        );
+        assert!(out.findings[1].contains("(`CVSS:4.0/AV:N/AC:L/"), "{}", out.findings[1]);
+    }
+
+    #[test]
+    fn vulnerability_without_found_or_count_still_blocks() {
+        let vulns = json!({"list": [vuln("RUSTSEC-2020-0001", "a", "1.0.0", Value::Null)]});
+        check_case(
+            report(vulns, json!({})),
+            &FormatPolicy::default(),
+            "not_passed: 1 vulnerability",
+        );
+    }
+
+    #[test]
+    fn count_above_zero_with_empty_list_blocks() {
+        let vulns = json!({"found": true, "count": 3, "list": []});
+        check_case(
+            report(vulns, json!({})),
+            &FormatPolicy::default(),
+            "not_passed: `vulnerabilities.count` is 3 but `vulnerabilities.list` is empty",
+        );
+    }
+
+    #[test]
+    fn found_alone_does_not_block_but_warns() {
+        let vulns = json!({"found": true, "count": 0, "list": []});
+        let out = check_case(report(vulns, json!({})), &FormatPolicy::default(), "passed");
+        assert_eq!(
+            out.warnings,
+            ["`vulnerabilities.found` is true but `count` is 0 and `list` is empty: not blocking"]
+        );
+    }
+
+    #[test]
+    fn found_false_with_vulnerabilities_warns_and_blocks() {
+        let vulns = json!({"found": false, "count": 1, "list": [vuln("RUSTSEC-2020-0001", "a", "1.0.0", Value::Null)]});
+        let out = check_case(
+            report(vulns, json!({})),
+            &FormatPolicy::default(),
+            "not_passed: 1 vulnerability",
+        );
+        assert!(out.warnings.iter().any(|w| w.contains("`vulnerabilities.found` is false")));
+    }
+
+    #[test]
+    fn count_disagreeing_with_list_warns() {
+        let vulns = json!({"found": true, "count": 5, "list": [vuln("RUSTSEC-2020-0001", "a", "1.0.0", Value::Null)]});
+        let out = check_case(
+            report(vulns, json!({})),
+            &FormatPolicy::default(),
+            "not_passed: 1 vulnerability",
+        );
+        assert_eq!(out.counts.get("vulnerabilities.total"), Some(&5));
+        assert!(out.warnings.iter().any(|w| w.contains("is 5 but `vulnerabilities.list` has 1")));
+    }
+
+    #[test]
+    fn unsound_warns_by_default() {
+        let warnings = json!({"unsound": [warning("unsound", Some("RUSTSEC-2021-0145"), "atty")]});
+        let out = check_case(report(clean_vulns(), warnings), &FormatPolicy::default(), "passed");
+        assert_eq!(out.counts.get("warnings.unsound"), Some(&1));
+        assert!(out.warnings[0].contains("`audit_block_unsound` is off"), "{:?}", out.warnings);
+        assert_eq!(out.findings, ["unsound `RUSTSEC-2021-0145` in `atty@1.0.0`: atty is unsound"]);
+    }
+
+    #[test]
+    fn unsound_blocks_when_policy_says_so() {
+        let policy = FormatPolicy { audit_block_unsound: true, ..FormatPolicy::default() };
+        let warnings = json!({"unsound": [warning("unsound", Some("RUSTSEC-2021-0145"), "atty")]});
+        check_case(
+            report(clean_vulns(), warnings),
+            &policy,
+            "not_passed: 1 `unsound` warning (`audit_block_unsound` is on): `RUSTSEC-2021-0145` (`atty@1.0.0`)",
+        );
+    }
+
+    #[test]
+    fn unsound_not_collected_is_named_when_policy_blocks_it() {
+        let policy = FormatPolicy { audit_block_unsound: true, ..FormatPolicy::default() };
+        let mut doc = report(clean_vulns(), json!({}));
+        doc["settings"]["informational_warnings"] = json!(["unmaintained"]);
+        let out = check_case(doc, &policy, "passed");
+        assert!(out.warnings.iter().any(|w| w.contains("lacks `unsound`")), "{:?}", out.warnings);
+    }
+
+    #[test]
+    fn other_kinds_are_warnings_and_findings_are_ordered() {
+        let warnings = json!({
+            "notice": [warning("notice", Some("RUSTSEC-2024-0001"), "n")],
+            "unmaintained": [warning("unmaintained", Some("RUSTSEC-2024-0388"), "derivative"),
+                             warning("unmaintained", Some("RUSTSEC-2024-0436"), "paste")],
+            "unsound": [warning("unsound", Some("RUSTSEC-2021-0145"), "atty")],
+            "yanked": [warning("yanked", None, "y")],
+        });
+        let vulns = json!({"found": true, "count": 1, "list": [vuln("RUSTSEC-2020-0001", "a", "1.0.0", Value::Null)]});
+        let out = check_case(
+            report(vulns, warnings),
+            &FormatPolicy::default(),
+            "not_passed: 1 vulnerability",
+        );
+        assert_eq!(out.counts.get("warnings.unmaintained"), Some(&2));
+        assert_eq!(out.counts.get("warnings.yanked"), Some(&1));
+        assert_eq!(out.counts.get("warnings.notice"), Some(&1));
+        assert_eq!(
+            out.findings,
+            [
+                "vulnerability `RUSTSEC-2020-0001` in `a@1.0.0`: bad thing in a",
+                "unsound `RUSTSEC-2021-0145` in `atty@1.0.0`: atty is unsound",
+                "yanked `y@1.0.0`",
+                "unmaintained `RUSTSEC-2024-0388` in `derivative@1.0.0`: derivative is unmaintained",
+                "unmaintained `RUSTSEC-2024-0436` in `paste@1.0.0`: paste is unmaintained",
+            ]
+        );
+        assert!(out.warnings.contains(
+            &"2 `unmaintained` warnings: `RUSTSEC-2024-0388` (`derivative@1.0.0`), `RUSTSEC-2024-0436` (`paste@1.0.0`)"
+                .to_string()
+        ));
+    }
+
+    #[test]
+    fn unknown_warning_kind_is_a_warning() {
+        let warnings = json!({"malicious-ish": [warning("x", Some("RUSTSEC-2030-0001"), "z")]});
+        let out = check_case(report(clean_vulns(), warnings), &FormatPolicy::default(), "passed");
+        assert_eq!(out.counts.get("warnings.other"), Some(&1));
+        assert!(out.warnings[0].starts_with("1 `malicious-ish` warning"), "{:?}", out.warnings);
+    }
+
+    #[test]
+    fn ignored_advisories_and_severity_filter_are_named() {
+        let mut doc = report(clean_vulns(), json!({}));
+        doc["settings"]["ignore"] = json!(["RUSTSEC-2024-0388", "RUSTSEC-2024-0436"]);
+        doc["settings"]["severity"] = json!("high");
+        let out = check_case(doc, &FormatPolicy::default(), "passed");
+        assert_eq!(out.counts.get("settings.ignore"), Some(&2));
+        assert!(
+            out.warnings.iter().any(|w| w.contains("ignored 2 advisories")),
+            "{:?}",
+            out.warnings
+        );
+        assert!(out.warnings.iter().any(|w| w.contains("`settings.severity` is `high`")));
+    }
+
+    #[test]
+    fn findings_are_capped_and_one_line() {
+        let list: Vec<Value> = (0..8)
+            .map(|i| {
+                let mut v = vuln(&format!("RUSTSEC-2020-000{i}"), "p", "1.0.0", Value::Null);
+                v["advisory"]["title"] = json!(format!("line\nbreak {}", "x".repeat(400)));
+                v
+            })
+            .collect();
+        let out = check_case(
+            report(json!({"found": true, "count": 8, "list": list}), json!({})),
+            &FormatPolicy::default(),
+            "not_passed: 8 vulnerabilities (any vulnerability blocks): `RUSTSEC-2020-0000`, `RUSTSEC-2020-0001`, `RUSTSEC-2020-0002`, `RUSTSEC-2020-0003`, `RUSTSEC-2020-0004` and 3 more",
+        );
+        assert_eq!(out.findings.len(), MAX_FINDINGS);
+        for f in out.findings.iter().chain(&out.reasons) {
+            assert!(f.chars().count() <= MAX_LINE && !f.contains('\n'), "{f}");
+        }
+    }
+
+    #[test]
+    fn wrong_shapes_are_invalid() {
+        let p = FormatPolicy::default();
+        let mut doc = report(clean_vulns(), json!({}));
+        doc["vulnerabilities"]["list"] = json!(42);
+        check_case(doc, &p, "invalid: `vulnerabilities.list` is a number, expected an array");
+        let mut doc = report(clean_vulns(), json!({}));
+        doc["vulnerabilities"]["count"] = json!(-1);
+        check_case(
+            doc,
+            &p,
+            "invalid: `vulnerabilities.count` is `-1`, expected a non-negative integer",
+        );
+        let mut doc = report(clean_vulns(), json!({}));
+        doc["vulnerabilities"]["found"] = json!("yes");
+        check_case(doc, &p, "invalid: `vulnerabilities.found` is a string, expected a boolean");
+        let doc = report(json!({"found": false, "count": 0}), json!({}));
+        check_case(doc, &p, "invalid: `vulnerabilities.list` is missing");
+        let doc = report(json!({"list": [1]}), json!({}));
+        check_case(doc, &p, "invalid: `vulnerabilities.list[0]` is a number, expected an object");
+        let doc = report(clean_vulns(), json!([]));
+        check_case(
+            doc,
+            &p,
+            "invalid: `warnings` is an array, expected an object keyed by warning kind",
+        );
+        let doc = report(clean_vulns(), json!({"unsound": {}}));
+        check_case(doc, &p, "invalid: `warnings.unsound` is an object, expected an array");
+        let doc = report(clean_vulns(), json!({"yanked": [null]}));
+        check_case(doc, &p, "invalid: `warnings.yanked[0]` is null, expected an object");
+        check_case(json!("x"), &p, "invalid: the document is a string, expected an object");
+    }
+
+    #[test]
+    fn hostile_values_do_not_panic() {
+        let p = FormatPolicy { audit_block_unsound: true, ..FormatPolicy::default() };
+        let hostile = [
+            json!({"database": {}, "vulnerabilities": {"list": [{}], "count": 1e308}}),
+            json!({"database": {}, "vulnerabilities": {"list": [{"advisory": 1, "package": []}]}}),
+            json!({"database": {}, "vulnerabilities": {"list": [], "count": u64::MAX}, "settings": {"ignore": [1, null], "severity": 3, "informational_warnings": 7}}),
+            json!({"database": {}, "vulnerabilities": {"list": [{"advisory": {"cvss": "CVSS:3.1/AV:X"}}]}, "lockfile": {"dependency-count": -4}}),
+        ];
+        for doc in hostile {
+            let _ = check(&doc, &p);
+        }
+    }
+
+    #[test]
+    fn cvss3_base_scores_match_the_specification() {
+        let cases = [
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", Some(9.8)),
+            ("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N", Some(5.9)),
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", Some(10.0)),
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N", Some(6.1)),
+            ("CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:N/A:N", Some(5.5)),
+            ("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H", Some(7.5)),
+            ("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N", Some(7.4)),
+            ("CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:C/C:L/I:L/A:L/E:U", Some(6.6)),
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N", Some(0.0)),
+            ("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:N", None),
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H", None),
+            ("CVSS:3.1/AV:N/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", None),
+            ("CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", None),
+            ("", None),
+        ];
+        for (vector, want) in cases {
+            assert_eq!(cvss3_base_score(vector), want, "{vector}");
+        }
+        assert_eq!(severity(9.8), "critical");
+        assert_eq!(severity(7.0), "high");
+        assert_eq!(severity(6.9), "medium");
+        assert_eq!(severity(0.1), "low");
+    }
 }

@@ -1,15 +1,1021 @@
-//! Placeholder: filled in by the cyclonedx format work.
+//! CycloneDX JSON SBOMs, specification 1.2 to 1.6.
+//!
+//! [`detect`] recognizes a BOM by its `bomFormat` field (any string, so that
+//! a BOM with a wrong value is still read and then rejected), or by a
+//! `specVersion` next to `components`/`metadata` with a CycloneDX `$schema`
+//! or a `bomFormat` key of another type.
+//!
+//! [`check`] splits problems in two:
+//! - the document breaks the CycloneDX schema on a field the gate reads
+//!   (`bomFormat` other than `CycloneDX`, an unsupported `specVersion`, a
+//!   `serialNumber` that is not a `urn:uuid:` UUID, a field of the wrong JSON
+//!   type): `Err`, the artifact is invalid;
+//! - the document is a schema-valid BOM that is not good enough as release
+//!   evidence: blocking reasons. It must name its subject
+//!   (`metadata.component`), list at least one component (nested components
+//!   count), keep every `bom-ref` unique, and every dependency reference must
+//!   resolve to a `bom-ref` of the document.
+//!
+//! Vulnerabilities embedded in the BOM are rated by the highest severity among
+//! their `ratings` (a rating without `severity` but with a CVSS v3/v4 `score`
+//! gets the CVSS qualitative severity). Critical and high ones whose
+//! `analysis.state` does not resolve them warn, or block under
+//! [`FormatPolicy::cyclonedx_block_vulnerabilities`].
+//!
+//! A JSON `null` where an optional field would be is read as absent.
 
-use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::{FormatPolicy, Outcome};
+use serde_json::{Map, Value};
 
-/// Does this JSON document look like this format?
-pub fn detect(_doc: &Value) -> bool {
-    false
+use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+
+/// The newest minor version of CycloneDX 1 the gate knows; newer 1.x minors
+/// are read as this one, with a warning.
+const NEWEST_MINOR: u64 = 6;
+/// The oldest minor version of CycloneDX 1 the gate reads (1.2 introduced the
+/// first CycloneDX JSON format).
+const OLDEST_MINOR: u64 = 2;
+/// `analysis.state` values that take a vulnerability off the blocking list.
+const RESOLVED_STATES: &[&str] =
+    &["resolved", "resolved_with_pedigree", "not_affected", "false_positive"];
+/// How many names a reason lists before "and N more".
+const MAX_NAMED: usize = 3;
+/// The longest finding line, in characters.
+const MAX_FINDING_CHARS: usize = 200;
+/// The longest quoted input string inside a message, in characters.
+const MAX_QUOTED_CHARS: usize = 80;
+
+/// Does this JSON document look like a CycloneDX BOM?
+///
+/// Yes when `bomFormat` is a string (whatever its value: [`check`] then
+/// rejects anything but `CycloneDX`), or when `specVersion` is a string, the
+/// object has `components` or `metadata`, and either `$schema` mentions
+/// `cyclonedx` or a `bomFormat` key of some other type is present.
+pub fn detect(doc: &Value) -> bool {
+    let Some(obj) = doc.as_object() else {
+        return false;
+    };
+    if obj.get("bomFormat").is_some_and(Value::is_string) {
+        return true;
+    }
+    let spec = obj.get("specVersion").is_some_and(Value::is_string);
+    let body = obj.contains_key("components") || obj.contains_key("metadata");
+    let schema = obj
+        .get("$schema")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.to_ascii_lowercase().contains("cyclonedx"));
+    spec && body && (schema || obj.contains_key("bomFormat"))
 }
 
-/// Applies the format's rule.
-pub fn check(_doc: &Value, _policy: &FormatPolicy) -> Result<Outcome, String> {
-    Err("not implemented".to_string())
+/// Applies the CycloneDX rule (see the module documentation).
+///
+/// Counts: `components.total` (nested components included), `services.total`,
+/// `dependencies.total`, `vulnerabilities.total`, `vulnerabilities.critical`,
+/// `.high`, `.medium`, `.low`, `.other` (info, none or unrated) and
+/// `vulnerabilities.unresolved` (not resolved by `analysis.state`).
+pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
+    let root = doc
+        .as_object()
+        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    let mut out = Outcome::default();
+
+    match root.get("bomFormat") {
+        None => return Err("`bomFormat` is missing".to_string()),
+        Some(Value::String(s)) if s == "CycloneDX" => {}
+        Some(Value::String(s)) => {
+            return Err(format!("`bomFormat` is {}, expected `CycloneDX`", quote(s)));
+        }
+        Some(other) => return Err(type_error("bomFormat", other, "a string")),
+    }
+    if let Some(warning) = spec_version(root)? {
+        out.warnings.push(warning);
+    }
+    if let Some(serial) = field(root, "serialNumber") {
+        let serial =
+            serial.as_str().ok_or_else(|| type_error("serialNumber", serial, "a string"))?;
+        if !is_urn_uuid(serial) {
+            return Err(format!(
+                "`serialNumber` {} is not `urn:uuid:` followed by an RFC 4122 UUID",
+                quote(serial)
+            ));
+        }
+    }
+
+    let mut refs = RefIndex::default();
+    let metadata = optional_object(root, "metadata", "metadata")?;
+    let subject = metadata.and_then(|meta| field(meta, "component"));
+    match subject {
+        Some(component) => {
+            if !component.is_object() {
+                return Err(type_error("metadata.component", component, "an object"));
+            }
+            let mut nested = 0;
+            walk_components(component, "metadata.component", &mut refs, &mut nested)?;
+        }
+        None => out
+            .reasons
+            .push("no `metadata.component`: the SBOM does not say what it describes".to_string()),
+    }
+
+    let mut components = 0u64;
+    for (i, item) in optional_array(root, "components", "components")?.iter().enumerate() {
+        walk_components(item, &format!("components[{i}]"), &mut refs, &mut components)?;
+    }
+    let mut services = 0u64;
+    for (i, item) in optional_array(root, "services", "services")?.iter().enumerate() {
+        walk_services(item, &format!("services[{i}]"), &mut refs, &mut services)?;
+    }
+    out.counts.insert("components.total".to_string(), components);
+    out.counts.insert("services.total".to_string(), services);
+    if components == 0 {
+        out.reasons
+            .push("no components: the SBOM lists nothing the subject is made of".to_string());
+    }
+
+    let mut structural = Vec::new();
+    let duplicates: Vec<(&String, &u64)> = refs.seen.iter().filter(|(_, n)| **n > 1).collect();
+    if !duplicates.is_empty() {
+        let names: Vec<&str> = duplicates.iter().map(|(r, _)| r.as_str()).collect();
+        out.reasons.push(format!(
+            "{} {} used more than once: {}",
+            duplicates.len(),
+            plural(duplicates.len(), "bom-ref", "bom-refs"),
+            name_some(&names)
+        ));
+        for (r, n) in &duplicates {
+            structural.push(format!("duplicate bom-ref {} ({n} times)", quote(r)));
+        }
+    }
+
+    let dependencies = optional_array(root, "dependencies", "dependencies")?;
+    out.counts.insert("dependencies.total".to_string(), dependencies.len() as u64);
+    let unresolved = unresolved_dependencies(dependencies, &refs)?;
+    if !unresolved.is_empty() {
+        let names: Vec<&str> = unresolved.iter().map(|(r, _)| r.as_str()).collect();
+        out.reasons.push(format!(
+            "{} dependency {} not resolve to a bom-ref: {}",
+            unresolved.len(),
+            plural(unresolved.len(), "reference does", "references do"),
+            name_some(&names)
+        ));
+        for (r, at) in &unresolved {
+            structural
+                .push(format!("dependency reference {} in `{at}` does not resolve", quote(r)));
+        }
+    }
+
+    let vulns = read_vulnerabilities(optional_array(root, "vulnerabilities", "vulnerabilities")?)?;
+    vulnerability_counts(&vulns, &mut out.counts);
+    // The most severe named first; a stable sort keeps document order within
+    // a severity.
+    let mut serious: Vec<&Vulnerability> =
+        vulns.iter().filter(|v| !v.resolved && v.severity >= Severity::High).collect();
+    serious.sort_by_key(|v| std::cmp::Reverse(v.severity));
+    let serious: Vec<&str> = serious.iter().map(|v| v.id.as_str()).collect();
+    let block = policy.cyclonedx_block_vulnerabilities;
+    if !serious.is_empty() {
+        let line = format!(
+            "{} unresolved critical or high {}: {}",
+            serious.len(),
+            plural(serious.len(), "vulnerability", "vulnerabilities"),
+            name_some(&serious)
+        );
+        if block {
+            out.reasons.push(line);
+        } else {
+            out.warnings
+                .push(format!("{line} (not blocking: `cyclonedx_block_vulnerabilities` is off)"));
+        }
+    }
+    let unrated: Vec<&str> = vulns
+        .iter()
+        .filter(|v| !v.resolved && v.severity == Severity::Unrated)
+        .map(|v| v.id.as_str())
+        .collect();
+    if !unrated.is_empty() {
+        out.warnings.push(format!(
+            "{} unresolved {} no severity rating: {}",
+            unrated.len(),
+            plural(unrated.len(), "vulnerability has", "vulnerabilities have"),
+            name_some(&unrated)
+        ));
+    }
+
+    out.findings = findings(vulns, structural, block);
+    Ok(out)
+}
+
+/// Reads `specVersion`: `Ok(Some(warning))` for a 1.x newer than the gate
+/// knows, `Err` when missing, malformed or unsupported.
+fn spec_version(root: &Map<String, Value>) -> Result<Option<String>, String> {
+    let value = root.get("specVersion").ok_or("`specVersion` is missing")?;
+    let text = value.as_str().ok_or_else(|| type_error("specVersion", value, "a string"))?;
+    let parsed = text.split_once('.').and_then(|(major, minor)| {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if digits(major) && digits(minor) {
+            Some((major.parse::<u64>().ok()?, minor.parse::<u64>().ok()?))
+        } else {
+            None
+        }
+    });
+    let Some((major, minor)) = parsed else {
+        return Err(format!("`specVersion` {} is not a CycloneDX version", quote(text)));
+    };
+    if major == 1 && (OLDEST_MINOR..=NEWEST_MINOR).contains(&minor) {
+        Ok(None)
+    } else if major == 1 && minor > NEWEST_MINOR {
+        Ok(Some(format!(
+            "specVersion {} is newer than 1.{NEWEST_MINOR}; read as 1.{NEWEST_MINOR}",
+            quote(text)
+        )))
+    } else {
+        Err(format!(
+            "`specVersion` {} is unsupported (the gate reads 1.{OLDEST_MINOR} to 1.{NEWEST_MINOR})",
+            quote(text)
+        ))
+    }
+}
+
+/// `urn:uuid:` then the RFC 4122 text form: 8-4-4-4-12 hexadecimal digits.
+/// The version and variant digits are not checked, so RFC 9562 versions 6 to
+/// 8 pass too.
+fn is_urn_uuid(serial: &str) -> bool {
+    let Some(uuid) = serial.strip_prefix("urn:uuid:") else {
+        return false;
+    };
+    let groups: Vec<&str> = uuid.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8usize, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Every `bom-ref` of the document, with how often it occurs.
+#[derive(Default)]
+struct RefIndex {
+    seen: BTreeMap<String, u64>,
+}
+
+impl RefIndex {
+    /// Records the object's `bom-ref`, if it has one.
+    fn record(&mut self, obj: &Map<String, Value>, path: &str) -> Result<(), String> {
+        if let Some(value) = field(obj, "bom-ref") {
+            let r = value
+                .as_str()
+                .ok_or_else(|| type_error(&format!("{path}.bom-ref"), value, "a string"))?;
+            *self.seen.entry(r.to_string()).or_insert(0) += 1;
+        }
+        Ok(())
+    }
+
+    fn contains(&self, r: &str) -> bool {
+        self.seen.contains_key(r)
+    }
+}
+
+/// Walks a component and its nested `components` (iteratively, so depth
+/// costs no stack), recording bom-refs and counting the nested components.
+/// The starting component itself is counted too.
+fn walk_components(
+    start: &Value,
+    path: &str,
+    refs: &mut RefIndex,
+    count: &mut u64,
+) -> Result<(), String> {
+    walk_tree(start, path, "components", refs, count)
+}
+
+/// Walks a service and its nested `services`, like [`walk_components`].
+fn walk_services(
+    start: &Value,
+    path: &str,
+    refs: &mut RefIndex,
+    count: &mut u64,
+) -> Result<(), String> {
+    walk_tree(start, path, "services", refs, count)
+}
+
+fn walk_tree(
+    start: &Value,
+    path: &str,
+    children: &str,
+    refs: &mut RefIndex,
+    count: &mut u64,
+) -> Result<(), String> {
+    let mut stack = vec![(start, path.to_string())];
+    while let Some((value, path)) = stack.pop() {
+        let obj = value.as_object().ok_or_else(|| type_error(&path, value, "an object"))?;
+        *count += 1;
+        refs.record(obj, &path)?;
+        let nested = optional_array(obj, children, &format!("{path}.{children}"))?;
+        for (i, child) in nested.iter().enumerate().rev() {
+            stack.push((child, format!("{path}.{children}[{i}]")));
+        }
+    }
+    Ok(())
+}
+
+/// The dependency references (`ref`, `dependsOn[]`, `provides[]`) that name
+/// no bom-ref of the document, each once, in document order, with where it
+/// first occurs. BOM-Links (`urn:cdx:`) point into other BOMs and are not
+/// checked.
+fn unresolved_dependencies(
+    deps: &[Value],
+    refs: &RefIndex,
+) -> Result<Vec<(String, String)>, String> {
+    let mut missing = Vec::new();
+    let mut listed = BTreeSet::new();
+    let mut note = |r: &str, at: String| {
+        if !refs.contains(r) && !r.starts_with("urn:cdx:") && listed.insert(r.to_string()) {
+            missing.push((r.to_string(), at));
+        }
+    };
+    for (i, dep) in deps.iter().enumerate() {
+        let path = format!("dependencies[{i}]");
+        let obj = dep.as_object().ok_or_else(|| type_error(&path, dep, "an object"))?;
+        let r = obj.get("ref").ok_or_else(|| format!("`{path}.ref` is missing"))?;
+        let r = r.as_str().ok_or_else(|| type_error(&format!("{path}.ref"), r, "a string"))?;
+        note(r, format!("{path}.ref"));
+        for key in ["dependsOn", "provides"] {
+            for (j, item) in optional_array(obj, key, &format!("{path}.{key}"))?.iter().enumerate()
+            {
+                let at = format!("{path}.{key}[{j}]");
+                let target = item.as_str().ok_or_else(|| type_error(&at, item, "a string"))?;
+                note(target, at);
+            }
+        }
+    }
+    Ok(missing)
+}
+
+/// A vulnerability severity; the order is the order of concern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Severity {
+    Unrated,
+    None,
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    fn parse(text: &str) -> Severity {
+        match text.to_ascii_lowercase().as_str() {
+            "critical" => Severity::Critical,
+            "high" => Severity::High,
+            "medium" => Severity::Medium,
+            "low" => Severity::Low,
+            "info" => Severity::Info,
+            "none" => Severity::None,
+            _ => Severity::Unrated,
+        }
+    }
+
+    /// The CVSS v3/v4 qualitative rating of a base score.
+    fn from_cvss(score: f64) -> Severity {
+        if score >= 9.0 {
+            Severity::Critical
+        } else if score >= 7.0 {
+            Severity::High
+        } else if score >= 4.0 {
+            Severity::Medium
+        } else if score > 0.0 {
+            Severity::Low
+        } else if score == 0.0 {
+            Severity::None
+        } else {
+            Severity::Unrated
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+            Severity::None => "none",
+            Severity::Unrated => "unrated",
+        }
+    }
+}
+
+/// One embedded vulnerability, as far as the gate needs it.
+struct Vulnerability {
+    id: String,
+    severity: Severity,
+    resolved: bool,
+    state: Option<String>,
+    affects: Vec<String>,
+}
+
+fn read_vulnerabilities(items: &[Value]) -> Result<Vec<Vulnerability>, String> {
+    let mut vulns = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("vulnerabilities[{i}]");
+        let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
+        let id = match field(obj, "id") {
+            Some(v) => {
+                v.as_str().ok_or_else(|| type_error(&format!("{path}.id"), v, "a string"))?
+            }
+            None => "(no id)",
+        };
+        let mut severity = Severity::Unrated;
+        for (j, rating) in
+            optional_array(obj, "ratings", &format!("{path}.ratings"))?.iter().enumerate()
+        {
+            let at = format!("{path}.ratings[{j}]");
+            let rating = rating.as_object().ok_or_else(|| type_error(&at, rating, "an object"))?;
+            severity = severity.max(rating_severity(rating, &at)?);
+        }
+        let state = match optional_object(obj, "analysis", &format!("{path}.analysis"))? {
+            Some(analysis) => match field(analysis, "state") {
+                Some(v) => Some(
+                    v.as_str()
+                        .ok_or_else(|| {
+                            type_error(&format!("{path}.analysis.state"), v, "a string")
+                        })?
+                        .to_string(),
+                ),
+                None => None,
+            },
+            None => None,
+        };
+        let resolved = state.as_deref().is_some_and(|s| RESOLVED_STATES.contains(&s));
+        let mut affects = Vec::new();
+        for (j, a) in optional_array(obj, "affects", &format!("{path}.affects"))?.iter().enumerate()
+        {
+            let at = format!("{path}.affects[{j}]");
+            let a = a.as_object().ok_or_else(|| type_error(&at, a, "an object"))?;
+            if let Some(r) = field(a, "ref") {
+                let r =
+                    r.as_str().ok_or_else(|| type_error(&format!("{at}.ref"), r, "a string"))?;
+                affects.push(r.to_string());
+            }
+        }
+        vulns.push(Vulnerability { id: id.to_string(), severity, resolved, state, affects });
+    }
+    Ok(vulns)
+}
+
+/// A rating's severity: its `severity`, else the CVSS v3/v4 qualitative
+/// rating of its `score`, else unrated.
+fn rating_severity(rating: &Map<String, Value>, at: &str) -> Result<Severity, String> {
+    if let Some(v) = field(rating, "severity") {
+        let s = v.as_str().ok_or_else(|| type_error(&format!("{at}.severity"), v, "a string"))?;
+        let parsed = Severity::parse(s);
+        if parsed != Severity::Unrated {
+            return Ok(parsed);
+        }
+    }
+    let method = match field(rating, "method") {
+        Some(v) => v.as_str().ok_or_else(|| type_error(&format!("{at}.method"), v, "a string"))?,
+        None => "",
+    };
+    match field(rating, "score") {
+        Some(v) if method.starts_with("CVSSv3") || method.starts_with("CVSSv4") => {
+            let score =
+                v.as_f64().ok_or_else(|| type_error(&format!("{at}.score"), v, "a number"))?;
+            Ok(Severity::from_cvss(score))
+        }
+        _ => Ok(Severity::Unrated),
+    }
+}
+
+fn vulnerability_counts(vulns: &[Vulnerability], counts: &mut BTreeMap<String, u64>) {
+    let mut tally = |key: &str, n: usize| {
+        counts.insert(format!("vulnerabilities.{key}"), n as u64);
+    };
+    let of = |s: Severity| vulns.iter().filter(|v| v.severity == s).count();
+    tally("total", vulns.len());
+    tally("critical", of(Severity::Critical));
+    tally("high", of(Severity::High));
+    tally("medium", of(Severity::Medium));
+    tally("low", of(Severity::Low));
+    tally("other", vulns.iter().filter(|v| v.severity < Severity::Low).count());
+    tally("unresolved", vulns.iter().filter(|v| !v.resolved).count());
+}
+
+/// The worst first: blocking vulnerabilities, then structural problems, then
+/// the other vulnerabilities (unresolved before resolved, by severity).
+fn findings(mut vulns: Vec<Vulnerability>, structural: Vec<String>, block: bool) -> Vec<String> {
+    vulns.sort_by(|a, b| {
+        a.resolved.cmp(&b.resolved).then(b.severity.cmp(&a.severity)).then(a.id.cmp(&b.id))
+    });
+    let blocking = |v: &Vulnerability| block && !v.resolved && v.severity >= Severity::High;
+    let (first, rest): (Vec<&Vulnerability>, Vec<&Vulnerability>) =
+        vulns.iter().partition(|v| blocking(v));
+    first
+        .into_iter()
+        .map(vulnerability_line)
+        .chain(structural)
+        .chain(rest.into_iter().map(vulnerability_line))
+        .take(MAX_FINDINGS)
+        .map(|line| clip(&line, MAX_FINDING_CHARS))
+        .collect()
+}
+
+fn vulnerability_line(v: &Vulnerability) -> String {
+    let mut line = format!("{} {}", v.severity.name(), quote(&v.id));
+    if let Some(state) = &v.state {
+        line.push_str(&format!(" (analysis {})", quote(state)));
+    }
+    if !v.affects.is_empty() {
+        let names: Vec<&str> = v.affects.iter().map(String::as_str).collect();
+        line.push_str(&format!(" affects {}", name_some(&names)));
+    }
+    line
+}
+
+/// The field, with JSON `null` read as absent.
+fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    obj.get(key).filter(|v| !v.is_null())
+}
+
+/// An optional array field: empty when absent, `Err` when not an array.
+fn optional_array<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<&'a [Value], String> {
+    match field(obj, key) {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(other) => Err(type_error(path, other, "an array")),
+    }
+}
+
+/// An optional object field: `None` when absent, `Err` when not an object.
+fn optional_object<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'a Map<String, Value>>, String> {
+    match field(obj, key) {
+        None => Ok(None),
+        Some(Value::Object(inner)) => Ok(Some(inner)),
+        Some(other) => Err(type_error(path, other, "an object")),
+    }
+}
+
+fn type_error(path: &str, value: &Value, expected: &str) -> String {
+    format!("`{path}` is {}, expected {expected}", kind(value))
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// An input string in backticks, on one line, clipped.
+fn quote(text: &str) -> String {
+    let one_line: String =
+        text.chars().map(|c| if c.is_control() || c == '`' { ' ' } else { c }).collect();
+    format!("`{}`", clip(&one_line, MAX_QUOTED_CHARS))
+}
+
+/// At most `max` characters, the last one `…` when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The first few names quoted, then "and N more".
+fn name_some(names: &[&str]) -> String {
+    let shown: Vec<String> = names.iter().take(MAX_NAMED).map(|n| quote(n)).collect();
+    let mut text = shown.join(", ");
+    if names.len() > MAX_NAMED {
+        text.push_str(&format!(" and {} more", names.len() - MAX_NAMED));
+    }
+    text
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Runs the rule with the default policy (or the vulnerability policy on)
+    /// and compares the outcome's reasons or error.
+    fn check_with(doc: Value, block: bool) -> Result<Outcome, String> {
+        let policy =
+            FormatPolicy { cyclonedx_block_vulnerabilities: block, ..FormatPolicy::default() };
+        check(&doc, &policy)
+    }
+
+    /// `expected`: `Ok(reasons)` or `Err(message)`.
+    fn expect(doc: Value, block: bool, expected: Result<&[&str], &str>) -> Outcome {
+        let got = check_with(doc, block);
+        match (got, expected) {
+            (Ok(out), Ok(reasons)) => {
+                assert_eq!(out.reasons, reasons, "reasons; warnings {:?}", out.warnings);
+                out
+            }
+            (Err(e), Err(msg)) => {
+                assert_eq!(e, msg);
+                Outcome::default()
+            }
+            (got, want) => panic!("got {got:?}, want {want:?}"),
+        }
+    }
+
+    /// A passing BOM: subject, two components (one nested), a dependency graph.
+    fn good() -> Value {
+        json!({
+            "bomFormat": "CycloneDX",
+            "specVersion": "1.5",
+            "serialNumber": "urn:uuid:0b9c2d1e-5f4a-4c3b-8a7d-6e5f4a3b2c1d",
+            "version": 1,
+            "metadata": {"component": {"type": "application", "name": "app", "bom-ref": "app"}},
+            "components": [
+                {"type": "library", "name": "lib", "bom-ref": "lib",
+                 "components": [{"type": "library", "name": "inner", "bom-ref": "inner"}]}
+            ],
+            "dependencies": [
+                {"ref": "app", "dependsOn": ["lib"]},
+                {"ref": "lib", "dependsOn": ["inner"]},
+                {"ref": "inner"}
+            ]
+        })
+    }
+
+    fn with(mut doc: Value, key: &str, value: Value) -> Value {
+        doc[key] = value;
+        doc
+    }
+
+    fn without(mut doc: Value, key: &str) -> Value {
+        doc.as_object_mut().unwrap().remove(key);
+        doc
+    }
+
+    fn vuln(id: &str, severity: &str, state: Option<&str>) -> Value {
+        let mut v = json!({"id": id, "ratings": [{"severity": "low"}, {"severity": severity}],
+                           "affects": [{"ref": "lib"}]});
+        if let Some(state) = state {
+            v["analysis"] = json!({"state": state});
+        }
+        v
+    }
+
+    #[test]
+    fn detects_cyclonedx_and_only_cyclonedx() {
+        assert!(detect(&good()));
+        assert!(detect(&json!({"bomFormat": "AnotherFormat"})));
+        assert!(detect(&json!({"$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+                               "specVersion": "1.6", "components": []})));
+        assert!(detect(&json!({"bomFormat": 3, "specVersion": "1.6", "metadata": {}})));
+        assert!(!detect(&json!({"specVersion": "1.6", "components": []})));
+        assert!(!detect(&json!({"spdxVersion": "SPDX-2.3", "packages": []})));
+        assert!(!detect(&json!({"version": "2.1.0", "runs": []})));
+        assert!(!detect(&json!([{"bomFormat": "CycloneDX"}])));
+    }
+
+    #[test]
+    fn a_complete_bom_passes_with_counts() {
+        let out = expect(good(), false, Ok(&[]));
+        assert!(out.warnings.is_empty());
+        assert_eq!(out.counts["components.total"], 2);
+        assert_eq!(out.counts["dependencies.total"], 3);
+        assert_eq!(out.counts["vulnerabilities.total"], 0);
+    }
+
+    #[test]
+    fn bom_format_must_be_cyclonedx() {
+        expect(
+            with(good(), "bomFormat", json!("AnotherFormat")),
+            false,
+            Err("`bomFormat` is `AnotherFormat`, expected `CycloneDX`"),
+        );
+        expect(
+            with(good(), "bomFormat", json!(7)),
+            false,
+            Err("`bomFormat` is a number, expected a string"),
+        );
+        expect(without(good(), "bomFormat"), false, Err("`bomFormat` is missing"));
+    }
+
+    #[test]
+    fn spec_versions_1_2_to_1_6_are_read() {
+        for v in ["1.2", "1.3", "1.4", "1.5", "1.6"] {
+            let out = expect(with(good(), "specVersion", json!(v)), false, Ok(&[]));
+            assert!(out.warnings.is_empty(), "{v}");
+        }
+    }
+
+    #[test]
+    fn newer_spec_version_warns() {
+        let out = expect(with(good(), "specVersion", json!("1.7")), false, Ok(&[]));
+        assert_eq!(out.warnings, ["specVersion `1.7` is newer than 1.6; read as 1.6"]);
+    }
+
+    #[test]
+    fn older_or_malformed_spec_version_is_invalid() {
+        expect(
+            with(good(), "specVersion", json!("1.1")),
+            false,
+            Err("`specVersion` `1.1` is unsupported (the gate reads 1.2 to 1.6)"),
+        );
+        expect(
+            with(good(), "specVersion", json!("2.0")),
+            false,
+            Err("`specVersion` `2.0` is unsupported (the gate reads 1.2 to 1.6)"),
+        );
+        for bad in ["1", "1.x", "", "1.4.1", "-1.4", "1.99999999999999999999999"] {
+            expect(
+                with(good(), "specVersion", json!(bad)),
+                false,
+                Err(&format!("`specVersion` `{bad}` is not a CycloneDX version")),
+            );
+        }
+        expect(
+            with(good(), "specVersion", json!(1.4)),
+            false,
+            Err("`specVersion` is a number, expected a string"),
+        );
+        expect(without(good(), "specVersion"), false, Err("`specVersion` is missing"));
+    }
+
+    #[test]
+    fn serial_number_must_be_a_urn_uuid_when_present() {
+        let bad = "urn:uuid:0b9c2d1e-5f4a-4c3b-8a7d";
+        expect(
+            with(good(), "serialNumber", json!(bad)),
+            false,
+            Err("`serialNumber` `urn:uuid:0b9c2d1e-5f4a-4c3b-8a7d` is not `urn:uuid:` followed by an RFC 4122 UUID"),
+        );
+        for bad in [
+            "0b9c2d1e-5f4a-4c3b-8a7d-6e5f4a3b2c1d",
+            "urn:uuid:0b9c2d1e-5f4a-4c3b-8a7d-6e5f4a3b2c1g",
+            "urn:uuid:0b9c2d1e5f4a-4c3b-8a7d-6e5f4a3b2c1d-",
+            "urn:uuid:{0b9c2d1e-5f4a-4c3b-8a7d-6e5f4a3b2c1d}",
+        ] {
+            assert!(check_with(with(good(), "serialNumber", json!(bad)), false).is_err(), "{bad}");
+        }
+        expect(
+            with(good(), "serialNumber", json!("urn:uuid:0B9C2D1E-5F4A-7C3B-8A7D-6E5F4A3B2C1D")),
+            false,
+            Ok(&[]),
+        );
+        expect(without(good(), "serialNumber"), false, Ok(&[]));
+    }
+
+    #[test]
+    fn missing_subject_blocks() {
+        let doc = with(good(), "metadata", json!({"timestamp": "2024-01-01T00:00:00Z"}));
+        let doc = with(doc, "dependencies", json!([{"ref": "lib", "dependsOn": ["inner"]}]));
+        expect(
+            doc.clone(),
+            false,
+            Ok(&["no `metadata.component`: the SBOM does not say what it describes"]),
+        );
+        expect(
+            without(doc, "metadata"),
+            false,
+            Ok(&["no `metadata.component`: the SBOM does not say what it describes"]),
+        );
+    }
+
+    #[test]
+    fn no_components_blocks() {
+        let doc = with(good(), "components", json!([]));
+        let doc = with(doc, "dependencies", json!([{"ref": "app"}]));
+        expect(
+            doc.clone(),
+            false,
+            Ok(&["no components: the SBOM lists nothing the subject is made of"]),
+        );
+        expect(
+            without(doc, "components"),
+            false,
+            Ok(&["no components: the SBOM lists nothing the subject is made of"]),
+        );
+    }
+
+    #[test]
+    fn nested_components_count() {
+        let doc = with(
+            good(),
+            "components",
+            json!([{"name": "a", "bom-ref": "lib", "components": [
+                {"name": "b", "bom-ref": "inner", "components": [{"name": "c"}, {"name": "d"}]}]}]),
+        );
+        assert_eq!(expect(doc, false, Ok(&[])).counts["components.total"], 4);
+    }
+
+    #[test]
+    fn duplicate_bom_refs_block_and_are_named() {
+        let doc = with(
+            good(),
+            "components",
+            json!([{"name": "lib", "bom-ref": "lib", "components": [{"name": "inner", "bom-ref": "inner"},
+                                                                   {"name": "again", "bom-ref": "app"}]}]),
+        );
+        let doc = with(doc, "services", json!([{"name": "svc", "bom-ref": "lib"}]));
+        let out = expect(doc, false, Ok(&["2 bom-refs used more than once: `app`, `lib`"]));
+        assert_eq!(
+            out.findings,
+            ["duplicate bom-ref `app` (2 times)", "duplicate bom-ref `lib` (2 times)"]
+        );
+        assert_eq!(out.counts["services.total"], 1);
+    }
+
+    #[test]
+    fn unresolved_dependencies_block_and_are_named() {
+        let doc = with(
+            good(),
+            "dependencies",
+            json!([{"ref": "app", "dependsOn": ["lib", "ghost", "w", "x", "ghost"]},
+                   {"ref": "phantom", "provides": ["y"]},
+                   {"ref": "inner", "dependsOn": ["urn:cdx:0b9c2d1e-5f4a-4c3b-8a7d-6e5f4a3b2c1d/1#x"]}]),
+        );
+        let out = expect(
+            doc,
+            false,
+            Ok(&[
+                "5 dependency references do not resolve to a bom-ref: `ghost`, `w`, `x` and 2 more",
+            ]),
+        );
+        assert_eq!(
+            out.findings[0],
+            "dependency reference `ghost` in `dependencies[0].dependsOn[1]` does not resolve"
+        );
+        assert_eq!(out.findings.len(), MAX_FINDINGS);
+    }
+
+    #[test]
+    fn services_are_dependency_targets() {
+        let doc = with(
+            good(),
+            "services",
+            json!([{"name": "api", "bom-ref": "api",
+                                                  "services": [{"name": "db", "bom-ref": "db"}]}]),
+        );
+        let doc =
+            with(doc, "dependencies", json!([{"ref": "app", "dependsOn": ["api", "db", "lib"]}]));
+        assert_eq!(expect(doc, false, Ok(&[])).counts["services.total"], 2);
+    }
+
+    #[test]
+    fn unresolved_serious_vulnerabilities_warn_by_default() {
+        let doc = with(
+            good(),
+            "vulnerabilities",
+            json!([
+                vuln("CVE-1", "medium", None),
+                vuln("CVE-3", "high", None),
+                vuln("CVE-2", "critical", Some("exploitable")),
+                vuln("CVE-4", "critical", Some("not_affected"))
+            ]),
+        );
+        let out = expect(doc, false, Ok(&[]));
+        assert_eq!(
+            out.warnings,
+            ["2 unresolved critical or high vulnerabilities: `CVE-2`, `CVE-3` \
+              (not blocking: `cyclonedx_block_vulnerabilities` is off)"]
+        );
+        assert_eq!(out.findings[0], "critical `CVE-2` (analysis `exploitable`) affects `lib`");
+        assert_eq!(out.findings[3], "critical `CVE-4` (analysis `not_affected`) affects `lib`");
+        assert_eq!(out.counts["vulnerabilities.critical"], 2);
+        assert_eq!(out.counts["vulnerabilities.high"], 1);
+        assert_eq!(out.counts["vulnerabilities.medium"], 1);
+        assert_eq!(out.counts["vulnerabilities.unresolved"], 3);
+    }
+
+    #[test]
+    fn policy_blocks_unresolved_serious_vulnerabilities() {
+        let doc = with(
+            good(),
+            "vulnerabilities",
+            json!([
+                vuln("CVE-1", "high", Some("in_triage")),
+                vuln("CVE-2", "critical", Some("resolved")),
+                vuln("CVE-3", "critical", Some("false_positive")),
+                vuln("CVE-4", "high", Some("resolved_with_pedigree")),
+                vuln("CVE-5", "medium", None)
+            ]),
+        );
+        let out = expect(doc, true, Ok(&["1 unresolved critical or high vulnerability: `CVE-1`"]));
+        assert!(out.warnings.is_empty());
+        assert_eq!(out.findings[0], "high `CVE-1` (analysis `in_triage`) affects `lib`");
+    }
+
+    #[test]
+    fn severity_is_the_highest_rating_or_the_cvss_score() {
+        let doc = with(
+            good(),
+            "vulnerabilities",
+            json!([{"id": "CVE-9", "ratings": [{"score": 9.8, "method": "CVSSv31"}]},
+                   {"id": "CVE-2", "ratings": [{"score": 9.8, "method": "other"}]},
+                   {"id": "CVE-7", "ratings": [{"severity": "medium"}, {"severity": "HIGH"}, {"severity": "bogus"}]}]),
+        );
+        let out = expect(
+            doc,
+            true,
+            Ok(&["2 unresolved critical or high vulnerabilities: `CVE-9`, `CVE-7`"]),
+        );
+        assert_eq!(out.warnings, ["1 unresolved vulnerability has no severity rating: `CVE-2`"]);
+        assert_eq!(out.counts["vulnerabilities.other"], 1);
+    }
+
+    #[test]
+    fn wrong_shapes_are_invalid() {
+        let cases = [
+            (json!([]), "the document is an array, expected an object"),
+            (with(good(), "components", json!({})), "`components` is an object, expected an array"),
+            (
+                with(good(), "components", json!([1])),
+                "`components[0]` is a number, expected an object",
+            ),
+            (
+                with(good(), "components", json!([{"components": [{"bom-ref": 5}]}])),
+                "`components[0].components[0].bom-ref` is a number, expected a string",
+            ),
+            (with(good(), "metadata", json!("x")), "`metadata` is a string, expected an object"),
+            (
+                with(good(), "metadata", json!({"component": []})),
+                "`metadata.component` is an array, expected an object",
+            ),
+            (
+                with(good(), "serialNumber", json!(1)),
+                "`serialNumber` is a number, expected a string",
+            ),
+            (with(good(), "dependencies", json!([{}])), "`dependencies[0].ref` is missing"),
+            (
+                with(good(), "dependencies", json!([{"ref": "app", "dependsOn": "lib"}])),
+                "`dependencies[0].dependsOn` is a string, expected an array",
+            ),
+            (
+                with(
+                    good(),
+                    "dependencies",
+                    json!([{"ref": "app", "dependsOn": [{"ref": "lib"}]}]),
+                ),
+                "`dependencies[0].dependsOn[0]` is an object, expected a string",
+            ),
+            (
+                with(good(), "vulnerabilities", json!([[]])),
+                "`vulnerabilities[0]` is an array, expected an object",
+            ),
+            (
+                with(good(), "vulnerabilities", json!([{"ratings": [{"severity": 9}]}])),
+                "`vulnerabilities[0].ratings[0].severity` is a number, expected a string",
+            ),
+            (
+                with(good(), "vulnerabilities", json!([{"analysis": {"state": true}}])),
+                "`vulnerabilities[0].analysis.state` is a boolean, expected a string",
+            ),
+        ];
+        for (doc, msg) in cases {
+            expect(doc, false, Err(msg));
+        }
+    }
+
+    #[test]
+    fn nulls_read_as_absent_and_hostile_text_stays_on_one_line() {
+        let doc = with(good(), "serialNumber", Value::Null);
+        let doc = with(doc, "services", Value::Null);
+        expect(doc, false, Ok(&[]));
+        let long = format!("line\nbreak`{}", "x".repeat(500));
+        let doc = with(good(), "dependencies", json!([{"ref": long}]));
+        let out = check_with(doc, false).unwrap();
+        assert_eq!(out.reasons.len(), 1);
+        assert!(!out.reasons[0].contains('\n'));
+        assert!(out.reasons[0].chars().count() < 200, "{}", out.reasons[0]);
+        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_FINDING_CHARS));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let mut component = json!({"name": "leaf"});
+        for _ in 0..100 {
+            component = json!({"name": "n", "components": [component]});
+        }
+        let doc = with(good(), "components", json!([component]));
+        let doc = with(doc, "dependencies", json!([]));
+        assert_eq!(expect(doc, false, Ok(&[])).counts["components.total"], 101);
+    }
 }

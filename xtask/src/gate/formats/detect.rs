@@ -25,7 +25,7 @@ use crate::gate::evidence::{self, Evidence, UTF8_BOM};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Understood {
     /// Evidence in a known format, with its rule's outcome.
-    Evidence(Judged),
+    Evidence(Box<Judged>),
     /// Not evidence in any supported format (the reason says what it is).
     Ignored(String),
     /// Claimed by a format (or the gate's own JSON) but not valid in it.
@@ -85,12 +85,12 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
     }
 }
 
+/// A JSON tool format: its name, its detector and its rule.
+type JsonFormat =
+    (&'static str, fn(&Value) -> bool, fn(&Value, &FormatPolicy) -> Result<Outcome, String>);
+
 fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Understood> {
-    let json_formats: [(
-        &'static str,
-        fn(&Value) -> bool,
-        fn(&Value, &FormatPolicy) -> Result<Outcome, String>,
-    ); 6] = [
+    let json_formats: [JsonFormat; 6] = [
         ("sarif", sarif::detect, sarif::check),
         ("cyclonedx", cyclonedx::detect, cyclonedx::check),
         ("spdx", spdx::detect, spdx::check),
@@ -108,28 +108,28 @@ fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Under
         criterion::Kind::Estimates if ctx.has_criterion_change => Some(Understood::Ignored(
             "criterion estimates: judged through the benchmark's `change/estimates.json`".to_string(),
         )),
-        criterion::Kind::Estimates => Some(Understood::Evidence(Judged {
+        criterion::Kind::Estimates => Some(Understood::Evidence(Box::new(Judged {
             format: "criterion",
             outcome: Outcome {
                 warnings: vec!["criterion benchmark without `change/estimates.json`: no baseline to compare against".to_string()],
                 ..Outcome::default()
             },
             own: None,
-        })),
+        }))),
         criterion::Kind::Support => Some(Understood::Ignored("criterion support file".to_string())),
     }
 }
 
 fn judged(format: &'static str, result: Result<Outcome, String>) -> Understood {
     match result {
-        Ok(outcome) => Understood::Evidence(Judged { format, outcome, own: None }),
+        Ok(outcome) => Understood::Evidence(Box::new(Judged { format, outcome, own: None })),
         Err(why) => Understood::Invalid(format!("not valid {}: {why}", display_name(format))),
     }
 }
 
 fn own_evidence(ev: Evidence) -> Understood {
     let outcome = Outcome { reasons: ev.reasons.clone(), ..Outcome::default() };
-    Understood::Evidence(Judged { format: "evidence", outcome, own: Some(ev) })
+    Understood::Evidence(Box::new(Judged { format: "evidence", outcome, own: Some(ev) }))
 }
 
 /// How messages name a format.

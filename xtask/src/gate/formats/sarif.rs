@@ -1,15 +1,1154 @@
-//! Placeholder: filled in by the sarif format work.
+//! SARIF 2.1.0: static-analysis results (CodeQL, clippy-sarif, Semgrep,
+//! Scorecard's SARIF output, cargo-deny `--format sarif`).
+//!
+//! The rule, following GitHub code scanning's default pull-request check:
+//! a result blocks when its effective level is `error`, or when its rule's
+//! `properties["security-severity"]` is at or above
+//! [`FormatPolicy::sarif_block_security_severity`] (7.0, GitHub's `high`). A
+//! run whose invocation reports `executionSuccessful: false` blocks too: its
+//! results are incomplete. Only results that stand count: `kind` `fail` (the
+//! default), not suppressed (a suppression with no `status` or `accepted`),
+//! and `baselineState` other than `absent`. The other counted results are
+//! warnings. All runs count.
+//!
+//! The effective level of a result is its own `level`, else its rule's
+//! `defaultConfiguration.level`, else `warning`. The rule is found, as the
+//! SARIF specification says, by `ruleIndex` or `rule.index` in the tool
+//! component that `rule.toolComponent.index` selects (`tool.extensions[i]`,
+//! else `tool.driver`), falling back to `ruleId` or `rule.id` (a hierarchical
+//! id such as `CA2101/1` also matches its rule `CA2101`).
+//!
+//! Fail closed: a document whose decision-relevant parts have the wrong shape
+//! (`runs`, `results`, rules, suppressions, an unknown `level` or `kind`) is
+//! `Err`, never read as clean.
 
-use serde_json::Value;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
-use super::{FormatPolicy, Outcome};
+use serde_json::{Map, Value};
 
-/// Does this JSON document look like this format?
-pub fn detect(_doc: &Value) -> bool {
-    false
+use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+
+/// The longest finding, reason or warning line, in characters.
+pub(super) const MAX_LINE: usize = 200;
+
+/// Does this JSON document look like SARIF: an object with a `runs` array
+/// and either `version` `2.1.0` or a `$schema` that mentions `sarif`?
+pub fn detect(doc: &Value) -> bool {
+    let Some(obj) = doc.as_object() else {
+        return false;
+    };
+    if !obj.get("runs").is_some_and(Value::is_array) {
+        return false;
+    }
+    obj.get("version").and_then(Value::as_str) == Some("2.1.0")
+        || obj
+            .get("$schema")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.to_ascii_lowercase().contains("sarif"))
 }
 
-/// Applies the format's rule.
-pub fn check(_doc: &Value, _policy: &FormatPolicy) -> Result<Outcome, String> {
-    Err("not implemented".to_string())
+/// Applies the SARIF rule (see the module documentation) to every run.
+pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
+    let obj = doc
+        .as_object()
+        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    match obj.get("version") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(v)) if v == "2.1.0" => {}
+        Some(Value::String(v)) => {
+            return Err(format!("`version` is `{}`, expected `2.1.0`", clip(v, 40)));
+        }
+        Some(other) => return Err(format!("`version` is {}, expected a string", kind(other))),
+    }
+    let runs = match obj.get("runs") {
+        Some(Value::Array(runs)) => runs,
+        None => return Err("`runs` is missing".to_string()),
+        Some(other) => return Err(format!("`runs` is {}, expected an array", kind(other))),
+    };
+
+    let threshold = policy.sarif_block_security_severity;
+    let mut tally = Tally::default();
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
+    let mut reasons_runs = Vec::new();
+    let mut warnings = Vec::new();
+    if runs.is_empty() {
+        warnings.push("`runs` is empty: no analysis was run".to_string());
+    }
+
+    for (r, run) in runs.iter().enumerate() {
+        let run = run
+            .as_object()
+            .ok_or_else(|| format!("`runs[{r}]` is {}, expected an object", kind(run)))?;
+        let tool = Tool::read(run, r)?;
+        let name = tool.name.map_or_else(|| "unnamed tool".to_string(), |n| clip(n, 60));
+
+        if let Some(j) = failed_invocation(run, r)? {
+            reasons_runs.push(format!(
+                "run {r} (`{name}`) did not complete: \
+                 `invocations[{j}].executionSuccessful` is `false`"
+            ));
+        }
+
+        let results = match run.get("results") {
+            None | Some(Value::Null) => {
+                warnings.push(format!(
+                    "run {r} (`{name}`) has no `results`: the tool may not have completed"
+                ));
+                continue;
+            }
+            Some(Value::Array(results)) => results,
+            Some(other) => {
+                return Err(format!("`runs[{r}].results` is {}, expected an array", kind(other)));
+            }
+        };
+
+        for (i, result) in results.iter().enumerate() {
+            let path = || format!("runs[{r}].results[{i}]");
+            let result = result
+                .as_object()
+                .ok_or_else(|| format!("`{}` is {}, expected an object", path(), kind(result)))?;
+            match enum_str(result, "kind", KINDS, &path)? {
+                None | Some("fail") => {}
+                Some(_) => {
+                    tally.other_kind += 1;
+                    continue;
+                }
+            }
+            if is_suppressed(result, &path)? {
+                tally.suppressed += 1;
+                continue;
+            }
+            if enum_str(result, "baselineState", BASELINE_STATES, &path)? == Some("absent") {
+                tally.absent += 1;
+                continue;
+            }
+            let rule = tool.resolve(result);
+            let level = match enum_str(result, "level", LEVELS, &path)? {
+                Some(level) => Level::from_known(level),
+                None => rule.and_then(|rule| rule.default_level).unwrap_or(Level::Warning),
+            };
+            let severity = rule.and_then(|rule| rule.severity);
+            if rule.is_some_and(|rule| rule.bad_severity) {
+                tally.bad_severity += 1;
+            }
+            let blocking = level == Level::Error || severity.is_some_and(|s| s >= threshold);
+            tally.add(level, blocking);
+            candidates.push(Candidate {
+                blocking,
+                severity,
+                level,
+                rule_id: rule_id(result).or_else(|| rule.and_then(|rule| rule.id)),
+                message_strings: rule.and_then(|rule| rule.message_strings),
+                result,
+                run,
+            });
+        }
+    }
+
+    let mut reasons = Vec::new();
+    if tally.error > 0 {
+        reasons.push(format!("{} at effective level `error`", plural(tally.error, "result")));
+    }
+    if tally.severe_below_error > 0 {
+        reasons.push(format!(
+            "{} below level `error` with `security-severity` >= {}",
+            plural(tally.severe_below_error, "result"),
+            fmt_f64(threshold)
+        ));
+    }
+    reasons.extend(reasons_runs);
+
+    let non_blocking = tally.quiet_warning + tally.quiet_note + tally.quiet_none;
+    if non_blocking > 0 {
+        let by_level = [
+            (tally.quiet_warning, "warning"),
+            (tally.quiet_note, "note"),
+            (tally.quiet_none, "none"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, level)| format!("{n} `{level}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+        warnings.push(format!("{} not blocking ({by_level})", plural(non_blocking, "result")));
+    }
+    if tally.bad_severity > 0 {
+        warnings.push(format!(
+            "{} whose rule has a `security-severity` that is not a number (ignored)",
+            plural(tally.bad_severity, "result")
+        ));
+    }
+
+    candidates.sort_by(Candidate::worse_first);
+    let findings = candidates.iter().take(MAX_FINDINGS).map(Candidate::line).collect();
+
+    let counts: BTreeMap<String, u64> = [
+        ("runs", runs.len() as u64),
+        ("results.total", tally.total()),
+        ("results.blocking", tally.error + tally.severe_below_error),
+        ("results.error", tally.error),
+        ("results.warning", tally.warning),
+        ("results.note", tally.note),
+        ("results.none", tally.none),
+        ("results.suppressed", tally.suppressed),
+        ("results.absent", tally.absent),
+        ("results.other_kind", tally.other_kind),
+    ]
+    .into_iter()
+    .map(|(key, n)| (key.to_string(), n))
+    .collect();
+
+    Ok(Outcome { reasons, warnings, counts, findings })
+}
+
+const LEVELS: &[&str] = &["none", "note", "warning", "error"];
+const KINDS: &[&str] = &["notApplicable", "pass", "fail", "review", "open", "informational"];
+const BASELINE_STATES: &[&str] = &["new", "unchanged", "updated", "absent"];
+
+/// A SARIF `level`, ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Level {
+    None,
+    Note,
+    Warning,
+    Error,
+}
+
+impl Level {
+    /// From one of [`LEVELS`].
+    fn from_known(level: &str) -> Level {
+        match level {
+            "error" => Level::Error,
+            "warning" => Level::Warning,
+            "note" => Level::Note,
+            _ => Level::None,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+            Level::None => "none",
+        }
+    }
+}
+
+/// The counted results of all runs, and the ones left out.
+#[derive(Debug, Default)]
+struct Tally {
+    error: u64,
+    warning: u64,
+    note: u64,
+    none: u64,
+    /// Below level `error` but blocking by `security-severity`.
+    severe_below_error: u64,
+    /// The results that do not block, by level (`error` always blocks).
+    quiet_warning: u64,
+    quiet_note: u64,
+    quiet_none: u64,
+    suppressed: u64,
+    absent: u64,
+    other_kind: u64,
+    bad_severity: u64,
+}
+
+impl Tally {
+    fn add(&mut self, level: Level, blocking: bool) {
+        match level {
+            Level::Error => self.error += 1,
+            Level::Warning => self.warning += 1,
+            Level::Note => self.note += 1,
+            Level::None => self.none += 1,
+        }
+        match (blocking, level) {
+            (_, Level::Error) => {}
+            (true, _) => self.severe_below_error += 1,
+            (false, Level::Warning) => self.quiet_warning += 1,
+            (false, Level::Note) => self.quiet_note += 1,
+            (false, Level::None) => self.quiet_none += 1,
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.error + self.warning + self.note + self.none
+    }
+}
+
+/// What the rule needs of one `reportingDescriptor`.
+#[derive(Debug)]
+struct Rule<'a> {
+    id: Option<&'a str>,
+    default_level: Option<Level>,
+    severity: Option<f64>,
+    /// `security-severity` present but not a finite number.
+    bad_severity: bool,
+    /// `messageStrings`, for results whose `message` has an `id`.
+    message_strings: Option<&'a Map<String, Value>>,
+}
+
+/// The rules of one tool component (`tool.driver` or `tool.extensions[i]`).
+#[derive(Debug, Default)]
+struct Component<'a> {
+    rules: Vec<Rule<'a>>,
+    by_id: BTreeMap<&'a str, usize>,
+}
+
+impl<'a> Component<'a> {
+    /// Reads `component` (at `path`, for messages); missing or null is empty.
+    fn read(component: Option<&'a Value>, path: &str) -> Result<Component<'a>, String> {
+        let component = match component {
+            None | Some(Value::Null) => return Ok(Component::default()),
+            Some(Value::Object(component)) => component,
+            Some(other) => return Err(format!("`{path}` is {}, expected an object", kind(other))),
+        };
+        let rules = match component.get("rules") {
+            None | Some(Value::Null) => return Ok(Component::default()),
+            Some(Value::Array(rules)) => rules,
+            Some(other) => {
+                return Err(format!("`{path}.rules` is {}, expected an array", kind(other)));
+            }
+        };
+        let mut out = Component::default();
+        for (k, rule) in rules.iter().enumerate() {
+            let rule_path = || format!("{path}.rules[{k}]");
+            let rule = rule.as_object().ok_or_else(|| {
+                format!("`{}` is {}, expected an object", rule_path(), kind(rule))
+            })?;
+            let id = rule.get("id").and_then(Value::as_str);
+            let default_level = match rule.get("defaultConfiguration") {
+                None | Some(Value::Null) => None,
+                Some(Value::Object(config)) => {
+                    let config_path = || format!("{}.defaultConfiguration", rule_path());
+                    enum_str(config, "level", LEVELS, &config_path)?.map(Level::from_known)
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "`{}.defaultConfiguration` is {}, expected an object",
+                        rule_path(),
+                        kind(other)
+                    ));
+                }
+            };
+            let raw_severity = rule
+                .get("properties")
+                .and_then(Value::as_object)
+                .and_then(|properties| properties.get("security-severity"))
+                .filter(|v| !v.is_null());
+            let severity = raw_severity.and_then(parse_severity);
+            if let Some(id) = id {
+                out.by_id.entry(id).or_insert(k);
+            }
+            out.rules.push(Rule {
+                id,
+                default_level,
+                severity,
+                bad_severity: raw_severity.is_some() && severity.is_none(),
+                message_strings: rule.get("messageStrings").and_then(Value::as_object),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The rule with this id; a hierarchical id `a/b/c` also matches `a/b`
+    /// and then `a`.
+    fn find(&self, id: &str) -> Option<&Rule<'a>> {
+        let mut id = id;
+        loop {
+            if let Some(rule) = self.by_id.get(id).and_then(|&k| self.rules.get(k)) {
+                return Some(rule);
+            }
+            id = id.rsplit_once('/')?.0;
+        }
+    }
+}
+
+/// The rules of one run's tool, and its name.
+#[derive(Debug)]
+struct Tool<'a> {
+    name: Option<&'a str>,
+    driver: Component<'a>,
+    extensions: Vec<Component<'a>>,
+}
+
+impl<'a> Tool<'a> {
+    fn read(run: &'a Map<String, Value>, r: usize) -> Result<Tool<'a>, String> {
+        let tool = match run.get("tool") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(tool)) => Some(tool),
+            Some(other) => {
+                return Err(format!("`runs[{r}].tool` is {}, expected an object", kind(other)));
+            }
+        };
+        let driver = tool.and_then(|tool| tool.get("driver"));
+        let name = driver.and_then(|d| d.get("name")).and_then(Value::as_str);
+        let driver = Component::read(driver, &format!("runs[{r}].tool.driver"))?;
+        let extensions = match tool.and_then(|tool| tool.get("extensions")) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(extensions)) => extensions
+                .iter()
+                .enumerate()
+                .map(|(e, ext)| {
+                    let path = format!("runs[{r}].tool.extensions[{e}]");
+                    match ext {
+                        Value::Object(_) => Component::read(Some(ext), &path),
+                        other => Err(format!("`{path}` is {}, expected an object", kind(other))),
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+            Some(other) => {
+                return Err(format!(
+                    "`runs[{r}].tool.extensions` is {}, expected an array",
+                    kind(other)
+                ));
+            }
+        };
+        Ok(Tool { name, driver, extensions })
+    }
+
+    /// The rule a result refers to, if the run describes it.
+    fn resolve(&self, result: &Map<String, Value>) -> Option<&Rule<'a>> {
+        let reference = result.get("rule").and_then(Value::as_object);
+        let selected = reference
+            .and_then(|reference| reference.get("toolComponent"))
+            .and_then(|component| component.get("index"))
+            .and_then(Value::as_u64);
+        let component = match selected {
+            Some(e) => self.extensions.get(usize::try_from(e).ok()?)?,
+            None => &self.driver,
+        };
+        let index = result
+            .get("ruleIndex")
+            .and_then(Value::as_u64)
+            .or_else(|| reference.and_then(|reference| reference.get("index")?.as_u64()));
+        if let Some(rule) =
+            index.and_then(|k| usize::try_from(k).ok()).and_then(|k| component.rules.get(k))
+        {
+            return Some(rule);
+        }
+        let id = rule_id(result)?;
+        match selected {
+            Some(_) => component.find(id),
+            None => {
+                self.driver.find(id).or_else(|| self.extensions.iter().find_map(|c| c.find(id)))
+            }
+        }
+    }
+}
+
+/// A result's own rule id: `ruleId`, else `rule.id`.
+fn rule_id(result: &Map<String, Value>) -> Option<&str> {
+    result.get("ruleId").and_then(Value::as_str).or_else(|| result.get("rule")?.get("id")?.as_str())
+}
+
+/// `security-severity` as a string or a number; `None` unless finite.
+fn parse_severity(value: &Value) -> Option<f64> {
+    let severity = match value {
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        Value::Number(n) => n.as_f64()?,
+        _ => return None,
+    };
+    severity.is_finite().then_some(severity)
+}
+
+/// The index of the first invocation of `run` that reports
+/// `executionSuccessful: false`.
+fn failed_invocation(run: &Map<String, Value>, r: usize) -> Result<Option<usize>, String> {
+    let invocations = match run.get("invocations") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(invocations)) => invocations,
+        Some(other) => {
+            return Err(format!("`runs[{r}].invocations` is {}, expected an array", kind(other)));
+        }
+    };
+    for (j, invocation) in invocations.iter().enumerate() {
+        match invocation.get("executionSuccessful") {
+            None | Some(Value::Null) | Some(Value::Bool(true)) => {}
+            Some(Value::Bool(false)) => return Ok(Some(j)),
+            Some(other) => {
+                return Err(format!(
+                    "`runs[{r}].invocations[{j}].executionSuccessful` is {}, expected a boolean",
+                    kind(other)
+                ));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Whether a suppression with no `status` or status `accepted` applies;
+/// `underReview` and `rejected` do not suppress.
+fn is_suppressed(result: &Map<String, Value>, path: &dyn Fn() -> String) -> Result<bool, String> {
+    let suppressions = match result.get("suppressions") {
+        None | Some(Value::Null) => return Ok(false),
+        Some(Value::Array(suppressions)) => suppressions,
+        Some(other) => {
+            return Err(format!("`{}.suppressions` is {}, expected an array", path(), kind(other)));
+        }
+    };
+    let mut suppressed = false;
+    for (s, suppression) in suppressions.iter().enumerate() {
+        let suppression = suppression.as_object().ok_or_else(|| {
+            format!("`{}.suppressions[{s}]` is {}, expected an object", path(), kind(suppression))
+        })?;
+        match suppression.get("status") {
+            None | Some(Value::Null) => suppressed = true,
+            Some(Value::String(status)) => suppressed |= status == "accepted",
+            Some(other) => {
+                return Err(format!(
+                    "`{}.suppressions[{s}].status` is {}, expected a string",
+                    path(),
+                    kind(other)
+                ));
+            }
+        }
+    }
+    Ok(suppressed)
+}
+
+/// The string at `key` of `obj`, which must be one of `allowed` when present.
+fn enum_str<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    allowed: &[&str],
+    path: &dyn Fn() -> String,
+) -> Result<Option<&'a str>, String> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(Some(s)),
+        Some(Value::String(s)) => Err(format!(
+            "`{}.{key}` is `{}`, expected one of {}",
+            path(),
+            clip(s, 40),
+            allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+        )),
+        Some(other) => Err(format!("`{}.{key}` is {}, expected a string", path(), kind(other))),
+    }
+}
+
+/// One counted result, kept for the findings.
+struct Candidate<'a> {
+    blocking: bool,
+    severity: Option<f64>,
+    level: Level,
+    rule_id: Option<&'a str>,
+    message_strings: Option<&'a Map<String, Value>>,
+    result: &'a Map<String, Value>,
+    run: &'a Map<String, Value>,
+}
+
+impl Candidate<'_> {
+    /// Blocking first, then by security severity (none last), then by level;
+    /// ties keep document order (the sort is stable).
+    fn worse_first(a: &Self, b: &Self) -> Ordering {
+        b.blocking
+            .cmp(&a.blocking)
+            .then_with(|| match (a.severity, b.severity) {
+                (Some(x), Some(y)) => y.total_cmp(&x),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            })
+            .then_with(|| b.level.cmp(&a.level))
+    }
+
+    /// ``error `rule` (security-severity 9.8) at `src/a.js:12`: message``
+    fn line(&self) -> String {
+        let mut line = self.level.word().to_string();
+        match self.rule_id {
+            Some(id) => line.push_str(&format!(" `{}`", clip(&one_line(id), 80))),
+            None => line.push_str(" (no rule id)"),
+        }
+        if let Some(severity) = self.severity {
+            line.push_str(&format!(" (security-severity {})", fmt_f64(severity)));
+        }
+        let physical = self
+            .result
+            .get("locations")
+            .and_then(|locations| locations.get(0))
+            .and_then(|location| location.get("physicalLocation"));
+        // The `uri`, else the one of the run's `artifacts[index]`.
+        let artifact = physical.and_then(|p| p.get("artifactLocation"));
+        let uri = artifact.and_then(|a| a.get("uri")).and_then(Value::as_str).or_else(|| {
+            let index = usize::try_from(artifact?.get("index")?.as_u64()?).ok()?;
+            self.run.get("artifacts")?.get(index)?.get("location")?.get("uri")?.as_str()
+        });
+        if let Some(uri) = uri {
+            let uri = clip(&one_line(uri), 100);
+            match physical.and_then(|p| p.get("region")?.get("startLine")?.as_u64()) {
+                Some(start) => line.push_str(&format!(" at `{uri}:{start}`")),
+                None => line.push_str(&format!(" at `{uri}`")),
+            }
+        }
+        if let Some(message) = self.message().map(|m| one_line(&m)).filter(|m| !m.is_empty()) {
+            line.push_str(": ");
+            line.push_str(&message);
+        }
+        clip(&line, MAX_LINE)
+    }
+
+    /// The message `text` (else `markdown`), or the rule's `messageStrings`
+    /// entry named by the message `id` with its `{n}` placeholders filled
+    /// from `arguments`.
+    fn message(&self) -> Option<String> {
+        let message = self.result.get("message")?;
+        if let Some(text) = message_text(message) {
+            return Some(text.to_string());
+        }
+        let template = message_text(self.message_strings?.get(message.get("id")?.as_str()?)?)?;
+        let arguments = message.get("arguments").and_then(Value::as_array);
+        Some(fill(template, arguments.map_or(&[], Vec::as_slice)))
+    }
+}
+
+/// A message object's (or message string's) `text`, else its `markdown`.
+fn message_text(message: &Value) -> Option<&str> {
+    message.get("text").and_then(Value::as_str).or_else(|| message.get("markdown")?.as_str())
+}
+
+/// A SARIF message string with `{0}`, `{1}`... replaced by the arguments
+/// (`{{` and `}}` are literal braces).
+fn fill(template: &str, arguments: &[Value]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find(['{', '}']) {
+        let (before, from) = rest.split_at(open);
+        out.push_str(before);
+        if from.starts_with("{{") || from.starts_with("}}") {
+            out.push_str(from.get(..1).unwrap_or_default());
+            rest = from.get(2..).unwrap_or_default();
+            continue;
+        }
+        let placeholder = from.find('}').and_then(|close| {
+            let n: usize = from.get(1..close)?.parse().ok()?;
+            Some((arguments.get(n)?.as_str()?, close))
+        });
+        match placeholder {
+            Some((argument, close)) => {
+                out.push_str(argument);
+                rest = from.get(close + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push_str(from.get(..1).unwrap_or_default());
+                rest = from.get(1..).unwrap_or_default();
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `"1 result"`, `"2 results"`.
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A score or threshold, never rounded: `7.0`, `9.8`, `4.96`.
+pub(super) fn fmt_f64(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.1}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The name of a JSON value's type, for messages: `a string`, `an array`.
+pub(super) fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Tool text as one printable line: ANSI escape sequences dropped, control
+/// characters and runs of whitespace collapsed to one space.
+pub(super) fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(4 * MAX_LINE));
+    let mut chars = text.chars().peekable();
+    let mut space = false;
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI `ESC [ params final-byte`; any other escape drops one char.
+            if chars.next_if_eq(&'[').is_some() {
+                while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
+            } else {
+                chars.next();
+            }
+            continue;
+        }
+        if c.is_whitespace() || c.is_control() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+        if out.len() > 4 * MAX_LINE {
+            break;
+        }
+    }
+    out
+}
+
+/// `text` cut to at most `max` characters, ending in `…` when cut.
+pub(super) fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut clipped: String = text.chars().take(max.saturating_sub(1)).collect();
+    clipped.push('…');
+    clipped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Runs the rule over `doc` and returns the outcome.
+    fn run(doc: Value, policy: &FormatPolicy) -> Outcome {
+        assert!(detect(&doc), "not detected as SARIF: {doc}");
+        check(&doc, policy).unwrap()
+    }
+
+    /// A SARIF log with one run holding `rules` (in the driver) and `results`.
+    fn log(rules: Value, results: Value) -> Value {
+        json!({
+            "version": "2.1.0",
+            "runs": [{ "tool": { "driver": { "name": "t", "rules": rules } }, "results": results }]
+        })
+    }
+
+    fn count(outcome: &Outcome, key: &str) -> u64 {
+        *outcome.counts.get(key).unwrap_or_else(|| panic!("no count {key}"))
+    }
+
+    /// The data-driven check: expected reasons, warnings and selected counts.
+    fn check_case(doc: Value, reasons: &[&str], warnings: &[&str], counts: &[(&str, u64)]) {
+        let outcome = run(doc, &FormatPolicy::default());
+        assert_eq!(outcome.reasons, reasons, "reasons of {outcome:#?}");
+        assert_eq!(outcome.warnings, warnings, "warnings of {outcome:#?}");
+        for (key, n) in counts {
+            assert_eq!(count(&outcome, key), *n, "count {key} of {outcome:#?}");
+        }
+    }
+
+    fn check_err(doc: Value, err: &str) {
+        assert_eq!(check(&doc, &FormatPolicy::default()), Err(err.to_string()));
+    }
+
+    #[test]
+    fn detects_sarif_by_version_or_schema() {
+        assert!(detect(&json!({"version": "2.1.0", "runs": []})));
+        assert!(detect(&json!({"$schema": "https://x/SARIF-schema.json", "runs": []})));
+        assert!(!detect(&json!({"version": "2.1.0"})));
+        assert!(!detect(&json!({"version": "1.0", "runs": []})));
+        assert!(!detect(&json!({"version": "2.1.0", "runs": {}})));
+        assert!(!detect(&json!([{"runs": []}])));
+    }
+
+    #[test]
+    fn clean_log_passes() {
+        check_case(log(json!([]), json!([])), &[], &[], &[("runs", 1), ("results.total", 0)]);
+    }
+
+    #[test]
+    fn error_level_blocks_and_warning_note_warn() {
+        check_case(
+            log(
+                json!([]),
+                json!([
+                    {"ruleId": "a", "level": "error", "message": {"text": "m"}},
+                    {"ruleId": "b", "level": "warning"},
+                    {"ruleId": "c", "level": "note"},
+                    {"ruleId": "d", "level": "note"}
+                ]),
+            ),
+            &["1 result at effective level `error`"],
+            &["3 results not blocking (1 `warning`, 2 `note`)"],
+            &[
+                ("results.total", 4),
+                ("results.error", 1),
+                ("results.warning", 1),
+                ("results.note", 2),
+            ],
+        );
+    }
+
+    #[test]
+    fn level_falls_back_to_rule_default_then_warning() {
+        let rules = json!([
+            {"id": "r0", "defaultConfiguration": {"level": "error"}},
+            {"id": "r1", "defaultConfiguration": {"level": "note"}},
+            {"id": "r2"}
+        ]);
+        check_case(
+            log(
+                rules,
+                json!([
+                    {"ruleIndex": 0},
+                    {"rule": {"index": 1}},
+                    {"ruleId": "r2"},
+                    {"ruleId": "unknown"},
+                    {"ruleIndex": 1, "level": "error"}
+                ]),
+            ),
+            &["2 results at effective level `error`"],
+            &["3 results not blocking (2 `warning`, 1 `note`)"],
+            &[("results.error", 2), ("results.warning", 2), ("results.note", 1)],
+        );
+    }
+
+    #[test]
+    fn rules_found_in_extensions() {
+        let doc = json!({
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {
+                    "driver": {"name": "CodeQL", "rules": [{"id": "x", "defaultConfiguration": {"level": "note"}}]},
+                    "extensions": [
+                        {"name": "pack0", "rules": [{"id": "x", "defaultConfiguration": {"level": "note"}}]},
+                        {"name": "pack1", "rules": [
+                            {"id": "y", "defaultConfiguration": {"level": "warning"}},
+                            {"id": "z", "defaultConfiguration": {"level": "error"}}
+                        ]}
+                    ]
+                },
+                "results": [
+                    // index 1 within extension 1: error
+                    {"rule": {"index": 1, "toolComponent": {"index": 1}}},
+                    // `ruleIndex` wins, component still from `rule.toolComponent`
+                    {"ruleIndex": 0, "rule": {"toolComponent": {"index": 0}}},
+                    // by id, no component: driver, then the extensions
+                    {"ruleId": "z"},
+                    // component out of range: no rule, so `warning`
+                    {"rule": {"id": "z", "toolComponent": {"index": 7}}}
+                ]
+            }]
+        });
+        check_case(
+            doc,
+            &["2 results at effective level `error`"],
+            &["2 results not blocking (1 `warning`, 1 `note`)"],
+            &[("results.error", 2)],
+        );
+    }
+
+    #[test]
+    fn hierarchical_rule_id_matches_its_rule() {
+        check_case(
+            log(
+                json!([{"id": "CA1", "defaultConfiguration": {"level": "error"}}]),
+                json!([{"ruleId": "CA1/2"}]),
+            ),
+            &["1 result at effective level `error`"],
+            &[],
+            &[],
+        );
+    }
+
+    #[test]
+    fn security_severity_at_threshold_blocks_string_or_number() {
+        let rules = json!([
+            {"id": "high", "properties": {"security-severity": "7.0"}},
+            {"id": "num", "properties": {"security-severity": 8.1}},
+            {"id": "medium", "properties": {"security-severity": "6.9"}},
+            {"id": "junk", "properties": {"security-severity": "NaN"}}
+        ]);
+        check_case(
+            log(
+                rules,
+                json!([
+                    {"ruleId": "high", "level": "note"},
+                    {"ruleId": "num"},
+                    {"ruleId": "medium"},
+                    {"ruleId": "junk"}
+                ]),
+            ),
+            &["2 results below level `error` with `security-severity` >= 7.0"],
+            &[
+                "2 results not blocking (2 `warning`)",
+                "1 result whose rule has a `security-severity` that is not a number (ignored)",
+            ],
+            &[("results.blocking", 2), ("results.error", 0)],
+        );
+    }
+
+    #[test]
+    fn security_severity_threshold_is_configurable() {
+        let doc = log(
+            json!([{"id": "m", "properties": {"security-severity": "5.5"}}]),
+            json!([{"ruleId": "m"}]),
+        );
+        let policy = FormatPolicy { sarif_block_security_severity: 4.0, ..FormatPolicy::default() };
+        assert_eq!(
+            run(doc.clone(), &policy).reasons,
+            ["1 result below level `error` with `security-severity` >= 4.0"]
+        );
+        assert!(run(doc, &FormatPolicy::default()).reasons.is_empty());
+    }
+
+    #[test]
+    fn suppressed_accepted_or_statusless_do_not_count() {
+        check_case(
+            log(
+                json!([]),
+                json!([
+                    {"level": "error", "suppressions": [{"kind": "external"}]},
+                    {"level": "error", "suppressions": [{"kind": "inSource", "status": "accepted"}]},
+                    {"level": "error", "suppressions": [{"status": "underReview"}]},
+                    {"level": "error", "suppressions": [{"status": "rejected"}]},
+                    {"level": "error", "suppressions": []}
+                ]),
+            ),
+            &["3 results at effective level `error`"],
+            &[],
+            &[("results.suppressed", 2), ("results.total", 3)],
+        );
+    }
+
+    #[test]
+    fn baseline_absent_does_not_count() {
+        check_case(
+            log(
+                json!([]),
+                json!([
+                    {"level": "error", "baselineState": "absent"},
+                    {"level": "error", "baselineState": "unchanged"},
+                    {"level": "note", "baselineState": "new"}
+                ]),
+            ),
+            &["1 result at effective level `error`"],
+            &["1 result not blocking (1 `note`)"],
+            &[("results.absent", 1), ("results.total", 2)],
+        );
+    }
+
+    #[test]
+    fn only_kind_fail_counts() {
+        check_case(
+            log(
+                json!([]),
+                json!([
+                    {"kind": "pass", "level": "none"},
+                    {"kind": "review", "level": "none"},
+                    {"kind": "fail", "level": "error"},
+                    {"level": "none"}
+                ]),
+            ),
+            &["1 result at effective level `error`"],
+            &["1 result not blocking (1 `none`)"],
+            &[("results.other_kind", 2), ("results.total", 2), ("results.none", 1)],
+        );
+    }
+
+    #[test]
+    fn failed_execution_blocks() {
+        let doc = json!({
+            "version": "2.1.0",
+            "runs": [
+                {"tool": {"driver": {"name": "ok"}}, "invocations": [{"executionSuccessful": true}], "results": []},
+                {"tool": {"driver": {"name": "semgrep"}},
+                 "invocations": [{"executionSuccessful": true}, {"executionSuccessful": false}],
+                 "results": []}
+            ]
+        });
+        check_case(
+            doc,
+            &["run 1 (`semgrep`) did not complete: `invocations[1].executionSuccessful` is `false`"],
+            &[],
+            &[("runs", 2)],
+        );
+    }
+
+    #[test]
+    fn all_runs_count() {
+        let doc = json!({
+            "$schema": "sarif",
+            "runs": [
+                {"tool": {"driver": {"name": "a"}}, "results": [{"level": "note"}]},
+                {"tool": {"driver": {"name": "b"}}, "results": [{"level": "error"}]}
+            ]
+        });
+        check_case(
+            doc,
+            &["1 result at effective level `error`"],
+            &["1 result not blocking (1 `note`)"],
+            &[("runs", 2)],
+        );
+    }
+
+    #[test]
+    fn missing_or_null_results_are_zero_with_a_warning() {
+        let doc = json!({
+            "version": "2.1.0",
+            "runs": [{"tool": {"driver": {"name": "a"}}}, {"tool": {"driver": {"name": "b"}}, "results": null}]
+        });
+        check_case(
+            doc,
+            &[],
+            &[
+                "run 0 (`a`) has no `results`: the tool may not have completed",
+                "run 1 (`b`) has no `results`: the tool may not have completed",
+            ],
+            &[("results.total", 0)],
+        );
+    }
+
+    #[test]
+    fn empty_runs_warns() {
+        check_case(
+            json!({"version": "2.1.0", "runs": []}),
+            &[],
+            &["`runs` is empty: no analysis was run"],
+            &[],
+        );
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors() {
+        check_err(json!({"version": "2.1.0", "runs": null}), "`runs` is null, expected an array");
+        check_err(json!({"version": "2.1.0"}), "`runs` is missing");
+        check_err(json!([]), "the document is an array, expected an object");
+        check_err(
+            json!({"version": "2.0.0", "runs": []}),
+            "`version` is `2.0.0`, expected `2.1.0`",
+        );
+        check_err(log(json!([]), json!(42)), "`runs[0].results` is a number, expected an array");
+        check_err(log(json!([]), json!({})), "`runs[0].results` is an object, expected an array");
+        check_err(
+            log(json!([]), json!([7])),
+            "`runs[0].results[0]` is a number, expected an object",
+        );
+        check_err(
+            json!({"version": "2.1.0", "runs": ["x"]}),
+            "`runs[0]` is a string, expected an object",
+        );
+        check_err(
+            log(json!({}), json!([])),
+            "`runs[0].tool.driver.rules` is an object, expected an array",
+        );
+        check_err(
+            log(json!([{"id": "a", "defaultConfiguration": {"level": "fatal"}}]), json!([])),
+            "`runs[0].tool.driver.rules[0].defaultConfiguration.level` is `fatal`, \
+             expected one of `none`, `note`, `warning`, `error`",
+        );
+        check_err(
+            log(json!([]), json!([{"level": 3}])),
+            "`runs[0].results[0].level` is a number, expected a string",
+        );
+        check_err(
+            log(json!([]), json!([{"kind": "bad"}])),
+            "`runs[0].results[0].kind` is `bad`, expected one of `notApplicable`, `pass`, `fail`, \
+             `review`, `open`, `informational`",
+        );
+        check_err(
+            log(json!([]), json!([{"suppressions": {}}])),
+            "`runs[0].results[0].suppressions` is an object, expected an array",
+        );
+        check_err(
+            json!({"version": "2.1.0", "runs": [{"invocations": [{"executionSuccessful": "no"}]}]}),
+            "`runs[0].invocations[0].executionSuccessful` is a string, expected a boolean",
+        );
+        check_err(
+            json!({"version": "2.1.0", "runs": [{"tool": {"extensions": [1]}}]}),
+            "`runs[0].tool.extensions[0]` is a number, expected an object",
+        );
+    }
+
+    #[test]
+    fn findings_blocking_first_by_severity_then_level() {
+        let rules = json!([
+            {"id": "low", "properties": {"security-severity": "3.0"}},
+            {"id": "high", "properties": {"security-severity": 9.8}},
+            {"id": "mid", "properties": {"security-severity": "7.5"}}
+        ]);
+        let results = json!([
+            {"ruleId": "plain", "level": "note", "message": {"text": "n"}},
+            {"ruleId": "low", "level": "error", "message": {"text": "e low"}},
+            {"ruleId": "plain", "level": "error", "message": {"text": "e plain"},
+             "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/a.rs"}}}]},
+            {"ruleId": "mid", "level": "warning", "message": {"text": "w\n\tmid \u{1b}[31mred\u{1b}[0m"},
+             "locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/db.js"}, "region": {"startLine": 12}}}]},
+            {"ruleId": "high", "level": "error", "message": {"text": "worst"}},
+            {"level": "warning"}
+        ]);
+        let outcome = run(log(rules, results), &FormatPolicy::default());
+        assert_eq!(
+            outcome.findings,
+            [
+                "error `high` (security-severity 9.8): worst",
+                "warning `mid` (security-severity 7.5) at `src/db.js:12`: w mid red",
+                "error `low` (security-severity 3.0): e low",
+                "error `plain` at `src/a.rs`: e plain",
+                "warning (no rule id)",
+            ]
+        );
+    }
+
+    #[test]
+    fn finding_message_from_message_strings_and_uri_from_artifacts() {
+        let doc = json!({
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {"name": "t", "rules": [{
+                    "id": "R1",
+                    "messageStrings": {"Missing": {"text": "{0}: no '{1}' {{here}} {2} {x}"}}
+                }]}},
+                "artifacts": [{"location": {"uri": "a.c"}}, {"location": {"uri": "b.c"}}],
+                "results": [{
+                    "ruleId": "R1", "level": "error",
+                    "message": {"id": "Missing", "arguments": ["runs[0]", "locations"]},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"index": 1}, "region": {"startLine": 7}}}]
+                }]
+            }]
+        });
+        assert_eq!(
+            run(doc, &FormatPolicy::default()).findings,
+            ["error `R1` at `b.c:7`: runs[0]: no 'locations' {here} {2} {x}"]
+        );
+    }
+
+    #[test]
+    fn findings_are_capped_and_lines_clipped() {
+        let long = "x".repeat(1000);
+        let results: Vec<Value> = (0..9)
+            .map(|_| json!({"ruleId": "r", "level": "error", "message": {"text": long}}))
+            .collect();
+        let outcome = run(log(json!([]), Value::Array(results)), &FormatPolicy::default());
+        assert_eq!(outcome.findings.len(), MAX_FINDINGS);
+        for line in &outcome.findings {
+            assert_eq!(line.chars().count(), MAX_LINE);
+            assert!(line.ends_with('…'));
+        }
+    }
+
+    #[test]
+    fn hostile_input_does_not_panic() {
+        let docs = [
+            json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"rules": [{"id": 5, "properties": {"security-severity": [1]}}]}},
+                   "results": [{"ruleIndex": u64::MAX, "rule": {"index": -1, "toolComponent": {"index": "0"}}, "locations": [1, {"physicalLocation": 3}],
+                                "message": "text"}]}]}),
+            json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"rules": [{"id": "a/", "properties": {"security-severity": "1e999"}}]}},
+                   "results": [{"ruleId": "a//b/", "message": {"text": "\u{1b}\u{1b}[\u{0}é"}}]}]}),
+        ];
+        for doc in docs {
+            let _ = check(&doc, &FormatPolicy::default());
+        }
+        assert_eq!(clip("héllo", 3), "hé…");
+        assert_eq!(clip("hé", 3), "hé");
+        assert_eq!(one_line("  a \n\t b\u{1b}[1;31m c \u{7}"), "a b c");
+    }
 }

@@ -1,15 +1,704 @@
-//! Placeholder: filled in by the spdx format work.
+//! SPDX 2.3 JSON documents (SBOMs).
+//!
+//! [`detect`] recognizes a document by its `spdxVersion` string starting with
+//! `SPDX-`.
+//!
+//! [`check`] splits problems in two:
+//! - a shape the gate cannot read (the document or a field the gate reads
+//!   has the wrong JSON type, or a package, file, snippet or relationship
+//!   lacks its identifying fields): `Err`, the artifact is invalid;
+//! - a readable document that breaks the SPDX 2.3 rules for the document
+//!   fields (`spdxVersion`, `dataLicense`, `SPDXID`, `name`,
+//!   `documentNamespace`, `creationInfo`), repeats an `SPDXID`, or describes
+//!   an element it does not contain: blocking reasons.
+//!
+//! `SPDX-2.2` documents are read with a warning: their JSON has the same
+//! fields. What the document describes comes from `documentDescribes` and
+//! from `DESCRIBES` relationships of the document (and the inverse
+//! `DESCRIBED_BY`). Describing nothing, or only the document itself, warns,
+//! or blocks under [`FormatPolicy::spdx_require_describes`].
+//!
+//! A JSON `null` where an optional field would be is read as absent.
 
-use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::{FormatPolicy, Outcome};
+use serde_json::{Map, Value};
 
-/// Does this JSON document look like this format?
-pub fn detect(_doc: &Value) -> bool {
-    false
+use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+
+/// The version the rule is written for.
+const SPDX_VERSION: &str = "SPDX-2.3";
+/// The older version read with a warning.
+const OLDER_VERSION: &str = "SPDX-2.2";
+/// The only data licence SPDX 2.x allows for the document itself.
+const DATA_LICENSE: &str = "CC0-1.0";
+/// The document's own SPDX identifier.
+const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
+/// Relationship targets that name no element.
+const NO_ELEMENT: &[&str] = &["NONE", "NOASSERTION"];
+/// How many names a reason lists before "and N more".
+const MAX_NAMED: usize = 3;
+/// The longest finding line, in characters.
+const MAX_FINDING_CHARS: usize = 200;
+/// The longest quoted input string inside a message, in characters.
+const MAX_QUOTED_CHARS: usize = 80;
+
+/// Does this JSON document look like an SPDX 2 JSON document? Yes when it is
+/// an object whose `spdxVersion` is a string starting with `SPDX-`.
+pub fn detect(doc: &Value) -> bool {
+    doc.get("spdxVersion").and_then(Value::as_str).is_some_and(|v| v.starts_with("SPDX-"))
 }
 
-/// Applies the format's rule.
-pub fn check(_doc: &Value, _policy: &FormatPolicy) -> Result<Outcome, String> {
-    Err("not implemented".to_string())
+/// Applies the SPDX rule (see the module documentation).
+///
+/// Counts: `packages.total`, `files.total`, `snippets.total`,
+/// `relationships.total` and `describes.total` (distinct elements named by
+/// `documentDescribes` and DESCRIBES relationships).
+pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
+    let root = doc
+        .as_object()
+        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    let mut out = Outcome::default();
+    let mut problems = Vec::new();
+
+    match required_string(root, "spdxVersion")? {
+        None => out.reasons.push("`spdxVersion` is missing".to_string()),
+        Some(SPDX_VERSION) => {}
+        Some(OLDER_VERSION) => out.warnings.push(format!(
+            "spdxVersion `{OLDER_VERSION}` is older than {SPDX_VERSION}; read as {SPDX_VERSION}"
+        )),
+        Some(other) => out.reasons.push(format!(
+            "`spdxVersion` is {}, expected `{SPDX_VERSION}` (or `{OLDER_VERSION}`)",
+            quote(other)
+        )),
+    }
+    for (key, expected) in [("dataLicense", DATA_LICENSE), ("SPDXID", DOCUMENT_ID)] {
+        match required_string(root, key)? {
+            None => out.reasons.push(format!("`{key}` is missing")),
+            Some(value) if value == expected => {}
+            Some(value) => {
+                out.reasons.push(format!("`{key}` is {}, expected `{expected}`", quote(value)))
+            }
+        }
+    }
+    match required_string(root, "name")? {
+        None => out.reasons.push("`name` is missing".to_string()),
+        Some(name) if name.trim().is_empty() => out.reasons.push("`name` is empty".to_string()),
+        Some(_) => {}
+    }
+    match required_string(root, "documentNamespace")? {
+        None => out.reasons.push("`documentNamespace` is missing".to_string()),
+        Some(ns) if !is_absolute_uri(ns) => out
+            .reasons
+            .push(format!("`documentNamespace` {} is not an absolute URI without `#`", quote(ns))),
+        Some(_) => {}
+    }
+    creation_info(root, &mut out.reasons)?;
+
+    // The document's own id as written, so its relationships still read when
+    // `SPDXID` is wrong (that is reported above).
+    let doc_id = match field(root, "SPDXID") {
+        Some(Value::String(id)) => id.as_str(),
+        _ => DOCUMENT_ID,
+    };
+    let external: BTreeSet<&str> = external_documents(root)?;
+
+    let mut elements: BTreeMap<&str, u64> = BTreeMap::new();
+    for key in ["packages", "files", "snippets"] {
+        let items = optional_array(root, key, key)?;
+        for (i, item) in items.iter().enumerate() {
+            let path = format!("{key}[{i}]");
+            let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
+            let id = match obj.get("SPDXID") {
+                None => return Err(format!("`{path}.SPDXID` is missing")),
+                Some(Value::String(id)) => id.as_str(),
+                Some(other) => {
+                    return Err(type_error(&format!("{path}.SPDXID"), other, "a string"))
+                }
+            };
+            *elements.entry(id).or_insert(0) += 1;
+        }
+        out.counts.insert(format!("{key}.total"), items.len() as u64);
+    }
+    let duplicates: Vec<&str> =
+        elements.iter().filter(|(id, n)| **n > 1 || **id == doc_id).map(|(id, _)| *id).collect();
+    if !duplicates.is_empty() {
+        out.reasons.push(format!(
+            "{} {} used by more than one element: {}",
+            duplicates.len(),
+            plural(duplicates.len(), "SPDXID", "SPDXIDs"),
+            name_some(&duplicates)
+        ));
+        problems.extend(duplicates.iter().map(|id| format!("duplicate SPDXID {}", quote(id))));
+    }
+    let resolves = |id: &str| {
+        elements.contains_key(id)
+            || id.split_once(':').is_some_and(|(doc_ref, _)| external.contains(doc_ref))
+    };
+
+    // What the document describes, each id once, in document order.
+    let mut described: Vec<&str> = Vec::new();
+    for (i, item) in
+        optional_array(root, "documentDescribes", "documentDescribes")?.iter().enumerate()
+    {
+        let id = item
+            .as_str()
+            .ok_or_else(|| type_error(&format!("documentDescribes[{i}]"), item, "a string"))?;
+        described.push(id);
+    }
+    let relationships = optional_array(root, "relationships", "relationships")?;
+    out.counts.insert("relationships.total".to_string(), relationships.len() as u64);
+    let mut dangling: Vec<&str> = Vec::new();
+    for (i, item) in relationships.iter().enumerate() {
+        let path = format!("relationships[{i}]");
+        let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
+        let from = relationship_field(obj, &path, "spdxElementId")?;
+        let kind = relationship_field(obj, &path, "relationshipType")?;
+        let to = relationship_field(obj, &path, "relatedSpdxElement")?;
+        if from == doc_id && kind == "DESCRIBES" {
+            described.push(to);
+        } else if to == doc_id && kind == "DESCRIBED_BY" {
+            described.push(from);
+        }
+        for id in [from, to] {
+            if id != doc_id && !NO_ELEMENT.contains(&id) && !resolves(id) {
+                dangling.push(id);
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    described.retain(|id| seen.insert(*id));
+    out.counts.insert("describes.total".to_string(), described.len() as u64);
+
+    let unresolved: Vec<&str> =
+        described.iter().copied().filter(|id| *id != doc_id && !resolves(id)).collect();
+    if !unresolved.is_empty() {
+        out.reasons.push(format!(
+            "{} described {} not in the document: {}",
+            unresolved.len(),
+            plural(unresolved.len(), "element is", "elements are"),
+            name_some(&unresolved)
+        ));
+        problems.extend(
+            unresolved
+                .iter()
+                .map(|id| format!("described element {} is not in the document", quote(id))),
+        );
+    }
+    let subjects = described.iter().filter(|id| **id != doc_id).count();
+    if subjects == 0 {
+        let line = if described.is_empty() {
+            "no DESCRIBES relationship or `documentDescribes`: \
+             the document does not say what it describes"
+                .to_string()
+        } else {
+            format!(
+                "the document only describes itself ({}): it does not say what it describes",
+                quote(doc_id)
+            )
+        };
+        problems.push(line.clone());
+        if policy.spdx_require_describes {
+            out.reasons.push(line);
+        } else {
+            out.warnings.push(line);
+        }
+    }
+
+    let mut listed = BTreeSet::new();
+    dangling.retain(|id| listed.insert(*id));
+    if !dangling.is_empty() {
+        out.warnings.push(format!(
+            "{} {} named in relationships but not in the document: {}",
+            dangling.len(),
+            plural(dangling.len(), "element", "elements"),
+            name_some(&dangling)
+        ));
+        problems.extend(
+            dangling
+                .iter()
+                .map(|id| format!("relationship names {}, not in the document", quote(id))),
+        );
+    }
+
+    out.findings = problems
+        .into_iter()
+        .take(MAX_FINDINGS)
+        .map(|line| clip(&line, MAX_FINDING_CHARS))
+        .collect();
+    Ok(out)
+}
+
+/// `creationInfo` must be an object with a non-empty `created` and a
+/// non-empty `creators` list of strings.
+fn creation_info(root: &Map<String, Value>, reasons: &mut Vec<String>) -> Result<(), String> {
+    let Some(info) = field(root, "creationInfo") else {
+        reasons.push("`creationInfo` is missing".to_string());
+        return Ok(());
+    };
+    let info = info.as_object().ok_or_else(|| type_error("creationInfo", info, "an object"))?;
+    match field(info, "created") {
+        None => reasons.push("`creationInfo.created` is missing".to_string()),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            reasons.push("`creationInfo.created` is empty".to_string())
+        }
+        Some(Value::String(_)) => {}
+        Some(other) => return Err(type_error("creationInfo.created", other, "a string")),
+    }
+    match field(info, "creators") {
+        None => reasons.push("`creationInfo.creators` is missing".to_string()),
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                if !item.is_string() {
+                    return Err(type_error(
+                        &format!("creationInfo.creators[{i}]"),
+                        item,
+                        "a string",
+                    ));
+                }
+            }
+            if items.is_empty() {
+                reasons.push("`creationInfo.creators` is empty".to_string());
+            }
+        }
+        Some(other) => return Err(type_error("creationInfo.creators", other, "an array")),
+    }
+    Ok(())
+}
+
+/// The `externalDocumentId`s (`DocumentRef-…`) the document declares; an
+/// element id `DocumentRef-x:SPDXRef-y` resolves when `DocumentRef-x` is one.
+fn external_documents(root: &Map<String, Value>) -> Result<BTreeSet<&str>, String> {
+    let mut ids = BTreeSet::new();
+    for (i, item) in
+        optional_array(root, "externalDocumentRefs", "externalDocumentRefs")?.iter().enumerate()
+    {
+        let path = format!("externalDocumentRefs[{i}]");
+        let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
+        if let Some(id) = field(obj, "externalDocumentId") {
+            let id = id
+                .as_str()
+                .ok_or_else(|| type_error(&format!("{path}.externalDocumentId"), id, "a string"))?;
+            ids.insert(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// A top-level string field: `None` when absent, `Err` when not a string.
+fn required_string<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str>, String> {
+    match field(obj, key) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(type_error(key, other, "a string")),
+    }
+}
+
+fn relationship_field<'a>(
+    obj: &'a Map<String, Value>,
+    path: &str,
+    key: &str,
+) -> Result<&'a str, String> {
+    match obj.get(key) {
+        None => Err(format!("`{path}.{key}` is missing")),
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(type_error(&format!("{path}.{key}"), other, "a string")),
+    }
+}
+
+/// An absolute URI (a scheme, `:`, then something) with no `#`, as SPDX 2.3
+/// section 6.5 requires of `documentNamespace`.
+fn is_absolute_uri(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !text.contains('#')
+        && !text.chars().any(char::is_whitespace)
+}
+
+/// The field, with JSON `null` read as absent.
+fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    obj.get(key).filter(|v| !v.is_null())
+}
+
+/// An optional array field: empty when absent, `Err` when not an array.
+fn optional_array<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<&'a [Value], String> {
+    match field(obj, key) {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(other) => Err(type_error(path, other, "an array")),
+    }
+}
+
+fn type_error(path: &str, value: &Value, expected: &str) -> String {
+    format!("`{path}` is {}, expected {expected}", kind(value))
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// An input string in backticks, on one line, clipped.
+fn quote(text: &str) -> String {
+    let one_line: String =
+        text.chars().map(|c| if c.is_control() || c == '`' { ' ' } else { c }).collect();
+    format!("`{}`", clip(&one_line, MAX_QUOTED_CHARS))
+}
+
+/// At most `max` characters, the last one `…` when cut.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The first few names quoted, then "and N more".
+fn name_some(names: &[&str]) -> String {
+    let shown: Vec<String> = names.iter().take(MAX_NAMED).map(|n| quote(n)).collect();
+    let mut text = shown.join(", ");
+    if names.len() > MAX_NAMED {
+        text.push_str(&format!(" and {} more", names.len() - MAX_NAMED));
+    }
+    text
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Runs the rule (the DESCRIBES policy on or off) and compares the
+    /// reasons, or the error; returns the outcome for further checks.
+    fn expect(doc: Value, require_describes: bool, expected: Result<&[&str], &str>) -> Outcome {
+        let policy =
+            FormatPolicy { spdx_require_describes: require_describes, ..FormatPolicy::default() };
+        match (check(&doc, &policy), expected) {
+            (Ok(out), Ok(reasons)) => {
+                assert_eq!(out.reasons, reasons, "reasons; warnings {:?}", out.warnings);
+                out
+            }
+            (Err(e), Err(msg)) => {
+                assert_eq!(e, msg);
+                Outcome::default()
+            }
+            (got, want) => panic!("got {got:?}, want {want:?}"),
+        }
+    }
+
+    /// A passing document: one package described, one file it contains.
+    fn good() -> Value {
+        json!({
+            "spdxVersion": "SPDX-2.3",
+            "dataLicense": "CC0-1.0",
+            "SPDXID": "SPDXRef-DOCUMENT",
+            "name": "demo",
+            "documentNamespace": "https://example.org/spdx/demo-1",
+            "creationInfo": {"created": "2024-05-01T00:00:00Z", "creators": ["Tool: demo-1.0"]},
+            "packages": [{"SPDXID": "SPDXRef-Package-demo", "name": "demo"}],
+            "files": [{"SPDXID": "SPDXRef-File-main", "fileName": "./main.rs"}],
+            "relationships": [
+                {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+                 "relatedSpdxElement": "SPDXRef-Package-demo"},
+                {"spdxElementId": "SPDXRef-Package-demo", "relationshipType": "CONTAINS",
+                 "relatedSpdxElement": "SPDXRef-File-main"}
+            ]
+        })
+    }
+
+    fn with(mut doc: Value, key: &str, value: Value) -> Value {
+        doc[key] = value;
+        doc
+    }
+
+    fn without(mut doc: Value, key: &str) -> Value {
+        doc.as_object_mut().unwrap().remove(key);
+        doc
+    }
+
+    const NO_DESCRIBES: &str =
+        "no DESCRIBES relationship or `documentDescribes`: the document does not say what it describes";
+
+    #[test]
+    fn detects_spdx_and_only_spdx() {
+        assert!(detect(&good()));
+        assert!(detect(&json!({"spdxVersion": "SPDX-2.2"})));
+        assert!(!detect(&json!({"spdxVersion": "2.3"})));
+        assert!(!detect(&json!({"spdxVersion": 2.3})));
+        assert!(!detect(&json!({"bomFormat": "CycloneDX", "specVersion": "1.6"})));
+        assert!(!detect(&json!([{"spdxVersion": "SPDX-2.3"}])));
+    }
+
+    #[test]
+    fn a_complete_document_passes_with_counts() {
+        let out = expect(good(), true, Ok(&[]));
+        assert!(out.warnings.is_empty());
+        assert!(out.findings.is_empty());
+        assert_eq!(out.counts["packages.total"], 1);
+        assert_eq!(out.counts["files.total"], 1);
+        assert_eq!(out.counts["snippets.total"], 0);
+        assert_eq!(out.counts["relationships.total"], 2);
+        assert_eq!(out.counts["describes.total"], 1);
+    }
+
+    #[test]
+    fn spdx_version_must_be_2_3_and_2_2_warns() {
+        let out = expect(with(good(), "spdxVersion", json!("SPDX-2.2")), false, Ok(&[]));
+        assert_eq!(
+            out.warnings,
+            ["spdxVersion `SPDX-2.2` is older than SPDX-2.3; read as SPDX-2.3"]
+        );
+        expect(
+            with(good(), "spdxVersion", json!("SPDX-2.1")),
+            false,
+            Ok(&["`spdxVersion` is `SPDX-2.1`, expected `SPDX-2.3` (or `SPDX-2.2`)"]),
+        );
+        expect(without(good(), "spdxVersion"), false, Ok(&["`spdxVersion` is missing"]));
+    }
+
+    #[test]
+    fn document_fields_are_required() {
+        let all = json!({"spdxVersion": "SPDX-2.3"});
+        expect(
+            all,
+            false,
+            Ok(&[
+                "`dataLicense` is missing",
+                "`SPDXID` is missing",
+                "`name` is missing",
+                "`documentNamespace` is missing",
+                "`creationInfo` is missing",
+            ]),
+        );
+        expect(
+            with(good(), "dataLicense", json!("MIT")),
+            false,
+            Ok(&["`dataLicense` is `MIT`, expected `CC0-1.0`"]),
+        );
+        expect(with(good(), "name", json!(" ")), false, Ok(&["`name` is empty"]));
+        expect(
+            with(good(), "creationInfo", json!({"creators": []})),
+            false,
+            Ok(&["`creationInfo.created` is missing", "`creationInfo.creators` is empty"]),
+        );
+        expect(
+            with(good(), "creationInfo", json!({"created": ""})),
+            false,
+            Ok(&["`creationInfo.created` is empty", "`creationInfo.creators` is missing"]),
+        );
+    }
+
+    #[test]
+    fn document_id_must_be_spdxref_document() {
+        let doc = with(good(), "SPDXID", json!("SPDXRef-DOC"));
+        let doc = with(
+            doc,
+            "relationships",
+            json!([{"spdxElementId": "SPDXRef-DOC", "relationshipType": "DESCRIBES",
+                    "relatedSpdxElement": "SPDXRef-Package-demo"}]),
+        );
+        let out =
+            expect(doc, true, Ok(&["`SPDXID` is `SPDXRef-DOC`, expected `SPDXRef-DOCUMENT`"]));
+        assert_eq!(out.counts["describes.total"], 1);
+    }
+
+    #[test]
+    fn namespace_must_be_an_absolute_uri_without_fragment() {
+        for ok in ["urn:uuid:2f1b8c9e-0c1d-4e1a-9b7e-3c2d1e0f9a8b", "http://spdx.org/spdxdocs/x-1"]
+        {
+            expect(with(good(), "documentNamespace", json!(ok)), false, Ok(&[]));
+        }
+        for bad in ["demo", "https://example.org/x#1", ":x", "1http://x", "https://exa mple.org"] {
+            expect(
+                with(good(), "documentNamespace", json!(bad)),
+                false,
+                Ok(&[&format!("`documentNamespace` `{bad}` is not an absolute URI without `#`")]),
+            );
+        }
+    }
+
+    #[test]
+    fn missing_describes_warns_or_blocks_by_policy() {
+        let doc = with(good(), "relationships", json!([]));
+        let out = expect(doc.clone(), false, Ok(&[]));
+        assert_eq!(out.warnings, [NO_DESCRIBES]);
+        assert_eq!(out.findings, [NO_DESCRIBES]);
+        assert_eq!(out.counts["describes.total"], 0);
+        expect(doc, true, Ok(&[NO_DESCRIBES]));
+    }
+
+    #[test]
+    fn document_describes_and_described_by_count() {
+        let doc = with(good(), "relationships", json!([]));
+        let doc = with(doc, "documentDescribes", json!(["SPDXRef-Package-demo"]));
+        assert_eq!(expect(doc, true, Ok(&[])).counts["describes.total"], 1);
+        let doc = with(
+            good(),
+            "relationships",
+            json!([{"spdxElementId": "SPDXRef-File-main", "relationshipType": "DESCRIBED_BY",
+                    "relatedSpdxElement": "SPDXRef-DOCUMENT"},
+                   {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+                    "relatedSpdxElement": "SPDXRef-File-main"}]),
+        );
+        assert_eq!(expect(doc, true, Ok(&[])).counts["describes.total"], 1);
+    }
+
+    #[test]
+    fn describing_only_itself_counts_as_describing_nothing() {
+        let doc = with(
+            good(),
+            "relationships",
+            json!([{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+                    "relatedSpdxElement": "SPDXRef-DOCUMENT"}]),
+        );
+        let line = "the document only describes itself (`SPDXRef-DOCUMENT`): it does not say what it describes";
+        let out = expect(doc.clone(), false, Ok(&[]));
+        assert_eq!(out.warnings, [line]);
+        expect(doc, true, Ok(&[line]));
+    }
+
+    #[test]
+    fn described_elements_must_be_in_the_document() {
+        let doc =
+            with(good(), "documentDescribes", json!(["SPDXRef-Ghost", "SPDXRef-Package-demo"]));
+        let out = expect(
+            doc,
+            false,
+            Ok(&["1 described element is not in the document: `SPDXRef-Ghost`"]),
+        );
+        assert_eq!(out.findings, ["described element `SPDXRef-Ghost` is not in the document"]);
+        let doc = with(good(), "documentDescribes", json!(["DocumentRef-other:SPDXRef-x"]));
+        expect(
+            doc.clone(),
+            false,
+            Ok(&["1 described element is not in the document: `DocumentRef-other:SPDXRef-x`"]),
+        );
+        let doc =
+            with(doc, "externalDocumentRefs", json!([{"externalDocumentId": "DocumentRef-other"}]));
+        expect(doc, false, Ok(&[]));
+    }
+
+    #[test]
+    fn duplicate_spdx_ids_block() {
+        let doc = with(
+            good(),
+            "snippets",
+            json!([{"SPDXID": "SPDXRef-File-main"}, {"SPDXID": "SPDXRef-DOCUMENT"}]),
+        );
+        let out = expect(
+            doc,
+            false,
+            Ok(&[
+                "2 SPDXIDs used by more than one element: `SPDXRef-DOCUMENT`, `SPDXRef-File-main`",
+            ]),
+        );
+        assert_eq!(out.counts["snippets.total"], 2);
+    }
+
+    #[test]
+    fn dangling_relationship_elements_warn() {
+        let doc = with(
+            good(),
+            "relationships",
+            json!([{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",
+                    "relatedSpdxElement": "SPDXRef-Package-demo"},
+                   {"spdxElementId": "SPDXRef-Package-demo", "relationshipType": "DEPENDS_ON",
+                    "relatedSpdxElement": "SPDXRef-Missing"},
+                   {"spdxElementId": "SPDXRef-Package-demo", "relationshipType": "DEPENDS_ON",
+                    "relatedSpdxElement": "NOASSERTION"}]),
+        );
+        let out = expect(doc, true, Ok(&[]));
+        assert_eq!(
+            out.warnings,
+            ["1 element named in relationships but not in the document: `SPDXRef-Missing`"]
+        );
+    }
+
+    #[test]
+    fn wrong_shapes_are_invalid() {
+        let cases = [
+            (json!("SPDX-2.3"), "the document is a string, expected an object"),
+            (
+                with(good(), "spdxVersion", json!(2.3)),
+                "`spdxVersion` is a number, expected a string",
+            ),
+            (with(good(), "name", json!(["x"])), "`name` is an array, expected a string"),
+            (
+                with(good(), "creationInfo", json!("today")),
+                "`creationInfo` is a string, expected an object",
+            ),
+            (
+                with(good(), "creationInfo", json!({"created": "x", "creators": "Tool: x"})),
+                "`creationInfo.creators` is a string, expected an array",
+            ),
+            (
+                with(good(), "creationInfo", json!({"created": "x", "creators": [{}]})),
+                "`creationInfo.creators[0]` is an object, expected a string",
+            ),
+            (with(good(), "packages", json!({})), "`packages` is an object, expected an array"),
+            (with(good(), "files", json!([{"fileName": "x"}])), "`files[0].SPDXID` is missing"),
+            (
+                with(good(), "packages", json!([{"SPDXID": 1}])),
+                "`packages[0].SPDXID` is a number, expected a string",
+            ),
+            (
+                with(good(), "relationships", json!([7])),
+                "`relationships[0]` is a number, expected an object",
+            ),
+            (
+                with(
+                    good(),
+                    "relationships",
+                    json!([{"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES"}]),
+                ),
+                "`relationships[0].relatedSpdxElement` is missing",
+            ),
+            (
+                with(good(), "documentDescribes", json!([null])),
+                "`documentDescribes[0]` is null, expected a string",
+            ),
+        ];
+        for (doc, msg) in cases {
+            expect(doc, false, Err(msg));
+        }
+    }
+
+    #[test]
+    fn nulls_read_as_absent_and_hostile_text_stays_on_one_line() {
+        let doc = with(good(), "files", Value::Null);
+        assert_eq!(expect(doc, false, Ok(&[])).counts["files.total"], 0);
+        let long = format!("SPDXRef-\n`{}", "y".repeat(1000));
+        let out =
+            check(&with(good(), "documentDescribes", json!([long])), &FormatPolicy::default())
+                .unwrap();
+        assert_eq!(out.reasons.len(), 1);
+        assert!(!out.reasons[0].contains('\n'));
+        assert!(out.reasons[0].chars().count() < 200, "{}", out.reasons[0]);
+        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_FINDING_CHARS));
+    }
 }
