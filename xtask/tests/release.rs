@@ -59,7 +59,9 @@ fn report_sha(ws: &Path) -> String {
     Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The case evidence names no release or commit: seven unbound warnings.
 const GATE_OPEN: &str = "release gate `v0.7.1-rc1`: level `ga_ready`, score 100 (7 of 7 required domains passed)\n\
+                         7 warning(s): see the report\n\
                          report: test_artifacts/production_maturity/report/production_maturity.md\n";
 
 #[test]
@@ -111,6 +113,7 @@ fn failing_evidence_stops_the_release_without_a_tag() {
         out.stdout,
         "release gate `v0.7.1-rc1`: level `release_candidate`, score 85 (6 of 7 required domains passed)\n\
          blocker `security.not_passed`: `test_artifacts/security/latest/security.json` did not pass: status is `failed`; the artifact lists 1 blocker(s) of its own\n\
+         7 warning(s): see the report\n\
          report: test_artifacts/production_maturity/report/production_maturity.md\n\
          release `v0.7.1-rc1` stopped: 1 blocker(s); nothing was tagged or pushed\n"
     );

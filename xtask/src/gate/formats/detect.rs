@@ -9,7 +9,7 @@
 //! 3. JSON with a top-level `status` or `passed`: the gate's own evidence.
 //! 4. Other JSON: the first tool format whose detector claims it (SARIF,
 //!    CycloneDX, SPDX, OpenSSF Scorecard, cargo-audit, in-toto, criterion).
-//! 5. A stream of JSON values (JSON lines): cargo-deny when it claims it.
+//! 5. JSON records of cargo-deny (lines, one object, or an array): cargo-deny.
 //! 6. Anything else keeps the gate's own rule: not passed (no `status`), or
 //!    invalid with the parser's position.
 
@@ -68,16 +68,14 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             return own_evidence(ev.clone());
         }
     }
-    match serde_json::from_str::<Value>(&text) {
-        Ok(doc) => {
-            if let Some(understood) = tool_format(&doc, policy, ctx) {
-                return understood;
-            }
+    if let Ok(doc) = serde_json::from_str::<Value>(&text) {
+        if let Some(understood) = tool_format(&doc, policy, ctx) {
+            return understood;
         }
-        Err(_) if cargo_deny::detect(&text) => {
-            return judged("cargo-deny", cargo_deny::check(&text, policy))
-        }
-        Err(_) => {}
+    }
+    // cargo-deny writes a stream of JSON records (lines, one object, an array).
+    if cargo_deny::detect(&text) {
+        return judged("cargo-deny", cargo_deny::check(&text, policy));
     }
     match own {
         Ok(ev) => own_evidence(ev),
