@@ -5,7 +5,6 @@
 //! and maps outcomes to exit codes: 0 the gate is open, 1 blockers, 2 errors.
 
 mod flags;
-mod gate;
 mod project;
 mod release;
 mod release_gate;

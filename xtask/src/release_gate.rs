@@ -11,15 +11,15 @@ use anyhow::{bail, Context, Result};
 use xshell::Shell;
 
 use crate::flags::{EvidenceArgs, GateAction, ReleaseGate};
-use crate::gate::collect::{self, Collected};
+use xtask::gate::collect::{self, Collected};
 use jiff::Timestamp;
 
-use crate::gate::config::{Overrides, Policy, WAIVERS_FILE};
-use crate::gate::decide::{self, Baseline, Input};
-use crate::gate::model::{Level, Report};
-use crate::gate::read::ReadPolicy;
-use crate::gate::trust::Binding;
-use crate::gate::{paths, read, write};
+use xtask::gate::config::{Overrides, Policy, WAIVERS_FILE};
+use xtask::gate::decide::{self, Baseline, Input};
+use xtask::gate::model::{Level, Report};
+use xtask::gate::read::ReadPolicy;
+use xtask::gate::trust::Binding;
+use xtask::gate::{paths, read, write};
 use crate::project::Project;
 
 pub const DEFAULT_ARTIFACTS_ROOT: &str = "test_artifacts";
@@ -297,7 +297,7 @@ fn read_baseline(root: &Path, path: &Path) -> Result<Baseline> {
     let doc: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("the baseline `{shown}` is not JSON"))?;
     if doc.get("schema_version").and_then(|v| v.as_u64())
-        != Some(u64::from(crate::gate::model::SCHEMA_VERSION))
+        != Some(u64::from(xtask::gate::model::SCHEMA_VERSION))
     {
         bail!("the baseline `{shown}` is not a production_maturity.json of schema_version 1");
     }

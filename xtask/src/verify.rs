@@ -18,9 +18,9 @@ use serde::Deserialize;
 use xshell::Shell;
 
 use crate::flags::Verify;
-use crate::gate::collect::EXTENSIONS;
-use crate::gate::write::{INDEX_JSON, SUMS};
-use crate::gate::{paths, read};
+use xtask::gate::collect::EXTENSIONS;
+use xtask::gate::write::{INDEX_JSON, SUMS};
+use xtask::gate::{paths, read};
 use crate::release_gate::DEFAULT_OUTPUT_DIR;
 
 #[derive(Deserialize)]
