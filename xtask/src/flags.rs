@@ -53,6 +53,26 @@ pub struct ReleaseGate {
     /// With `--stubs`: make this domain's stub invalid JSON (repeatable).
     #[arg(long, value_name = "DOMAIN", requires = "stubs")]
     pub stub_invalid: Vec<String>,
+
+    /// What stdout shows [default: `github` when `GITHUB_ACTIONS=true`, else `human`].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<OutputFormat>,
+
+    /// Explain a blocker code (for example `security.not_passed`) with what the
+    /// last run found and how to reproduce it, instead of gating.
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["stubs", "artifacts"])]
+    pub explain: Option<String>,
+}
+
+/// What `release-gate` prints on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// A short summary, colored on a terminal unless `NO_COLOR` is set.
+    Human,
+    /// The report JSON.
+    Json,
+    /// GitHub Actions workflow commands: annotations and groups.
+    Github,
 }
 
 #[derive(Debug, Subcommand)]

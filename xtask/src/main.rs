@@ -4,7 +4,9 @@
 //! [`Shell`] rooted at the workspace root. `main` prints the error chain once
 //! and maps outcomes to exit codes: 0 the gate is open, 1 blockers, 2 errors.
 
+mod explain;
 mod flags;
+mod present;
 mod project;
 mod release;
 mod release_gate;

@@ -3,7 +3,6 @@
 //! Exit 0 only when the level is `ga_ready`; 1 when there are blockers (the
 //! report is still written); 2 for usage, configuration and I/O errors.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,16 +10,17 @@ use anyhow::{bail, Context, Result};
 use xshell::Shell;
 
 use crate::flags::{EvidenceArgs, GateAction, ReleaseGate};
-use xtask::gate::collect::{self, Collected};
+use crate::{explain, present};
 use jiff::Timestamp;
+use xtask::gate::collect::{self, Collected};
 
+use crate::project::Project;
 use xtask::gate::config::{Overrides, Policy, WAIVERS_FILE};
 use xtask::gate::decide::{self, Baseline, Input};
 use xtask::gate::model::{Level, Report};
 use xtask::gate::read::ReadPolicy;
 use xtask::gate::trust::Binding;
 use xtask::gate::{paths, read, write};
-use crate::project::Project;
 
 pub const DEFAULT_ARTIFACTS_ROOT: &str = "test_artifacts";
 pub const DEFAULT_OUTPUT_DIR: &str = "test_artifacts/production_maturity/report";
@@ -31,6 +31,9 @@ impl ReleaseGate {
     pub fn run(self, sh: &Shell, project: &Project, cwd: &Path) -> Result<ExitCode> {
         if let Some(GateAction::Verify(verify)) = self.action {
             return verify.run(sh, cwd);
+        }
+        if let Some(code) = &self.explain {
+            return explain::run(sh, cwd, code, &self.evidence);
         }
         let release = match self.release {
             Some(release) if release.trim().is_empty() => {
@@ -57,8 +60,7 @@ impl ReleaseGate {
             evidence.artifacts_root = Some(stubs_dir);
         }
         let gated = gate(sh, project, cwd, release, &evidence, self.stubs)?;
-        // A closed stdout (`| head`) must not change the verdict into a panic.
-        let _ = std::io::stdout().write_all(summary(&gated.report, &gated.output_dir).as_bytes());
+        present::present(&gated.report, &gated.output_dir, present::format(self.format))?;
         Ok(gated.exit_code())
     }
 }
@@ -248,28 +250,7 @@ fn check_output_dir(output: &Path, shown: &str, collected: &Collected, root: &Pa
 
 /// What the terminal shows: the verdict, each blocker, where the report is.
 pub fn summary(report: &Report, output_dir: &str) -> String {
-    let mut out = String::new();
-    if report.stub_evidence {
-        out.push_str(
-            "stub evidence: this report proves the gate works; it is no release evidence\n",
-        );
-    }
-    out.push_str(&format!(
-        "release gate `{}`: level `{}`, score {} ({} of {} required domains passed)\n",
-        report.release,
-        report.level.as_str(),
-        report.score,
-        report.passed_required,
-        report.required_total
-    ));
-    for blocker in &report.blockers {
-        out.push_str(&format!("blocker `{}`: {}\n", blocker.code, blocker.message));
-    }
-    if !report.warnings.is_empty() {
-        out.push_str(&format!("{} warning(s): see the report\n", report.warnings.len()));
-    }
-    out.push_str(&format!("report: {output_dir}/{}\n", write::REPORT_MD));
-    out
+    present::human(report, output_dir, false)
 }
 
 /// `SOURCE_DATE_EPOCH`, when set: the time reports name, and the clock of a

@@ -22,7 +22,7 @@ fn same_bytes_from_different_working_directories() {
     assert_eq!(a.stdout, b.stdout);
     let report_a = read_tree(&first.path().join(DEFAULT_REPORT_DIR));
     let report_b = read_tree(&second.path().join(DEFAULT_REPORT_DIR));
-    assert_eq!(report_a.len(), 4, "{:?}", report_a.keys());
+    assert_eq!(report_a.len(), 6, "{:?}", report_a.keys());
     assert_eq!(report_a, report_b);
     // Nothing in the outputs names the temporary folders.
     for (name, bytes) in &report_a {
@@ -66,7 +66,8 @@ fn sha256sums_verifies_with_sha256sum() {
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
     assert_eq!(
         String::from_utf8_lossy(&check.stdout),
-        "artifact_index.json: OK\nproduction_maturity.json: OK\nproduction_maturity.md: OK\n"
+        "artifact_index.json: OK\nproduction_maturity.intoto.json: OK\nproduction_maturity.json: OK\n\
+         production_maturity.md: OK\nproduction_maturity.vsa.json: OK\n"
     );
     // And it catches a changed report.
     std::fs::write(report.join("production_maturity.md"), "edited\n").unwrap();

@@ -29,7 +29,7 @@ fn clean_report_verifies() {
     assert_eq!((out.exit, out.stderr.as_str()), (0, ""));
     assert_eq!(
         out.stdout,
-        "verify `test_artifacts/production_maturity/report`: 11 file(s) checked, 0 drifted: no drift\n"
+        "verify `test_artifacts/production_maturity/report`: 13 file(s) checked, 0 drifted: no drift\n"
     );
 }
 
@@ -52,7 +52,7 @@ fn one_changed_byte_is_drift() {
     );
     assert_eq!(
         lines[1],
-        "verify `test_artifacts/production_maturity/report`: 11 file(s) checked, 1 drifted: DRIFT"
+        "verify `test_artifacts/production_maturity/report`: 13 file(s) checked, 1 drifted: DRIFT"
     );
 }
 

@@ -16,6 +16,21 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The top-level fields the gate reads; `schemas/evidence.schema.json`
+/// describes exactly these (a test keeps the two equal).
+pub const FIELDS: &[&str] = &[
+    "status",
+    "passed",
+    "domain",
+    "provenance",
+    "generator",
+    "release",
+    "commit",
+    "generated_at",
+    "blockers",
+    "checks",
+];
+
 /// Status words, compared trimmed and case-insensitive.
 const PASSED_WORDS: &[&str] = &["passed", "pass", "success", "succeeded", "ok", "green"];
 const FAILED_WORDS: &[&str] = &["failed", "fail", "failure", "error", "errored", "red"];
@@ -131,11 +146,14 @@ impl Doc {
             (Some(Scalar::Str(s)), passed) => {
                 reported_status = Some(s.clone());
                 match classify(s) {
-                    Word::Passed => {
-                        if let Some(Scalar::Bool(false)) = passed {
-                            reasons.push("`status` says passed but `passed` is false".to_string());
+                    Word::Passed => match passed {
+                        Some(Scalar::Bool(false)) => {
+                            reasons.push("`status` says passed but `passed` is false".to_string())
                         }
-                    }
+                        Some(Scalar::Bool(true)) | None => {}
+                        Some(other) => reasons
+                            .push(format!("`passed` is {}, expected a boolean", other.kind())),
+                    },
                     Word::Failed => reasons.push(format!("status is `{s}`")),
                     Word::Unknown => reasons.push(format!(
                         "status `{s}` is not a known status word (expected one of {})",
@@ -544,6 +562,33 @@ mod tests {
             }
             (Err(e), Err(msg)) => assert_eq!(e, msg, "input: {input}"),
             (got, _) => panic!("input: {input}\nunexpected: {got:?}"),
+        }
+    }
+
+    #[test]
+    fn schema_names_exactly_the_fields_read() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../schemas/evidence.schema.json");
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut in_schema: Vec<&str> =
+            schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+        let mut read: Vec<&str> = FIELDS.to_vec();
+        in_schema.sort();
+        read.sort();
+        assert_eq!(in_schema, read);
+        // And the reader really reads each of them: a wrong type is reported.
+        for field in FIELDS
+            .iter()
+            .filter(|f| !["blockers", "checks", "provenance", "generator", "domain"].contains(f))
+        {
+            let doc = format!(r#"{{"status": "passed", "{field}": 12}}"#);
+            let doc = if *field == "status" { r#"{"status": 12}"#.to_string() } else { doc };
+            let reasons = parse(doc.as_bytes()).unwrap().reasons;
+            assert!(
+                reasons.iter().any(|r| r.contains(&format!("`{field}`"))),
+                "{field}: {reasons:?}"
+            );
         }
     }
 

@@ -2,6 +2,7 @@
 //! collect -> read and hash -> understand the format -> decide (pure) ->
 //! render (pure) -> write atomically -> index.
 
+pub mod attest;
 pub mod collect;
 pub mod config;
 pub mod decide;

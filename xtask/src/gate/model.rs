@@ -13,6 +13,7 @@ use super::trust::{Issue, Waiver};
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Report {
     pub schema_version: u32,
     pub release: String,
@@ -57,6 +58,7 @@ pub struct Report {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Blocked,
@@ -75,11 +77,13 @@ impl Level {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Thresholds {
     pub release_candidate_min_score: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Blocker {
     /// `<domain>.missing`, `<domain>.invalid` or `<domain>.not_passed`.
     pub code: String,
@@ -92,6 +96,7 @@ pub struct Blocker {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Waived {
     pub code: String,
     pub domain: String,
@@ -104,6 +109,7 @@ pub struct Waived {
 
 /// Versus a previous report (for example the last release's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Comparison {
     pub path: String,
     pub release: String,
@@ -119,6 +125,7 @@ pub struct Comparison {
 
 /// The policy a report was decided under.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct EffectivePolicy {
     pub domains: Vec<String>,
     pub required: Vec<String>,
@@ -136,6 +143,7 @@ pub struct EffectivePolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct DomainReport {
     pub required: bool,
     pub status: Status,
@@ -144,6 +152,7 @@ pub struct DomainReport {
 
 /// Of a domain, and of one artifact (`missing` there: the named file does not exist).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Passed,
@@ -153,6 +162,7 @@ pub enum Status {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ArtifactReport {
     pub path: String,
     /// `evidence` (the gate's own JSON) or the tool format it was read as;
@@ -200,6 +210,7 @@ pub struct ArtifactReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Ignored {
     pub path: String,
     pub reason: String,
@@ -218,6 +229,7 @@ impl Ignored {
 
 /// `artifact_index.json`: every output and every input, with its digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ArtifactIndex {
     pub schema_version: u32,
     pub release: String,
@@ -232,8 +244,48 @@ pub struct ArtifactIndex {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct IndexEntry {
     pub path: String,
     pub bytes: u64,
     pub sha256: String,
+}
+
+/// The committed JSON Schemas under `schemas/` are generated from these types;
+/// `UPDATE_EXPECT=1 cargo test -p xtask --lib schema` rewrites them.
+#[cfg(test)]
+mod schema_tests {
+    use super::*;
+
+    fn check(name: &str, schema: schemars::Schema) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas").join(name);
+        let mut text = serde_json::to_string_pretty(&schema).unwrap();
+        text.push('\n');
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == text,
+            "`schemas/{name}` is stale: rerun with UPDATE_EXPECT=1 and review the diff"
+        );
+    }
+
+    /// The schema of what the gate writes (fields it may leave out are optional).
+    fn written<T: schemars::JsonSchema>() -> schemars::Schema {
+        schemars::generate::SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator()
+            .into_root_schema_for::<T>()
+    }
+
+    #[test]
+    fn report_schema_is_true_to_the_types() {
+        check("production_maturity.schema.json", written::<Report>());
+    }
+
+    #[test]
+    fn index_schema_is_true_to_the_types() {
+        check("artifact_index.schema.json", written::<ArtifactIndex>());
+    }
 }

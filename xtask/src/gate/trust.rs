@@ -176,6 +176,7 @@ pub fn human_duration(secs: u64) -> String {
 
 /// One `[[workspace.metadata.release-gate.waivers]]` entry, validated.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Waiver {
     /// The blocker code it covers, such as `security.not_passed`.
     pub code: String,

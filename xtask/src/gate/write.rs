@@ -11,12 +11,14 @@ use anyhow::{Context, Result};
 
 use super::model::{ArtifactIndex, IndexEntry, Report, SCHEMA_VERSION};
 use super::read::sha256_hex;
-use super::render;
+use super::{attest, render};
 
 pub const REPORT_JSON: &str = "production_maturity.json";
 pub const REPORT_MD: &str = "production_maturity.md";
 pub const INDEX_JSON: &str = "artifact_index.json";
 pub const SUMS: &str = "SHA256SUMS";
+pub const ATTESTATION: &str = "production_maturity.intoto.json";
+pub const VSA_PREDICATE: &str = "production_maturity.vsa.json";
 
 /// Renders and writes the report, the index and `SHA256SUMS` into `dir`.
 /// `shown` is how messages name the folder. Returns the sha256 of the JSON report.
@@ -34,7 +36,14 @@ pub fn write_report(
 
     let json = render::json(report);
     let md = render::markdown(report);
-    let mut outputs = vec![entry(REPORT_JSON, json.as_bytes()), entry(REPORT_MD, md.as_bytes())];
+    let statement = render::json(&attest::statement(report));
+    let predicate = render::json(&attest::predicate(report));
+    let mut outputs = vec![
+        entry(REPORT_JSON, json.as_bytes()),
+        entry(REPORT_MD, md.as_bytes()),
+        entry(ATTESTATION, statement.as_bytes()),
+        entry(VSA_PREDICATE, predicate.as_bytes()),
+    ];
 
     let mut inputs: Vec<IndexEntry> = report
         .domains
@@ -44,6 +53,10 @@ pub fn write_report(
         .filter_map(|a| {
             Some(IndexEntry { path: a.path.clone(), bytes: a.bytes?, sha256: a.sha256.clone()? })
         })
+        // Files read but not evidence: `verify` must see them change too.
+        .chain(report.ignored.iter().filter_map(|i| {
+            Some(IndexEntry { path: i.path.clone(), bytes: i.bytes?, sha256: i.sha256.clone()? })
+        }))
         .collect();
     inputs.sort();
     inputs.dedup();
@@ -61,6 +74,8 @@ pub fn write_report(
 
     atomic_write(dir, shown, REPORT_JSON, json.as_bytes())?;
     atomic_write(dir, shown, REPORT_MD, md.as_bytes())?;
+    atomic_write(dir, shown, ATTESTATION, statement.as_bytes())?;
+    atomic_write(dir, shown, VSA_PREDICATE, predicate.as_bytes())?;
     atomic_write(dir, shown, INDEX_JSON, index.as_bytes())?;
     atomic_write(dir, shown, SUMS, sums.as_bytes())?;
     Ok(sha256_hex(json.as_bytes()))

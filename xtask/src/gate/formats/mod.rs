@@ -39,6 +39,7 @@ pub struct Outcome {
 /// The configurable parts of the format rules, with documented defaults
 /// (`docs/formats.md` gives the source of each).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct FormatPolicy {
     /// SARIF: a result whose rule has `security-severity` at or above this blocks.
     pub sarif_block_security_severity: f64,
