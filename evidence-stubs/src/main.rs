@@ -39,7 +39,7 @@ struct Args {
     /// Release id written into every stub.
     #[arg(long, value_name = "ID")]
     release: String,
-    /// Output root: stubs go to OUT/<folder>/latest/.
+    /// Output root: stubs go to `OUT/<folder>/latest/`.
     #[arg(long, value_name = "DIR", default_value = "target/evidence-stubs")]
     out: PathBuf,
     /// Make this domain's stub fail (repeatable).

@@ -19,6 +19,27 @@ pub enum Command {
     ReleaseGate(ReleaseGate),
     /// Tag a release after the gate passed on real evidence (a dry run unless `--execute`).
     Release(Release),
+    /// Run the real tools for this workspace and write their evidence under test_artifacts/.
+    Evidence(Collect),
+}
+
+#[derive(Debug, Args)]
+pub struct Collect {
+    /// The domain to collect evidence for, or `all`.
+    #[arg(value_name = "DOMAIN|all")]
+    pub domain: String,
+
+    /// Release id bound into the evidence [default: `v` + the workspace version].
+    #[arg(long, value_name = "ID")]
+    pub release: Option<String>,
+
+    /// The commit bound into the evidence [default: `$GITHUB_SHA`, else `git rev-parse HEAD`].
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+
+    /// Write under DIR/<folder>/latest/.
+    #[arg(long, value_name = "DIR", default_value = "test_artifacts")]
+    pub artifacts_root: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 //! [`Shell`] rooted at the workspace root. `main` prints the error chain once
 //! and maps outcomes to exit codes: 0 the gate is open, 1 blockers, 2 errors.
 
+mod evidence;
 mod explain;
 mod flags;
 mod present;
@@ -37,5 +38,6 @@ fn run(flags: flags::Xtask) -> anyhow::Result<ExitCode> {
     match flags.command {
         flags::Command::ReleaseGate(cmd) => cmd.run(&sh, &project, &cwd),
         flags::Command::Release(cmd) => cmd.run(&sh, &project, &cwd),
+        flags::Command::Evidence(cmd) => cmd.run(&sh, &project),
     }
 }

@@ -12,6 +12,8 @@ pub struct Project {
     pub version: Result<String, String>,
     /// `[workspace.metadata]` of the root manifest (null when absent).
     pub metadata: serde_json::Value,
+    /// The lowest `rust-version` the members declare (the MSRV), if any.
+    pub rust_version: Option<String>,
 }
 
 impl Project {
@@ -34,7 +36,14 @@ impl Project {
                 many.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
             )),
         };
-        Ok(Project { root, version, metadata: meta.workspace_metadata })
+        let rust_version = members.iter().filter_map(|p| p.rust_version.clone()).min().map(|v| {
+            if v.patch == 0 {
+                format!("{}.{}", v.major, v.minor)
+            } else {
+                v.to_string()
+            }
+        });
+        Ok(Project { root, version, metadata: meta.workspace_metadata, rust_version })
     }
 
     /// The workspace version, or an error that says how to get past its absence.
