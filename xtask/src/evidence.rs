@@ -529,9 +529,15 @@ fn lock_checksums(text: &str) -> Check {
     Check::new("checksums", passed, detail)
 }
 
+/// The xtask itself, as a fresh subprocess: `cargo run`, since an earlier
+/// collector's cargo build (nextest) may have replaced the running binary.
+fn xtask_cmd<'a>(sh: &'a Shell) -> xshell::Cmd<'a> {
+    let cargo = cargo();
+    cmd!(sh, "{cargo} run --quiet --package xtask --bin xtask --")
+}
+
 fn performance(sh: &Shell, ctx: &Binding) -> Result<Collected> {
-    let exe = std::env::current_exe().context("cannot locate the running xtask")?;
-    let out = run(cmd!(sh, "{exe} bench --quick"))?;
+    let out = run(xtask_cmd(sh).args(["bench", "--quick"]))?;
     let check = Check::new("bench --quick", out.status.success(), tail(&out.stdout, 12));
     Ok(Collected::Files(vec![record("performance", "cargo xtask bench --quick", ctx, &[check])]))
 }
@@ -540,7 +546,6 @@ fn performance(sh: &Shell, ctx: &Binding) -> Result<Collected> {
 /// evidence gated twice, and listed in another order, gives the same bytes,
 /// and gating changes no input.
 fn cdc(sh: &Shell, ctx: &Binding) -> Result<Collected> {
-    let exe = std::env::current_exe().context("cannot locate the running xtask")?;
     let cargo = cargo();
     let release = &ctx.release;
     let base = PathBuf::from("target/evidence-cdc");
@@ -561,10 +566,8 @@ fn cdc(sh: &Shell, ctx: &Binding) -> Result<Collected> {
     let before = snapshot(sh);
     let gate = |out: &str, extra: &[String]| -> Result<Vec<(String, Vec<u8>)>> {
         let dir = base.join(out);
-        run(cmd!(
-            sh,
-            "{exe} release-gate --release {release} --format json --output-dir {dir} {extra...}"
-        ))?;
+        let args = ["release-gate", "--release", release, "--format", "json", "--output-dir"];
+        run(xtask_cmd(sh).args(args).arg(&dir).args(extra))?;
         Ok(tree(&sh.current_dir().join(&dir)))
     };
     let discovered = vec!["--artifacts-root".to_string(), evidence.to_string_lossy().into_owned()];
