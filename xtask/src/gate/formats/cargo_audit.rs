@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::text::{clip, kind};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// The warning kinds cargo-audit writes, in the order findings show them
@@ -421,18 +422,6 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The JSON type of a value, for messages.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// A scalar shown in a message (`-1`, `"x"`), or its type.
 fn show(v: &Value) -> String {
     match v {
@@ -457,22 +446,12 @@ fn clean(s: &str) -> String {
             }
         })
         .collect();
-    truncate(&mapped, 120)
+    clip(&mapped, 120)
 }
 
 /// A message or finding line capped at [`MAX_LINE`] characters.
 fn line(s: &str) -> String {
-    truncate(s, MAX_LINE)
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
+    clip(s, MAX_LINE)
 }
 
 #[cfg(test)]

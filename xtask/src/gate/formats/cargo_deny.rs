@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::text::{clip_line, kind as kind_of, plural};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// The longest finding or warning line, in characters.
@@ -203,7 +204,7 @@ impl Run {
         let at = |what: String| format!("record at line {line}: {what}");
         let kind = record_type(&value).unwrap_or_default();
         if !matches!(kind, "diagnostic" | "summary" | "log") {
-            let name = truncate(kind, 40);
+            let name = clip_line(kind, 40);
             let n = self.unknown_types.entry(name).or_default();
             *n = n.saturating_add(1);
             return Ok(());
@@ -253,7 +254,7 @@ impl Run {
     fn summary(&mut self, fields: &Map<String, Value>) -> Result<(), String> {
         self.summaries = self.summaries.saturating_add(1);
         for (check, stats) in fields {
-            let path = |key: &str| format!("`fields.{}{key}`", truncate(check, 40));
+            let path = |key: &str| format!("`fields.{}{key}`", clip_line(check, 40));
             if !is_check_name(check) {
                 return Err(format!("{} is not a check name", path("")));
             }
@@ -290,7 +291,7 @@ impl Run {
             self.log_error_count = self.log_error_count.saturating_add(1);
             if self.log_errors.len() < MAX_FINDINGS {
                 let message = fields.get("message").and_then(Value::as_str).unwrap_or_default();
-                self.log_errors.push(truncate(&format!("log error: {message}"), MAX_LINE_CHARS));
+                self.log_errors.push(clip_line(&format!("log error: {message}"), MAX_LINE_CHARS));
             }
         }
     }
@@ -404,11 +405,11 @@ impl Run {
 fn diagnostic_line(severity: &str, fields: &Map<String, Value>) -> String {
     let mut line = severity.to_string();
     if let Some(code) = fields.get("code").and_then(Value::as_str) {
-        line.push_str(&format!(" `{}`", truncate(code, 40)));
+        line.push_str(&format!(" `{}`", clip_line(code, 40)));
     }
     let advisory = fields.get("advisory").and_then(|a| a.get("id")).and_then(Value::as_str);
     if let Some(id) = advisory {
-        line.push_str(&format!(" {}", truncate(id, 40)));
+        line.push_str(&format!(" {}", clip_line(id, 40)));
     }
     let krate = fields
         .get("graphs")
@@ -416,14 +417,14 @@ fn diagnostic_line(severity: &str, fields: &Map<String, Value>) -> String {
         .and_then(|g| g.get("Krate"))
         .and_then(|k| Some((k.get("name")?.as_str()?, k.get("version")?.as_str()?)));
     if let Some((name, version)) = krate {
-        line.push_str(&format!(" in `{} {}`", truncate(name, 60), truncate(version, 30)));
+        line.push_str(&format!(" in `{} {}`", clip_line(name, 60), clip_line(version, 30)));
     }
     let message = fields.get("message").and_then(Value::as_str).unwrap_or_default();
     if !message.is_empty() {
         line.push_str(": ");
         line.push_str(message);
     }
-    truncate(&line, MAX_LINE_CHARS)
+    clip_line(&line, MAX_LINE_CHARS)
 }
 
 /// Check names become count keys: lowercase ASCII letters, digits, `-`, `_`.
@@ -435,43 +436,12 @@ fn is_check_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// A number shown as written, any other value by its kind.
 fn describe(value: &Value) -> String {
     match value {
-        Value::Number(n) => truncate(&n.to_string(), 30),
+        Value::Number(n) => clip_line(&n.to_string(), 30),
         other => kind_of(other).to_string(),
     }
-}
-
-fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
-}
-
-/// Cuts `s` to at most `max` characters, ending with `…` when cut; control
-/// characters (line breaks included) become spaces, so the result is one line.
-fn truncate(s: &str, max: usize) -> String {
-    let one_line = s.chars().map(|c| if c.is_control() { ' ' } else { c });
-    if s.chars().count() <= max {
-        return one_line.collect();
-    }
-    let mut out: String = one_line.take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]

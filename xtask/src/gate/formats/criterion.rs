@@ -21,6 +21,7 @@
 
 use serde_json::Value;
 
+use super::text::kind;
 use super::{FormatPolicy, Outcome};
 
 /// criterion's default `noise_threshold` (`Criterion::default()`): it reports
@@ -110,7 +111,7 @@ pub fn check_change(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, Strin
         ));
     }
     if !doc.is_object() {
-        return Err(format!("the document is {}, expected an object", kind_of(doc)));
+        return Err(format!("the document is {}, expected an object", kind(doc)));
     }
     let mean = estimate(doc, "mean")?;
     estimate(doc, "median")?;
@@ -170,7 +171,7 @@ pub fn check_change(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, Strin
 fn estimate(doc: &Value, name: &str) -> Result<Estimate, String> {
     let est = doc.get(name).ok_or_else(|| format!("`{name}` is missing"))?;
     if !est.is_object() {
-        return Err(format!("`{name}` is {}, expected an object", kind_of(est)));
+        return Err(format!("`{name}` is {}, expected an object", kind(est)));
     }
     let number = |path: &[&str]| -> Result<f64, String> {
         let mut value = est;
@@ -185,11 +186,11 @@ fn estimate(doc: &Value, name: &str) -> Result<Estimate, String> {
         value
             .as_f64()
             .filter(|n| n.is_finite())
-            .ok_or_else(|| format!("`{shown}` is {}, expected a number", kind_of(value)))
+            .ok_or_else(|| format!("`{shown}` is {}, expected a number", kind(value)))
     };
     let ci = est.get("confidence_interval");
     if let Some(ci) = ci.filter(|ci| !ci.is_object()) {
-        return Err(format!("`{name}.confidence_interval` is {}, expected an object", kind_of(ci)));
+        return Err(format!("`{name}.confidence_interval` is {}, expected an object", kind(ci)));
     }
     let estimate = Estimate {
         point: number(&["point_estimate"])?,
@@ -224,17 +225,6 @@ fn level(fraction: f64) -> String {
         format!("{pct:.0}%")
     } else {
         format!("{pct:.1}%")
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::text::{clip, kind, plural};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// The newest minor version of CycloneDX 1 the gate knows; newer 1.x minors
@@ -567,32 +568,11 @@ fn type_error(path: &str, value: &Value, expected: &str) -> String {
     format!("`{path}` is {}, expected {expected}", kind(value))
 }
 
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// An input string in backticks, on one line, clipped.
 fn quote(text: &str) -> String {
     let one_line: String =
         text.chars().map(|c| if c.is_control() || c == '`' { ' ' } else { c }).collect();
     format!("`{}`", clip(&one_line, MAX_QUOTED_CHARS))
-}
-
-/// At most `max` characters, the last one `…` when cut.
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
 }
 
 /// The first few names quoted, then "and N more".
@@ -603,14 +583,6 @@ fn name_some(names: &[&str]) -> String {
         text.push_str(&format!(" and {} more", names.len() - MAX_NAMED));
     }
     text
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ use base64::engine::general_purpose::{STANDARD_PAD_INDIFFERENT, URL_SAFE_PAD_IND
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
+use super::text::{clip, kind};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// `_type` of an in-toto Statement v1.
@@ -643,18 +644,6 @@ fn len64<T>(items: &[T]) -> u64 {
     u64::try_from(items.len()).unwrap_or(u64::MAX)
 }
 
-/// The JSON type of a value, for messages.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// Input text made safe for one line: control characters become spaces,
 /// backticks become quotes, and the length is capped.
 fn clean(s: &str) -> String {
@@ -670,22 +659,12 @@ fn clean(s: &str) -> String {
             }
         })
         .collect();
-    truncate(&mapped, 150)
+    clip(&mapped, 150)
 }
 
 /// A message or finding line capped at [`MAX_LINE`] characters.
 fn line(s: &str) -> String {
-    truncate(s, MAX_LINE)
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
+    clip(s, MAX_LINE)
 }
 
 #[cfg(test)]

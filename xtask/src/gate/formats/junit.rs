@@ -29,6 +29,7 @@ use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 
+use super::text::{clip_line, plural};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// The longest finding or warning line, in characters.
@@ -265,7 +266,7 @@ impl<'t> Parser<'t> {
                     if let Some(frame) = self.stack.last() {
                         let what = format!(
                             "unexpected end of document: `{}` is not closed",
-                            truncate(frame.element(), MAX_NAME_CHARS)
+                            clip_line(frame.element(), MAX_NAME_CHARS)
                         );
                         return Err(self.malformed(self.text.len() as u64, &what));
                     }
@@ -291,14 +292,14 @@ impl<'t> Parser<'t> {
         let attrs = self.attributes(at, e)?;
         if self.stack.is_empty() {
             if self.root_seen {
-                let what = format!("second root element `{}`", truncate(name, MAX_NAME_CHARS));
+                let what = format!("second root element `{}`", clip_line(name, MAX_NAME_CHARS));
                 return Err(self.malformed(at, &what));
             }
             self.root_seen = true;
             if !is_root_name(name) {
                 return Err(format!(
                     "root element is `{}`, expected `testsuites` or `testsuite`",
-                    truncate(name, MAX_NAME_CHARS)
+                    clip_line(name, MAX_NAME_CHARS)
                 ));
             }
         }
@@ -368,7 +369,7 @@ impl<'t> Parser<'t> {
             let value = unescape_with(&attr.value, resolve_xml_entity).map_err(|_| {
                 let what = format!(
                     "unknown or invalid reference in attribute `{}`",
-                    truncate(attr.key.into_inner(), MAX_NAME_CHARS)
+                    clip_line(attr.key.into_inner(), MAX_NAME_CHARS)
                 );
                 self.malformed(at, &what)
             })?;
@@ -465,7 +466,7 @@ impl<'t> Parser<'t> {
                 case.flaky,
                 plural(case.flaky, "attempt", "attempts")
             );
-            push_capped(&mut self.report.flaky_lines, truncate(&line, MAX_LINE_CHARS));
+            push_capped(&mut self.report.flaky_lines, clip_line(&line, MAX_LINE_CHARS));
         }
         tally
     }
@@ -482,7 +483,7 @@ impl<'t> Parser<'t> {
                 parts.push(format!("{label} says {n}, counted {counted} ({diff:+})"));
             }
             Some(Err(raw)) => {
-                parts.push(format!("{label} is `{}`, not a count", truncate(raw, 20)));
+                parts.push(format!("{label} is `{}`, not a count", clip_line(raw, 20)));
             }
         };
         compare("`tests`", &suite.tests, counted.total);
@@ -504,13 +505,13 @@ impl<'t> Parser<'t> {
             let who = if suite.name.is_empty() {
                 format!("unnamed `{}`", suite.element)
             } else {
-                format!("{} `{}`", suite.element, truncate(&suite.name, MAX_NAME_CHARS))
+                format!("{} `{}`", suite.element, clip_line(&suite.name, MAX_NAME_CHARS))
             };
             let line = format!(
                 "summary attributes of {who} disagree with its testcases: {}",
                 parts.join("; ")
             );
-            self.report.mismatches.push(truncate(&line, MAX_LINE_CHARS));
+            self.report.mismatches.push(clip_line(&line, MAX_LINE_CHARS));
         }
     }
 }
@@ -611,7 +612,7 @@ fn failing_line(verb: &str, label: &str, message: Option<&str>, reruns: u64) -> 
         line.push_str(": ");
         line.push_str(message);
     }
-    truncate(&line, MAX_LINE_CHARS)
+    clip_line(&line, MAX_LINE_CHARS)
 }
 
 /// `` `classname::name` ``, with the innermost suite's name standing in for a
@@ -623,7 +624,7 @@ fn case_label(case: &CaseFrame) -> String {
         Some(class) => format!("{class}::{name}"),
         None => name.to_string(),
     };
-    format!("`{}`", truncate(&full, MAX_NAME_CHARS * 2))
+    format!("`{}`", clip_line(&full, MAX_NAME_CHARS * 2))
 }
 
 fn push_capped(list: &mut Vec<String>, line: String) {
@@ -685,26 +686,6 @@ fn first_line(s: &str) -> Option<&str> {
 
 fn tests_word(n: u64) -> &'static str {
     plural(n, "test", "tests")
-}
-
-fn plural(n: u64, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 {
-        one
-    } else {
-        many
-    }
-}
-
-/// Cuts `s` to at most `max` characters, ending with `…` when cut; control
-/// characters (line breaks included) become spaces, so the result is one line.
-fn truncate(s: &str, max: usize) -> String {
-    let one_line = s.chars().map(|c| if c.is_control() { ' ' } else { c });
-    if s.chars().count() <= max {
-        return one_line.collect();
-    }
-    let mut out: String = one_line.take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod junit;
 pub mod sarif;
 pub mod scorecard;
 pub mod spdx;
+pub mod text;
 
 use std::collections::BTreeMap;
 

@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::text::{clip, kind};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// The longest finding, reason or warning line, in characters.
@@ -658,18 +659,6 @@ pub(super) fn fmt_f64(x: f64) -> String {
     }
 }
 
-/// The name of a JSON value's type, for messages: `a string`, `an array`.
-pub(super) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// Tool text as one printable line: ANSI escape sequences dropped, control
 /// characters and runs of whitespace collapsed to one space.
 pub(super) fn one_line(text: &str) -> String {
@@ -700,16 +689,6 @@ pub(super) fn one_line(text: &str) -> String {
         }
     }
     out
-}
-
-/// `text` cut to at most `max` characters, ending in `…` when cut.
-pub(super) fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut clipped: String = text.chars().take(max.saturating_sub(1)).collect();
-    clipped.push('…');
-    clipped
 }
 
 #[cfg(test)]

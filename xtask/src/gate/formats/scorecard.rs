@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::sarif::{clip, fmt_f64, kind, one_line, MAX_LINE};
+use super::sarif::{fmt_f64, one_line, MAX_LINE};
+use super::text::{clip, kind};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// The `-1` score Scorecard gives a check it could not decide.
