@@ -28,7 +28,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::text::{clip, kind, plural};
+use super::text::{
+    clip, field, kind, name_some, optional_array, optional_object, plural, quote, type_error,
+};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// The newest minor version of CycloneDX 1 the gate knows; newer 1.x minors
@@ -40,12 +42,8 @@ const OLDEST_MINOR: u64 = 2;
 /// `analysis.state` values that take a vulnerability off the blocking list.
 const RESOLVED_STATES: &[&str] =
     &["resolved", "resolved_with_pedigree", "not_affected", "false_positive"];
-/// How many names a reason lists before "and N more".
-const MAX_NAMED: usize = 3;
 /// The longest finding line, in characters.
 const MAX_FINDING_CHARS: usize = 200;
-/// The longest quoted input string inside a message, in characters.
-const MAX_QUOTED_CHARS: usize = 80;
 
 /// Does this JSON document look like a CycloneDX BOM?
 ///
@@ -531,58 +529,6 @@ fn vulnerability_line(v: &Vulnerability) -> String {
         line.push_str(&format!(" affects {}", name_some(&names)));
     }
     line
-}
-
-/// The field, with JSON `null` read as absent.
-fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key).filter(|v| !v.is_null())
-}
-
-/// An optional array field: empty when absent, `Err` when not an array.
-fn optional_array<'a>(
-    obj: &'a Map<String, Value>,
-    key: &str,
-    path: &str,
-) -> Result<&'a [Value], String> {
-    match field(obj, key) {
-        None => Ok(&[]),
-        Some(Value::Array(items)) => Ok(items),
-        Some(other) => Err(type_error(path, other, "an array")),
-    }
-}
-
-/// An optional object field: `None` when absent, `Err` when not an object.
-fn optional_object<'a>(
-    obj: &'a Map<String, Value>,
-    key: &str,
-    path: &str,
-) -> Result<Option<&'a Map<String, Value>>, String> {
-    match field(obj, key) {
-        None => Ok(None),
-        Some(Value::Object(inner)) => Ok(Some(inner)),
-        Some(other) => Err(type_error(path, other, "an object")),
-    }
-}
-
-fn type_error(path: &str, value: &Value, expected: &str) -> String {
-    format!("`{path}` is {}, expected {expected}", kind(value))
-}
-
-/// An input string in backticks, on one line, clipped.
-fn quote(text: &str) -> String {
-    let one_line: String =
-        text.chars().map(|c| if c.is_control() || c == '`' { ' ' } else { c }).collect();
-    format!("`{}`", clip(&one_line, MAX_QUOTED_CHARS))
-}
-
-/// The first few names quoted, then "and N more".
-fn name_some(names: &[&str]) -> String {
-    let shown: Vec<String> = names.iter().take(MAX_NAMED).map(|n| quote(n)).collect();
-    let mut text = shown.join(", ");
-    if names.len() > MAX_NAMED {
-        text.push_str(&format!(" and {} more", names.len() - MAX_NAMED));
-    }
-    text
 }
 
 #[cfg(test)]

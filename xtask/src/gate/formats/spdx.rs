@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use super::text::{clip, kind, plural};
+use super::text::{clip, field, kind, name_some, optional_array, plural, quote, type_error};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// The version the rule is written for.
@@ -37,12 +37,8 @@ const DATA_LICENSE: &str = "CC0-1.0";
 const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
 /// Relationship targets that name no element.
 const NO_ELEMENT: &[&str] = &["NONE", "NOASSERTION"];
-/// How many names a reason lists before "and N more".
-const MAX_NAMED: usize = 3;
 /// The longest finding line, in characters.
 const MAX_FINDING_CHARS: usize = 200;
-/// The longest quoted input string inside a message, in characters.
-const MAX_QUOTED_CHARS: usize = 80;
 
 /// Does this JSON document look like an SPDX 2 JSON document? Yes when it is
 /// an object whose `spdxVersion` is a string starting with `SPDX-`.
@@ -319,45 +315,6 @@ fn is_absolute_uri(text: &str) -> bool {
         && !rest.is_empty()
         && !text.contains('#')
         && !text.chars().any(char::is_whitespace)
-}
-
-/// The field, with JSON `null` read as absent.
-fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    obj.get(key).filter(|v| !v.is_null())
-}
-
-/// An optional array field: empty when absent, `Err` when not an array.
-fn optional_array<'a>(
-    obj: &'a Map<String, Value>,
-    key: &str,
-    path: &str,
-) -> Result<&'a [Value], String> {
-    match field(obj, key) {
-        None => Ok(&[]),
-        Some(Value::Array(items)) => Ok(items),
-        Some(other) => Err(type_error(path, other, "an array")),
-    }
-}
-
-fn type_error(path: &str, value: &Value, expected: &str) -> String {
-    format!("`{path}` is {}, expected {expected}", kind(value))
-}
-
-/// An input string in backticks, on one line, clipped.
-fn quote(text: &str) -> String {
-    let one_line: String =
-        text.chars().map(|c| if c.is_control() || c == '`' { ' ' } else { c }).collect();
-    format!("`{}`", clip(&one_line, MAX_QUOTED_CHARS))
-}
-
-/// The first few names quoted, then "and N more".
-fn name_some(names: &[&str]) -> String {
-    let shown: Vec<String> = names.iter().take(MAX_NAMED).map(|n| quote(n)).collect();
-    let mut text = shown.join(", ");
-    if names.len() > MAX_NAMED {
-        text.push_str(&format!(" and {} more", names.len() - MAX_NAMED));
-    }
-    text
 }
 
 #[cfg(test)]

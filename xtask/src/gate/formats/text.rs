@@ -1,7 +1,12 @@
 //! Small text helpers the format modules share: how messages name a JSON
 //! value's type, and how text from a document is bounded for the report.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+/// How many names a reason lists before "and N more".
+pub const MAX_NAMED: usize = 3;
+/// The longest quoted input string inside a message, in characters.
+pub const MAX_QUOTED_CHARS: usize = 80;
 
 /// The JSON type of `value`, as messages name it (`a number`, `null`, ...).
 pub fn kind(value: &Value) -> &'static str {
@@ -56,6 +61,58 @@ pub fn plural<'a>(n: impl Count, one: &'a str, many: &'a str) -> &'a str {
     } else {
         many
     }
+}
+
+/// The field, with JSON `null` read as absent.
+pub fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    obj.get(key).filter(|v| !v.is_null())
+}
+
+/// An optional array field: empty when absent, `Err` when not an array.
+pub fn optional_array<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<&'a [Value], String> {
+    match field(obj, key) {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(other) => Err(type_error(path, other, "an array")),
+    }
+}
+
+/// An optional object field: `None` when absent, `Err` when not an object.
+pub fn optional_object<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'a Map<String, Value>>, String> {
+    match field(obj, key) {
+        None => Ok(None),
+        Some(Value::Object(inner)) => Ok(Some(inner)),
+        Some(other) => Err(type_error(path, other, "an object")),
+    }
+}
+
+pub fn type_error(path: &str, value: &Value, expected: &str) -> String {
+    format!("`{path}` is {}, expected {expected}", kind(value))
+}
+
+/// An input string in backticks, on one line, clipped.
+pub fn quote(text: &str) -> String {
+    let one_line: String =
+        text.chars().map(|c| if c.is_control() || c == '`' { ' ' } else { c }).collect();
+    format!("`{}`", clip(&one_line, MAX_QUOTED_CHARS))
+}
+
+/// The first few names quoted, then "and N more".
+pub fn name_some(names: &[&str]) -> String {
+    let shown: Vec<String> = names.iter().take(MAX_NAMED).map(|n| quote(n)).collect();
+    let mut text = shown.join(", ");
+    if names.len() > MAX_NAMED {
+        text.push_str(&format!(" and {} more", names.len() - MAX_NAMED));
+    }
+    text
 }
 
 #[cfg(test)]
