@@ -304,18 +304,31 @@ fn control_characters_in_names_are_refused() {
         (ok, &ok_bytes),
         ("test_artifacts/security/latest/x\n::error::forged.json", b"{\"status\": \"failed\"}"),
     ]);
+    // And a name that is not UTF-8, which the report could not spell.
+    use std::os::unix::ffi::OsStrExt;
+    let latin1 = std::ffi::OsStr::from_bytes(b"caf\xe9.json");
+    fs::write(ws.path().join("test_artifacts/security/latest").join(latin1), b"{}").unwrap();
     let out = xtask(ws.path(), &args(&[]), &[]);
-    // Refused, so the passing file decides; the name never reaches a line of
-    // output as a line of its own.
-    assert_eq!(out.exit, 0, "{}", out.stdout);
-    let report =
-        fs::read_to_string(ws.path().join(DEFAULT_REPORT_DIR).join("production_maturity.md"))
-            .unwrap();
     assert!(
-        report.contains("- `test_artifacts/security/latest/x\\n::error::forged.json`: refused: the name contains control characters"),
-        "{report}"
+        out.stdout.contains("blocker `security.invalid`: `test_artifacts/security/latest/caf\u{fffd}.json` is not valid evidence: refused: the name is not UTF-8"),
+        "{}",
+        out.stdout
     );
-    assert!(!report.lines().any(|l| l.starts_with("::error::")));
+    // Refused as invalid evidence of its domain, under an escaped name: a
+    // failing file cannot hide behind its name, and no line of output starts
+    // where the name wanted.
+    assert_fails_closed(
+        &out,
+        1,
+        "blocker `security.invalid`: `test_artifacts/security/latest/x\\n::error::forged.json` is not valid evidence: refused: the name is not UTF-8 or holds control characters",
+    );
+    let report = ws.path().join(DEFAULT_REPORT_DIR);
+    for (name, bytes) in read_tree(&report) {
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        assert!(!text.lines().any(|l| l.starts_with("::error::")), "{name}:\n{text}");
+    }
+    assert!(!out.stdout.lines().any(|l| l.starts_with("::error::")), "{}", out.stdout);
+    assert_complete_report(&report);
 }
 
 #[test]

@@ -264,6 +264,11 @@ fn refuse_aliases(out: &mut Collected) {
     }
 }
 
+/// The name is not UTF-8 or holds control characters (`\n`, ESC, ...).
+pub fn bad_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_str().is_none_or(|n| n.chars().any(char::is_control)))
+}
+
 /// A path for the report, with control characters shown as escapes.
 fn escape(path: &str) -> String {
     path.chars()
@@ -302,19 +307,25 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
     entries.sort();
     for path in entries {
         let display = paths::display(root, &path);
-        match path.file_name().map(|n| n.to_str()) {
-            Some(Some(name)) if !name.chars().any(char::is_control) => {}
-            Some(Some(_)) => {
+        if bad_name(&path) {
+            // A name that would forge a line of the report or a CI log (or
+            // that the report cannot spell): never read, never silently
+            // dropped. Evidence-like names and folders go to the read stage,
+            // which refuses them as invalid evidence of this domain.
+            let evidence_like = path.is_dir()
+                || path.extension().is_some_and(|ext| {
+                    EXTENSIONS.contains(&ext.to_string_lossy().to_ascii_lowercase().as_str())
+                });
+            let display = escape(&display);
+            if evidence_like {
+                out.artifacts.push(ArtifactRef { path, display, origin: origin() });
+            } else {
                 out.ignored.push(Ignored::new(
-                    escape(&display),
-                    "refused: the name contains control characters",
+                    display,
+                    "not an evidence file, and its name is refused (control characters or not UTF-8)",
                 ));
-                continue;
             }
-            _ => {
-                out.ignored.push(Ignored::new(display, "refused: the name is not valid UTF-8"));
-                continue;
-            }
+            continue;
         }
         let supported = path
             .extension()

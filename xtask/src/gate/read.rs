@@ -80,6 +80,12 @@ pub fn read_all(paths: &[&Path], policy: &ReadPolicy) -> Vec<ReadResult> {
 pub fn read_one(path: &Path, policy: &ReadPolicy) -> ReadResult {
     let unreadable =
         |why: String| ReadResult { bytes: None, sha256: None, content: Content::Unreadable(why) };
+    if super::collect::bad_name(path) {
+        return unreadable(
+            "refused: the name is not UTF-8 or holds control characters (a newline, an escape), which could forge lines of the report or a CI log; rename it"
+                .to_string(),
+        );
+    }
     // `stat` first: it never blocks, and it names what a non-file is.
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
