@@ -165,7 +165,7 @@ fn judged(format: &'static str, result: Result<Outcome, String>) -> Understood {
 }
 
 /// A JSON document as a [`Value`], rejecting a key repeated in any object.
-fn checked_json(text: &str) -> Result<Value, serde_json::Error> {
+pub fn checked_json(text: &str) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     let Checked(value) = Checked::deserialize(&mut de)?;
     de.end()?;
