@@ -234,7 +234,18 @@ fn generate_stubs(
 
 /// The report must not land among the evidence it judges: the next discovery
 /// would read it as evidence, and the gate never writes into the evidence tree.
+/// Checked before any evidence is read, so a bad `--output-dir` costs nothing
+/// and the report can always be written where it is asked for.
 fn check_output_dir(output: &Path, shown: &str, collected: &Collected, root: &Path) -> Result<()> {
+    if output.exists() && !output.is_dir() {
+        bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
+    }
+    if let Some(file) = output.ancestors().skip(1).find(|a| a.exists()).filter(|a| !a.is_dir()) {
+        bail!(
+            "output folder `{shown}` cannot be created: `{}` is a file; pass `--output-dir` a folder",
+            paths::display(root, file)
+        );
+    }
     let output_real = paths::resolve(output);
     for input in &collected.input_dirs {
         let input_real = paths::resolve(input);

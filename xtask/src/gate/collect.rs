@@ -5,9 +5,11 @@
 //! artifacts root: a `latest` folder or entry that resolves outside it is
 //! refused with the reason. Nothing here reads a file's content.
 
-use std::collections::BTreeSet;
+#![deny(clippy::arithmetic_side_effects)]
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Result};
 
@@ -27,8 +29,9 @@ pub struct ArtifactRef {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
-    /// `--artifact DOMAIN=PATH`: the user assigned the domain.
-    Explicit { domain: String },
+    /// `--artifact DOMAIN=PATH`: the user assigned the domain. `named` when
+    /// PATH is this file; false when the file was found in a folder PATH.
+    Explicit { domain: String, named: bool },
     /// Found under `<root>/<folder>/latest/`; `domain` is the folder's mapped
     /// domain, used when the file names none itself.
     Discovered { folder: String, domain: String },
@@ -63,7 +66,9 @@ pub fn explicit(
     let mut out = Collected::default();
     let mut seen = BTreeSet::new();
     for (domain, path) in args {
-        check_domain_name(domain).map_err(|e| anyhow::anyhow!("`--artifact {domain}=...`: {e}"))?;
+        check_domain_name(domain).map_err(|e| {
+            anyhow::anyhow!("`--artifact {}=...`: {e}", super::evidence::shown(domain))
+        })?;
         if !policy.domains.contains(domain) {
             bail!(
                 "`--artifact {domain}={}`: unknown domain `{domain}` (expected DOMAIN=PATH with DOMAIN one of {})",
@@ -72,22 +77,48 @@ pub fn explicit(
             );
         }
         let abs = paths::absolute(cwd, path);
-        if !seen.insert(paths::resolve(&abs)) {
+        let shown = paths::display(root, &abs);
+        if shown.chars().any(char::is_control) {
             bail!(
-                "`{}` is given twice with `--artifact`: each file is the evidence of one domain, once",
-                paths::display(root, &abs)
+                "`--artifact {domain}=...`: the path contains control characters; rename the file"
             );
         }
         let given = cwd.join(path);
+        if path.components().any(|c| c == Component::ParentDir)
+            && given.canonicalize().ok() != abs.canonicalize().ok()
+        {
+            // `link/../x.json`: the system reads from the symlink target's
+            // parent (or nothing, when a folder before `..` is missing); the
+            // report would name `x.json` here. Two different files.
+            bail!(
+                "`--artifact {domain}={}`: the system resolves this path to another file than `{shown}` (a symlink or a missing folder before `..`); pass the path without `..`",
+                path.display()
+            );
+        }
+        if !seen.insert(paths::resolve(&abs)) {
+            bail!(
+                "`{shown}` is given twice with `--artifact`: each file is the evidence of one domain, once"
+            );
+        }
         if let Ok(real) = given.canonicalize() {
             if real.is_dir() {
                 // A folder (a criterion tree, a downloaded artifact): every
                 // evidence file under it is this domain's evidence.
                 out.input_dirs.push(abs.clone());
+                let before = out.artifacts.len();
                 let w =
                     Walk { root, real_root: &real, folder: domain, domain, explicit: Some(domain) };
                 let mut visited = BTreeSet::from([real.clone()]);
                 walk(&w, &given, 0, &mut visited, &mut out);
+                if out.artifacts.len() == before {
+                    // The user named it as evidence: a folder without any is
+                    // invalid evidence, not a missing `--artifact`.
+                    out.artifacts.push(ArtifactRef {
+                        path: given,
+                        display: shown,
+                        origin: Origin::Explicit { domain: domain.clone(), named: true },
+                    });
+                }
                 continue;
             }
         }
@@ -95,10 +126,25 @@ pub fn explicit(
             out.input_dirs.push(parent.to_path_buf());
         }
         out.artifacts.push(ArtifactRef {
-            path: cwd.join(path),
-            display: paths::display(root, &abs),
-            origin: Origin::Explicit { domain: domain.clone() },
+            path: given,
+            display: shown,
+            origin: Origin::Explicit { domain: domain.clone(), named: true },
         });
+    }
+    // A file reached twice (a folder's file also given on its own, or a
+    // symlink to another given file) would count twice.
+    let mut by_real: BTreeMap<PathBuf, &str> = BTreeMap::new();
+    for artifact in &out.artifacts {
+        let Ok(real) = artifact.path.canonicalize() else { continue };
+        if real.is_dir() {
+            continue;
+        }
+        if let Some(first) = by_real.insert(real, &artifact.display) {
+            bail!(
+                "`{}` and `{first}` are the same file given twice with `--artifact`: each file is the evidence of one domain, once",
+                artifact.display
+            );
+        }
     }
     Ok(out)
 }
@@ -127,6 +173,13 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
             out.ignored.push(Ignored::new(display, "the folder name is not valid UTF-8"));
             continue;
         };
+        if folder.chars().any(char::is_control) {
+            out.ignored.push(Ignored::new(
+                escape(&display),
+                "refused: the folder name contains control characters",
+            ));
+            continue;
+        }
         let folder = folder.to_string();
         let real = match latest.canonicalize() {
             Ok(real) => real,
@@ -155,7 +208,73 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
             Walk { root, real_root: &real_root, folder: &folder, domain: &domain, explicit: None };
         walk(&w, &latest, 0, &mut visited, &mut out);
     }
+    refuse_aliases(&mut out);
     Ok(out)
+}
+
+/// A file reached by more than one discovered path (symlinks) is evidence
+/// once: through the one path that is not itself a symlink; when there is no
+/// such single path, which domain it belongs to is ambiguous and every path
+/// is refused. Either way the report lists each refused path with the reason.
+fn refuse_aliases(out: &mut Collected) {
+    let mut groups: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (i, artifact) in out.artifacts.iter().enumerate() {
+        if let Ok(real) = artifact.path.canonicalize() {
+            groups.entry(real).or_default().push(i);
+        }
+    }
+    let mut refused: BTreeMap<usize, String> = BTreeMap::new();
+    for group in groups.values().filter(|g| g.len() > 1) {
+        let is_link = |i: &usize| {
+            out.artifacts
+                .get(*i)
+                .and_then(|a| fs::symlink_metadata(&a.path).ok())
+                .is_none_or(|m| m.file_type().is_symlink())
+        };
+        let direct: Vec<usize> = group.iter().copied().filter(|i| !is_link(i)).collect();
+        let shown = |i: &usize| out.artifacts.get(*i).map_or("", |a| a.display.as_str());
+        match direct.as_slice() {
+            [kept] => {
+                for i in group.iter().filter(|i| *i != kept) {
+                    refused.insert(*i, format!(
+                        "refused: a symlink to `{}`, which is evidence already; a file counts once, for one domain",
+                        shown(kept)
+                    ));
+                }
+            }
+            _ => {
+                let all = group.iter().map(|i| format!("`{}`", shown(i))).collect::<Vec<_>>();
+                for i in group {
+                    refused.insert(*i, format!(
+                        "refused: {} are the same file (through symlinks), so which domain it is evidence for is ambiguous; a file counts once, for one domain",
+                        all.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    if refused.is_empty() {
+        return;
+    }
+    let artifacts = std::mem::take(&mut out.artifacts);
+    for (i, artifact) in artifacts.into_iter().enumerate() {
+        match refused.remove(&i) {
+            Some(reason) => out.ignored.push(Ignored::new(artifact.display, reason)),
+            None => out.artifacts.push(artifact),
+        }
+    }
+}
+
+/// The name is not UTF-8 or holds control characters (`\n`, ESC, ...).
+pub fn bad_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_str().is_none_or(|n| n.chars().any(char::is_control)))
+}
+
+/// A path for the report, with control characters shown as escapes.
+fn escape(path: &str) -> String {
+    path.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
 }
 
 /// Where a walk is and what it assigns.
@@ -171,11 +290,17 @@ struct Walk<'a> {
 
 fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out: &mut Collected) {
     let Walk { root, real_root, folder, domain, explicit } = *w;
+    let origin = || match explicit {
+        Some(domain) => Origin::Explicit { domain: domain.to_string(), named: false },
+        None => Origin::Discovered { folder: folder.to_string(), domain: domain.to_string() },
+    };
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
-        Err(e) => {
-            out.ignored
-                .push(Ignored::new(paths::display(root, dir), format!("cannot list it: {e}")));
+        Err(_) => {
+            // Evidence that cannot be listed cannot pass: hand the folder to
+            // the read stage, which reports it as invalid with the reason.
+            let display = paths::display(root, dir);
+            out.artifacts.push(ArtifactRef { path: dir.to_path_buf(), display, origin: origin() });
             return;
         }
     };
@@ -183,12 +308,39 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
     entries.sort();
     for path in entries {
         let display = paths::display(root, &path);
+        if bad_name(&path) {
+            // A name that would forge a line of the report or a CI log (or
+            // that the report cannot spell): never read, never silently
+            // dropped. Evidence-like names and folders go to the read stage,
+            // which refuses them as invalid evidence of this domain.
+            let evidence_like = path.is_dir()
+                || path.extension().is_some_and(|ext| {
+                    EXTENSIONS.contains(&ext.to_string_lossy().to_ascii_lowercase().as_str())
+                });
+            let display = escape(&display);
+            if evidence_like {
+                out.artifacts.push(ArtifactRef { path, display, origin: origin() });
+            } else {
+                out.ignored.push(Ignored::new(
+                    display,
+                    "not an evidence file, and its name is refused (control characters or not UTF-8)",
+                ));
+            }
+            continue;
+        }
         let supported = path
             .extension()
             .and_then(|ext| ext.to_str())
             .is_some_and(|ext| EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
         let real = match path.canonicalize() {
             Ok(real) => real,
+            Err(_) if supported => {
+                // A dangling symlink or a symlink loop named as evidence:
+                // the read stage reports it (missing, or invalid with the
+                // reason), so it cannot pass unnoticed.
+                out.artifacts.push(ArtifactRef { path, display, origin: origin() });
+                continue;
+            }
             Err(e) => {
                 out.ignored.push(Ignored::new(display, format!("cannot resolve it: {e}")));
                 continue;
@@ -210,7 +362,7 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
             } else if !visited.insert(real) {
                 out.ignored.push(Ignored::new(display, "a folder already walked (symlink cycle)"));
             } else {
-                walk(w, &path, depth + 1, visited, out);
+                walk(w, &path, depth.saturating_add(1), visited, out);
             }
             continue;
         }
@@ -221,10 +373,6 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
             ));
             continue;
         }
-        let origin = match explicit {
-            Some(domain) => Origin::Explicit { domain: domain.to_string() },
-            None => Origin::Discovered { folder: folder.to_string(), domain: domain.to_string() },
-        };
-        out.artifacts.push(ArtifactRef { path, display, origin });
+        out.artifacts.push(ArtifactRef { path, display, origin: origin() });
     }
 }

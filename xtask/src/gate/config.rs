@@ -1,6 +1,8 @@
 //! The gate's policy: `[workspace.metadata.release-gate]` in the root
 //! `Cargo.toml`, over the built-in defaults, with the run's overrides.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, Context, Result};
@@ -357,15 +359,20 @@ fn formats(raw: RawFormats) -> Result<(FormatPolicy, Vec<String>)> {
     Ok((policy, raw.slsa_release_artifacts.unwrap_or_default()))
 }
 
+/// Longest domain name, in bytes.
+pub const MAX_DOMAIN: usize = 64;
+
 /// Domain names end up in blocker codes, file names and Markdown: keep them to
-/// lowercase ASCII letters, digits, `_` and `-`.
+/// lowercase ASCII letters, digits, `_` and `-`, and short.
 pub fn check_domain_name(domain: &str) -> Result<()> {
     let ok = !domain.is_empty()
+        && domain.len() <= MAX_DOMAIN
         && domain
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
     if !ok {
-        bail!("domain `{domain}` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`)");
+        let domain = super::evidence::shown(domain);
+        bail!("domain `{domain}` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`, at most {MAX_DOMAIN} bytes)");
     }
     Ok(())
 }
@@ -466,7 +473,7 @@ mod tests {
         check(
             json!({"release-gate": {"domains": ["a/b"]}}),
             None,
-            Err("invalid `domains` in [workspace.metadata.release-gate]: domain `a/b` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`)"),
+            Err("invalid `domains` in [workspace.metadata.release-gate]: domain `a/b` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`, at most 64 bytes)"),
         );
         check(
             json!({"release-gate": {"release-candidate-min-score": "high"}}),

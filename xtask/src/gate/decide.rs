@@ -371,9 +371,9 @@ enum Judgement {
 
 /// One artifact's domain, status, reasons and blocking issues.
 fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Judgement {
-    let (assigned, explicit) = match &artifact.origin {
-        Origin::Explicit { domain } => (domain.clone(), true),
-        Origin::Discovered { domain, .. } => (domain.clone(), false),
+    let (assigned, explicit, named) = match &artifact.origin {
+        Origin::Explicit { domain, named } => (domain.clone(), true, *named),
+        Origin::Discovered { domain, .. } => (domain.clone(), false, false),
     };
     let path = artifact.display.clone();
     let mut report = ArtifactReport {
@@ -418,7 +418,9 @@ fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Judg
         Content::Unreadable(why) | Content::Read(Understood::Invalid(why)) => {
             return invalid(report, why.clone());
         }
-        Content::Read(Understood::Ignored(why)) if !explicit => {
+        // Found in a folder (discovered, or under an `--artifact` folder such
+        // as a criterion tree): not evidence, listed as ignored.
+        Content::Read(Understood::Ignored(why)) if !named => {
             let mut entry = Ignored::new(path, why.clone());
             entry.bytes = read.bytes;
             entry.sha256 = read.sha256.clone();

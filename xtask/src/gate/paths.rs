@@ -1,6 +1,8 @@
 //! Paths as the report shows them: relative to the workspace root, with `/`,
 //! whatever the working directory or the platform.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::path::{Component, Path, PathBuf};
 
 /// `path` made absolute against `base` and normalized lexically (`.` dropped,

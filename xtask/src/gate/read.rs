@@ -2,6 +2,8 @@
 //! the format stage parses the same read. Files are spread over the cores and
 //! the results come back in input order.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::Path;
@@ -78,6 +80,13 @@ pub fn read_all(paths: &[&Path], policy: &ReadPolicy) -> Vec<ReadResult> {
 pub fn read_one(path: &Path, policy: &ReadPolicy) -> ReadResult {
     let unreadable =
         |why: String| ReadResult { bytes: None, sha256: None, content: Content::Unreadable(why) };
+    if super::collect::bad_name(path) {
+        return unreadable(
+            "refused: the name is not UTF-8 or holds control characters (a newline, an escape), which could forge lines of the report or a CI log; rename it"
+                .to_string(),
+        );
+    }
+    // `stat` first: it never blocks, and it names what a non-file is.
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -86,13 +95,18 @@ pub fn read_one(path: &Path, policy: &ReadPolicy) -> ReadResult {
         Err(e) => return unreadable(format!("cannot read it: {e}")),
     };
     if !meta.is_file() {
-        let kind =
-            if meta.is_dir() { "a folder" } else { "a special file (FIFO, socket or device)" };
-        return unreadable(format!("it is {kind}, not a regular file"));
+        return unreadable(not_a_file(path, &meta));
     }
-    let file = match File::open(path) {
+    let file = match open_nonblocking(path) {
         Ok(file) => file,
         Err(e) => return unreadable(format!("cannot open it: {e}")),
+    };
+    // What was opened decides, not what `stat` saw a moment before: a file
+    // swapped for a FIFO in between is refused here, without blocking.
+    let meta = match file.metadata() {
+        Ok(meta) if meta.is_file() => meta,
+        Ok(meta) => return unreadable(not_a_file(path, &meta)),
+        Err(e) => return unreadable(format!("cannot read it: {e}")),
     };
     let mut tee = HashingReader { inner: file, hasher: Sha256::new(), bytes: 0 };
     let understood = if meta.len() <= policy.max_parse_bytes {
@@ -133,6 +147,53 @@ fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64) -> Understood
     }
 }
 
+/// Why a path that is not a regular file is not read.
+fn not_a_file(path: &Path, meta: &fs::Metadata) -> String {
+    if !meta.is_dir() {
+        return "it is a special file (FIFO, socket or device), not a regular file".to_string();
+    }
+    // Collection hands over a folder only when it could not be listed, or
+    // when it was named with `--artifact` and holds no evidence file.
+    match fs::read_dir(path) {
+        Err(e) => format!("it is a folder that cannot be listed: {e}"),
+        Ok(_) => format!(
+            "it is a folder, not a regular file, and no evidence file ({}) was found in it",
+            super::collect::EXTENSIONS
+                .iter()
+                .map(|e| format!("`.{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Opens `path` for reading without blocking on a FIFO (on Linux, where
+/// `O_NONBLOCK` has no effect on regular files); elsewhere a plain open, after
+/// the `stat` check.
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(all(
+        target_os = "linux",
+        any(
+            target_arch = "x86",
+            target_arch = "x86_64",
+            target_arch = "arm",
+            target_arch = "aarch64",
+            target_arch = "riscv64",
+            target_arch = "s390x",
+            target_arch = "loongarch64"
+        )
+    ))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        /// `O_NONBLOCK` of the generic Linux ABI (these architectures).
+        const O_NONBLOCK: i32 = 0o4000;
+        options.custom_flags(O_NONBLOCK);
+    }
+    options.open(path)
+}
+
 /// What the format rules need to know about a file's neighbours.
 fn context(path: &Path) -> Context {
     let is_estimates = path.file_name().is_some_and(|n| n == "estimates.json");
@@ -153,14 +214,14 @@ impl<R: Read> Read for HashingReader<R> {
         let n = self.inner.read(buf)?;
         let read = buf.get(..n).unwrap_or_default();
         self.hasher.update(read);
-        self.bytes += n as u64;
+        self.bytes = self.bytes.saturating_add(n as u64);
         Ok(n)
     }
 }
 
 pub fn hex(digest: &[u8]) -> String {
     use std::fmt::Write;
-    digest.iter().fold(String::with_capacity(digest.len() * 2), |mut s, b| {
+    digest.iter().fold(String::with_capacity(digest.len().saturating_mul(2)), |mut s, b| {
         let _ = write!(s, "{b:02x}");
         s
     })

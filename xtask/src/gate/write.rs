@@ -1,11 +1,12 @@
 //! Stage 6 and 7, write and index: every file goes to a temporary file in the
-//! target folder and is renamed over the old one, so a reader sees the old
-//! report or the complete new one, never a torn file. Nothing is ever written
-//! outside the report folder.
+//! target folder, and only when all of them are written and synced are they
+//! renamed over the old ones, so a reader sees the old report or a complete
+//! new one, never a torn file. Nothing is ever written outside the report
+//! folder.
 
 use std::fs::{self, File};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -72,30 +73,76 @@ pub fn write_report(
     outputs.sort();
     let sums: String = outputs.iter().map(|o| format!("{}  {}\n", o.sha256, o.path)).collect();
 
-    atomic_write(dir, shown, REPORT_JSON, json.as_bytes())?;
-    atomic_write(dir, shown, REPORT_MD, md.as_bytes())?;
-    atomic_write(dir, shown, ATTESTATION, statement.as_bytes())?;
-    atomic_write(dir, shown, VSA_PREDICATE, predicate.as_bytes())?;
-    atomic_write(dir, shown, INDEX_JSON, index.as_bytes())?;
-    atomic_write(dir, shown, SUMS, sums.as_bytes())?;
+    write_all(
+        dir,
+        shown,
+        &[
+            (REPORT_JSON, json.as_bytes()),
+            (REPORT_MD, md.as_bytes()),
+            (ATTESTATION, statement.as_bytes()),
+            (VSA_PREDICATE, predicate.as_bytes()),
+            (INDEX_JSON, index.as_bytes()),
+            // Last: it vouches for the others.
+            (SUMS, sums.as_bytes()),
+        ],
+    )?;
     Ok(sha256_hex(json.as_bytes()))
+}
+
+/// Replaces a set of files in `dir` in two phases: every new file is written
+/// to a temporary file in `dir` and synced; only when all are on disk are
+/// they renamed into place, in order, and the folder synced. A failure in
+/// the first phase (a full disk, say) removes the temporary files and leaves
+/// the old set untouched; a kill leaves the old set, or, for the moment the
+/// renames take, the old set with some files already new (each file whole).
+pub fn write_all(dir: &Path, shown: &str, files: &[(&str, &[u8])]) -> Result<()> {
+    remove_stale_temporaries(dir, files);
+    let mut written: Vec<PathBuf> = Vec::new();
+    for (name, bytes) in files {
+        let tmp = temporary(dir, name);
+        written.push(tmp.clone());
+        let result = (|| -> std::io::Result<()> {
+            let mut file = File::create(&tmp)?;
+            file.write_all(bytes)?;
+            file.sync_all()
+        })();
+        if let Err(e) = result {
+            for tmp in &written {
+                let _ = fs::remove_file(tmp);
+            }
+            return Err(e).with_context(|| {
+                format!("cannot write `{shown}/{name}`; the previous report is unchanged")
+            });
+        }
+    }
+    for ((name, _), tmp) in files.iter().zip(&written) {
+        fs::rename(tmp, dir.join(name))
+            .with_context(|| format!("cannot write `{shown}/{name}`"))?;
+    }
+    // The renames themselves are durable once the folder is synced.
+    if let Ok(folder) = File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+fn temporary(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Temporary files an interrupted run left behind (`.<name>.tmp-<pid>`).
+fn remove_stale_temporaries(dir: &Path, files: &[(&str, &[u8])]) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = files.iter().any(|(f, _)| name.starts_with(&format!(".{f}.tmp-")));
+        if ours {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn entry(name: &str, bytes: &[u8]) -> IndexEntry {
     IndexEntry { path: name.to_string(), bytes: bytes.len() as u64, sha256: sha256_hex(bytes) }
-}
-
-/// Writes `dir/name` by way of a temporary file in `dir`, synced, then renamed.
-pub fn atomic_write(dir: &Path, shown: &str, name: &str, bytes: &[u8]) -> Result<()> {
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, dir.join(name))
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("cannot write `{shown}/{name}`"))
 }

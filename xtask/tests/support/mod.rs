@@ -83,9 +83,18 @@ pub struct Output {
     pub stderr: String,
 }
 
-/// Runs the xtask binary in `cwd` with a clean, deterministic environment.
-pub fn xtask(cwd: &Path, args: &[String], env: &[(String, String)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+/// The xtask binary as a command in `cwd` with a clean, deterministic
+/// environment; `wrapper` (when not empty) runs it through another program,
+/// such as `setpriv` with its options.
+pub fn xtask_command(cwd: &Path, args: &[String], wrapper: &[&str]) -> Command {
+    let mut cmd = match wrapper.split_first() {
+        Some((program, options)) => {
+            let mut cmd = Command::new(program);
+            cmd.args(options).arg(env!("CARGO_BIN_EXE_xtask"));
+            cmd
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_xtask")),
+    };
     cmd.args(args).current_dir(cwd);
     for var in [
         "SOURCE_DATE_EPOCH",
@@ -97,6 +106,12 @@ pub fn xtask(cwd: &Path, args: &[String], env: &[(String, String)]) -> Output {
     ] {
         cmd.env_remove(var);
     }
+    cmd
+}
+
+/// Runs the xtask binary in `cwd` with a clean, deterministic environment.
+pub fn xtask(cwd: &Path, args: &[String], env: &[(String, String)]) -> Output {
+    let mut cmd = xtask_command(cwd, args, &[]);
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -13,6 +13,9 @@
 //! 6. Anything else keeps the gate's own rule: not passed (no `status`), or
 //!    invalid with the parser's position.
 
+#![deny(clippy::arithmetic_side_effects)]
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use super::{
@@ -68,13 +71,27 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             return own_evidence(ev.clone());
         }
     }
-    if let Ok(doc) = serde_json::from_str::<Value>(&text) {
-        if let Some(understood) = tool_format(&doc, policy, ctx) {
-            return understood;
+    match checked_json(&text) {
+        Ok(doc) => {
+            if let Some(understood) = tool_format(&doc, policy, ctx) {
+                return understood;
+            }
         }
+        // One rule for every format: a repeated key makes the document
+        // invalid, at any depth (readers disagree on which value wins).
+        Err(e) if is_duplicate(&e) => {
+            return Understood::Invalid(match own {
+                Err(why) if why.starts_with("duplicate key `") => why,
+                _ => evidence::bounded(&e.to_string()),
+            })
+        }
+        Err(_) => {}
     }
     // cargo-deny writes a stream of JSON records (lines, one object, an array).
     if cargo_deny::detect(&text) {
+        if let Some(e) = duplicate_in_records(&text) {
+            return Understood::Invalid(e);
+        }
         return judged("cargo-deny", cargo_deny::check(&text, policy));
     }
     match own {
@@ -120,8 +137,135 @@ fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Under
 
 fn judged(format: &'static str, result: Result<Outcome, String>) -> Understood {
     match result {
-        Ok(outcome) => Understood::Evidence(Box::new(Judged { format, outcome, own: None })),
-        Err(why) => Understood::Invalid(format!("not valid {}: {why}", display_name(format))),
+        Ok(outcome) => {
+            // The format modules keep what they quote to one line; this holds
+            // it for every message, so a document can never forge a line of
+            // the gate's output (a terminal escape, a CI workflow command).
+            let one_line = |list: Vec<String>| -> Vec<String> {
+                list.iter().map(|s| evidence::bounded(s)).collect()
+            };
+            let outcome = Outcome {
+                reasons: one_line(outcome.reasons),
+                warnings: one_line(outcome.warnings),
+                findings: one_line(outcome.findings),
+                counts: outcome
+                    .counts
+                    .into_iter()
+                    .map(|(k, v)| (evidence::bounded(&k), v))
+                    .collect(),
+            };
+            Understood::Evidence(Box::new(Judged { format, outcome, own: None }))
+        }
+        Err(why) => Understood::Invalid(format!(
+            "not valid {}: {}",
+            display_name(format),
+            evidence::bounded(&why)
+        )),
+    }
+}
+
+/// A JSON document as a [`Value`], rejecting a key repeated in any object.
+pub fn checked_json(text: &str) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let Checked(value) = Checked::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+fn is_duplicate(e: &serde_json::Error) -> bool {
+    e.to_string().starts_with("duplicate key `")
+}
+
+/// The first repeated key in a stream of JSON records (one value, or one a
+/// line), as the message says it; `None` when there is none.
+fn duplicate_in_records(text: &str) -> Option<String> {
+    let stream = serde_json::Deserializer::from_str(text).into_iter::<Checked>();
+    for value in stream {
+        match value {
+            Ok(_) => {}
+            Err(e) if is_duplicate(&e) => return Some(evidence::bounded(&e.to_string())),
+            Err(_) => break,
+        }
+    }
+    // The stream stopped at a line that is not JSON: check the others one by one.
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with(['{', '[']) {
+            continue;
+        }
+        if let Err(e) = serde_json::from_str::<Checked>(trimmed) {
+            if is_duplicate(&e) {
+                let at = i.saturating_add(1);
+                return Some(evidence::bounded(&format!("duplicate key on line {at}: {e}")));
+            }
+        }
+    }
+    None
+}
+
+/// A [`Value`] read by a visitor that rejects repeated object keys. Depth is
+/// bounded by serde_json's recursion limit, so nesting cannot overflow the stack.
+struct Checked(Value);
+
+impl<'de> Deserialize<'de> for Checked {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Checked, D::Error> {
+        d.deserialize_any(CheckedVisitor).map(Checked)
+    }
+}
+
+struct CheckedVisitor;
+
+impl<'de> Visitor<'de> for CheckedVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Checked::deserialize(d).map(|c| c.0)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Checked(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                let key = evidence::shown(&key);
+                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+            }
+            let Checked(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
     }
 }
 
@@ -163,7 +307,12 @@ pub fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
         });
         char::decode_utf16(units)
             .enumerate()
-            .map(|(i, c)| c.map_err(|_| format!("invalid UTF-16 at byte offset {}", 2 + i * 2)))
+            .map(|(i, c)| {
+                c.map_err(|_| {
+                    let at = i.saturating_mul(2).saturating_add(2);
+                    format!("invalid UTF-16 at byte offset {at}")
+                })
+            })
             .collect::<Result<String, String>>()
             .map(std::borrow::Cow::Owned)
     };
@@ -177,8 +326,9 @@ pub fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
 }
 
 fn utf8(bytes: &[u8], offset: usize) -> Result<&str, String> {
-    std::str::from_utf8(bytes)
-        .map_err(|e| format!("invalid UTF-8 at byte offset {}", offset + e.valid_up_to()))
+    std::str::from_utf8(bytes).map_err(|e| {
+        format!("invalid UTF-8 at byte offset {}", offset.saturating_add(e.valid_up_to()))
+    })
 }
 
 #[cfg(test)]

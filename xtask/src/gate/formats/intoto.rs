@@ -453,7 +453,11 @@ fn read_envelope(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64
     if bytes.is_empty() {
         return Err(format!("`{payload_path}` is empty"));
     }
-    let statement: Value = serde_json::from_slice(&bytes)
+    // The same duplicate-key rule as every other document: a payload that
+    // says two things about one key is not read either way.
+    let text =
+        std::str::from_utf8(&bytes).map_err(|e| format!("`{payload_path}` is not UTF-8: {e}"))?;
+    let statement: Value = super::detect::checked_json(text)
         .map_err(|e| format!("`{payload_path}` is not valid JSON: {e}"))?;
     let statement = read_statement(&statement, &format!("statement in `{payload_path}`: "))?;
     Ok((statement, signatures))
@@ -1044,6 +1048,10 @@ mod tests {
             ({ let mut d = envelope(&st); d["payload"] = json!(STANDARD.encode("{nope")); d },
              "`payload` is not valid JSON: "),
             ({ let mut d = envelope(&st); d["payload"] = json!(""); d }, "`payload` is empty"),
+            // A payload that names its predicate type twice is read neither way.
+            ({ let mut d = envelope(&st); d["payload"] = json!(STANDARD.encode(
+                r#"{"_type": "https://in-toto.io/Statement/v1", "predicateType": "a", "predicateType": "b"}"#)); d },
+             "`payload` is not valid JSON: duplicate key `predicateType`"),
             ({ let mut d = envelope(&st); d["signatures"] = json!({}); d },
              "`signatures` is an object, expected an array"),
             ({ let mut d = bundle(&st); d["dsseEnvelope"]["payload"] = json!(STANDARD.encode("[]")); d },

@@ -1,0 +1,266 @@
+//! Property tests of the decision and the rendering, through the library:
+//! for any set of domain outcomes the level rules hold, and the report's
+//! bytes depend on the evidence alone, not on the order it was found in.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::path::PathBuf;
+
+use proptest::prelude::*;
+use serde_json::json;
+use xtask::gate::collect::{ArtifactRef, Origin};
+use xtask::gate::config::{Overrides, Policy};
+use xtask::gate::decide::{decide, score, Input};
+use xtask::gate::formats::detect::{understand, Context};
+use xtask::gate::formats::FormatPolicy;
+use xtask::gate::model::{Level, Report, Status};
+use xtask::gate::read::{sha256_hex, Content, ReadResult};
+use xtask::gate::render;
+use xtask::gate::trust::Binding;
+
+/// What one artifact of a domain turns out to be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Passed,
+    Failed,
+    UnknownWord,
+    NoStatus,
+    FailedCheck,
+    NotJson,
+    Missing,
+    Unreadable,
+}
+
+impl Kind {
+    fn passes(self) -> bool {
+        self == Kind::Passed
+    }
+}
+
+#[derive(Debug, Clone)]
+struct DomainSpec {
+    required: bool,
+    artifacts: Vec<Kind>,
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    domains: Vec<DomainSpec>,
+    min_score: u32,
+}
+
+fn kind() -> impl Strategy<Value = Kind> {
+    prop_oneof![
+        4 => Just(Kind::Passed),
+        1 => Just(Kind::Failed),
+        1 => Just(Kind::UnknownWord),
+        1 => Just(Kind::NoStatus),
+        1 => Just(Kind::FailedCheck),
+        1 => Just(Kind::NotJson),
+        1 => Just(Kind::Missing),
+        1 => Just(Kind::Unreadable),
+    ]
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    let domain = (any::<bool>(), prop::collection::vec(kind(), 0..4))
+        .prop_map(|(required, artifacts)| DomainSpec { required, artifacts });
+    (prop::collection::vec(domain, 1..8), 0u32..=100).prop_map(|(mut domains, min_score)| {
+        if !domains.iter().any(|d| d.required) {
+            domains[0].required = true;
+        }
+        Spec { domains, min_score }
+    })
+}
+
+fn name(i: usize) -> String {
+    format!("d{i}")
+}
+
+fn document(domain: &str, kind: Kind) -> String {
+    let status = match kind {
+        Kind::Failed => "\"status\": \"failed\"".to_string(),
+        Kind::UnknownWord => "\"status\": \"skipped\"".to_string(),
+        Kind::NoStatus => "\"result\": \"passed\"".to_string(),
+        Kind::FailedCheck => {
+            "\"status\": \"ok\", \"checks\": [{\"name\": \"c\", \"status\": \"red\"}]".to_string()
+        }
+        _ => "\"status\": \"passed\"".to_string(),
+    };
+    format!("{{\"domain\": \"{domain}\", \"release\": \"v1.0.0\", {status}}}")
+}
+
+fn read(domain: &str, kind: Kind) -> ReadResult {
+    let bytes = match kind {
+        Kind::Missing => {
+            return ReadResult { bytes: None, sha256: None, content: Content::NotFound };
+        }
+        Kind::Unreadable => {
+            return ReadResult {
+                bytes: None,
+                sha256: None,
+                content: Content::Unreadable("cannot open it: Permission denied".to_string()),
+            };
+        }
+        Kind::NotJson => b"{\"status\": ".to_vec(),
+        other => document(domain, other).into_bytes(),
+    };
+    ReadResult {
+        bytes: Some(bytes.len() as u64),
+        sha256: Some(sha256_hex(&bytes)),
+        content: Content::Read(understand(&bytes, &FormatPolicy::default(), Context::default())),
+    }
+}
+
+/// The decision's input for `spec`, with the artifacts in the order `order`
+/// gives (a permutation of their indices; identity when empty).
+fn input(spec: &Spec, order: &[usize]) -> Input {
+    let domains: Vec<String> = (0..spec.domains.len()).map(name).collect();
+    let required: Vec<String> =
+        spec.domains.iter().enumerate().filter(|(_, d)| d.required).map(|(i, _)| name(i)).collect();
+    let meta = json!({"release-gate": {
+        "domains": domains,
+        "required": required,
+        "release-candidate-min-score": spec.min_score,
+    }});
+    let policy = Policy::from_metadata(&meta, None, &Overrides::default()).unwrap();
+    let mut artifacts = Vec::new();
+    for (i, d) in spec.domains.iter().enumerate() {
+        for (j, kind) in d.artifacts.iter().enumerate() {
+            let display = format!("evidence/{}/{j}.json", name(i));
+            let artifact = ArtifactRef {
+                path: PathBuf::from(&display),
+                display,
+                origin: Origin::Explicit { domain: name(i), named: true },
+            };
+            artifacts.push((artifact, read(&name(i), *kind)));
+        }
+    }
+    if !order.is_empty() {
+        let mut slots: Vec<Option<_>> = artifacts.into_iter().map(Some).collect();
+        artifacts = order.iter().map(|&k| slots[k].take().unwrap()).collect();
+    }
+    Input {
+        binding: Binding { release: "v1.0.0".to_string(), commit: None },
+        generated_at: None,
+        now: None,
+        formats: policy.formats.clone(),
+        policy,
+        baseline: None,
+        stubs: false,
+        artifacts,
+        ignored: Vec::new(),
+        discovery_root: None,
+    }
+}
+
+fn report(spec: &Spec) -> Report {
+    decide(input(spec, &[]))
+}
+
+/// A domain passes when it has evidence and every artifact passed.
+fn passes(d: &DomainSpec) -> bool {
+    !d.artifacts.is_empty() && d.artifacts.iter().all(|k| k.passes())
+}
+
+/// A permutation of `0..n` from `seed` (Fisher-Yates over a small LCG).
+fn permutation(n: usize, mut seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let j = (seed >> 33) as usize % (i + 1);
+        order.swap(i, j);
+    }
+    order
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_blockers_iff_ga_ready(spec in spec()) {
+        let r = report(&spec);
+        prop_assert_eq!(r.blockers.is_empty(), r.level == Level::GaReady);
+        if r.level == Level::GaReady {
+            prop_assert_eq!(r.passed_required, r.required_total);
+            prop_assert_eq!(r.score, 100);
+        }
+    }
+
+    #[test]
+    fn score_and_level_follow_the_passed_required_domains(spec in spec()) {
+        let r = report(&spec);
+        let required: Vec<&DomainSpec> = spec.domains.iter().filter(|d| d.required).collect();
+        let passed = required.iter().filter(|d| passes(d)).count();
+        prop_assert_eq!(r.required_total, required.len());
+        prop_assert_eq!(r.passed_required, passed);
+        prop_assert_eq!(r.score as usize, passed * 100 / required.len());
+        let level = if passed == required.len() {
+            // Every required domain passed: nothing blocks (optional domains
+            // only warn).
+            Level::GaReady
+        } else if passed * 100 >= spec.min_score as usize * required.len() {
+            Level::ReleaseCandidate
+        } else {
+            Level::Blocked
+        };
+        prop_assert_eq!(r.level, level);
+        for (i, d) in spec.domains.iter().enumerate() {
+            let status = r.domains[&name(i)].status;
+            prop_assert_eq!(status == Status::Passed, passes(d), "domain {}", name(i));
+            let blocked = r.blockers.iter().any(|b| b.domain == name(i));
+            prop_assert_eq!(blocked, d.required && !passes(d), "domain {}", name(i));
+        }
+    }
+
+    #[test]
+    fn score_is_monotonic_in_passed_domains(spec in spec(), pick in any::<prop::sample::Index>()) {
+        let before = report(&spec);
+        let failing: Vec<usize> = (0..spec.domains.len()).filter(|&i| !passes(&spec.domains[i])).collect();
+        prop_assume!(!failing.is_empty());
+        let mut fixed = spec.clone();
+        fixed.domains[*pick.get(&failing)].artifacts = vec![Kind::Passed];
+        let after = report(&fixed);
+        prop_assert!(after.score >= before.score);
+        prop_assert!(after.passed_required >= before.passed_required);
+        prop_assert!(after.level >= before.level, "{:?} -> {:?}", before.level, after.level);
+        prop_assert!(after.blockers.len() <= before.blockers.len());
+    }
+
+    #[test]
+    fn a_failing_required_domain_never_raises_the_level(
+        spec in spec(),
+        failing in prop::collection::vec(kind().prop_filter("fails", |k| !k.passes()), 0..3),
+    ) {
+        let before = report(&spec);
+        let mut worse = spec.clone();
+        worse.domains.push(DomainSpec { required: true, artifacts: failing });
+        let after = report(&worse);
+        prop_assert!(after.level <= before.level, "{:?} -> {:?}", before.level, after.level);
+        prop_assert!(after.level != Level::GaReady);
+        prop_assert!(after.score <= before.score);
+        prop_assert!(after.blockers.len() > before.blockers.len());
+    }
+
+    #[test]
+    fn rendering_is_deterministic_and_order_free(spec in spec(), seed in any::<u64>()) {
+        let n = spec.domains.iter().map(|d| d.artifacts.len()).sum();
+        let first = decide(input(&spec, &[]));
+        let again = decide(input(&spec, &[]));
+        let shuffled = decide(input(&spec, &permutation(n, seed)));
+        let json = render::json(&first);
+        let md = render::markdown(&first);
+        prop_assert_eq!(&json, &render::json(&again));
+        prop_assert_eq!(&md, &render::markdown(&again));
+        prop_assert_eq!(&json, &render::json(&shuffled));
+        prop_assert_eq!(&md, &render::markdown(&shuffled));
+    }
+}
+
+#[test]
+fn score_rounds_down_and_never_exceeds_100() {
+    assert_eq!(score(6, 7), 85);
+    assert_eq!(score(5, 7), 71);
+    assert_eq!(score(0, 0), 0);
+    assert_eq!(score(9, 7), 100);
+}
