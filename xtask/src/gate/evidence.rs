@@ -40,7 +40,7 @@ const FAILED_WORDS: &[&str] = &["failed", "fail", "failure", "error", "errored",
 
 /// Longest text echoed from a document into a message, in bytes; longer
 /// values are cut (a status word is short; a 10 MB "status" is not one).
-const MAX_SHOWN: usize = 120;
+pub const MAX_SHOWN: usize = 120;
 
 /// Longest `release`, `commit` or `generated_at` accepted, in bytes.
 const MAX_CLAIM: usize = 256;
@@ -65,7 +65,7 @@ pub fn shown(text: &str) -> String {
 
 /// Longest message about a document, in bytes: a parser's message can quote
 /// the input, and no quote may echo megabytes into the report or the terminal.
-const MAX_MESSAGE: usize = 1024;
+pub const MAX_MESSAGE: usize = 1024;
 
 /// A message about a document, kept to one line and at most about
 /// [`MAX_MESSAGE`] bytes: the start and the end (where parsers put the line
