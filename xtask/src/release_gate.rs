@@ -11,16 +11,16 @@ use anyhow::{bail, Context, Result};
 use xshell::Shell;
 
 use crate::flags::{EvidenceArgs, GateAction, ReleaseGate};
-use xtask::gate::collect::{self, Collected};
 use jiff::Timestamp;
+use xtask::gate::collect::{self, Collected};
 
+use crate::project::Project;
 use xtask::gate::config::{Overrides, Policy, WAIVERS_FILE};
 use xtask::gate::decide::{self, Baseline, Input};
 use xtask::gate::model::{Level, Report};
 use xtask::gate::read::ReadPolicy;
 use xtask::gate::trust::Binding;
 use xtask::gate::{paths, read, write};
-use crate::project::Project;
 
 pub const DEFAULT_ARTIFACTS_ROOT: &str = "test_artifacts";
 pub const DEFAULT_OUTPUT_DIR: &str = "test_artifacts/production_maturity/report";

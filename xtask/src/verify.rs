@@ -18,10 +18,10 @@ use serde::Deserialize;
 use xshell::Shell;
 
 use crate::flags::Verify;
+use crate::release_gate::DEFAULT_OUTPUT_DIR;
 use xtask::gate::collect::EXTENSIONS;
 use xtask::gate::write::{INDEX_JSON, SUMS};
 use xtask::gate::{paths, read};
-use crate::release_gate::DEFAULT_OUTPUT_DIR;
 
 #[derive(Deserialize)]
 struct Index {

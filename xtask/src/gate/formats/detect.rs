@@ -62,13 +62,13 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             "XML that is not JUnit (root element is not `testsuites` or `testsuite`)".to_string(),
         );
     }
-    let own = evidence::parse(text.as_bytes());
+    let own = evidence::parse_str(&text);
     if let Ok(ev) = &own {
         if ev.own_format {
             return own_evidence(ev.clone());
         }
     }
-    if let Ok(doc) = serde_json::from_str::<Value>(&text) {
+    if let Ok(doc) = gate_scan::json::from_str(&text) {
         if let Some(understood) = tool_format(&doc, policy, ctx) {
             return understood;
         }

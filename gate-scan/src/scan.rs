@@ -1,0 +1,1407 @@
+//! The streaming evidence scanner: a JSON reader that keeps the top-level
+//! fields the gate decides on and skips everything else, chunk by chunk, in
+//! bounded memory.
+//!
+//! It replaces `serde_json::Deserializer::from_reader` driving the evidence
+//! visitors (`src/reference.rs`), which reads one byte per call and, being
+//! generic, was compiled unoptimized into the xtask. The grammar, the order of
+//! checks and every message and position are the same as that reader's: each
+//! function below mirrors the `serde_json` function it is named after, and a
+//! differential test compares the two on generated and mutated documents.
+//!
+//! Positions follow `serde_json`'s `IoRead`: the line and column after the
+//! last byte the parser pulled, a byte it only peeked at included.
+
+use std::collections::BTreeSet;
+use std::io::{self, Read};
+use std::sync::OnceLock;
+
+use serde::de::{Expected, Unexpected};
+
+use crate::evidence::{Check, Checks, Counted, Doc, Scalar};
+use crate::utf8::Utf8;
+
+const EOF_WHILE_PARSING_LIST: &str = "EOF while parsing a list";
+const EOF_WHILE_PARSING_OBJECT: &str = "EOF while parsing an object";
+const EOF_WHILE_PARSING_STRING: &str = "EOF while parsing a string";
+const EOF_WHILE_PARSING_VALUE: &str = "EOF while parsing a value";
+const EXPECTED_COLON: &str = "expected `:`";
+const EXPECTED_LIST_COMMA_OR_END: &str = "expected `,` or `]`";
+const EXPECTED_OBJECT_COMMA_OR_END: &str = "expected `,` or `}`";
+const EXPECTED_SOME_IDENT: &str = "expected ident";
+const EXPECTED_SOME_VALUE: &str = "expected value";
+const INVALID_ESCAPE: &str = "invalid escape";
+const INVALID_NUMBER: &str = "invalid number";
+const NUMBER_OUT_OF_RANGE: &str = "number out of range";
+const INVALID_UNICODE_CODE_POINT: &str = "invalid unicode code point";
+const CONTROL_CHARACTER: &str = "control character (\\u0000-\\u001F) found while parsing a string";
+const KEY_MUST_BE_A_STRING: &str = "key must be a string";
+const LONE_LEADING_SURROGATE: &str = "lone leading surrogate in hex escape";
+const TRAILING_COMMA: &str = "trailing comma";
+const TRAILING_CHARACTERS: &str = "trailing characters";
+const UNEXPECTED_END_OF_HEX_ESCAPE: &str = "unexpected end of hex escape";
+
+/// The longest string the gate keeps (a key, or the value of a field it
+/// reads): a bound on memory, far above any real status, name or commit.
+pub const MAX_KEPT_STRING: usize = 1 << 20;
+/// The deepest nesting skipped: a bound on memory (one bit a level).
+pub const MAX_DEPTH: usize = 1 << 26;
+
+/// Where the bytes come from: one chunk after another.
+pub trait Feed {
+    /// The current chunk (empty before the first and after the last).
+    fn chunk(&self) -> &[u8];
+    /// Moves to the next chunk; false at the end of the input.
+    fn advance(&mut self) -> bool;
+}
+
+impl<F: Feed + ?Sized> Feed for &mut F {
+    fn chunk(&self) -> &[u8] {
+        (**self).chunk()
+    }
+    fn advance(&mut self) -> bool {
+        (**self).advance()
+    }
+}
+
+/// A document held in memory: one chunk.
+pub struct SliceFeed<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> SliceFeed<'a> {
+    pub fn new(data: &'a [u8]) -> Self {
+        SliceFeed { data }
+    }
+}
+
+impl Feed for SliceFeed<'_> {
+    fn chunk(&self) -> &[u8] {
+        self.data
+    }
+    fn advance(&mut self) -> bool {
+        self.data = &[];
+        false
+    }
+}
+
+/// How much a [`ReaderFeed`] reads at a time.
+const READER_CHUNK: usize = 64 * 1024;
+
+/// A document read from a stream on the scanning thread, checked for UTF-8
+/// as it goes.
+pub struct ReaderFeed<'r> {
+    reader: &'r mut dyn Read,
+    buf: Vec<u8>,
+    utf8: Utf8,
+    error: Option<io::Error>,
+    done: bool,
+}
+
+impl<'r> ReaderFeed<'r> {
+    pub fn new(reader: &'r mut dyn Read) -> Self {
+        ReaderFeed { reader, buf: Vec::new(), utf8: Utf8::new(), error: None, done: false }
+    }
+
+    /// Loads the first chunk; returns how many bytes of byte order mark to skip.
+    pub fn skip_bom(&mut self) -> usize {
+        if self.advance() && self.buf.starts_with(crate::evidence::UTF8_BOM) {
+            crate::evidence::UTF8_BOM.len()
+        } else {
+            0
+        }
+    }
+
+    /// Reads what the scanner left, so the UTF-8 check covers every byte.
+    pub fn finish(&mut self) -> io::Result<()> {
+        while self.advance() {}
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// The offset of the first byte that is not UTF-8, if any.
+    pub fn utf8_error(&self) -> Option<u64> {
+        self.utf8.error()
+    }
+}
+
+impl Feed for ReaderFeed<'_> {
+    fn chunk(&self) -> &[u8] {
+        &self.buf
+    }
+    fn advance(&mut self) -> bool {
+        self.buf.clear();
+        if self.done {
+            return false;
+        }
+        self.buf.resize(READER_CHUNK, 0);
+        match read_full(self.reader, &mut self.buf) {
+            Ok(n) => self.buf.truncate(n),
+            Err(e) => {
+                self.buf.clear();
+                self.error = Some(e);
+            }
+        }
+        if self.buf.is_empty() {
+            self.done = true;
+            self.utf8.finish();
+            return false;
+        }
+        self.utf8.feed(&self.buf);
+        true
+    }
+}
+
+/// Fills `buf` from `reader` unless the stream ends first; the count read.
+pub fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while let Some(rest) = buf.get_mut(filled..) {
+        if rest.is_empty() {
+            break;
+        }
+        match reader.read(rest) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Reads one evidence document from `feed`, whose first chunk starts with
+/// `start` bytes to skip (a byte order mark).
+pub(crate) fn parse<F: Feed>(feed: F, start: usize) -> Result<Doc, String> {
+    let mut scanner = Scanner::new(feed, start);
+    scanner.document().map_err(Error::into_message)
+}
+
+/// An error with its position, or (from a visitor) without one yet: the
+/// position is filled in where `serde_json` would fill it (`fix_position`).
+enum Error {
+    At(String),
+    Custom(String),
+}
+
+impl Error {
+    fn into_message(self) -> String {
+        match self {
+            Error::At(msg) | Error::Custom(msg) => msg,
+        }
+    }
+}
+
+/// What the visitors expect at the top level, for `invalid type` messages.
+struct ExpectDocument;
+
+impl Expected for ExpectDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object (the evidence document)")
+    }
+}
+
+fn invalid_type(unexpected: Unexpected) -> String {
+    <serde_json::Error as serde::de::Error>::invalid_type(unexpected, &ExpectDocument).to_string()
+}
+
+/// A JSON number as `serde_json` parses it (`ParserNumber`).
+enum Num {
+    U64(u64),
+    I64(i64),
+    F64(f64),
+}
+
+impl Num {
+    fn invalid_type(self) -> String {
+        match self {
+            Num::U64(n) => invalid_type(Unexpected::Unsigned(n)),
+            Num::I64(n) => invalid_type(Unexpected::Signed(n)),
+            Num::F64(n) => invalid_type(Unexpected::Float(n)),
+        }
+    }
+}
+
+/// Which visitor reads a value: the gate's fields accept any JSON type and
+/// record which one it was.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Scalar,
+    Count,
+    Checks,
+    Check,
+}
+
+/// What a value turned out to be.
+enum Any {
+    Null,
+    Bool(bool),
+    Number,
+    Str(String),
+    Array(usize),
+    Checks(Vec<Check>),
+    Object,
+    Check { name: Option<Scalar>, status: Option<Scalar> },
+}
+
+impl Any {
+    fn kind(&self) -> &'static str {
+        match self {
+            Any::Null => "null",
+            Any::Bool(_) => "a boolean",
+            Any::Number => "a number",
+            Any::Str(_) => "a string",
+            Any::Array(_) | Any::Checks(_) => "an array",
+            Any::Object | Any::Check { .. } => "an object",
+        }
+    }
+}
+
+/// Open arrays and objects while a value is skipped, one bit each.
+#[derive(Default)]
+struct Frames {
+    bits: Vec<u64>,
+    len: usize,
+}
+
+impl Frames {
+    fn clear(&mut self) {
+        self.bits.clear();
+        self.len = 0;
+    }
+    /// Pushes a frame (`{` or `[`); false past [`MAX_DEPTH`].
+    fn push(&mut self, frame: u8) -> bool {
+        if self.len >= MAX_DEPTH {
+            return false;
+        }
+        let (word, bit) = (self.len / 64, self.len % 64);
+        if word == self.bits.len() {
+            self.bits.push(0);
+        }
+        if let Some(w) = self.bits.get_mut(word) {
+            if frame == b'{' {
+                *w |= 1 << bit;
+            } else {
+                *w &= !(1 << bit);
+            }
+        }
+        self.len += 1;
+        true
+    }
+    fn pop(&mut self) -> Option<u8> {
+        self.len = self.len.checked_sub(1)?;
+        let (word, bit) = (self.len / 64, self.len % 64);
+        let set = self.bits.get(word).is_some_and(|w| w & (1 << bit) != 0);
+        Some(if set { b'{' } else { b'[' })
+    }
+}
+
+struct Scanner<F> {
+    feed: F,
+    /// The next byte of the current chunk.
+    pos: usize,
+    /// The offset of the current chunk in the stream.
+    base: u64,
+    /// The byte at `pos` has been pulled (peeked) by the parser.
+    peeked: bool,
+    /// Newlines before the current chunk.
+    lines: u64,
+    /// Where the line that is open at the start of the current chunk starts.
+    line_start: u64,
+    frames: Frames,
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\t' | b'\r')
+}
+
+fn ends_str(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
+/// The index of the first byte that ends a run of plain string content (a
+/// `"`, a `\` or a control character), eight bytes at a time: a byte-wise
+/// loop is most of the scanner's time on string-heavy documents.
+fn find_string_end(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    let mut words = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for word in &mut words {
+        let Ok(word) = <[u8; 8]>::try_from(word) else { break };
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // The lowest flagged byte is exact (borrows only run upwards).
+        let hits = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w))
+            & HIGH;
+        if hits != 0 {
+            return Some(offset + (hits.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    words.remainder().iter().position(|&b| ends_str(b)).map(|i| offset + i)
+}
+
+/// `serde_json`'s `overflow!(a * 10 + b, c)`.
+fn overflows_u64(a: u64, b: u64) -> bool {
+    a >= u64::MAX / 10 && (a > u64::MAX / 10 || b > u64::MAX % 10)
+}
+
+fn overflows_i32(a: i32, b: i32) -> bool {
+    a >= i32::MAX / 10 && (a > i32::MAX / 10 || b > i32::MAX % 10)
+}
+
+fn pow10(exponent: usize) -> Option<f64> {
+    static POW10: OnceLock<Vec<f64>> = OnceLock::new();
+    POW10
+        .get_or_init(|| (0..309).map(|i| format!("1e{i}").parse().unwrap_or(f64::NAN)).collect())
+        .get(exponent)
+        .copied()
+}
+
+fn decode_hex(b: u8) -> Option<u16> {
+    char::from(b).to_digit(16).and_then(|d| u16::try_from(d).ok())
+}
+
+impl<F: Feed> Scanner<F> {
+    fn new(feed: F, start: usize) -> Self {
+        Scanner {
+            feed,
+            pos: start,
+            base: 0,
+            peeked: false,
+            lines: 0,
+            line_start: start as u64,
+            frames: Frames::default(),
+        }
+    }
+
+    // ---- the byte source -------------------------------------------------
+
+    /// Moves to the next non-empty chunk; false at the end. Requires the
+    /// current chunk to be used up.
+    #[cold]
+    fn refill(&mut self) -> bool {
+        let chunk = self.feed.chunk();
+        let len = chunk.len();
+        self.lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        if let Some(i) = memchr::memrchr(b'\n', chunk) {
+            self.line_start = self.base + i as u64 + 1;
+        }
+        self.base += len as u64;
+        self.pos = 0;
+        while self.feed.advance() {
+            if !self.feed.chunk().is_empty() {
+                return true;
+            }
+        }
+        false
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        loop {
+            if let Some(&b) = self.feed.chunk().get(self.pos) {
+                self.peeked = true;
+                return Some(b);
+            }
+            self.pos = self.feed.chunk().len();
+            if !self.refill() {
+                self.peeked = false;
+                return None;
+            }
+        }
+    }
+
+    fn peek_or_null(&mut self) -> u8 {
+        self.peek().unwrap_or(0)
+    }
+
+    /// Consumes the byte `peek` returned.
+    fn eat(&mut self) {
+        self.pos += 1;
+        self.peeked = false;
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.eat();
+        Some(b)
+    }
+
+    /// `serde_json`'s `parse_whitespace`: the next byte that is not white
+    /// space, peeked, or `None` at the end.
+    fn ws(&mut self) -> Option<u8> {
+        loop {
+            let chunk = self.feed.chunk();
+            let rest = chunk.get(self.pos..).unwrap_or_default();
+            if let Some(i) = rest.iter().position(|&b| !is_ws(b)) {
+                self.pos += i;
+                self.peeked = true;
+                return rest.get(i).copied();
+            }
+            self.pos = chunk.len();
+            if !self.refill() {
+                self.peeked = false;
+                return None;
+            }
+        }
+    }
+
+    /// Line and column after `pulled` bytes (within the current chunk).
+    fn position(&self, pulled: u64) -> (u64, u64) {
+        let chunk = self.feed.chunk();
+        let upto = usize::try_from(pulled.saturating_sub(self.base)).unwrap_or(usize::MAX);
+        let head = chunk.get(..upto).unwrap_or(chunk);
+        let line = 1 + self.lines + memchr::memchr_iter(b'\n', head).count() as u64;
+        let start = match memchr::memrchr(b'\n', head) {
+            Some(i) => self.base + i as u64 + 1,
+            None => self.line_start,
+        };
+        (line, pulled.saturating_sub(start))
+    }
+
+    fn pulled(&self) -> u64 {
+        self.base + self.pos as u64 + u64::from(self.peeked)
+    }
+
+    /// `serde_json`'s `error` and `peek_error` (the same for `IoRead`).
+    #[cold]
+    fn error(&self, msg: &str) -> Error {
+        Error::At(self.message(msg))
+    }
+
+    fn message(&self, msg: &str) -> String {
+        let (line, column) = self.position(self.pulled());
+        format!("{msg} at line {line} column {column}")
+    }
+
+    /// `fix_position`: a visitor's error gets the current position.
+    fn fix(&self, err: Error) -> Error {
+        match err {
+            Error::Custom(msg) => Error::At(self.message(&msg)),
+            at => at,
+        }
+    }
+
+    // ---- the document ----------------------------------------------------
+
+    fn document(&mut self) -> Result<Doc, Error> {
+        let doc = match self.ws() {
+            None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+            Some(b'{') => {
+                self.eat();
+                let ret = self.doc_fields();
+                let end = self.end_map();
+                match (ret, end) {
+                    (Ok(doc), Ok(())) => doc,
+                    (Err(e), _) | (_, Err(e)) => return Err(self.fix(e)),
+                }
+            }
+            Some(_) => return Err(self.top_invalid_type()),
+        };
+        match self.ws() {
+            Some(_) => Err(self.error(TRAILING_CHARACTERS)),
+            None => Ok(doc),
+        }
+    }
+
+    fn doc_fields(&mut self) -> Result<Doc, Error> {
+        let mut doc = Doc::default();
+        self.map_entries(|s, key| {
+            s.colon()?;
+            match key.as_str() {
+                "status" => doc.status = Some(s.scalar()?),
+                "passed" => doc.passed = Some(s.scalar()?),
+                "domain" => doc.domain = Some(s.scalar()?),
+                "provenance" => doc.provenance = Some(s.scalar()?),
+                "generator" => doc.generator = Some(s.scalar()?),
+                "release" => doc.release = Some(s.scalar()?),
+                "commit" => doc.commit = Some(s.scalar()?),
+                "generated_at" => doc.generated_at = Some(s.scalar()?),
+                "blockers" => doc.blockers = Some(s.counted()?),
+                "checks" => doc.checks = Some(s.checks()?),
+                _ => s.ignore_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(doc)
+    }
+
+    /// `peek_invalid_type` for the top level, which must be an object.
+    #[cold]
+    fn top_invalid_type(&mut self) -> Error {
+        let msg = match self.peek_or_null() {
+            b'n' => {
+                self.eat();
+                if let Err(e) = self.ident(b"ull") {
+                    return e;
+                }
+                invalid_type(Unexpected::Unit)
+            }
+            b't' => {
+                self.eat();
+                if let Err(e) = self.ident(b"rue") {
+                    return e;
+                }
+                invalid_type(Unexpected::Bool(true))
+            }
+            b'f' => {
+                self.eat();
+                if let Err(e) = self.ident(b"alse") {
+                    return e;
+                }
+                invalid_type(Unexpected::Bool(false))
+            }
+            b'-' => {
+                self.eat();
+                match self.number(false) {
+                    Ok(n) => n.invalid_type(),
+                    Err(e) => return e,
+                }
+            }
+            b'0'..=b'9' => match self.number(true) {
+                Ok(n) => n.invalid_type(),
+                Err(e) => return e,
+            },
+            b'"' => {
+                self.eat();
+                match self.parse_str() {
+                    Ok(s) => invalid_type(Unexpected::Str(&s)),
+                    Err(e) => return e,
+                }
+            }
+            b'[' => invalid_type(Unexpected::Seq),
+            b'{' => invalid_type(Unexpected::Map),
+            _ => return self.error(EXPECTED_SOME_VALUE),
+        };
+        Error::At(self.message(&msg))
+    }
+
+    // ---- maps and sequences ---------------------------------------------
+
+    /// The entries of an object whose `{` was eaten, up to (not including)
+    /// its `}`: `MapAccess` with a visitor that rejects duplicate keys.
+    /// `value` reads the value after the key (colon included).
+    fn map_entries(
+        &mut self,
+        mut value: impl FnMut(&mut Self, String) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut keys = BTreeSet::new();
+        let mut first = true;
+        loop {
+            let peek = match self.ws() {
+                Some(b) => b,
+                None => return Err(self.error(EOF_WHILE_PARSING_OBJECT)),
+            };
+            if peek == b'}' {
+                return Ok(());
+            } else if first {
+                first = false;
+                if peek != b'"' {
+                    return Err(self.error(KEY_MUST_BE_A_STRING));
+                }
+            } else if peek == b',' {
+                self.eat();
+                match self.ws() {
+                    Some(b'"') => {}
+                    Some(b'}') => return Err(self.error(TRAILING_COMMA)),
+                    Some(_) => return Err(self.error(KEY_MUST_BE_A_STRING)),
+                    None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+                }
+            } else {
+                return Err(self.error(EXPECTED_OBJECT_COMMA_OR_END));
+            }
+            self.eat();
+            let key = self.parse_str()?;
+            if keys.contains(&key) {
+                return Err(Error::Custom(format!("duplicate key `{key}`")));
+            }
+            keys.insert(key.clone());
+            value(self, key)?;
+        }
+    }
+
+    /// `has_next_element`: true when another element follows.
+    fn has_next_element(&mut self, first: &mut bool) -> Result<bool, Error> {
+        let peek = match self.ws() {
+            Some(b) => b,
+            None => return Err(self.error(EOF_WHILE_PARSING_LIST)),
+        };
+        if peek == b']' {
+            Ok(false)
+        } else if *first {
+            *first = false;
+            Ok(true)
+        } else if peek == b',' {
+            self.eat();
+            match self.ws() {
+                Some(b']') => Err(self.error(TRAILING_COMMA)),
+                Some(_) => Ok(true),
+                None => Err(self.error(EOF_WHILE_PARSING_VALUE)),
+            }
+        } else {
+            Err(self.error(EXPECTED_LIST_COMMA_OR_END))
+        }
+    }
+
+    fn colon(&mut self) -> Result<(), Error> {
+        match self.ws() {
+            Some(b':') => {
+                self.eat();
+                Ok(())
+            }
+            Some(_) => Err(self.error(EXPECTED_COLON)),
+            None => Err(self.error(EOF_WHILE_PARSING_OBJECT)),
+        }
+    }
+
+    fn end_seq(&mut self) -> Result<(), Error> {
+        match self.ws() {
+            Some(b']') => {
+                self.eat();
+                Ok(())
+            }
+            Some(b',') => {
+                self.eat();
+                match self.ws() {
+                    Some(b']') => Err(self.error(TRAILING_COMMA)),
+                    _ => Err(self.error(TRAILING_CHARACTERS)),
+                }
+            }
+            Some(_) => Err(self.error(TRAILING_CHARACTERS)),
+            None => Err(self.error(EOF_WHILE_PARSING_LIST)),
+        }
+    }
+
+    fn end_map(&mut self) -> Result<(), Error> {
+        match self.ws() {
+            Some(b'}') => {
+                self.eat();
+                Ok(())
+            }
+            Some(b',') => Err(self.error(TRAILING_COMMA)),
+            Some(_) => Err(self.error(TRAILING_CHARACTERS)),
+            None => Err(self.error(EOF_WHILE_PARSING_OBJECT)),
+        }
+    }
+
+    /// A sequence of ignored values (`drain_seq`): the element count.
+    fn drain_seq(&mut self) -> Result<usize, Error> {
+        let mut first = true;
+        let mut n = 0usize;
+        while self.has_next_element(&mut first)? {
+            self.ignore_value()?;
+            n = n.saturating_add(1);
+        }
+        Ok(n)
+    }
+
+    /// A map of ignored values whose keys must be distinct (`drain_map`).
+    fn drain_map(&mut self) -> Result<(), Error> {
+        self.map_entries(|s, _| {
+            s.colon()?;
+            s.ignore_value()
+        })
+    }
+
+    fn check_list(&mut self) -> Result<Vec<Check>, Error> {
+        let mut first = true;
+        let mut checks = Vec::new();
+        while self.has_next_element(&mut first)? {
+            let check = match self.any(Kind::Check)? {
+                Any::Check { name, status } => Check::Object { name, status },
+                other => Check::Other(other.kind()),
+            };
+            checks.push(check);
+        }
+        Ok(checks)
+    }
+
+    fn check_fields(&mut self) -> Result<Any, Error> {
+        let (mut name, mut status) = (None, None);
+        self.map_entries(|s, key| {
+            s.colon()?;
+            match key.as_str() {
+                "name" => name = Some(s.scalar()?),
+                "status" => status = Some(s.scalar()?),
+                _ => s.ignore_value()?,
+            }
+            Ok(())
+        })?;
+        Ok(Any::Check { name, status })
+    }
+
+    // ---- values the gate reads ------------------------------------------
+
+    /// `deserialize_any` with the visitor of `kind`.
+    fn any(&mut self, kind: Kind) -> Result<Any, Error> {
+        let peek = match self.ws() {
+            Some(b) => b,
+            None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+        };
+        let value = match peek {
+            b'n' => {
+                self.eat();
+                self.ident(b"ull")?;
+                Ok(Any::Null)
+            }
+            b't' => {
+                self.eat();
+                self.ident(b"rue")?;
+                Ok(Any::Bool(true))
+            }
+            b'f' => {
+                self.eat();
+                self.ident(b"alse")?;
+                Ok(Any::Bool(false))
+            }
+            b'-' => {
+                self.eat();
+                self.number(false)?;
+                Ok(Any::Number)
+            }
+            b'0'..=b'9' => {
+                self.number(true)?;
+                Ok(Any::Number)
+            }
+            b'"' => {
+                self.eat();
+                Ok(Any::Str(self.parse_str()?))
+            }
+            b'[' => {
+                self.eat();
+                let ret = if kind == Kind::Checks {
+                    self.check_list().map(Any::Checks)
+                } else {
+                    self.drain_seq().map(Any::Array)
+                };
+                match (ret, self.end_seq()) {
+                    (Ok(ret), Ok(())) => Ok(ret),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            b'{' => {
+                self.eat();
+                let ret = if kind == Kind::Check {
+                    self.check_fields()
+                } else {
+                    self.drain_map().map(|()| Any::Object)
+                };
+                match (ret, self.end_map()) {
+                    (Ok(ret), Ok(())) => Ok(ret),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            }
+            _ => Err(self.error(EXPECTED_SOME_VALUE)),
+        };
+        value.map_err(|e| self.fix(e))
+    }
+
+    fn scalar(&mut self) -> Result<Scalar, Error> {
+        Ok(match self.any(Kind::Scalar)? {
+            Any::Str(s) => Scalar::Str(s),
+            Any::Bool(b) => Scalar::Bool(b),
+            other => Scalar::Other(other.kind()),
+        })
+    }
+
+    fn counted(&mut self) -> Result<Counted, Error> {
+        Ok(match self.any(Kind::Count)? {
+            Any::Array(n) => Counted::Array(n),
+            other => Counted::Other(other.kind()),
+        })
+    }
+
+    fn checks(&mut self) -> Result<Checks, Error> {
+        Ok(match self.any(Kind::Checks)? {
+            Any::Checks(checks) => Checks::Array(checks),
+            other => Checks::Other(other.kind()),
+        })
+    }
+
+    fn ident(&mut self, rest: &[u8]) -> Result<(), Error> {
+        for &expected in rest {
+            match self.next() {
+                None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+                Some(b) if b != expected => return Err(self.error(EXPECTED_SOME_IDENT)),
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    // ---- strings ---------------------------------------------------------
+
+    fn next_or_eof(&mut self) -> Result<u8, Error> {
+        match self.next() {
+            Some(b) => Ok(b),
+            None => Err(self.error(EOF_WHILE_PARSING_STRING)),
+        }
+    }
+
+    fn peek_or_eof(&mut self) -> Result<u8, Error> {
+        match self.peek() {
+            Some(b) => Ok(b),
+            None => Err(self.error(EOF_WHILE_PARSING_STRING)),
+        }
+    }
+
+    /// Advances to the next `"`, `\` or control character and consumes it;
+    /// the bytes before it go to `keep` when given. `None` at the end.
+    fn string_span(&mut self, mut keep: Option<&mut Vec<u8>>) -> Option<u8> {
+        loop {
+            let chunk = self.feed.chunk();
+            let rest = chunk.get(self.pos..).unwrap_or_default();
+            if let Some(i) = find_string_end(rest) {
+                if let Some(keep) = keep {
+                    keep.extend_from_slice(rest.get(..i).unwrap_or_default());
+                }
+                let b = rest.get(i).copied();
+                self.pos += i + 1;
+                self.peeked = false;
+                return b;
+            }
+            if let Some(keep) = keep.as_deref_mut() {
+                keep.extend_from_slice(rest);
+            }
+            self.pos = chunk.len();
+            self.peeked = false;
+            if !self.refill() {
+                return None;
+            }
+        }
+    }
+
+    /// `parse_str` of a string whose `"` was eaten, validating escapes.
+    fn parse_str(&mut self) -> Result<String, Error> {
+        let mut out = Vec::new();
+        loop {
+            match self.string_span(Some(&mut out)) {
+                None => return Err(self.error(EOF_WHILE_PARSING_STRING)),
+                Some(b'"') => break,
+                Some(b'\\') => self.parse_escape(&mut out)?,
+                Some(_) => return Err(self.error(CONTROL_CHARACTER)),
+            }
+            if out.len() > MAX_KEPT_STRING {
+                return Err(self.error(&format!(
+                    "string longer than {MAX_KEPT_STRING} bytes in a field the gate reads"
+                )));
+            }
+        }
+        if out.len() > MAX_KEPT_STRING {
+            return Err(self.error(&format!(
+                "string longer than {MAX_KEPT_STRING} bytes in a field the gate reads"
+            )));
+        }
+        String::from_utf8(out).map_err(|e| {
+            let (line, column) = self.position(self.pulled());
+            let back = e.as_bytes().len() - e.utf8_error().valid_up_to();
+            Error::At(format!(
+                "{INVALID_UNICODE_CODE_POINT} at line {line} column {}",
+                column.saturating_sub(back as u64)
+            ))
+        })
+    }
+
+    fn parse_escape(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        let ch = self.next_or_eof()?;
+        let unescaped = match ch {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            b'/' => b'/',
+            b'b' => b'\x08',
+            b'f' => b'\x0c',
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => return self.parse_unicode_escape(out),
+            _ => return Err(self.error(INVALID_ESCAPE)),
+        };
+        out.push(unescaped);
+        Ok(())
+    }
+
+    fn decode_hex_escape(&mut self) -> Result<u16, Error> {
+        let mut n = 0u16;
+        let mut valid = true;
+        for _ in 0..4 {
+            match decode_hex(self.next_or_eof()?) {
+                Some(d) => n = (n << 4) | d,
+                None => valid = false,
+            }
+        }
+        if valid {
+            Ok(n)
+        } else {
+            Err(self.error(INVALID_ESCAPE))
+        }
+    }
+
+    /// `parse_unicode_escape` with `validate`: surrogates must pair.
+    #[cold]
+    fn parse_unicode_escape(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
+        let n = self.decode_hex_escape()?;
+        if (0xDC00..=0xDFFF).contains(&n) {
+            return Err(self.error(LONE_LEADING_SURROGATE));
+        }
+        let code = if (0xD800..=0xDBFF).contains(&n) {
+            for expected in [b'\\', b'u'] {
+                let b = self.peek_or_eof()?;
+                self.eat();
+                if b != expected {
+                    return Err(self.error(UNEXPECTED_END_OF_HEX_ESCAPE));
+                }
+            }
+            let n2 = self.decode_hex_escape()?;
+            if !(0xDC00..=0xDFFF).contains(&n2) {
+                return Err(self.error(LONE_LEADING_SURROGATE));
+            }
+            ((u32::from(n - 0xD800) << 10) | u32::from(n2 - 0xDC00)) + 0x1_0000
+        } else {
+            u32::from(n)
+        };
+        let c = char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
+        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        Ok(())
+    }
+
+    /// `ignore_str`: skips a string whose `"` was eaten.
+    fn ignore_str(&mut self) -> Result<(), Error> {
+        loop {
+            match self.string_span(None) {
+                None => return Err(self.error(EOF_WHILE_PARSING_STRING)),
+                Some(b'"') => return Ok(()),
+                Some(b'\\') => self.ignore_escape()?,
+                Some(_) => return Err(self.error(CONTROL_CHARACTER)),
+            }
+        }
+    }
+
+    fn ignore_escape(&mut self) -> Result<(), Error> {
+        match self.next_or_eof()? {
+            b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Ok(()),
+            b'u' => self.decode_hex_escape().map(|_| ()),
+            _ => Err(self.error(INVALID_ESCAPE)),
+        }
+    }
+
+    // ---- skipping --------------------------------------------------------
+
+    /// `ignore_value`: skips one value of any depth without keeping it.
+    fn ignore_value(&mut self) -> Result<(), Error> {
+        self.frames.clear();
+        let mut enclosing: Option<u8> = None;
+        loop {
+            let peek = match self.ws() {
+                Some(b) => b,
+                None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+            };
+            let frame = match peek {
+                b'"' => {
+                    self.eat();
+                    self.ignore_str()?;
+                    None
+                }
+                b'-' => {
+                    self.eat();
+                    self.ignore_integer()?;
+                    None
+                }
+                b'0'..=b'9' => {
+                    self.ignore_integer()?;
+                    None
+                }
+                b'n' => {
+                    self.eat();
+                    self.ident(b"ull")?;
+                    None
+                }
+                b't' => {
+                    self.eat();
+                    self.ident(b"rue")?;
+                    None
+                }
+                b'f' => {
+                    self.eat();
+                    self.ident(b"alse")?;
+                    None
+                }
+                b'[' | b'{' => {
+                    if let Some(outer) = enclosing.take() {
+                        if !self.frames.push(outer) {
+                            return Err(
+                                self.error(&format!("nesting deeper than {MAX_DEPTH} levels"))
+                            );
+                        }
+                    }
+                    self.eat();
+                    Some(peek)
+                }
+                _ => return Err(self.error(EXPECTED_SOME_VALUE)),
+            };
+            let (mut accept_comma, mut frame) = match frame {
+                Some(frame) => (false, frame),
+                None => match enclosing.take() {
+                    Some(frame) => (true, frame),
+                    None => match self.frames.pop() {
+                        Some(frame) => (true, frame),
+                        None => return Ok(()),
+                    },
+                },
+            };
+            loop {
+                match self.ws() {
+                    Some(b',') if accept_comma => {
+                        self.eat();
+                        break;
+                    }
+                    Some(b']') if frame == b'[' => {}
+                    Some(b'}') if frame == b'{' => {}
+                    Some(_) => {
+                        if accept_comma {
+                            return Err(self.error(if frame == b'[' {
+                                EXPECTED_LIST_COMMA_OR_END
+                            } else {
+                                EXPECTED_OBJECT_COMMA_OR_END
+                            }));
+                        }
+                        break;
+                    }
+                    None => {
+                        return Err(self.error(if frame == b'[' {
+                            EOF_WHILE_PARSING_LIST
+                        } else {
+                            EOF_WHILE_PARSING_OBJECT
+                        }));
+                    }
+                }
+                self.eat();
+                frame = match self.frames.pop() {
+                    Some(frame) => frame,
+                    None => return Ok(()),
+                };
+                accept_comma = true;
+            }
+            if frame == b'{' {
+                match self.ws() {
+                    Some(b'"') => self.eat(),
+                    Some(_) => return Err(self.error(KEY_MUST_BE_A_STRING)),
+                    None => return Err(self.error(EOF_WHILE_PARSING_OBJECT)),
+                }
+                self.ignore_str()?;
+                match self.ws() {
+                    Some(b':') => self.eat(),
+                    Some(_) => return Err(self.error(EXPECTED_COLON)),
+                    None => return Err(self.error(EOF_WHILE_PARSING_OBJECT)),
+                }
+            }
+            enclosing = Some(frame);
+        }
+    }
+
+    /// Skips digits; true when there was at least one. Leaves the byte after
+    /// them peeked.
+    fn skip_digits(&mut self) -> bool {
+        let mut any = false;
+        loop {
+            let chunk = self.feed.chunk();
+            let rest = chunk.get(self.pos..).unwrap_or_default();
+            if let Some(i) = rest.iter().position(|b| !b.is_ascii_digit()) {
+                self.pos += i;
+                self.peeked = true;
+                return any || i > 0;
+            }
+            any |= !rest.is_empty();
+            self.pos = chunk.len();
+            if !self.refill() {
+                self.peeked = false;
+                return any;
+            }
+        }
+    }
+
+    fn ignore_integer(&mut self) -> Result<(), Error> {
+        match self.next().unwrap_or(0) {
+            b'0' => {
+                if self.peek_or_null().is_ascii_digit() {
+                    return Err(self.error(INVALID_NUMBER));
+                }
+            }
+            b'1'..=b'9' => {
+                self.skip_digits();
+            }
+            _ => return Err(self.error(INVALID_NUMBER)),
+        }
+        match self.peek_or_null() {
+            b'.' => self.ignore_decimal(),
+            b'e' | b'E' => self.ignore_exponent(),
+            _ => Ok(()),
+        }
+    }
+
+    fn ignore_decimal(&mut self) -> Result<(), Error> {
+        self.eat();
+        if !self.skip_digits() {
+            return Err(self.error(INVALID_NUMBER));
+        }
+        match self.peek_or_null() {
+            b'e' | b'E' => self.ignore_exponent(),
+            _ => Ok(()),
+        }
+    }
+
+    fn ignore_exponent(&mut self) -> Result<(), Error> {
+        self.eat();
+        if let b'+' | b'-' = self.peek_or_null() {
+            self.eat();
+        }
+        if !self.next().unwrap_or(0).is_ascii_digit() {
+            return Err(self.error(INVALID_NUMBER));
+        }
+        self.skip_digits();
+        Ok(())
+    }
+
+    // ---- numbers the gate reads -------------------------------------------
+    // `parse_integer` and what it calls, without `float_roundtrip`: the value
+    // matters only for messages, but the errors (`number out of range`) must
+    // match.
+
+    fn number(&mut self, positive: bool) -> Result<Num, Error> {
+        let next = match self.next() {
+            Some(b) => b,
+            None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+        };
+        match next {
+            b'0' => {
+                if self.peek_or_null().is_ascii_digit() {
+                    Err(self.error(INVALID_NUMBER))
+                } else {
+                    self.parse_number(positive, 0)
+                }
+            }
+            c @ b'1'..=b'9' => {
+                let mut significand = u64::from(c - b'0');
+                loop {
+                    match self.peek_or_null() {
+                        c @ b'0'..=b'9' => {
+                            let digit = u64::from(c - b'0');
+                            if overflows_u64(significand, digit) {
+                                return Ok(Num::F64(
+                                    self.parse_long_integer(positive, significand)?,
+                                ));
+                            }
+                            self.eat();
+                            significand = significand * 10 + digit;
+                        }
+                        _ => return self.parse_number(positive, significand),
+                    }
+                }
+            }
+            _ => Err(self.error(INVALID_NUMBER)),
+        }
+    }
+
+    fn parse_number(&mut self, positive: bool, significand: u64) -> Result<Num, Error> {
+        Ok(match self.peek_or_null() {
+            b'.' => Num::F64(self.parse_decimal(positive, significand, 0)?),
+            b'e' | b'E' => Num::F64(self.parse_exponent(positive, significand, 0)?),
+            _ if positive => Num::U64(significand),
+            _ => {
+                let neg = (significand as i64).wrapping_neg();
+                if neg >= 0 {
+                    Num::F64(-(significand as f64))
+                } else {
+                    Num::I64(neg)
+                }
+            }
+        })
+    }
+
+    fn parse_decimal(
+        &mut self,
+        positive: bool,
+        mut significand: u64,
+        exponent_before_decimal_point: i32,
+    ) -> Result<f64, Error> {
+        self.eat();
+        let mut exponent_after_decimal_point = 0i32;
+        while let c @ b'0'..=b'9' = self.peek_or_null() {
+            let digit = u64::from(c - b'0');
+            if overflows_u64(significand, digit) {
+                let exponent =
+                    exponent_before_decimal_point.wrapping_add(exponent_after_decimal_point);
+                return self.parse_decimal_overflow(positive, significand, exponent);
+            }
+            self.eat();
+            significand = significand * 10 + digit;
+            exponent_after_decimal_point = exponent_after_decimal_point.wrapping_sub(1);
+        }
+        if exponent_after_decimal_point == 0 {
+            return Err(match self.peek() {
+                Some(_) => self.error(INVALID_NUMBER),
+                None => self.error(EOF_WHILE_PARSING_VALUE),
+            });
+        }
+        let exponent = exponent_before_decimal_point.wrapping_add(exponent_after_decimal_point);
+        match self.peek_or_null() {
+            b'e' | b'E' => self.parse_exponent(positive, significand, exponent),
+            _ => self.f64_from_parts(positive, significand, exponent),
+        }
+    }
+
+    fn parse_exponent(
+        &mut self,
+        positive: bool,
+        significand: u64,
+        starting_exp: i32,
+    ) -> Result<f64, Error> {
+        self.eat();
+        let positive_exp = match self.peek_or_null() {
+            b'+' => {
+                self.eat();
+                true
+            }
+            b'-' => {
+                self.eat();
+                false
+            }
+            _ => true,
+        };
+        let next = match self.next() {
+            Some(b) => b,
+            None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+        };
+        let mut exp = match next {
+            c @ b'0'..=b'9' => i32::from(c - b'0'),
+            _ => return Err(self.error(INVALID_NUMBER)),
+        };
+        while let c @ b'0'..=b'9' = self.peek_or_null() {
+            self.eat();
+            let digit = i32::from(c - b'0');
+            if overflows_i32(exp, digit) {
+                return self.parse_exponent_overflow(positive, significand == 0, positive_exp);
+            }
+            exp = exp * 10 + digit;
+        }
+        let final_exp = if positive_exp {
+            starting_exp.saturating_add(exp)
+        } else {
+            starting_exp.saturating_sub(exp)
+        };
+        self.f64_from_parts(positive, significand, final_exp)
+    }
+
+    fn parse_decimal_overflow(
+        &mut self,
+        positive: bool,
+        significand: u64,
+        exponent: i32,
+    ) -> Result<f64, Error> {
+        while self.peek_or_null().is_ascii_digit() {
+            self.eat();
+        }
+        match self.peek_or_null() {
+            b'e' | b'E' => self.parse_exponent(positive, significand, exponent),
+            _ => self.f64_from_parts(positive, significand, exponent),
+        }
+    }
+
+    fn parse_exponent_overflow(
+        &mut self,
+        positive: bool,
+        zero_significand: bool,
+        positive_exp: bool,
+    ) -> Result<f64, Error> {
+        if !zero_significand && positive_exp {
+            return Err(self.error(NUMBER_OUT_OF_RANGE));
+        }
+        while self.peek_or_null().is_ascii_digit() {
+            self.eat();
+        }
+        Ok(if positive { 0.0 } else { -0.0 })
+    }
+
+    fn parse_long_integer(&mut self, positive: bool, significand: u64) -> Result<f64, Error> {
+        let mut exponent = 0i32;
+        loop {
+            match self.peek_or_null() {
+                b'0'..=b'9' => {
+                    self.eat();
+                    exponent = exponent.wrapping_add(1);
+                }
+                b'.' => return self.parse_decimal(positive, significand, exponent),
+                b'e' | b'E' => return self.parse_exponent(positive, significand, exponent),
+                _ => return self.f64_from_parts(positive, significand, exponent),
+            }
+        }
+    }
+
+    fn f64_from_parts(
+        &mut self,
+        positive: bool,
+        significand: u64,
+        mut exponent: i32,
+    ) -> Result<f64, Error> {
+        let mut f = significand as f64;
+        loop {
+            match pow10(exponent.wrapping_abs() as u32 as usize) {
+                Some(pow) => {
+                    if exponent >= 0 {
+                        f *= pow;
+                        if f.is_infinite() {
+                            return Err(self.error(NUMBER_OUT_OF_RANGE));
+                        }
+                    } else {
+                        f /= pow;
+                    }
+                    break;
+                }
+                None => {
+                    if f == 0.0 {
+                        break;
+                    }
+                    if exponent >= 0 {
+                        return Err(self.error(NUMBER_OUT_OF_RANGE));
+                    }
+                    f /= 1e308;
+                    exponent += 308;
+                }
+            }
+        }
+        Ok(if positive { f } else { -f })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_end_is_the_first_stop_byte() {
+        let stops = [b'"', b'\\', 0x00, 0x01, 0x1f];
+        let plain = [b'a', b' ', 0x20, 0x7f, 0x80, 0xff, b'!', b'#', b'[', b']'];
+        for len in 0..40 {
+            for at in 0..=len {
+                for &stop in &stops {
+                    for &fill in &plain {
+                        let mut bytes = vec![fill; len];
+                        if at < len {
+                            bytes[at] = stop;
+                            // A second stop later must not matter.
+                            if at + 3 < len {
+                                bytes[at + 3] = b'"';
+                            }
+                        }
+                        let expected = bytes.iter().position(|&b| ends_str(b));
+                        assert_eq!(find_string_end(&bytes), expected, "{bytes:?}");
+                    }
+                }
+            }
+        }
+    }
+}
