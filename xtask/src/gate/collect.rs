@@ -87,7 +87,7 @@ pub fn explicit(
                 let w =
                     Walk { root, real_root: &real, folder: domain, domain, explicit: Some(domain) };
                 let mut visited = BTreeSet::from([real.clone()]);
-                walk(&w, &given, 0, &mut visited, &mut out);
+                walk(&w, &given, &real, 0, &mut visited, &mut out);
                 continue;
             }
         }
@@ -150,10 +150,10 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
         out.input_dirs.push(real.clone());
         out.evidence_folders.push(latest.clone());
         let domain = policy.folder_domain(&folder);
-        let mut visited = BTreeSet::from([real]);
+        let mut visited = BTreeSet::from([real.clone()]);
         let w =
             Walk { root, real_root: &real_root, folder: &folder, domain: &domain, explicit: None };
-        walk(&w, &latest, 0, &mut visited, &mut out);
+        walk(&w, &latest, &real, 0, &mut visited, &mut out);
     }
     Ok(out)
 }
@@ -169,7 +169,15 @@ struct Walk<'a> {
     explicit: Option<&'a str>,
 }
 
-fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out: &mut Collected) {
+/// Walks `dir`, whose real (symlink-free) path is `real_dir`.
+fn walk(
+    w: &Walk,
+    dir: &Path,
+    real_dir: &Path,
+    depth: usize,
+    visited: &mut BTreeSet<PathBuf>,
+    out: &mut Collected,
+) {
     let Walk { root, real_root, folder, domain, explicit } = *w;
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -179,16 +187,27 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
             return;
         }
     };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
+    let mut entries: Vec<(PathBuf, Option<fs::FileType>)> =
+        entries.filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok()))).collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, file_type) in entries {
         let display = paths::display(root, &path);
         let supported = path
             .extension()
             .and_then(|ext| ext.to_str())
             .is_some_and(|ext| EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
-        let real = match path.canonicalize() {
-            Ok(real) => real,
+        // Where it really is: an entry that is not a symlink sits in the real
+        // folder being walked; only a symlink needs resolving (one
+        // `canonicalize` per file was most of discovery's time).
+        let resolved = match (file_type, path.file_name()) {
+            (Some(t), Some(name)) if !t.is_symlink() => Ok((real_dir.join(name), t.is_dir())),
+            _ => path.canonicalize().map(|real| {
+                let is_dir = real.is_dir();
+                (real, is_dir)
+            }),
+        };
+        let (real, is_dir) = match resolved {
+            Ok(resolved) => resolved,
             Err(e) => {
                 out.ignored.push(Ignored::new(display, format!("cannot resolve it: {e}")));
                 continue;
@@ -201,16 +220,16 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
             ));
             continue;
         }
-        if real.is_dir() {
+        if is_dir {
             if depth >= MAX_DEPTH {
                 out.ignored.push(Ignored::new(
                     display,
                     format!("deeper than {MAX_DEPTH} folders below `latest`"),
                 ));
-            } else if !visited.insert(real) {
+            } else if !visited.insert(real.clone()) {
                 out.ignored.push(Ignored::new(display, "a folder already walked (symlink cycle)"));
             } else {
-                walk(w, &path, depth + 1, visited, out);
+                walk(w, &path, &real, depth + 1, visited, out);
             }
             continue;
         }
@@ -226,5 +245,61 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
             None => Origin::Discovered { folder: folder.to_string(), domain: domain.to_string() },
         };
         out.artifacts.push(ArtifactRef { path, display, origin });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::config::Overrides;
+
+    /// Discovery reads what is really inside the artifacts root, symlinks
+    /// resolved, and refuses what resolves outside it.
+    #[cfg(unix)]
+    #[test]
+    fn discovery_follows_symlinks_only_inside_the_root() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let evidence = root.join("evidence");
+        let latest = evidence.join("security/latest");
+        fs::create_dir_all(latest.join("nested")).unwrap();
+        fs::create_dir_all(root.join("outside")).unwrap();
+        fs::write(latest.join("a.json"), "{}").unwrap();
+        fs::write(latest.join("nested/b.json"), "{}").unwrap();
+        fs::write(latest.join("notes.txt"), "").unwrap();
+        fs::write(root.join("outside/secret.json"), "{}").unwrap();
+        symlink(root.join("outside/secret.json"), latest.join("out.json")).unwrap();
+        symlink(root.join("outside"), latest.join("out-dir")).unwrap();
+        symlink(latest.join("a.json"), latest.join("alias.json")).unwrap();
+        symlink(latest.join("nested"), latest.join("loop")).unwrap();
+        symlink(root.join("missing.json"), latest.join("dangling.json")).unwrap();
+        let meta = serde_json::json!({});
+        let policy = Policy::from_metadata(&meta, None, &Overrides::default()).unwrap();
+        let got = discover(root, &evidence, &policy).unwrap();
+        let artifacts: Vec<&str> = got.artifacts.iter().map(|a| a.display.as_str()).collect();
+        assert_eq!(
+            artifacts,
+            [
+                "evidence/security/latest/a.json",
+                "evidence/security/latest/alias.json",
+                // Walked in name order: the symlink `loop` reaches `nested` first.
+                "evidence/security/latest/loop/b.json",
+            ]
+        );
+        let ignored: Vec<(&str, &str)> =
+            got.ignored.iter().map(|i| (i.path.as_str(), i.reason.as_str())).collect();
+        let outside =
+            "refused: it resolves outside the artifacts root (a symlink out of the evidence tree)";
+        assert_eq!(ignored.len(), 5, "{ignored:?}");
+        assert!(ignored.contains(&("evidence/security/latest/out.json", outside)));
+        assert!(ignored.contains(&("evidence/security/latest/out-dir", outside)));
+        assert!(ignored.contains(&(
+            "evidence/security/latest/nested",
+            "a folder already walked (symlink cycle)"
+        )));
+        assert!(ignored.iter().any(|(p, r)| *p == "evidence/security/latest/dangling.json"
+            && r.starts_with("cannot resolve it")));
+        assert!(ignored.iter().any(|(p, _)| *p == "evidence/security/latest/notes.txt"));
     }
 }

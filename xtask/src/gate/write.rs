@@ -59,11 +59,53 @@ pub fn write_report(
     outputs.sort();
     let sums: String = outputs.iter().map(|o| format!("{}  {}\n", o.sha256, o.path)).collect();
 
-    atomic_write(dir, shown, REPORT_JSON, json.as_bytes())?;
-    atomic_write(dir, shown, REPORT_MD, md.as_bytes())?;
-    atomic_write(dir, shown, INDEX_JSON, index.as_bytes())?;
-    atomic_write(dir, shown, SUMS, sums.as_bytes())?;
+    atomic_write_all(
+        dir,
+        shown,
+        &[
+            (REPORT_JSON, json.as_bytes()),
+            (REPORT_MD, md.as_bytes()),
+            (INDEX_JSON, index.as_bytes()),
+            (SUMS, sums.as_bytes()),
+        ],
+    )?;
     Ok(sha256_hex(json.as_bytes()))
+}
+
+/// [`atomic_write`] of several files, with the writes and syncs side by side
+/// (each sync waits for the disk; one after the other they added up), then
+/// the renames in order.
+fn atomic_write_all(dir: &Path, shown: &str, files: &[(&str, &[u8])]) -> Result<()> {
+    let tmp = |name: &str| dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let written: Vec<std::io::Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .iter()
+            .map(|(name, bytes)| {
+                let path = tmp(name);
+                scope.spawn(move || -> std::io::Result<()> {
+                    let mut file = File::create(&path)?;
+                    file.write_all(bytes)?;
+                    file.sync_all()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(std::io::Error::other("the writer failed"))))
+            .collect()
+    });
+    let mut result = Ok(());
+    for ((name, _), outcome) in files.iter().zip(written) {
+        if result.is_ok() {
+            result = outcome
+                .and_then(|()| fs::rename(tmp(name), dir.join(name)))
+                .with_context(|| format!("cannot write `{shown}/{name}`"));
+        }
+    }
+    for (name, _) in files {
+        let _ = fs::remove_file(tmp(name));
+    }
+    result
 }
 
 fn entry(name: &str, bytes: &[u8]) -> IndexEntry {
