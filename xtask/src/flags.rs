@@ -19,6 +19,24 @@ pub enum Command {
     ReleaseGate(ReleaseGate),
     /// Tag a release after the gate passed on real evidence (a dry run unless `--execute`).
     Release(Release),
+    /// Measure the gate against `openssl` and `sha256sum`: medians, ratios, targets.
+    Bench(Bench),
+}
+
+#[derive(Debug, Args)]
+pub struct Bench {
+    /// Every scenario on small inputs, in seconds: proves the benchmark works
+    /// (a missed target is marked, not an error).
+    #[arg(long)]
+    pub quick: bool,
+
+    /// Runs per measurement; the table shows medians [default: 5, with `--quick` 3].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub runs: Option<u32>,
+
+    /// Leave out the cold build (`cargo build -p xtask` from a clean target, ~30 s).
+    #[arg(long)]
+    pub no_cold_build: bool,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +119,12 @@ pub struct EvidenceArgs {
     /// Evidence older than this (`36h`, `7d`) is stale, for this run.
     #[arg(long, value_name = "DURATION")]
     pub max_age: Option<String>,
+
+    /// Files up to BYTES are read into memory and may be any format; larger
+    /// ones stream as the gate's own evidence JSON, for this run [default:
+    /// `max-parse-bytes` in the config, 134217728].
+    #[arg(long, value_name = "BYTES")]
+    pub max_parse_bytes: Option<u64>,
 
     /// Compare with a previous `production_maturity.json`.
     #[arg(long, value_name = "PATH")]

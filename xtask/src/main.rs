@@ -4,6 +4,7 @@
 //! [`Shell`] rooted at the workspace root. `main` prints the error chain once
 //! and maps outcomes to exit codes: 0 the gate is open, 1 blockers, 2 errors.
 
+mod bench;
 mod flags;
 mod project;
 mod release;
@@ -35,5 +36,6 @@ fn run(flags: flags::Xtask) -> anyhow::Result<ExitCode> {
     match flags.command {
         flags::Command::ReleaseGate(cmd) => cmd.run(&sh, &project, &cwd),
         flags::Command::Release(cmd) => cmd.run(&sh, &project, &cwd),
+        flags::Command::Bench(cmd) => cmd.run(&sh, &project),
     }
 }

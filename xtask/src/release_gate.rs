@@ -103,6 +103,7 @@ pub fn gate(
         require: evidence.require.as_deref(),
         max_age: evidence.max_age.as_deref(),
         no_new_blockers: evidence.no_new_blockers,
+        max_parse_bytes: evidence.max_parse_bytes,
     };
     let policy = Policy::from_metadata(&project.metadata, waivers_text.as_deref(), &overrides)?;
     let epoch = source_date_epoch()?;

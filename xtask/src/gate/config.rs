@@ -84,6 +84,8 @@ pub struct Overrides<'a> {
     pub require: Option<&'a [String]>,
     pub max_age: Option<&'a str>,
     pub no_new_blockers: bool,
+    /// `--max-parse-bytes`: overrides `max-parse-bytes` for this run.
+    pub max_parse_bytes: Option<u64>,
 }
 
 /// `[workspace.metadata.release-gate.formats]`: the tool format rules.
@@ -218,7 +220,8 @@ impl Policy {
                 .map(|key| format!("unknown key `formats.{key}` in {TABLE} is ignored")),
         );
         let (formats, slsa_release_artifacts) = formats(raw_formats)?;
-        let max_parse_bytes = raw.max_parse_bytes.unwrap_or(DEFAULT_MAX_PARSE_BYTES);
+        let max_parse_bytes =
+            overrides.max_parse_bytes.or(raw.max_parse_bytes).unwrap_or(DEFAULT_MAX_PARSE_BYTES);
         let age = |what: &str, s: &str| {
             trust::parse_duration(s).map_err(|e| anyhow::anyhow!("{what}: {e}"))
         };
