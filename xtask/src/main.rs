@@ -30,11 +30,16 @@ fn main() -> ExitCode {
 
 fn run(flags: flags::Xtask) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    // Started first, it runs beside `cargo metadata`.
+    let stubs_build = match &flags.command {
+        flags::Command::ReleaseGate(cmd) => cmd.start()?,
+        _ => None,
+    };
     let project = project::Project::load()?;
     let sh = Shell::new()?;
     sh.change_dir(&project.root);
     match flags.command {
-        flags::Command::ReleaseGate(cmd) => cmd.run(&sh, &project, &cwd),
+        flags::Command::ReleaseGate(cmd) => cmd.run(&sh, &project, &cwd, stubs_build),
         flags::Command::Release(cmd) => cmd.run(&sh, &project, &cwd),
         flags::Command::Bench(cmd) => cmd.run(&sh, &project),
     }
