@@ -11,7 +11,7 @@
 
 use std::io::Read;
 
-use crate::scan::{self, ReaderFeed, SliceFeed};
+use crate::scan::{self, Source};
 
 /// An evidence file's binding fields, as it wrote them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct Claims {
 /// Reads one evidence document held in memory, already decoded (no byte
 /// order mark). The error names the line and column and what was wrong there.
 pub fn parse_str(text: &str) -> Result<Evidence, String> {
-    scan::parse(SliceFeed::new(text.as_bytes()), 0).map(Doc::normalize)
+    scan::parse(Source::Slice(text.as_bytes()), 0).map(Doc::normalize)
 }
 
 /// Reads one evidence document from bytes: a UTF-8 byte order mark is
@@ -40,18 +40,15 @@ pub fn parse(bytes: &[u8]) -> Result<Evidence, String> {
     }
 }
 
-/// Reads one evidence document from a stream, on this thread, in bounded
-/// memory. Invalid UTF-8 anywhere in the stream is the error, whatever else
-/// is wrong, as for a document held in memory.
+/// Reads one evidence document from a stream, in bounded memory (read and
+/// hashed on this thread, scanned on another). Invalid UTF-8 anywhere in the
+/// stream is the error, whatever else is wrong, as for a document held in
+/// memory.
 pub fn parse_reader(reader: &mut dyn Read) -> Result<Evidence, String> {
-    let mut feed = ReaderFeed::new(reader);
-    let bom = feed.skip_bom();
-    let parsed = scan::parse(&mut feed, bom);
-    feed.finish().map_err(|e| e.to_string())?;
-    if let Some(at) = feed.utf8_error() {
-        return Err(crate::utf8::message(at));
+    match crate::stream::scan(reader) {
+        Ok(scanned) => scanned.evidence,
+        Err(e) => Err(e.to_string()),
     }
-    parsed.map(Doc::normalize)
 }
 
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";

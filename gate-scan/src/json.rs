@@ -8,11 +8,6 @@ pub fn from_str(text: &str) -> Result<Value, Error> {
     serde_json::from_str(text)
 }
 
-/// Parses one JSON document from bytes (which must be UTF-8).
-pub fn from_slice(bytes: &[u8]) -> Result<Value, Error> {
-    serde_json::from_slice(bytes)
-}
-
 /// The first JSON value of `text` and how many bytes it took, for a stream
 /// of values (JSON lines and the like); `None` when `text` holds none.
 pub fn first_value(text: &str) -> Option<(Result<Value, Error>, usize)> {

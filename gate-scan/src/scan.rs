@@ -14,12 +14,12 @@
 
 use std::collections::BTreeSet;
 use std::io::{self, Read};
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::OnceLock;
 
 use serde::de::{Expected, Unexpected};
 
 use crate::evidence::{Check, Checks, Counted, Doc, Scalar};
-use crate::utf8::Utf8;
 
 const EOF_WHILE_PARSING_LIST: &str = "EOF while parsing a list";
 const EOF_WHILE_PARSING_OBJECT: &str = "EOF while parsing an object";
@@ -47,110 +47,70 @@ pub const MAX_KEPT_STRING: usize = 1 << 20;
 /// The deepest nesting skipped: a bound on memory (one bit a level).
 pub const MAX_DEPTH: usize = 1 << 26;
 
-/// Where the bytes come from: one chunk after another.
-pub trait Feed {
+/// Where the scanner's bytes come from, one chunk after another. An enum,
+/// not a trait, so the scanner is compiled (and optimized) once.
+pub enum Source<'a> {
+    /// A document held in memory: a single chunk.
+    Slice(&'a [u8]),
+    /// Chunks from the thread that reads the file; each used chunk goes back
+    /// to it for reuse.
+    Channel { rx: Receiver<Vec<u8>>, back: Sender<Vec<u8>>, current: Vec<u8> },
+    /// Chunks of a fixed size, the worst case for chunk boundaries (tests).
+    #[cfg(test)]
+    Chunks { rest: &'a [u8], size: usize, current: &'a [u8] },
+}
+
+impl Source<'_> {
     /// The current chunk (empty before the first and after the last).
-    fn chunk(&self) -> &[u8];
+    fn chunk(&self) -> &[u8] {
+        match self {
+            Source::Slice(data) => data,
+            Source::Channel { current, .. } => current,
+            #[cfg(test)]
+            Source::Chunks { current, .. } => current,
+        }
+    }
+
     /// Moves to the next chunk; false at the end of the input.
-    fn advance(&mut self) -> bool;
-}
-
-impl<F: Feed + ?Sized> Feed for &mut F {
-    fn chunk(&self) -> &[u8] {
-        (**self).chunk()
-    }
-    fn advance(&mut self) -> bool {
-        (**self).advance()
-    }
-}
-
-/// A document held in memory: one chunk.
-pub struct SliceFeed<'a> {
-    data: &'a [u8],
-}
-
-impl<'a> SliceFeed<'a> {
-    pub fn new(data: &'a [u8]) -> Self {
-        SliceFeed { data }
-    }
-}
-
-impl Feed for SliceFeed<'_> {
-    fn chunk(&self) -> &[u8] {
-        self.data
-    }
-    fn advance(&mut self) -> bool {
-        self.data = &[];
-        false
-    }
-}
-
-/// How much a [`ReaderFeed`] reads at a time.
-const READER_CHUNK: usize = 64 * 1024;
-
-/// A document read from a stream on the scanning thread, checked for UTF-8
-/// as it goes.
-pub struct ReaderFeed<'r> {
-    reader: &'r mut dyn Read,
-    buf: Vec<u8>,
-    utf8: Utf8,
-    error: Option<io::Error>,
-    done: bool,
-}
-
-impl<'r> ReaderFeed<'r> {
-    pub fn new(reader: &'r mut dyn Read) -> Self {
-        ReaderFeed { reader, buf: Vec::new(), utf8: Utf8::new(), error: None, done: false }
+    pub fn advance(&mut self) -> bool {
+        match self {
+            Source::Slice(data) => {
+                *data = &[];
+                false
+            }
+            Source::Channel { rx, back, current } => {
+                let used = std::mem::take(current);
+                if used.capacity() > 0 {
+                    let _ = back.send(used);
+                }
+                match rx.recv() {
+                    Ok(chunk) => {
+                        *current = chunk;
+                        true
+                    }
+                    Err(_) => false,
+                }
+            }
+            #[cfg(test)]
+            Source::Chunks { rest, size, current } => {
+                let n = (*size).min(rest.len());
+                (*current, *rest) = rest.split_at(n);
+                n > 0
+            }
+        }
     }
 
-    /// Loads the first chunk; returns how many bytes of byte order mark to skip.
-    pub fn skip_bom(&mut self) -> usize {
-        if self.advance() && self.buf.starts_with(crate::evidence::UTF8_BOM) {
+    /// Loads the first chunk when there is none yet; how many bytes of byte
+    /// order mark it starts with (to skip).
+    pub fn start(&mut self) -> usize {
+        if self.chunk().is_empty() && !self.advance() {
+            return 0;
+        }
+        if self.chunk().starts_with(crate::evidence::UTF8_BOM) {
             crate::evidence::UTF8_BOM.len()
         } else {
             0
         }
-    }
-
-    /// Reads what the scanner left, so the UTF-8 check covers every byte.
-    pub fn finish(&mut self) -> io::Result<()> {
-        while self.advance() {}
-        match self.error.take() {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    }
-
-    /// The offset of the first byte that is not UTF-8, if any.
-    pub fn utf8_error(&self) -> Option<u64> {
-        self.utf8.error()
-    }
-}
-
-impl Feed for ReaderFeed<'_> {
-    fn chunk(&self) -> &[u8] {
-        &self.buf
-    }
-    fn advance(&mut self) -> bool {
-        self.buf.clear();
-        if self.done {
-            return false;
-        }
-        self.buf.resize(READER_CHUNK, 0);
-        match read_full(self.reader, &mut self.buf) {
-            Ok(n) => self.buf.truncate(n),
-            Err(e) => {
-                self.buf.clear();
-                self.error = Some(e);
-            }
-        }
-        if self.buf.is_empty() {
-            self.done = true;
-            self.utf8.finish();
-            return false;
-        }
-        self.utf8.feed(&self.buf);
-        true
     }
 }
 
@@ -171,10 +131,10 @@ pub fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// Reads one evidence document from `feed`, whose first chunk starts with
-/// `start` bytes to skip (a byte order mark).
-pub(crate) fn parse<F: Feed>(feed: F, start: usize) -> Result<Doc, String> {
-    let mut scanner = Scanner::new(feed, start);
+/// Reads one evidence document from `source`, whose first chunk starts
+/// with `start` bytes to skip (a byte order mark).
+pub(crate) fn parse(source: Source, start: usize) -> Result<Doc, String> {
+    let mut scanner = Scanner::new(source, start);
     scanner.document().map_err(Error::into_message)
 }
 
@@ -297,8 +257,8 @@ impl Frames {
     }
 }
 
-struct Scanner<F> {
-    feed: F,
+struct Scanner<'a> {
+    feed: Source<'a>,
     /// The next byte of the current chunk.
     pos: usize,
     /// The offset of the current chunk in the stream.
@@ -367,8 +327,8 @@ fn decode_hex(b: u8) -> Option<u16> {
     char::from(b).to_digit(16).and_then(|d| u16::try_from(d).ok())
 }
 
-impl<F: Feed> Scanner<F> {
-    fn new(feed: F, start: usize) -> Self {
+impl<'a> Scanner<'a> {
+    fn new(feed: Source<'a>, start: usize) -> Self {
         Scanner {
             feed,
             pos: start,

@@ -4,12 +4,12 @@
 //! the file.
 
 use std::io::{self, Read};
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread;
 
-use crate::evidence::{Doc, Evidence, UTF8_BOM};
+use crate::evidence::{Doc, Evidence};
 use crate::hash::Hasher;
-use crate::scan::{self, read_full, Feed};
+use crate::scan::{self, read_full, Source};
 use crate::utf8::{self, Utf8};
 
 /// The size of one chunk.
@@ -37,13 +37,9 @@ pub fn scan(reader: &mut dyn Read) -> io::Result<Scanned> {
         let scanner = thread::Builder::new().name("evidence-scan".to_string()).spawn_scoped(
             scope,
             move || {
-                let mut feed = ChannelFeed { rx, back: back_tx, current: Vec::new() };
-                let bom = if feed.advance() && feed.current.starts_with(UTF8_BOM) {
-                    UTF8_BOM.len()
-                } else {
-                    0
-                };
-                scan::parse(&mut feed, bom)
+                let mut source = Source::Channel { rx, back: back_tx, current: Vec::new() };
+                let bom = source.start();
+                scan::parse(source, bom)
             },
         )?;
         let read = pump(reader, tx, &back_rx);
@@ -95,30 +91,4 @@ fn pump(
     drop(tx);
     utf8.finish();
     Ok((total, hasher.finish_hex(), utf8.error()))
-}
-
-/// The scanner's side of the channel; used chunks go back for reuse.
-struct ChannelFeed {
-    rx: Receiver<Vec<u8>>,
-    back: Sender<Vec<u8>>,
-    current: Vec<u8>,
-}
-
-impl Feed for ChannelFeed {
-    fn chunk(&self) -> &[u8] {
-        &self.current
-    }
-    fn advance(&mut self) -> bool {
-        let used = std::mem::take(&mut self.current);
-        if used.capacity() > 0 {
-            let _ = self.back.send(used);
-        }
-        match self.rx.recv() {
-            Ok(chunk) => {
-                self.current = chunk;
-                true
-            }
-            Err(_) => false,
-        }
-    }
 }

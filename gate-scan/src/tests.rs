@@ -4,7 +4,7 @@
 use std::io::{self, Read};
 
 use crate::evidence::{parse, parse_reader, Doc, Evidence};
-use crate::scan::{self, Feed};
+use crate::scan::{self, Source};
 use crate::{reference, stream};
 
 fn check(input: &str, expected: Result<(&[&str], Option<&str>), &str>) {
@@ -310,26 +310,8 @@ fn document(rng: &mut Rng) -> String {
     out
 }
 
-/// A document held in chunks of one size, the worst case for boundaries.
-struct Chunks<'a> {
-    rest: &'a [u8],
-    size: usize,
-    current: &'a [u8],
-}
-
-impl Feed for Chunks<'_> {
-    fn chunk(&self) -> &[u8] {
-        self.current
-    }
-    fn advance(&mut self) -> bool {
-        let n = self.size.min(self.rest.len());
-        (self.current, self.rest) = self.rest.split_at(n);
-        n > 0
-    }
-}
-
 fn chunked(doc: &str, size: usize) -> Result<Evidence, String> {
-    scan::parse(Chunks { rest: doc.as_bytes(), size, current: &[] }, 0).map(Doc::normalize)
+    scan::parse(Source::Chunks { rest: doc.as_bytes(), size, current: &[] }, 0).map(Doc::normalize)
 }
 
 /// The scanner, whatever the chunking, says exactly what the reference says.

@@ -452,7 +452,7 @@ fn read_envelope(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64
     if bytes.is_empty() {
         return Err(format!("`{payload_path}` is empty"));
     }
-    let statement: Value = gate_scan::json::from_slice(&bytes)
+    let statement: Value = serde_json::from_slice(&bytes)
         .map_err(|e| format!("`{payload_path}` is not valid JSON: {e}"))?;
     let statement = read_statement(&statement, &format!("statement in `{payload_path}`: "))?;
     Ok((statement, signatures))
