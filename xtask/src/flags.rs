@@ -21,6 +21,17 @@ pub enum Command {
     Release(Release),
     /// Measure the gate against `openssl` and `sha256sum`: medians, ratios, targets.
     Bench(Bench),
+    /// The stub generator (`evidence-stubs ARGS...`), as `release-gate --stubs`
+    /// runs it in a subprocess.
+    #[command(hide = true, disable_help_flag = true)]
+    StubEvidence(StubEvidence),
+}
+
+#[derive(Debug, Args)]
+pub struct StubEvidence {
+    /// The generator's arguments, passed through.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub args: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]

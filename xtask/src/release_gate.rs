@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use xshell::Shell;
@@ -27,55 +27,8 @@ pub const DEFAULT_OUTPUT_DIR: &str = "test_artifacts/production_maturity/report"
 /// Under the stubs folder: where `--stubs` writes its report by default.
 pub const STUBS_OUTPUT_DIR: &str = "production_maturity/report";
 
-/// The stub generator being built by cargo, started before the workspace is
-/// read so that the two cargo calls (`cargo metadata`, `cargo build`) run
-/// side by side: the nested cargo was most of a warm `--stubs` run.
-pub struct StubsBuild {
-    child: Option<Child>,
-}
-
-impl StubsBuild {
-    fn start() -> Result<StubsBuild> {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let child = Command::new(&cargo)
-            .args(["build", "--quiet", "--package", "evidence-stubs"])
-            .arg("--message-format=json-render-diagnostics")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .with_context(|| format!("cannot run `{cargo} build --package evidence-stubs`"))?;
-        Ok(StubsBuild { child: Some(child) })
-    }
-}
-
-impl Drop for StubsBuild {
-    fn drop(&mut self) {
-        // Unused (the run stopped early): do not leave cargo running.
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
 impl ReleaseGate {
-    /// Starts what `run` needs and can start before the workspace is read:
-    /// with `--stubs`, `cargo build` of the stub generator.
-    pub fn start(&self) -> Result<Option<StubsBuild>> {
-        if self.stubs {
-            StubsBuild::start().map(Some)
-        } else {
-            Ok(None)
-        }
-    }
-
-    pub fn run(
-        self,
-        sh: &Shell,
-        project: &Project,
-        cwd: &Path,
-        stubs_build: Option<StubsBuild>,
-    ) -> Result<ExitCode> {
+    pub fn run(self, sh: &Shell, project: &Project, cwd: &Path) -> Result<ExitCode> {
         if let Some(GateAction::Verify(verify)) = self.action {
             return verify.run(sh, cwd);
         }
@@ -89,13 +42,8 @@ impl ReleaseGate {
         let mut evidence = self.evidence;
         if self.stubs {
             let stubs_dir = paths::absolute(cwd, &self.stubs_dir);
-            let build = match stubs_build {
-                Some(build) => build,
-                None => StubsBuild::start()?,
-            };
             generate_stubs(
                 sh,
-                build,
                 &release,
                 &stubs_dir,
                 &self.stub_fail,
@@ -258,24 +206,22 @@ fn release_artifacts(root: &Path, patterns: &[String]) -> Result<Vec<(String, St
     Ok(out)
 }
 
-/// Runs the stub generator as a real subprocess, the way a CI job would: the
-/// executable cargo just built (or found fresh) and reported, so what runs is
-/// what `cargo run --package evidence-stubs` would run.
+/// Runs the stub generator as a real subprocess, the way a CI job would.
+///
+/// The subprocess is this executable in its `stub-evidence` mode, which links
+/// the `evidence-stubs` library: `cargo xtask` has just checked that this
+/// executable is fresh, generator included, so no second cargo call (and its
+/// ~30 ms freshness check, most of a warm `--stubs` run) is needed to know
+/// that the generator that runs is the one in the source tree.
 fn generate_stubs(
     sh: &Shell,
-    mut build: StubsBuild,
     release: &str,
     out: &Path,
     fail: &[String],
     omit: &[String],
     invalid: &[String],
 ) -> Result<()> {
-    let child = build.child.take().context("the stub generator build was already used")?;
-    let built = child.wait_with_output().context("cannot wait for `cargo build`")?;
-    if !built.status.success() {
-        bail!("cannot build the stub generator `evidence-stubs` (cargo's messages are above)");
-    }
-    let exe = stub_executable(&String::from_utf8_lossy(&built.stdout))?;
+    let exe = std::env::current_exe().context("cannot find the xtask executable")?;
     let mut extra = Vec::new();
     for (flag, domains) in [("--fail", fail), ("--omit", omit), ("--invalid", invalid)] {
         for domain in domains {
@@ -283,30 +229,12 @@ fn generate_stubs(
             extra.push(domain.clone());
         }
     }
-    xshell::cmd!(sh, "{exe} --release {release} --out {out} {extra...}")
+    xshell::cmd!(sh, "{exe} stub-evidence --release {release} --out {out} {extra...}")
         .quiet()
         .ignore_stdout()
         .run()
         .context("the stub generator `evidence-stubs` failed")?;
     Ok(())
-}
-
-/// The executable of the `evidence-stubs` binary, from cargo's JSON messages.
-fn stub_executable(messages: &str) -> Result<PathBuf> {
-    for line in messages.lines().filter(|l| l.contains("\"compiler-artifact\"")) {
-        let Ok(message) = gate_scan::json::from_str(line) else { continue };
-        let target = message.get("target");
-        let name = target.and_then(|t| t.get("name")).and_then(|n| n.as_str());
-        let is_bin = target
-            .and_then(|t| t.get("kind"))
-            .and_then(|k| k.as_array())
-            .is_some_and(|kinds| kinds.iter().any(|k| k.as_str() == Some("bin")));
-        let exe = message.get("executable").and_then(|e| e.as_str());
-        if let (Some("evidence-stubs"), true, Some(exe)) = (name, is_bin, exe) {
-            return Ok(PathBuf::from(exe));
-        }
-    }
-    bail!("`cargo build --package evidence-stubs` reported no `evidence-stubs` executable")
 }
 
 /// The report must not land among the evidence it judges: the next discovery
