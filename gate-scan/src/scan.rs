@@ -257,6 +257,175 @@ impl Frames {
     }
 }
 
+/// How deep the fast path follows nesting before it leaves a value to the
+/// exact path (one bit a level).
+const FAST_DEPTH: u32 = 64;
+
+/// The fast path of `ignore_value`: the length of the JSON value that starts
+/// at `bytes[0]`, when that value is complete within `bytes`, valid, and at
+/// most [`FAST_DEPTH`] levels deep. Anything else, including every error, is
+/// `None`, and the exact path (which mirrors `serde_json` and its messages)
+/// reads the value instead. It may refuse more than it must, never less:
+/// what it accepts, `serde_json` accepts.
+#[inline]
+fn skip_value(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0usize;
+    // One bit per open container, innermost lowest: 1 for an object.
+    let mut stack = 0u64;
+    let mut depth = 0u32;
+    loop {
+        // A value starts at `i`.
+        match *bytes.get(i)? {
+            b'"' => i = skip_string(bytes, i + 1)?,
+            b'-' | b'0'..=b'9' => i = skip_number(bytes, i)?,
+            b't' => i = skip_literal(bytes, i, b"true")?,
+            b'f' => i = skip_literal(bytes, i, b"false")?,
+            b'n' => i = skip_literal(bytes, i, b"null")?,
+            open @ (b'[' | b'{') => {
+                if depth == FAST_DEPTH {
+                    return None;
+                }
+                let object = open == b'{';
+                stack = (stack << 1) | u64::from(object);
+                depth += 1;
+                i = skip_ws(bytes, i + 1);
+                match (object, *bytes.get(i)?) {
+                    (false, b']') | (true, b'}') => {
+                        i += 1;
+                        stack >>= 1;
+                        depth -= 1;
+                    }
+                    (true, b'"') => {
+                        i = skip_key(bytes, i)?;
+                        continue;
+                    }
+                    (true, _) => return None,
+                    (false, _) => continue,
+                }
+            }
+            _ => return None,
+        }
+        // After a value: close containers, or go on to the next element.
+        loop {
+            if depth == 0 {
+                return Some(i);
+            }
+            i = skip_ws(bytes, i);
+            let object = stack & 1 == 1;
+            match *bytes.get(i)? {
+                b',' => {
+                    i = skip_ws(bytes, i + 1);
+                    if object {
+                        if *bytes.get(i)? != b'"' {
+                            return None;
+                        }
+                        i = skip_key(bytes, i)?;
+                    }
+                    break;
+                }
+                b']' if !object => {}
+                b'}' if object => {}
+                _ => return None,
+            }
+            i += 1;
+            stack >>= 1;
+            depth -= 1;
+        }
+    }
+}
+
+/// Skips white space from `i`.
+#[inline(always)]
+fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(|&b| is_ws(b)) {
+        i += 1;
+    }
+    i
+}
+
+/// Skips `"key" :` and the white space after it; `bytes[i]` is the `"`.
+#[inline(always)]
+fn skip_key(bytes: &[u8], i: usize) -> Option<usize> {
+    let i = skip_ws(bytes, skip_string(bytes, i + 1)?);
+    if *bytes.get(i)? != b':' {
+        return None;
+    }
+    Some(skip_ws(bytes, i + 1))
+}
+
+/// Skips string content from `i` (after the opening `"`) through the closing `"`.
+#[inline(always)]
+fn skip_string(bytes: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        i += find_string_end(bytes.get(i..)?)?;
+        match *bytes.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => match *bytes.get(i + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                b'u' => {
+                    let hex = bytes.get(i + 2..i + 6)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
+                    }
+                    i += 6;
+                }
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+}
+
+/// Skips a number from `i`; `None` when it is invalid or may go on past
+/// `bytes` (the next chunk could hold more digits).
+#[inline(always)]
+fn skip_number(bytes: &[u8], mut i: usize) -> Option<usize> {
+    let digits = |bytes: &[u8], mut i: usize| {
+        let start = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        (i, i > start)
+    };
+    if bytes.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match *bytes.get(i)? {
+        b'0' => i += 1,
+        b'1'..=b'9' => i = digits(bytes, i + 1).0,
+        _ => return None,
+    }
+    if *bytes.get(i)? == b'.' {
+        let (end, any) = digits(bytes, i + 1);
+        if !any {
+            return None;
+        }
+        i = end;
+    }
+    if let b'e' | b'E' = *bytes.get(i)? {
+        i += 1;
+        if let b'+' | b'-' = *bytes.get(i)? {
+            i += 1;
+        }
+        let (end, any) = digits(bytes, i);
+        if !any {
+            return None;
+        }
+        i = end;
+    }
+    // A digit right after (`01`) is an error; the end of `bytes` may not be
+    // the end of the number.
+    match bytes.get(i) {
+        Some(b) if !b.is_ascii_digit() => Some(i),
+        _ => None,
+    }
+}
+
+#[inline(always)]
+fn skip_literal(bytes: &[u8], i: usize, word: &[u8]) -> Option<usize> {
+    (bytes.get(i..i + word.len())? == word).then_some(i + word.len())
+}
+
 struct Scanner<'a> {
     feed: Source<'a>,
     /// The next byte of the current chunk.
@@ -283,6 +452,7 @@ fn ends_str(b: u8) -> bool {
 /// The index of the first byte that ends a run of plain string content (a
 /// `"`, a `\` or a control character), eight bytes at a time: a byte-wise
 /// loop is most of the scanner's time on string-heavy documents.
+#[inline(always)]
 fn find_string_end(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH: u64 = ONES << 7;
@@ -345,7 +515,13 @@ impl<'a> Scanner<'a> {
     /// Moves to the next non-empty chunk; false at the end. Requires the
     /// current chunk to be used up.
     #[cold]
+    #[inline(never)]
     fn refill(&mut self) -> bool {
+        if let Source::Slice(_) = self.feed {
+            // The only chunk: it stays, and its lines are counted only if a
+            // message needs a position.
+            return false;
+        }
         let chunk = self.feed.chunk();
         let len = chunk.len();
         self.lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
@@ -362,6 +538,7 @@ impl<'a> Scanner<'a> {
         false
     }
 
+    #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
         loop {
             if let Some(&b) = self.feed.chunk().get(self.pos) {
@@ -376,16 +553,19 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline(always)]
     fn peek_or_null(&mut self) -> u8 {
         self.peek().unwrap_or(0)
     }
 
     /// Consumes the byte `peek` returned.
+    #[inline(always)]
     fn eat(&mut self) {
         self.pos += 1;
         self.peeked = false;
     }
 
+    #[inline(always)]
     fn next(&mut self) -> Option<u8> {
         let b = self.peek()?;
         self.eat();
@@ -394,7 +574,20 @@ impl<'a> Scanner<'a> {
 
     /// `serde_json`'s `parse_whitespace`: the next byte that is not white
     /// space, peeked, or `None` at the end.
+    #[inline(always)]
     fn ws(&mut self) -> Option<u8> {
+        // Most generated JSON has no white space between tokens.
+        if let Some(&b) = self.feed.chunk().get(self.pos) {
+            if !is_ws(b) {
+                self.peeked = true;
+                return Some(b);
+            }
+        }
+        self.ws_slow()
+    }
+
+    #[inline(never)]
+    fn ws_slow(&mut self) -> Option<u8> {
         loop {
             let chunk = self.feed.chunk();
             let rest = chunk.get(self.pos..).unwrap_or_default();
@@ -430,6 +623,7 @@ impl<'a> Scanner<'a> {
 
     /// `serde_json`'s `error` and `peek_error` (the same for `IoRead`).
     #[cold]
+    #[inline(never)]
     fn error(&self, msg: &str) -> Error {
         Error::At(self.message(msg))
     }
@@ -930,13 +1124,26 @@ impl<'a> Scanner<'a> {
     }
 
     /// `ignore_str`: skips a string whose `"` was eaten.
+    #[inline(always)]
     fn ignore_str(&mut self) -> Result<(), Error> {
         loop {
-            match self.string_span(None) {
-                None => return Err(self.error(EOF_WHILE_PARSING_STRING)),
-                Some(b'"') => return Ok(()),
-                Some(b'\\') => self.ignore_escape()?,
-                Some(_) => return Err(self.error(CONTROL_CHARACTER)),
+            let chunk = self.feed.chunk();
+            let rest = chunk.get(self.pos..).unwrap_or_default();
+            let Some(i) = find_string_end(rest) else {
+                self.pos = chunk.len();
+                self.peeked = false;
+                if !self.refill() {
+                    return Err(self.error(EOF_WHILE_PARSING_STRING));
+                }
+                continue;
+            };
+            let stop = rest.get(i).copied().unwrap_or(0);
+            self.pos += i + 1;
+            self.peeked = false;
+            match stop {
+                b'"' => return Ok(()),
+                b'\\' => self.ignore_escape()?,
+                _ => return Err(self.error(CONTROL_CHARACTER)),
             }
         }
     }
@@ -960,7 +1167,13 @@ impl<'a> Scanner<'a> {
                 Some(b) => b,
                 None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
             };
+            let fast = skip_value(self.feed.chunk().get(self.pos..).unwrap_or_default());
             let frame = match peek {
+                _ if fast.is_some() => {
+                    self.pos += fast.unwrap_or(0);
+                    self.peeked = false;
+                    None
+                }
                 b'"' => {
                     self.eat();
                     self.ignore_str()?;
@@ -1065,6 +1278,7 @@ impl<'a> Scanner<'a> {
 
     /// Skips digits; true when there was at least one. Leaves the byte after
     /// them peeked.
+    #[inline(always)]
     fn skip_digits(&mut self) -> bool {
         let mut any = false;
         loop {
@@ -1340,6 +1554,74 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fast path accepts only what `serde_json` accepts, and stops where
+    /// the value ends; it refuses a value cut short.
+    #[test]
+    fn skip_value_accepts_only_complete_valid_values() {
+        let values: &[&str] = &[
+            "0",
+            "-0",
+            "12",
+            "-1.5e+3",
+            "1E9",
+            "0.25",
+            "true",
+            "false",
+            "null",
+            r#""""#,
+            r#""a\"b\\c\/\b\f\n\r\t\u00e9 ✓""#,
+            "[]",
+            "{}",
+            "[ 1 , [2, {}], \"x\" ]",
+            r#"{"a": 1, "b": [true, null], "c": {"d": "e"}}"#,
+            "[[[[[[[[1]]]]]]]]",
+        ];
+        for v in values {
+            let bytes = v.as_bytes();
+            for tail in [",", " ]", "}", "\n"] {
+                let with_tail = [bytes, tail.as_bytes()].concat();
+                assert_eq!(skip_value(&with_tail), Some(bytes.len()), "{v}{tail}");
+            }
+            for end in 0..bytes.len() {
+                assert_eq!(skip_value(&bytes[..end]), None, "prefix of {v}: {:?}", &v[..end]);
+            }
+        }
+        // Mutations: whatever the fast path accepts must be valid JSON.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"{}[],:\"\\ 0-.eE19tfnul\x01aZ/";
+        for _ in 0..20_000 {
+            let base = values[(next() % values.len() as u64) as usize].as_bytes();
+            let mut m = [base, b","].concat();
+            for _ in 0..1 + next() % 3 {
+                if m.is_empty() {
+                    break;
+                }
+                let at = (next() % m.len() as u64) as usize;
+                let b = alphabet[(next() % alphabet.len() as u64) as usize];
+                match next() % 3 {
+                    0 => m[at] = b,
+                    1 => m.insert(at, b),
+                    _ => {
+                        m.remove(at);
+                    }
+                }
+            }
+            if let Some(n) = skip_value(&m) {
+                let value: Result<serde::de::IgnoredAny, _> = serde_json::from_slice(&m[..n]);
+                assert!(value.is_ok(), "accepted invalid {:?}", String::from_utf8_lossy(&m[..n]));
+                // A number does not stop before a digit (`01`).
+                let ends_in_digit = m[..n].last().is_some_and(u8::is_ascii_digit);
+                assert!(!(ends_in_digit && m.get(n).is_some_and(u8::is_ascii_digit)), "{m:?}");
+            }
+        }
+    }
 
     #[test]
     fn string_end_is_the_first_stop_byte() {
