@@ -112,7 +112,18 @@ impl Bench {
             ("gate-stubs", gate_stubs),
             ("cold-build", cold_build),
         ];
+        if let Some(unknown) =
+            self.only.iter().find(|o| !scenarios.iter().any(|(name, _)| name == o))
+        {
+            bail!(
+                "`--only {unknown}`: unknown scenario (one of {})",
+                scenarios.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+            );
+        }
         for (name, scenario) in scenarios {
+            if !self.only.is_empty() && !self.only.iter().any(|o| o == name) {
+                continue;
+            }
             if name == "cold-build" && (self.quick || self.no_cold_build) {
                 let why = if self.quick { "full run only" } else { "--no-cold-build" };
                 rows.push(Row::skipped(name, why));

@@ -45,9 +45,14 @@ pub struct Bench {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub runs: Option<u32>,
 
-    /// Leave out the cold build (`cargo build -p xtask` from a clean target, ~30 s).
+    /// Leave out the cold build (`cargo build -p xtask` from a clean target, ~20 s).
     #[arg(long)]
     pub no_cold_build: bool,
+
+    /// Run only this scenario (repeatable): hash, evidence, scale, warm,
+    /// gate-stubs, cold-build.
+    #[arg(long, value_name = "SCENARIO")]
+    pub only: Vec<String>,
 }
 
 #[derive(Debug, Args)]

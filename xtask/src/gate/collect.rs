@@ -190,8 +190,14 @@ fn walk(
     let mut entries: Vec<(PathBuf, Option<fs::FileType>)> =
         entries.filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok()))).collect();
     entries.sort_by(|a, b| a.0.cmp(&b.0));
+    // How the report names an entry: the folder's name plus the entry's, unless
+    // the folder is the root or above it (then `..` steps may cancel).
+    let dir_display = (!root.starts_with(dir)).then(|| paths::display(root, dir));
     for (path, file_type) in entries {
-        let display = paths::display(root, &path);
+        let display = match (&dir_display, path.file_name()) {
+            (Some(dir), Some(name)) => format!("{dir}/{}", name.to_string_lossy()),
+            _ => paths::display(root, &path),
+        };
         let supported = path
             .extension()
             .and_then(|ext| ext.to_str())
