@@ -21,6 +21,40 @@ pub enum Command {
     Release(Release),
     /// Run the real tools for this workspace and write their evidence under test_artifacts/.
     Evidence(Collect),
+    /// Measure the gate against `openssl` and `sha256sum`: medians, ratios, targets.
+    Bench(Bench),
+    /// The stub generator (`evidence-stubs ARGS...`), as `release-gate --stubs`
+    /// runs it in a subprocess.
+    #[command(hide = true, disable_help_flag = true)]
+    StubEvidence(StubEvidence),
+}
+
+#[derive(Debug, Args)]
+pub struct StubEvidence {
+    /// The generator's arguments, passed through.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub args: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct Bench {
+    /// Every scenario on small inputs, in seconds: proves the benchmark works
+    /// (a missed target is marked, not an error).
+    #[arg(long)]
+    pub quick: bool,
+
+    /// Runs per measurement; the table shows medians [default: 5, with `--quick` 3].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub runs: Option<u32>,
+
+    /// Leave out the cold build (`cargo build -p xtask` from a clean target, ~20 s).
+    #[arg(long)]
+    pub no_cold_build: bool,
+
+    /// Run only this scenario (repeatable): hash, evidence, scale, warm,
+    /// gate-stubs, cold-build.
+    #[arg(long, value_name = "SCENARIO")]
+    pub only: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -142,6 +176,12 @@ pub struct EvidenceArgs {
     /// Evidence older than this (`36h`, `7d`) is stale, for this run.
     #[arg(long, value_name = "DURATION")]
     pub max_age: Option<String>,
+
+    /// Files up to BYTES are read into memory and may be any format; larger
+    /// ones stream as the gate's own evidence JSON, for this run [default:
+    /// `max-parse-bytes` in the config, 134217728].
+    #[arg(long, value_name = "BYTES")]
+    pub max_parse_bytes: Option<u64>,
 
     /// Compare with a previous `production_maturity.json`.
     #[arg(long, value_name = "PATH")]

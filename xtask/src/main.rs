@@ -4,6 +4,7 @@
 //! [`Shell`] rooted at the workspace root. `main` prints the error chain once
 //! and maps outcomes to exit codes: 0 the gate is open, 1 blockers, 2 errors.
 
+mod bench;
 mod evidence;
 mod explain;
 mod flags;
@@ -31,6 +32,11 @@ fn main() -> ExitCode {
 }
 
 fn run(flags: flags::Xtask) -> anyhow::Result<ExitCode> {
+    if let flags::Command::StubEvidence(cmd) = flags.command {
+        // Needs no workspace: it writes where its arguments say.
+        let program = std::ffi::OsString::from("evidence-stubs");
+        return Ok(evidence_stubs::main_with(std::iter::once(program).chain(cmd.args)));
+    }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let project = project::Project::load()?;
     let sh = Shell::new()?;
@@ -39,5 +45,7 @@ fn run(flags: flags::Xtask) -> anyhow::Result<ExitCode> {
         flags::Command::ReleaseGate(cmd) => cmd.run(&sh, &project, &cwd),
         flags::Command::Release(cmd) => cmd.run(&sh, &project, &cwd),
         flags::Command::Evidence(cmd) => cmd.run(&sh, &project),
+        flags::Command::Bench(cmd) => cmd.run(&sh, &project),
+        flags::Command::StubEvidence(_) => Ok(ExitCode::SUCCESS),
     }
 }

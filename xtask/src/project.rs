@@ -8,6 +8,8 @@ use anyhow::{bail, Context, Result};
 pub struct Project {
     /// The workspace root: every report path is relative to it.
     pub root: PathBuf,
+    /// Where cargo builds (`target/`, or `CARGO_TARGET_DIR`).
+    pub target_dir: PathBuf,
     /// The version all workspace members share, when they share one.
     pub version: Result<String, String>,
     /// `[workspace.metadata]` of the root manifest (null when absent).
@@ -23,6 +25,7 @@ impl Project {
             "cannot read the workspace with `cargo metadata --no-deps` (run inside the workspace)",
         )?;
         let root = PathBuf::from(meta.workspace_root.as_std_path());
+        let target_dir = PathBuf::from(meta.target_directory.as_std_path());
         let members: Vec<_> =
             meta.packages.iter().filter(|p| meta.workspace_members.contains(&p.id)).collect();
         let mut versions: Vec<String> = members.iter().map(|p| p.version.to_string()).collect();
@@ -43,7 +46,7 @@ impl Project {
                 v.to_string()
             }
         });
-        Ok(Project { root, version, metadata: meta.workspace_metadata, rust_version })
+        Ok(Project { root, target_dir, version, metadata: meta.workspace_metadata, rust_version })
     }
 
     /// The workspace version, or an error that says how to get past its absence.

@@ -105,6 +105,7 @@ pub fn gate(
         require: evidence.require.as_deref(),
         max_age: evidence.max_age.as_deref(),
         no_new_blockers: evidence.no_new_blockers,
+        max_parse_bytes: evidence.max_parse_bytes,
     };
     let policy = Policy::from_metadata(&project.metadata, waivers_text.as_deref(), &overrides)?;
     let epoch = source_date_epoch()?;
@@ -208,6 +209,12 @@ fn release_artifacts(root: &Path, patterns: &[String]) -> Result<Vec<(String, St
 }
 
 /// Runs the stub generator as a real subprocess, the way a CI job would.
+///
+/// The subprocess is this executable in its `stub-evidence` mode, which links
+/// the `evidence-stubs` library: `cargo xtask` has just checked that this
+/// executable is fresh, generator included, so no second cargo call (and its
+/// ~30 ms freshness check, most of a warm `--stubs` run) is needed to know
+/// that the generator that runs is the one in the source tree.
 fn generate_stubs(
     sh: &Shell,
     release: &str,
@@ -216,7 +223,7 @@ fn generate_stubs(
     omit: &[String],
     invalid: &[String],
 ) -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let exe = std::env::current_exe().context("cannot find the xtask executable")?;
     let mut extra = Vec::new();
     for (flag, domains) in [("--fail", fail), ("--omit", omit), ("--invalid", invalid)] {
         for domain in domains {
@@ -224,7 +231,7 @@ fn generate_stubs(
             extra.push(domain.clone());
         }
     }
-    xshell::cmd!(sh, "{cargo} run --quiet --package evidence-stubs -- --release {release} --out {out} {extra...}")
+    xshell::cmd!(sh, "{exe} stub-evidence --release {release} --out {out} {extra...}")
         .quiet()
         .ignore_stdout()
         .run()

@@ -109,7 +109,7 @@ pub fn explicit(
                 let w =
                     Walk { root, real_root: &real, folder: domain, domain, explicit: Some(domain) };
                 let mut visited = BTreeSet::from([real.clone()]);
-                walk(&w, &given, 0, &mut visited, &mut out);
+                walk(&w, &given, &real, 0, &mut visited, &mut out);
                 if out.artifacts.len() == before {
                     // The user named it as evidence: a folder without any is
                     // invalid evidence, not a missing `--artifact`.
@@ -203,10 +203,10 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
         out.input_dirs.push(real.clone());
         out.evidence_folders.push(latest.clone());
         let domain = policy.folder_domain(&folder);
-        let mut visited = BTreeSet::from([real]);
+        let mut visited = BTreeSet::from([real.clone()]);
         let w =
             Walk { root, real_root: &real_root, folder: &folder, domain: &domain, explicit: None };
-        walk(&w, &latest, 0, &mut visited, &mut out);
+        walk(&w, &latest, &real, 0, &mut visited, &mut out);
     }
     refuse_aliases(&mut out);
     Ok(out)
@@ -288,7 +288,15 @@ struct Walk<'a> {
     explicit: Option<&'a str>,
 }
 
-fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out: &mut Collected) {
+/// Walks `dir`, whose real (symlink-free) path is `real_dir`.
+fn walk(
+    w: &Walk,
+    dir: &Path,
+    real_dir: &Path,
+    depth: usize,
+    visited: &mut BTreeSet<PathBuf>,
+    out: &mut Collected,
+) {
     let Walk { root, real_root, folder, domain, explicit } = *w;
     let origin = || match explicit {
         Some(domain) => Origin::Explicit { domain: domain.to_string(), named: false },
@@ -304,10 +312,13 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
             return;
         }
     };
-    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
-        let display = paths::display(root, &path);
+    let mut entries: Vec<(PathBuf, Option<fs::FileType>)> =
+        entries.filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok()))).collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    // How the report names an entry: the folder's name plus the entry's, unless
+    // the folder is the root or above it (then `..` steps may cancel).
+    let dir_display = (!root.starts_with(dir)).then(|| paths::display(root, dir));
+    for (path, file_type) in entries {
         if bad_name(&path) {
             // A name that would forge a line of the report or a CI log (or
             // that the report cannot spell): never read, never silently
@@ -317,7 +328,7 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
                 || path.extension().is_some_and(|ext| {
                     EXTENSIONS.contains(&ext.to_string_lossy().to_ascii_lowercase().as_str())
                 });
-            let display = escape(&display);
+            let display = escape(&paths::display(root, &path));
             if evidence_like {
                 out.artifacts.push(ArtifactRef { path, display, origin: origin() });
             } else {
@@ -328,12 +339,26 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
             }
             continue;
         }
+        let display = match (&dir_display, path.file_name()) {
+            (Some(dir), Some(name)) => format!("{dir}/{}", name.to_string_lossy()),
+            _ => paths::display(root, &path),
+        };
         let supported = path
             .extension()
             .and_then(|ext| ext.to_str())
             .is_some_and(|ext| EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
-        let real = match path.canonicalize() {
-            Ok(real) => real,
+        // Where it really is: an entry that is not a symlink sits in the real
+        // folder being walked; only a symlink needs resolving (one
+        // `canonicalize` per file was most of discovery's time).
+        let resolved = match (file_type, path.file_name()) {
+            (Some(t), Some(name)) if !t.is_symlink() => Ok((real_dir.join(name), t.is_dir())),
+            _ => path.canonicalize().map(|real| {
+                let is_dir = real.is_dir();
+                (real, is_dir)
+            }),
+        };
+        let (real, is_dir) = match resolved {
+            Ok(resolved) => resolved,
             Err(_) if supported => {
                 // A dangling symlink or a symlink loop named as evidence:
                 // the read stage reports it (missing, or invalid with the
@@ -353,16 +378,16 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
             ));
             continue;
         }
-        if real.is_dir() {
+        if is_dir {
             if depth >= MAX_DEPTH {
                 out.ignored.push(Ignored::new(
                     display,
                     format!("deeper than {MAX_DEPTH} folders below `latest`"),
                 ));
-            } else if !visited.insert(real) {
+            } else if !visited.insert(real.clone()) {
                 out.ignored.push(Ignored::new(display, "a folder already walked (symlink cycle)"));
             } else {
-                walk(w, &path, depth.saturating_add(1), visited, out);
+                walk(w, &path, &real, depth.saturating_add(1), visited, out);
             }
             continue;
         }
@@ -374,5 +399,64 @@ fn walk(w: &Walk, dir: &Path, depth: usize, visited: &mut BTreeSet<PathBuf>, out
             continue;
         }
         out.artifacts.push(ArtifactRef { path, display, origin: origin() });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::config::Overrides;
+
+    /// Discovery reads what is really inside the artifacts root, symlinks
+    /// resolved, and refuses what resolves outside it.
+    #[cfg(unix)]
+    #[test]
+    fn discovery_follows_symlinks_only_inside_the_root() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let evidence = root.join("evidence");
+        let latest = evidence.join("security/latest");
+        fs::create_dir_all(latest.join("nested")).unwrap();
+        fs::create_dir_all(root.join("outside")).unwrap();
+        fs::write(latest.join("a.json"), "{}").unwrap();
+        fs::write(latest.join("nested/b.json"), "{}").unwrap();
+        fs::write(latest.join("notes.txt"), "").unwrap();
+        fs::write(root.join("outside/secret.json"), "{}").unwrap();
+        symlink(root.join("outside/secret.json"), latest.join("out.json")).unwrap();
+        symlink(root.join("outside"), latest.join("out-dir")).unwrap();
+        symlink(latest.join("a.json"), latest.join("alias.json")).unwrap();
+        symlink(latest.join("nested"), latest.join("loop")).unwrap();
+        symlink(root.join("missing.json"), latest.join("dangling.json")).unwrap();
+        let meta = serde_json::json!({});
+        let policy = Policy::from_metadata(&meta, None, &Overrides::default()).unwrap();
+        let got = discover(root, &evidence, &policy).unwrap();
+        let artifacts: Vec<&str> = got.artifacts.iter().map(|a| a.display.as_str()).collect();
+        assert_eq!(
+            artifacts,
+            [
+                "evidence/security/latest/a.json",
+                // A dangling symlink named as evidence goes to the read
+                // stage, which reports it: it cannot pass unnoticed.
+                "evidence/security/latest/dangling.json",
+                // Walked in name order: the symlink `loop` reaches `nested` first.
+                "evidence/security/latest/loop/b.json",
+            ]
+        );
+        let ignored: Vec<(&str, &str)> =
+            got.ignored.iter().map(|i| (i.path.as_str(), i.reason.as_str())).collect();
+        let outside =
+            "refused: it resolves outside the artifacts root (a symlink out of the evidence tree)";
+        assert_eq!(ignored.len(), 5, "{ignored:?}");
+        // A symlink to evidence already found counts once.
+        assert!(ignored.iter().any(|(p, r)| *p == "evidence/security/latest/alias.json"
+            && r.starts_with("refused: a symlink to `evidence/security/latest/a.json`")));
+        assert!(ignored.contains(&("evidence/security/latest/out.json", outside)));
+        assert!(ignored.contains(&("evidence/security/latest/out-dir", outside)));
+        assert!(ignored.contains(&(
+            "evidence/security/latest/nested",
+            "a folder already walked (symlink cycle)"
+        )));
+        assert!(ignored.iter().any(|(p, _)| *p == "evidence/security/latest/notes.txt"));
     }
 }

@@ -86,6 +86,8 @@ pub struct Overrides<'a> {
     pub require: Option<&'a [String]>,
     pub max_age: Option<&'a str>,
     pub no_new_blockers: bool,
+    /// `--max-parse-bytes`: overrides `max-parse-bytes` for this run.
+    pub max_parse_bytes: Option<u64>,
 }
 
 /// `[workspace.metadata.release-gate.formats]`: the tool format rules.
@@ -220,7 +222,8 @@ impl Policy {
                 .map(|key| format!("unknown key `formats.{key}` in {TABLE} is ignored")),
         );
         let (formats, slsa_release_artifacts) = formats(raw_formats)?;
-        let max_parse_bytes = raw.max_parse_bytes.unwrap_or(DEFAULT_MAX_PARSE_BYTES);
+        let max_parse_bytes =
+            overrides.max_parse_bytes.or(raw.max_parse_bytes).unwrap_or(DEFAULT_MAX_PARSE_BYTES);
         let age = |what: &str, s: &str| {
             trust::parse_duration(s).map_err(|e| anyhow::anyhow!("{what}: {e}"))
         };
@@ -360,17 +363,12 @@ fn formats(raw: RawFormats) -> Result<(FormatPolicy, Vec<String>)> {
 }
 
 /// Longest domain name, in bytes.
-pub const MAX_DOMAIN: usize = 64;
+pub const MAX_DOMAIN: usize = gate_scan::evidence::MAX_DOMAIN;
 
 /// Domain names end up in blocker codes, file names and Markdown: keep them to
 /// lowercase ASCII letters, digits, `_` and `-`, and short.
 pub fn check_domain_name(domain: &str) -> Result<()> {
-    let ok = !domain.is_empty()
-        && domain.len() <= MAX_DOMAIN
-        && domain
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if !ok {
+    if !gate_scan::evidence::is_domain_name(domain) {
         let domain = super::evidence::shown(domain);
         bail!("domain `{domain}` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`, at most {MAX_DOMAIN} bytes)");
     }

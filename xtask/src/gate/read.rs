@@ -1,18 +1,25 @@
-//! Stage 2, read and hash: each artifact is read once, its bytes hashed while
-//! the format stage parses the same read. Files are spread over the cores and
+//! Stage 2, read and hash: each artifact is read once, and its digest and
+//! its parse come from the same bytes. Files are spread over the cores and
 //! the results come back in input order.
+//!
+//! A file up to `max-parse-bytes` is read into memory, hashed on the way in,
+//! and may be any format. A larger one is streamed: this thread reads and
+//! hashes it while a second thread scans the same chunks as the gate's own
+//! evidence, in bounded memory. The byte-level work (hashing, scanning) is in
+//! the `gate-scan` crate, which the dev profile optimizes.
 
 #![deny(clippy::arithmetic_side_effects)]
 
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use sha2::{Digest, Sha256};
+use gate_scan::hash;
+use gate_scan::stream;
 
-use super::evidence::{self, Evidence};
+use super::evidence::Evidence;
 use super::formats::detect::{self, Context, Judged, Understood};
 use super::formats::{FormatPolicy, Outcome};
 
@@ -108,26 +115,37 @@ pub fn read_one(path: &Path, policy: &ReadPolicy) -> ReadResult {
         Ok(meta) => return unreadable(not_a_file(path, &meta)),
         Err(e) => return unreadable(format!("cannot read it: {e}")),
     };
-    let mut tee = HashingReader { inner: file, hasher: Sha256::new(), bytes: 0 };
-    let understood = if meta.len() <= policy.max_parse_bytes {
+    if meta.len() <= policy.max_parse_bytes {
         // One read into memory, hashed on the way in; every format parses
         // from the same bytes.
-        let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        if let Err(e) = tee.read_to_end(&mut buf) {
-            return unreadable(format!("cannot read it: {e}"));
+        let mut file = file;
+        let (buf, sha256) = match hash::read_hashed(&mut file, meta.len()) {
+            Ok(read) => read,
+            Err(e) => return unreadable(format!("cannot read it: {e}")),
+        };
+        let understood = detect::understand(&buf, &policy.formats, context(path));
+        ReadResult {
+            bytes: Some(buf.len() as u64),
+            sha256: Some(sha256),
+            content: Content::Read(understood),
         }
-        detect::understand(&buf, &policy.formats, context(path))
     } else {
         // Too large to hold: stream it through the gate's own evidence reader
         // while hashing, in bounded memory.
-        let parsed = evidence::parse(&mut tee);
-        if let Err(e) = io::copy(&mut tee, &mut io::sink()) {
-            return unreadable(format!("cannot read it to the end: {e}"));
+        let mut file = file;
+        match stream::scan(&mut file) {
+            Ok(scanned) => ReadResult {
+                bytes: Some(scanned.bytes),
+                sha256: Some(scanned.sha256),
+                content: Content::Read(streamed(
+                    scanned.evidence,
+                    meta.len(),
+                    policy.max_parse_bytes,
+                )),
+            },
+            Err(e) => unreadable(format!("cannot read it to the end: {e}")),
         }
-        streamed(parsed, meta.len(), policy.max_parse_bytes)
-    };
-    let sha256 = hex(&tee.hasher.finalize());
-    ReadResult { bytes: Some(tee.bytes), sha256: Some(sha256), content: Content::Read(understood) }
+    }
 }
 
 fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64) -> Understood {
@@ -202,38 +220,15 @@ fn context(path: &Path) -> Context {
     Context { has_criterion_change: is_estimates && change.is_some_and(|c| c.is_file()) }
 }
 
-/// Passes bytes through while hashing and counting them.
-struct HashingReader<R> {
-    inner: R,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let read = buf.get(..n).unwrap_or_default();
-        self.hasher.update(read);
-        self.bytes = self.bytes.saturating_add(n as u64);
-        Ok(n)
-    }
-}
-
 pub fn hex(digest: &[u8]) -> String {
-    use std::fmt::Write;
-    digest.iter().fold(String::with_capacity(digest.len().saturating_mul(2)), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    hash::hex(digest)
 }
 
 /// The sha256 of a file, streamed.
 pub fn hash_file(path: &Path) -> io::Result<String> {
-    let mut tee = HashingReader { inner: File::open(path)?, hasher: Sha256::new(), bytes: 0 };
-    io::copy(&mut tee, &mut io::sink())?;
-    Ok(hex(&tee.hasher.finalize()))
+    hash::hash_file(path)
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    hash::sha256_hex(bytes)
 }

@@ -13,7 +13,7 @@ pub fn json<T: Serialize>(value: &T) -> String {
     // `serde_json::Value` keeps objects in a BTreeMap: a round trip through it
     // sorts every key, whatever the struct's field order.
     let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let mut out = gate_scan::json::to_string_pretty(&value);
     out.push('\n');
     out
 }

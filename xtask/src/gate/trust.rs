@@ -24,12 +24,7 @@ pub struct Issue {
 }
 
 /// An evidence file's binding fields, as it wrote them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Claims {
-    pub release: Option<String>,
-    pub commit: Option<String>,
-    pub generated_at: Option<String>,
-}
+pub use gate_scan::evidence::Claims;
 
 /// The binding checks of one artifact. Returns the blocking issues and the
 /// non-blocking warnings (about the artifact, without its path).

@@ -35,32 +35,27 @@ pub fn write_report(
     }
     fs::create_dir_all(dir).with_context(|| format!("cannot create output folder `{shown}`"))?;
 
-    let json = render::json(report);
-    let md = render::markdown(report);
-    let statement = render::json(&attest::statement(report));
-    let predicate = render::json(&attest::predicate(report));
+    // The JSON report, the Markdown, the attestation and the index's inputs
+    // do not depend on each other: with thousands of artifacts each takes tens
+    // of milliseconds.
+    let (json, md, attestation, inputs) = std::thread::scope(|scope| {
+        let md = scope.spawn(|| render::markdown(report));
+        let inputs = scope.spawn(|| index_inputs(report));
+        let attestation = scope.spawn(|| {
+            (render::json(&attest::statement(report)), render::json(&attest::predicate(report)))
+        });
+        let json = render::json(report);
+        (json, md.join(), attestation.join(), inputs.join())
+    });
+    let failed = |_| anyhow::anyhow!("rendering the report failed");
+    let (md, (statement, predicate), inputs) =
+        (md.map_err(failed)?, attestation.map_err(failed)?, inputs.map_err(failed)?);
     let mut outputs = vec![
         entry(REPORT_JSON, json.as_bytes()),
         entry(REPORT_MD, md.as_bytes()),
         entry(ATTESTATION, statement.as_bytes()),
         entry(VSA_PREDICATE, predicate.as_bytes()),
     ];
-
-    let mut inputs: Vec<IndexEntry> = report
-        .domains
-        .values()
-        .flat_map(|d| &d.artifacts)
-        .chain(&report.unassigned)
-        .filter_map(|a| {
-            Some(IndexEntry { path: a.path.clone(), bytes: a.bytes?, sha256: a.sha256.clone()? })
-        })
-        // Files read but not evidence: `verify` must see them change too.
-        .chain(report.ignored.iter().filter_map(|i| {
-            Some(IndexEntry { path: i.path.clone(), bytes: i.bytes?, sha256: i.sha256.clone()? })
-        }))
-        .collect();
-    inputs.sort();
-    inputs.dedup();
     let index = ArtifactIndex {
         schema_version: SCHEMA_VERSION,
         release: report.release.clone(),
@@ -141,6 +136,26 @@ fn remove_stale_temporaries(dir: &Path, files: &[(&str, &[u8])]) {
             let _ = fs::remove_file(entry.path());
         }
     }
+}
+
+/// Every input the report read, once, sorted: the evidence, and the files
+/// read but not evidence (`verify` must see them change too).
+fn index_inputs(report: &Report) -> Vec<IndexEntry> {
+    let mut inputs: Vec<IndexEntry> = report
+        .domains
+        .values()
+        .flat_map(|d| &d.artifacts)
+        .chain(&report.unassigned)
+        .filter_map(|a| {
+            Some(IndexEntry { path: a.path.clone(), bytes: a.bytes?, sha256: a.sha256.clone()? })
+        })
+        .chain(report.ignored.iter().filter_map(|i| {
+            Some(IndexEntry { path: i.path.clone(), bytes: i.bytes?, sha256: i.sha256.clone()? })
+        }))
+        .collect();
+    inputs.sort();
+    inputs.dedup();
+    inputs
 }
 
 fn entry(name: &str, bytes: &[u8]) -> IndexEntry {

@@ -108,10 +108,8 @@ fn scan(text: &str, mut visit: impl FnMut(Item) -> bool) {
         }
         let mut skip_lines = 1;
         if trimmed.starts_with(['{', '[']) {
-            let mut values = serde_json::Deserializer::from_str(trimmed).into_iter::<Value>();
-            match values.next() {
-                Some(Ok(value)) => {
-                    let used = values.byte_offset();
+            match gate_scan::json::first_value(trimmed) {
+                Some((Ok(value), used)) => {
                     let start_line = line;
                     line += trimmed.get(..used).map_or(0, |s| s.matches('\n').count());
                     pos += used;
@@ -122,7 +120,7 @@ fn scan(text: &str, mut visit: impl FnMut(Item) -> bool) {
                     continue;
                 }
                 // Skip the lines of the broken value, up to the error.
-                Some(Err(e)) => skip_lines = e.line().max(1),
+                Some((Err(e), _)) => skip_lines = e.line().max(1),
                 None => {}
             }
         }

@@ -65,7 +65,7 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             "XML that is not JUnit (root element is not `testsuites` or `testsuite`)".to_string(),
         );
     }
-    let own = evidence::parse(text.as_bytes());
+    let own = evidence::parse_str(&text);
     if let Ok(ev) = &own {
         if ev.own_format {
             return own_evidence(ev.clone());

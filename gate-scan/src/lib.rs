@@ -1,0 +1,25 @@
+//! The release gate's byte-level hot loops, in a crate of their own so that
+//! `cargo xtask` (the dev profile) runs them optimized: the root `Cargo.toml`
+//! gives this crate `opt-level = 3`, as it does `sha2` and `serde_json`.
+//! Generic code is compiled, and optimized or not, in the crate that
+//! instantiates it; so every hashing, scanning and JSON-parsing instance the
+//! gate uses is instantiated here, behind non-generic functions.
+//!
+//! - [`hash`]: SHA-256 of files, streams and buffers.
+//! - [`evidence`]: the gate's own evidence format and its entry points.
+//! - [`scan`]: the streaming scanner that reads it, in bounded memory.
+//! - [`stream`]: one read of a large file, hashed on this thread and scanned
+//!   on another.
+//! - [`json`]: `serde_json::Value` parsing for the tool formats.
+
+pub mod evidence;
+pub mod hash;
+pub mod json;
+pub mod scan;
+pub mod stream;
+pub mod utf8;
+
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,60 @@
+//! `cargo xtask bench --quick`, end to end: every scenario runs on small
+//! inputs, the gate's verdicts check out, and the table is well formed. The
+//! numbers themselves are not asserted: a benchmark, not a timed test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+#[test]
+fn quick_bench_runs_every_scenario() {
+    let root = workspace();
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["bench", "--quick", "--runs", "1"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status);
+
+    let lines: Vec<&str> = stdout.lines().collect();
+    let header = lines.iter().position(|l| l.starts_with("scenario ")).expect("a table");
+    let columns: Vec<&str> = lines[header].split_whitespace().collect();
+    assert_eq!(columns, ["scenario", "input", "gate", "peer", "ratio", "target", "result"]);
+    assert!(lines[header + 1].starts_with("--------"), "{}", lines[header + 1]);
+    let rows: Vec<&str> =
+        lines[header + 2..].iter().take_while(|l| !l.trim().is_empty()).copied().collect();
+    let names: Vec<&str> = rows.iter().map(|r| r.split_whitespace().next().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "hash",
+            "evidence",
+            "evidence-rss",
+            "scale-70",
+            "scale-700",
+            "scale-linear",
+            "warm",
+            "gate-stubs",
+            "cold-build",
+        ],
+        "{stdout}"
+    );
+    for row in &rows {
+        let result = row.split_whitespace().last().unwrap();
+        assert!(["pass", "MISS", "info", "skipped"].contains(&result), "{row}");
+    }
+    let cold = rows.last().unwrap();
+    assert!(cold.contains("full run only") && cold.ends_with("skipped"), "{cold}");
+    assert!(stdout.contains("0 error(s)"), "{stdout}");
+
+    let md = std::fs::read_to_string(root.join("target/bench/quick/results.md")).unwrap();
+    assert!(md.contains("| scenario | input | gate | peer | ratio | target | result |"), "{md}");
+    assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 1 + names.len(), "{md}");
+}
