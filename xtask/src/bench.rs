@@ -159,6 +159,27 @@ impl Bench {
         let results = ctx.dir.join("results.md");
         fs::write(&results, md).with_context(|| format!("cannot write `{}`", results.display()))?;
         println!("table: {}", results.display());
+        // The same rows for machines: `cargo xtask evidence performance`
+        // compares the ratios with a committed baseline.
+        let rows_json: Vec<Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "scenario": r.scenario,
+                    "input": r.input,
+                    "gate": r.gate,
+                    "peer": r.peer,
+                    "ratio": r.ratio,
+                    "target": r.target,
+                    "status": r.status.as_str(),
+                })
+            })
+            .collect();
+        let mut json = serde_json::to_string_pretty(&rows_json).unwrap_or_default();
+        json.push('\n');
+        let results_json = ctx.dir.join("results.json");
+        fs::write(&results_json, json)
+            .with_context(|| format!("cannot write `{}`", results_json.display()))?;
         Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
     }
 }

@@ -536,10 +536,75 @@ fn xtask_cmd<'a>(sh: &'a Shell) -> xshell::Cmd<'a> {
     cmd!(sh, "{cargo} run --quiet --package xtask --bin xtask --")
 }
 
+/// The committed baseline `cargo xtask evidence performance` compares with.
+const BENCH_BASELINE: &str = "benches/quick-baseline.json";
+
 fn performance(sh: &Shell, ctx: &Binding) -> Result<Collected> {
     let out = run(xtask_cmd(sh).args(["bench", "--quick"]))?;
-    let check = Check::new("bench --quick", out.status.success(), tail(&out.stdout, 12));
-    Ok(Collected::Files(vec![record("performance", "cargo xtask bench --quick", ctx, &[check])]))
+    let mut checks = vec![Check::new("bench --quick", out.status.success(), tail(&out.stdout, 1))];
+    let root = sh.current_dir();
+    let results = fs::read_to_string(root.join("target/bench/quick/results.json"));
+    let baseline = fs::read_to_string(root.join(BENCH_BASELINE));
+    match (results, baseline) {
+        (Ok(results), Ok(baseline)) => checks.extend(compare_bench(&results, &baseline)?),
+        (Err(e), _) => {
+            checks.push(Check::new("baseline", false, format!("no bench results to compare: {e}")))
+        }
+        (_, Err(e)) => checks.push(Check::new(
+            "baseline",
+            false,
+            format!("cannot read `{BENCH_BASELINE}`: {e}"),
+        )),
+    }
+    Ok(Collected::Files(vec![record("performance", "cargo xtask bench --quick", ctx, &checks)]))
+}
+
+/// One check per benchmark ratio the baseline names: a ratio against the peer
+/// tool (measured side by side, so load cancels out) that got worse than the
+/// baseline by more than its `threshold` factor is a regression.
+fn compare_bench(results: &str, baseline: &str) -> Result<Vec<Check>> {
+    let rows: Vec<Value> = serde_json::from_str(results).context("bench results are not JSON")?;
+    let base: Value = serde_json::from_str(baseline)
+        .with_context(|| format!("`{BENCH_BASELINE}` is not JSON"))?;
+    let threshold = base.get("threshold").and_then(Value::as_f64).unwrap_or(2.0);
+    let Some(ratios) = base.get("ratios").and_then(Value::as_object) else {
+        bail!("`{BENCH_BASELINE}` has no `ratios` object");
+    };
+    let mut checks = Vec::new();
+    for (scenario, expected) in ratios {
+        let name = format!("ratio {scenario}");
+        let Some(expected) = expected.as_f64() else {
+            bail!("`{BENCH_BASELINE}`: `ratios.{scenario}` is not a number");
+        };
+        let row = rows
+            .iter()
+            .find(|r| r.get("scenario").and_then(Value::as_str) == Some(scenario.as_str()));
+        let ratio = row.and_then(|r| r.get("ratio")).and_then(Value::as_str).unwrap_or_default();
+        let value = ratio.split('x').next().and_then(|n| n.trim().parse::<f64>().ok());
+        let Some(value) = value else {
+            checks.push(Check::new(
+                &name,
+                false,
+                format!("the bench reported no ratio for `{scenario}`"),
+            ));
+            continue;
+        };
+        // Throughput: higher is better; time: lower is better.
+        let higher_is_better = ratio.contains("throughput");
+        let regressed = if higher_is_better {
+            value * threshold < expected
+        } else {
+            value > expected * threshold
+        };
+        checks.push(Check::new(
+            &name,
+            !regressed,
+            format!(
+                "{ratio} against a baseline of {expected}x (a regression is {threshold}x worse)"
+            ),
+        ));
+    }
+    Ok(checks)
 }
 
 /// For this workspace, replay and idempotency are the gate's own: the same
@@ -638,6 +703,32 @@ mod tests {
         assert_eq!(checked, 3);
         assert_eq!(bad.len(), 1, "{bad:?}");
         assert!(bad[0].starts_with("`cargo xtask release-gate --no-such-flag`: error: unexpected argument '--no-such-flag'"), "{bad:?}");
+    }
+
+    #[test]
+    fn bench_ratios_are_compared_with_the_baseline() {
+        let results = r#"[
+            {"scenario": "hash", "ratio": "0.30x throughput"},
+            {"scenario": "evidence", "ratio": "14.0x time"},
+            {"scenario": "warm", "ratio": "1.50x time"}
+        ]"#;
+        let baseline = r#"{"threshold": 2.0, "ratios": {"hash": 0.35, "evidence": 6.5, "warm": 1.4, "scale-70": 4.0}}"#;
+        let checks = compare_bench(results, baseline).unwrap();
+        let got: Vec<(String, &str)> = checks.iter().map(|c| (c.name.clone(), c.status)).collect();
+        assert_eq!(
+            got,
+            [
+                ("ratio evidence".to_string(), "failed"),
+                ("ratio hash".to_string(), "passed"),
+                ("ratio scale-70".to_string(), "failed"),
+                ("ratio warm".to_string(), "passed"),
+            ]
+        );
+        assert_eq!(
+            checks[0].detail,
+            "14.0x time against a baseline of 6.5x (a regression is 2x worse)"
+        );
+        assert_eq!(checks[2].detail, "the bench reported no ratio for `scale-70`");
     }
 
     #[test]
