@@ -229,7 +229,7 @@ const FAST_DEPTH: u32 = 64;
 /// levels deep. It takes no repeated key (it leaves the object to the exact
 /// path, which names it), no key with an escape or objects of more than
 /// [`FAST_KEYS`] keys (to compare keys as written, in linear time), no `\u`
-/// escape (surrogates must pair) and no number with an exponent or over 300
+/// escape of an unpaired surrogate, and no number with an exponent or over 300
 /// bytes (it could be out of range). Anything else, including every error, is
 /// `None`, and the exact path (which mirrors `serde_json` and its messages)
 /// reads the value instead. It may refuse more than it must, never less:
@@ -365,11 +365,47 @@ fn skip_string(bytes: &[u8], mut i: usize) -> Option<usize> {
             b'"' => return Some(i + 1),
             b'\\' => match *bytes.get(i + 1)? {
                 b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                // `\uXXXX`: a surrogate must come as a high and low pair, as
+                // `serde_json` requires; anything else goes to the exact path.
+                b'u' => {
+                    let unit = hex4(bytes, i + 2)?;
+                    i += 6;
+                    match unit {
+                        0xD800..=0xDBFF => {
+                            if bytes.get(i..i + 2)? != b"\\u" {
+                                return None;
+                            }
+                            if !(0xDC00..=0xDFFF).contains(&hex4(bytes, i + 2)?) {
+                                return None;
+                            }
+                            i += 6;
+                        }
+                        0xDC00..=0xDFFF => return None,
+                        _ => {}
+                    }
+                }
                 _ => return None,
             },
             _ => return None,
         }
     }
+}
+
+/// Four hex digits at `at`, as a UTF-16 code unit.
+#[inline(always)]
+fn hex4(bytes: &[u8], at: usize) -> Option<u16> {
+    let digits = bytes.get(at..at + 4)?;
+    let mut unit = 0u16;
+    for &b in digits {
+        let v = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        unit = (unit << 4) | u16::from(v);
+    }
+    Some(unit)
 }
 
 /// Skips a number from `i`; `None` when it is invalid or may go on past
@@ -1384,8 +1420,9 @@ mod tests {
     use super::*;
 
     /// The fast path accepts only what `serde_json` accepts, and stops where
-    /// the value ends; it refuses a value cut short, and leaves objects,
-    /// `\u` escapes and exponents (and nesting past its limit) to the exact path.
+    /// the value ends; it refuses a value cut short, and leaves repeated or
+    /// escaped keys, unpaired surrogates and exponents (and nesting past its
+    /// limit) to the exact path.
     #[test]
     fn skip_value_accepts_only_complete_valid_values() {
         let values: &[&str] = &[
@@ -1405,6 +1442,7 @@ mod tests {
             "{}",
             r#"{"a": 1, "b": [true, null], "c": {"a": "e"}}"#,
             r#"[{"a": 1}, {"a": 2}]"#,
+            r#""caf\u00e9 \ud83d\ude00 \u0000""#,
         ];
         for v in values {
             let bytes = v.as_bytes();
@@ -1420,7 +1458,10 @@ mod tests {
             r#"{"a": 1, "a": 2}"#,
             r#"[{"x": {"a": 1, "b": 2, "a": 3}}]"#,
             r#"{"\u0061": 1}"#,
-            r#""\u00e9""#,
+            r#""\ud83d""#,
+            r#""\ude00""#,
+            r#""\ud83d\u0041""#,
+            r#""\u00g9""#,
             "1e9",
             "-1.5E+3",
             "[[1]]",
@@ -1438,7 +1479,7 @@ mod tests {
             x ^= x << 17;
             x
         };
-        let alphabet = b"{}[],:\"\\ 0-.eE19tfnul\x01aZ/";
+        let alphabet = b"{}[],:\"\\ 0-.eE19tfnul\x01aZ/dD8";
         for _ in 0..20_000 {
             let base = values[(next() % values.len() as u64) as usize].as_bytes();
             let mut m = [base, b","].concat();

@@ -49,6 +49,9 @@ pub struct Collected {
     pub evidence_folders: Vec<PathBuf>,
     /// Where discovery looked, for the `missing` messages (root-relative).
     pub discovery_root: Option<String>,
+    /// Discovery went through a symlink (a `latest` folder or an entry): only
+    /// then can two paths name one file, so only then are aliases resolved.
+    pub saw_symlink: bool,
 }
 
 /// How deep discovery walks below a `latest` folder.
@@ -199,6 +202,9 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
             out.ignored.push(Ignored::new(display, "not a folder"));
             continue;
         }
+        if real != latest {
+            out.saw_symlink = true;
+        }
         out.input_dirs.push(latest.clone());
         out.input_dirs.push(real.clone());
         out.evidence_folders.push(latest.clone());
@@ -217,6 +223,10 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
 /// such single path, which domain it belongs to is ambiguous and every path
 /// is refused. Either way the report lists each refused path with the reason.
 fn refuse_aliases(out: &mut Collected) {
+    if !out.saw_symlink {
+        // Without a symlink on the way, every path names its own file.
+        return;
+    }
     let mut groups: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
     for (i, artifact) in out.artifacts.iter().enumerate() {
         if let Ok(real) = artifact.path.canonicalize() {
@@ -352,10 +362,13 @@ fn walk(
         // `canonicalize` per file was most of discovery's time).
         let resolved = match (file_type, path.file_name()) {
             (Some(t), Some(name)) if !t.is_symlink() => Ok((real_dir.join(name), t.is_dir())),
-            _ => path.canonicalize().map(|real| {
-                let is_dir = real.is_dir();
-                (real, is_dir)
-            }),
+            _ => {
+                out.saw_symlink = true;
+                path.canonicalize().map(|real| {
+                    let is_dir = real.is_dir();
+                    (real, is_dir)
+                })
+            }
         };
         let (real, is_dir) = match resolved {
             Ok(resolved) => resolved,

@@ -118,22 +118,42 @@ pub fn read_one(path: &Path, policy: &ReadPolicy) -> ReadResult {
     if meta.len() <= policy.max_parse_bytes {
         // One read into memory, hashed on the way in; every format parses
         // from the same bytes.
-        let mut file = file;
-        let (buf, sha256) = match hash::read_hashed(&mut file, meta.len()) {
-            Ok(read) => read,
-            Err(e) => return unreadable(format!("cannot read it: {e}")),
-        };
-        let understood = detect::understand(&buf, &policy.formats, context(path));
-        ReadResult {
-            bytes: Some(buf.len() as u64),
-            sha256: Some(sha256),
-            content: Content::Read(understood),
+        // Each reader thread reuses one buffer from file to file (thousands
+        // of small files would otherwise each grow a fresh heap).
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
+        let mut file = file;
+        BUFFER.with(|cell| {
+            let mut owned = Vec::new();
+            let mut borrowed = cell.try_borrow_mut();
+            let buf: &mut Vec<u8> = match borrowed.as_deref_mut() {
+                Ok(buf) => buf,
+                Err(_) => &mut owned,
+            };
+            let read = hash::read_hashed_into(&mut file, meta.len(), buf);
+            hash::close(file);
+            let result = match read {
+                Ok(sha256) => ReadResult {
+                    bytes: Some(buf.len() as u64),
+                    sha256: Some(sha256),
+                    content: Content::Read(detect::understand(buf, &policy.formats, context(path))),
+                },
+                Err(e) => unreadable(format!("cannot read it: {e}")),
+            };
+            // A large file's buffer is not kept for the small ones after it.
+            if buf.capacity() > 4 * 1024 * 1024 {
+                *buf = Vec::new();
+            }
+            result
+        })
     } else {
         // Too large to hold: stream it through the gate's own evidence reader
         // while hashing, in bounded memory.
         let mut file = file;
-        match stream::scan(&mut file) {
+        let scanned = stream::scan(&mut file);
+        hash::close(file);
+        match scanned {
             Ok(scanned) => ReadResult {
                 bytes: Some(scanned.bytes),
                 sha256: Some(scanned.sha256),
