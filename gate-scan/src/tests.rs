@@ -1,4 +1,4 @@
-//! The evidence reader's tests: the rules, and the scanner against the
+//! The evidence reader's tests: depth, and the scanner against the
 //! serde-based reader it replaced (`reference.rs`) on generated documents.
 
 use std::io::{self, Read};
@@ -7,125 +7,10 @@ use crate::evidence::{parse, parse_reader, Doc, Evidence};
 use crate::scan::{self, Source};
 use crate::{reference, stream};
 
-fn check(input: &str, expected: Result<(&[&str], Option<&str>), &str>) {
-    let got = parse(input.as_bytes());
-    match (got, expected) {
-        (Ok(ev), Ok((reasons, status))) => {
-            assert_eq!(ev.reasons, reasons, "input: {input}");
-            assert_eq!(ev.reported_status.as_deref(), status, "input: {input}");
-        }
-        (Err(e), Err(msg)) => assert_eq!(e, msg, "input: {input}"),
-        (got, _) => panic!("input: {input}\nunexpected: {got:?}"),
-    }
-}
-
-#[test]
-fn status_words() {
-    for word in ["passed", " PASS ", "Success", "succeeded", "ok", "green"] {
-        let doc = format!(r#"{{"status": "{word}"}}"#);
-        check(&doc, Ok((&[], Some(word))));
-    }
-    for word in ["failed", "fail", "FAILURE", "error", "errored", "red"] {
-        let doc = format!(r#"{{"status": "{word}"}}"#);
-        let reason = format!("status is `{word}`");
-        check(&doc, Ok((&[reason.as_str()], Some(word))));
-    }
-    check(
-        r#"{"status": "skipped"}"#,
-        Ok((
-            &["status `skipped` is not a known status word (expected one of passed, pass, success, succeeded, ok, green)"],
-            Some("skipped"),
-        )),
-    );
-}
-
-#[test]
-fn passed_boolean_and_missing_status() {
-    check(r#"{"passed": true}"#, Ok((&[], None)));
-    check(r#"{"passed": false}"#, Ok((&["`passed` is false"], None)));
-    check(r#"{"passed": "yes"}"#, Ok((&["`passed` is a string, expected a boolean"], None)));
-    check(r#"{"name": "x"}"#, Ok((&["no `status` field"], None)));
-    check(
-        r#"{"status": "passed", "passed": false}"#,
-        Ok((&["`status` says passed but `passed` is false"], Some("passed"))),
-    );
-}
-
-#[test]
-fn status_of_the_wrong_type() {
-    check(r#"{"status": 1}"#, Ok((&["`status` is a number, expected a string"], None)));
-    check(r#"{"status": null}"#, Ok((&["`status` is null, expected a string"], None)));
-    check(r#"{"status": ["passed"]}"#, Ok((&["`status` is an array, expected a string"], None)));
-    check(r#"{"status": {"a": 1}}"#, Ok((&["`status` is an object, expected a string"], None)));
-}
-
-#[test]
-fn blockers_and_checks() {
-    check(r#"{"status": "passed", "blockers": []}"#, Ok((&[], Some("passed"))));
-    check(
-        r#"{"status": "passed", "blockers": ["x", {"y": 1}]}"#,
-        Ok((&["the artifact lists 2 blocker(s) of its own"], Some("passed"))),
-    );
-    check(
-        r#"{"status": "passed", "checks": [{"name": "fmt", "status": "ok"}, {"name": "clippy", "status": "failed"}, {"status": "passed"}, {"name": "docs"}, 3]}"#,
-        Ok((
-            &[
-                "check `clippy` has status `failed`",
-                "check `docs` has no `status`",
-                "check #4 is a number, expected an object",
-            ],
-            Some("passed"),
-        )),
-    );
-    check(
-        r#"{"status": "passed", "checks": {"fmt": "ok"}}"#,
-        Ok((&["`checks` is an object, expected an array"], Some("passed"))),
-    );
-}
-
-#[test]
-fn invalid_documents() {
-    check("", Err("EOF while parsing a value at line 1 column 0"));
-    check(r#"{"status": "pass"#, Err("EOF while parsing a string at line 1 column 16"));
-    check("[1]", Err("invalid type: sequence, expected a JSON object (the evidence document) at line 1 column 1"));
-    check(
-        "null",
-        Err(
-            "invalid type: null, expected a JSON object (the evidence document) at line 1 column 4",
-        ),
-    );
-    check("{} {}", Err("trailing characters at line 1 column 4"));
-    check(
-        r#"{"status": "failed", "status": "passed"}"#,
-        Err("duplicate key `status` at line 1 column 30"),
-    );
-    check("{\"status\": NaN}", Err("expected value at line 1 column 12"));
-}
-
-#[test]
-fn invalid_utf8_anywhere_is_rejected() {
-    let mut doc = br#"{"status": "passed", "note": "#.to_vec();
-    doc.extend_from_slice(b"\"\xff\"}");
-    assert_eq!(parse(&doc[..]).unwrap_err(), "invalid UTF-8 at byte offset 30");
-}
-
-#[test]
-fn utf8_split_across_reads_is_accepted() {
-    /// Hands out one byte per read, the worst case for the carry-over.
-    struct OneByte<'a>(&'a [u8]);
-    impl Read for OneByte<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let Some((&b, rest)) = self.0.split_first() else { return Ok(0) };
-            buf[0] = b;
-            self.0 = rest;
-            Ok(1)
-        }
-    }
-    let doc = r#"{"status": "passed", "note": "ünïcødé ✓ 𝄞"}"#;
-    assert_eq!(parse_reader(&mut OneByte(doc.as_bytes())).unwrap().reasons, Vec::<String>::new());
-    let truncated = &doc.as_bytes()[..doc.len() - 4];
-    assert!(parse_reader(&mut OneByte(truncated)).is_err());
-}
+// The rules themselves (status words, wrong types, checks, invalid
+// documents, UTF-8, byte order marks, duplicate keys, echo limits) are
+// tested once, through the gate's API, in `xtask/src/gate/evidence.rs`;
+// here: depth, and the scanner against the reference reader.
 
 /// Nesting past `serde_json`'s recursion limit (128) is invalid anywhere,
 /// skipped values included, and an error, not a stack overflow.
