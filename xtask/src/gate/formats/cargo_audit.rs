@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::text::{clip, kind};
+use super::text::{self, clip, kind};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// The warning kinds cargo-audit writes, in the order findings show them
@@ -431,22 +431,9 @@ fn show(v: &Value) -> String {
     }
 }
 
-/// Input text made safe for one line: control characters become spaces,
-/// backticks become quotes, and the length is capped.
+/// Input text made safe for one line, at most 120 characters.
 fn clean(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .map(|c| {
-            if c.is_control() {
-                ' '
-            } else if c == '`' {
-                '\''
-            } else {
-                c
-            }
-        })
-        .collect();
-    clip(&mapped, 120)
+    text::clean(s, 120)
 }
 
 /// A message or finding line capped at [`MAX_LINE`] characters.

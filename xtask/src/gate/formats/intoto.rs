@@ -33,7 +33,7 @@ use base64::engine::general_purpose::{STANDARD_PAD_INDIFFERENT, URL_SAFE_PAD_IND
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use super::text::{clip, kind};
+use super::text::{self, clip, kind};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
 /// `_type` of an in-toto Statement v1.
@@ -648,22 +648,9 @@ fn len64<T>(items: &[T]) -> u64 {
     u64::try_from(items.len()).unwrap_or(u64::MAX)
 }
 
-/// Input text made safe for one line: control characters become spaces,
-/// backticks become quotes, and the length is capped.
+/// Input text made safe for one line, at most 150 characters.
 fn clean(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .map(|c| {
-            if c.is_control() {
-                ' '
-            } else if c == '`' {
-                '\''
-            } else {
-                c
-            }
-        })
-        .collect();
-    clip(&mapped, 150)
+    text::clean(s, 150)
 }
 
 /// A message or finding line capped at [`MAX_LINE`] characters.

@@ -37,6 +37,20 @@ pub fn clip_line(text: &str, max: usize) -> String {
     clip(&one_line, max)
 }
 
+/// Input text made safe for one line inside a message: control characters
+/// become spaces, backticks become quotes, at most `max` characters.
+pub fn clean(text: &str, max: usize) -> String {
+    let mapped: String = text
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() => ' ',
+            '`' => '\'',
+            c => c,
+        })
+        .collect();
+    clip(&mapped, max)
+}
+
 /// A count that decides between a singular and a plural word.
 pub trait Count: Copy {
     fn is_one(self) -> bool;
