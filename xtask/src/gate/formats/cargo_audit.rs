@@ -451,30 +451,7 @@ mod tests {
     /// the error must contain>`. Returns the outcome for further checks.
     fn check_case(doc: Value, policy: &FormatPolicy, expected: &str) -> Outcome {
         assert!(detect(&doc) || expected.starts_with("invalid"), "not detected: {doc}");
-        match check(&doc, policy) {
-            Err(e) => {
-                let want = expected.strip_prefix("invalid: ").unwrap_or_else(|| {
-                    panic!("expected {expected}, got Err({e})");
-                });
-                assert!(e.contains(want), "error {e:?} lacks {want:?}");
-                Outcome::default()
-            }
-            Ok(out) => {
-                if expected == "passed" {
-                    assert!(out.reasons.is_empty(), "expected passed, got {:?}", out.reasons);
-                } else {
-                    let want = expected
-                        .strip_prefix("not_passed: ")
-                        .unwrap_or_else(|| panic!("expected {expected}, got {out:?}"));
-                    let wants: Vec<&str> = want.split(" | ").collect();
-                    assert_eq!(out.reasons.len(), wants.len(), "reasons {:?}", out.reasons);
-                    for (r, w) in out.reasons.iter().zip(wants) {
-                        assert!(r.contains(w), "reason {r:?} lacks {w:?}");
-                    }
-                }
-                out
-            }
-        }
+        super::super::testing::expect_case(check(&doc, policy), expected)
     }
 
     fn report(vulns: Value, warnings: Value) -> Value {

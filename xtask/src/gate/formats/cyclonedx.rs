@@ -546,18 +546,7 @@ mod tests {
 
     /// `expected`: `Ok(reasons)` or `Err(message)`.
     fn expect(doc: Value, block: bool, expected: Result<&[&str], &str>) -> Outcome {
-        let got = check_with(doc, block);
-        match (got, expected) {
-            (Ok(out), Ok(reasons)) => {
-                assert_eq!(out.reasons, reasons, "reasons; warnings {:?}", out.warnings);
-                out
-            }
-            (Err(e), Err(msg)) => {
-                assert_eq!(e, msg);
-                Outcome::default()
-            }
-            (got, want) => panic!("got {got:?}, want {want:?}"),
-        }
+        super::super::testing::expect_reasons(check_with(doc, block), expected)
     }
 
     /// A passing BOM: subject, two components (one nested), a dependency graph.

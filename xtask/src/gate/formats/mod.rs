@@ -16,6 +16,8 @@ pub mod junit;
 pub mod sarif;
 pub mod scorecard;
 pub mod spdx;
+#[cfg(test)]
+mod testing;
 pub mod text;
 
 use std::collections::BTreeMap;

@@ -327,17 +327,7 @@ mod tests {
     fn expect(doc: Value, require_describes: bool, expected: Result<&[&str], &str>) -> Outcome {
         let policy =
             FormatPolicy { spdx_require_describes: require_describes, ..FormatPolicy::default() };
-        match (check(&doc, &policy), expected) {
-            (Ok(out), Ok(reasons)) => {
-                assert_eq!(out.reasons, reasons, "reasons; warnings {:?}", out.warnings);
-                out
-            }
-            (Err(e), Err(msg)) => {
-                assert_eq!(e, msg);
-                Outcome::default()
-            }
-            (got, want) => panic!("got {got:?}, want {want:?}"),
-        }
+        super::super::testing::expect_reasons(check(&doc, &policy), expected)
     }
 
     /// A passing document: one package described, one file it contains.
