@@ -11,10 +11,13 @@
 //! - [`stream`]: one read of a large file, hashed on this thread and scanned
 //!   on another.
 //! - [`json`]: `serde_json::Value` parsing for the tool formats.
+//! - [`pretty`]: the report's pretty JSON with sorted keys, written without
+//!   a `Value` round trip.
 
 pub mod evidence;
 pub mod hash;
 pub mod json;
+pub mod pretty;
 pub mod scan;
 pub mod stream;
 pub mod utf8;

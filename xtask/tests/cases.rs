@@ -14,7 +14,8 @@
 //!   file names another), absent when the run must write no report.
 //!
 //! Every case also checks that the run changed nothing outside the report
-//! folder. `UPDATE_EXPECT=1 cargo test --test cases` rewrites `expected/`
+//! folder, and that every JSON file of the report is written exactly as a
+//! round trip through `serde_json::Value` writes it (keys sorted, pretty). `UPDATE_EXPECT=1 cargo test --test cases` rewrites `expected/`
 //! from the actual outputs: review the diff.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
@@ -92,6 +93,11 @@ fn check_case(dir: &Path, update: bool) -> Result<(), String> {
                 ));
             }
             for (name, bytes) in got {
+                if name.ends_with(".json") {
+                    if let Err(why) = sorted_pretty(bytes) {
+                        problems.push(format!("report file `{name}`: {why}"));
+                    }
+                }
                 if let Some(want) = want.get(name) {
                     if want != bytes {
                         problems.push(format!(
@@ -114,5 +120,22 @@ fn check_case(dir: &Path, update: bool) -> Result<(), String> {
         Ok(())
     } else {
         Err(problems.join("\n"))
+    }
+}
+
+/// `bytes` are the pretty JSON, keys sorted, newline-terminated, that a
+/// round trip through `serde_json::Value` (a `BTreeMap` per object) gives:
+/// the gate writes its JSON directly and must give the same bytes.
+fn sorted_pretty(bytes: &[u8]) -> Result<(), String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    let again = serde_json::to_string_pretty(&value).unwrap() + "\n";
+    if again.as_bytes() == bytes {
+        Ok(())
+    } else {
+        Err(format!(
+            "not the sorted pretty JSON of its value:\n--- written\n{}--- sorted\n{again}",
+            String::from_utf8_lossy(bytes)
+        ))
     }
 }

@@ -2,9 +2,13 @@
 //! subjects are the input artifacts and whose predicate is a SLSA
 //! Verification Summary (VSA) v1. Pure, and unsigned: signing and publishing
 //! are for `actions/attest` or cosign (see the README).
+//!
+//! The types borrow from the report: with thousands of inputs, building the
+//! documents as `serde_json::Value`s (a copy of every path and digest, then a
+//! tree to walk and drop) cost more than everything else the gate writes.
+//! Field order does not matter: `render::json` sorts every object's keys.
 
 use serde::Serialize;
-use serde_json::{json, Value};
 
 use super::model::{Level, Report};
 
@@ -14,69 +18,120 @@ pub const VSA_TYPE: &str = "https://slsa.dev/verification_summary/v1";
 pub const VERIFIER_ID: &str = "urn:cargo-xtask:release-gate";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Statement {
+pub struct Statement<'a> {
     #[serde(rename = "_type")]
     pub type_: &'static str,
-    pub subject: Vec<Value>,
+    pub subject: Vec<Subject<'a>>,
     #[serde(rename = "predicateType")]
     pub predicate_type: &'static str,
-    pub predicate: Value,
+    pub predicate: &'a Predicate<'a>,
 }
 
-/// The VSA predicate alone (what `actions/attest` takes as `predicate-path`).
-pub fn predicate(report: &Report) -> Value {
-    let inputs: Vec<Value> = inputs(report)
-        .into_iter()
-        .map(|(path, sha)| json!({ "uri": path, "digest": { "sha256": sha } }))
-        .collect();
+/// A statement's subject: an input artifact and its digest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Subject<'a> {
+    pub name: &'a str,
+    pub digest: Digest<'a>,
+}
+
+/// A VSA input attestation (a resource descriptor): an input and its digest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InputAttestation<'a> {
+    pub uri: &'a str,
+    pub digest: Digest<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Digest<'a> {
+    pub sha256: &'a str,
+}
+
+/// The VSA predicate (what `actions/attest` takes as `predicate-path`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Predicate<'a> {
+    pub verifier: Verifier<'a>,
+    #[serde(rename = "resourceUri")]
+    pub resource_uri: String,
+    pub policy: Policy<'a>,
+    #[serde(rename = "inputAttestations")]
+    pub input_attestations: Vec<InputAttestation<'a>>,
+    #[serde(rename = "verificationResult")]
+    pub verification_result: &'static str,
+    #[serde(rename = "verifiedLevels")]
+    pub verified_levels: Vec<&'static str>,
+    #[serde(rename = "slsaVersion")]
+    pub slsa_version: &'static str,
+    /// Only an injected clock (`--now`, `SOURCE_DATE_EPOCH`) or the one the
+    /// policy already needed: the attestation adds no time of its own.
+    #[serde(rename = "timeVerified", skip_serializing_if = "Option::is_none")]
+    pub time_verified: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verifier<'a> {
+    pub id: &'static str,
+    pub version: VerifierVersion<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerifierVersion<'a> {
+    #[serde(rename = "release-gate")]
+    pub release_gate: &'a str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Policy<'a> {
+    pub uri: &'static str,
+    pub digest: Digest<'a>,
+}
+
+/// The VSA predicate alone.
+pub fn predicate(report: &Report) -> Predicate<'_> {
     let passed = report.level == Level::GaReady;
-    let mut predicate = json!({
-        "verifier": {
-            "id": VERIFIER_ID,
-            "version": { "release-gate": report.gate_version },
+    Predicate {
+        verifier: Verifier {
+            id: VERIFIER_ID,
+            version: VerifierVersion { release_gate: &report.gate_version },
         },
-        "resourceUri": format!("urn:release:{}", report.release),
-        "policy": {
-            "uri": "Cargo.toml#workspace.metadata.release-gate",
-            "digest": { "sha256": report.policy_sha256 },
+        resource_uri: format!("urn:release:{}", report.release),
+        policy: Policy {
+            uri: "Cargo.toml#workspace.metadata.release-gate",
+            digest: Digest { sha256: &report.policy_sha256 },
         },
-        "inputAttestations": inputs,
-        "verificationResult": if passed { "PASSED" } else { "FAILED" },
-        "verifiedLevels": if passed { vec!["RELEASE_GATE_GA_READY"] } else { Vec::new() },
-        "slsaVersion": "1.0",
-    });
-    // Only an injected clock (`--now`, `SOURCE_DATE_EPOCH`) or the one the
-    // policy already needed: the attestation adds no time of its own.
-    if let (Some(at), Some(obj)) =
-        (report.evaluated_at.as_ref().or(report.generated_at.as_ref()), predicate.as_object_mut())
-    {
-        obj.insert("timeVerified".to_string(), Value::String(at.clone()));
+        input_attestations: inputs(report)
+            .into_iter()
+            .map(|(uri, sha256)| InputAttestation { uri, digest: Digest { sha256 } })
+            .collect(),
+        verification_result: if passed { "PASSED" } else { "FAILED" },
+        verified_levels: if passed { vec!["RELEASE_GATE_GA_READY"] } else { Vec::new() },
+        slsa_version: "1.0",
+        time_verified: report.evaluated_at.as_deref().or(report.generated_at.as_deref()),
     }
-    predicate
 }
 
-pub fn statement(report: &Report) -> Statement {
+/// The statement around a predicate made by [`predicate`] from the same report.
+pub fn statement<'a>(report: &'a Report, predicate: &'a Predicate<'a>) -> Statement<'a> {
     Statement {
         type_: STATEMENT_TYPE,
         subject: inputs(report)
             .into_iter()
-            .map(|(path, sha)| json!({ "name": path, "digest": { "sha256": sha } }))
+            .map(|(name, sha256)| Subject { name, digest: Digest { sha256 } })
             .collect(),
         predicate_type: VSA_TYPE,
-        predicate: predicate(report),
+        predicate,
     }
 }
 
 /// Every input artifact that was read, with its digest, sorted by path.
-fn inputs(report: &Report) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = report
+fn inputs(report: &Report) -> Vec<(&str, &str)> {
+    let mut out: Vec<(&str, &str)> = report
         .domains
         .values()
         .flat_map(|d| &d.artifacts)
         .chain(&report.unassigned)
-        .filter_map(|a| Some((a.path.clone(), a.sha256.clone()?)))
+        .filter_map(|a| Some((a.path.as_str(), a.sha256.as_deref()?)))
         .collect();
-    out.sort();
+    out.sort_unstable();
     out.dedup();
     out
 }

@@ -8,12 +8,14 @@ use serde::Serialize;
 use super::formats::detect::display_name;
 use super::model::{ArtifactReport, Report, Status};
 
-/// Pretty JSON with every object's keys sorted, newline-terminated.
+/// Pretty JSON with every object's keys sorted, newline-terminated: the
+/// bytes a round trip through `serde_json::Value` (whose objects are
+/// `BTreeMap`s) gives, whatever the struct's field order, written directly
+/// by the optimized `gate-scan` crate (`tests/cases` hold every JSON output
+/// to that round trip).
 pub fn json<T: Serialize>(value: &T) -> String {
-    // `serde_json::Value` keeps objects in a BTreeMap: a round trip through it
-    // sorts every key, whatever the struct's field order.
-    let value = serde_json::to_value(value).unwrap_or(serde_json::Value::Null);
-    let mut out = gate_scan::json::to_string_pretty(&value);
+    let mut out =
+        gate_scan::pretty::to_string_pretty_sorted(value).unwrap_or_else(|_| "null".to_string());
     out.push('\n');
     out
 }

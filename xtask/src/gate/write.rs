@@ -42,7 +42,8 @@ pub fn write_report(
         let md = scope.spawn(|| render::markdown(report));
         let inputs = scope.spawn(|| index_inputs(report));
         let attestation = scope.spawn(|| {
-            (render::json(&attest::statement(report)), render::json(&attest::predicate(report)))
+            let predicate = attest::predicate(report);
+            (render::json(&attest::statement(report, &predicate)), render::json(&predicate))
         });
         let json = render::json(report);
         (json, md.join(), attestation.join(), inputs.join())
