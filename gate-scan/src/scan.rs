@@ -242,7 +242,7 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
     let mut stack = 0u64;
     let mut depth = 0u32;
     // The keys of the open objects, innermost last, with their depth.
-    let mut keys: Vec<(u32, &[u8])> = Vec::new();
+    let mut keys: Vec<Key> = Vec::new();
     loop {
         // A value starts at `i`.
         match *bytes.get(i)? {
@@ -295,7 +295,7 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
                 }
                 b']' if !object => {}
                 b'}' if object => {
-                    while keys.last().is_some_and(|(d, _)| *d >= depth) {
+                    while keys.last().is_some_and(|k| k.depth >= depth) {
                         keys.pop();
                     }
                 }
@@ -312,26 +312,24 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
 const FAST_KEYS: usize = 64;
 
 /// Skips `"key" :` and the white space after it; `bytes[i]` is the `"`.
-/// `None` when the key has an escape or repeats a key of its object (the
-/// keys of the object at `depth` are the last ones in `keys`).
+/// `None` when the key has an escape or a control character, or repeats a
+/// key of its object (the keys of the object at `depth` are the last ones in
+/// `keys`).
 #[inline(always)]
-fn skip_key<'a>(
-    bytes: &'a [u8],
-    i: usize,
-    depth: u32,
-    keys: &mut Vec<(u32, &'a [u8])>,
-) -> Option<usize> {
-    let end = skip_string(bytes, i + 1)?;
-    let key = bytes.get(i + 1..end - 1)?;
-    if key.contains(&b'\\') {
+fn skip_key<'a>(bytes: &'a [u8], i: usize, depth: u32, keys: &mut Vec<Key<'a>>) -> Option<usize> {
+    let rest = bytes.get(i + 1..)?;
+    let len = find_string_end(rest)?;
+    // The first byte that ends plain content must be the closing quote.
+    if *rest.get(len)? != b'"' {
         return None;
     }
+    let key = Key { depth, bytes: rest.get(..len)? };
     let mut same = 0;
-    for (d, k) in keys.iter().rev() {
-        if *d != depth {
+    for k in keys.iter().rev() {
+        if k.depth != depth {
             break;
         }
-        if *k == key {
+        if k.bytes.len() == key.bytes.len() && k.bytes == key.bytes {
             return None;
         }
         same += 1;
@@ -339,12 +337,18 @@ fn skip_key<'a>(
     if same >= FAST_KEYS {
         return None;
     }
-    keys.push((depth, key));
-    let i = skip_ws(bytes, end);
+    keys.push(key);
+    let i = skip_ws(bytes, i + 2 + len);
     if *bytes.get(i)? != b':' {
         return None;
     }
     Some(skip_ws(bytes, i + 1))
+}
+
+/// An object key on the fast path.
+struct Key<'a> {
+    depth: u32,
+    bytes: &'a [u8],
 }
 
 /// Skips white space from `i`.

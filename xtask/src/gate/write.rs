@@ -21,9 +21,20 @@ pub const SUMS: &str = "SHA256SUMS";
 pub const ATTESTATION: &str = "production_maturity.intoto.json";
 pub const VSA_PREDICATE: &str = "production_maturity.vsa.json";
 
+/// The files of a report set, in the order they are renamed into place:
+/// `SHA256SUMS` last, since it vouches for the others.
+pub const FILES: [&str; 6] = [REPORT_JSON, REPORT_MD, ATTESTATION, VSA_PREDICATE, INDEX_JSON, SUMS];
+
 /// Renders and writes the report, the index and `SHA256SUMS` into `dir`.
 /// `shown` is how messages name the folder. Returns the sha256 of the JSON report.
 /// `evidence_folders` are the folders evidence was discovered in.
+///
+/// Two phases: every file is rendered, hashed, written to a temporary file
+/// in `dir` and synced; only when all are on disk are they renamed into
+/// place, in [`FILES`] order, and the folder synced. A failure in the first
+/// phase (a full disk, say) removes the temporary files and leaves the old
+/// set untouched; a kill leaves the old set, or, for the moment the renames
+/// take, the old set with some files already new (each file whole).
 pub fn write_report(
     dir: &Path,
     shown: &str,
@@ -34,29 +45,29 @@ pub fn write_report(
         anyhow::bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
     }
     fs::create_dir_all(dir).with_context(|| format!("cannot create output folder `{shown}`"))?;
+    remove_stale_temporaries(dir);
 
-    // The JSON report, the Markdown, the attestation and the index's inputs
-    // do not depend on each other: with thousands of artifacts each takes tens
-    // of milliseconds.
+    // The JSON report, the Markdown and the attestation do not depend on
+    // each other: with thousands of artifacts each takes milliseconds to
+    // render, hash and write, so each is staged on its own thread.
     let (json, md, attestation, inputs) = std::thread::scope(|scope| {
-        let md = scope.spawn(|| render::markdown(report));
+        let md = scope.spawn(|| Staged::new(dir, REPORT_MD, render::markdown(report)));
         let inputs = scope.spawn(|| index_inputs(report));
         let attestation = scope.spawn(|| {
             let predicate = attest::predicate(report);
-            (render::json(&attest::statement(report, &predicate)), render::json(&predicate))
+            let statement = render::json(&attest::statement(report, &predicate));
+            let statement = Staged::new(dir, ATTESTATION, statement);
+            (statement, Staged::new(dir, VSA_PREDICATE, render::json(&predicate)))
         });
-        let json = render::json(report);
+        let json = Staged::new(dir, REPORT_JSON, render::json(report));
         (json, md.join(), attestation.join(), inputs.join())
     });
-    let failed = |_| anyhow::anyhow!("rendering the report failed");
+    let panicked = |_| anyhow::anyhow!("rendering the report failed");
     let (md, (statement, predicate), inputs) =
-        (md.map_err(failed)?, attestation.map_err(failed)?, inputs.map_err(failed)?);
-    let mut outputs = vec![
-        entry(REPORT_JSON, json.as_bytes()),
-        entry(REPORT_MD, md.as_bytes()),
-        entry(ATTESTATION, statement.as_bytes()),
-        entry(VSA_PREDICATE, predicate.as_bytes()),
-    ];
+        (md.map_err(panicked)?, attestation.map_err(panicked)?, inputs.map_err(panicked)?);
+    let report_sha256 = json.entry.sha256.clone();
+    let mut staged = vec![json, md, statement, predicate];
+    let mut outputs: Vec<IndexEntry> = staged.iter().map(|s| s.entry.clone()).collect();
     let index = ArtifactIndex {
         schema_version: SCHEMA_VERSION,
         release: report.release.clone(),
@@ -64,56 +75,55 @@ pub fn write_report(
         inputs,
         evidence_folders: evidence_folders.to_vec(),
     };
-    let index = render::json(&index);
-    outputs.push(entry(INDEX_JSON, index.as_bytes()));
+    let index = Staged::new(dir, INDEX_JSON, render::json(&index));
+    outputs.push(index.entry.clone());
     outputs.sort();
+    staged.push(index);
     let sums: String = outputs.iter().map(|o| format!("{}  {}\n", o.sha256, o.path)).collect();
-
-    write_all(
-        dir,
-        shown,
-        &[
-            (REPORT_JSON, json.as_bytes()),
-            (REPORT_MD, md.as_bytes()),
-            (ATTESTATION, statement.as_bytes()),
-            (VSA_PREDICATE, predicate.as_bytes()),
-            (INDEX_JSON, index.as_bytes()),
-            // Last: it vouches for the others.
-            (SUMS, sums.as_bytes()),
-        ],
-    )?;
-    Ok(sha256_hex(json.as_bytes()))
+    staged.push(Staged::new(dir, SUMS, sums));
+    commit(dir, shown, staged)?;
+    Ok(report_sha256)
 }
 
-/// Replaces a set of files in `dir` in two phases: every new file is written
-/// to a temporary file in `dir` and synced; only when all are on disk are
-/// they renamed into place, in order, and the folder synced. A failure in
-/// the first phase (a full disk, say) removes the temporary files and leaves
-/// the old set untouched; a kill leaves the old set, or, for the moment the
-/// renames take, the old set with some files already new (each file whole).
-pub fn write_all(dir: &Path, shown: &str, files: &[(&str, &[u8])]) -> Result<()> {
-    remove_stale_temporaries(dir, files);
-    let mut written: Vec<PathBuf> = Vec::new();
-    for (name, bytes) in files {
+/// One file of the set, rendered and written to its temporary file.
+struct Staged {
+    name: &'static str,
+    tmp: PathBuf,
+    entry: IndexEntry,
+    /// Writing and syncing the temporary file.
+    written: std::io::Result<()>,
+}
+
+impl Staged {
+    fn new(dir: &Path, name: &'static str, text: String) -> Staged {
         let tmp = temporary(dir, name);
-        written.push(tmp.clone());
-        let result = (|| -> std::io::Result<()> {
+        let written = (|| -> std::io::Result<()> {
             let mut file = File::create(&tmp)?;
-            file.write_all(bytes)?;
+            file.write_all(text.as_bytes())?;
             file.sync_all()
         })();
-        if let Err(e) = result {
-            for tmp in &written {
-                let _ = fs::remove_file(tmp);
-            }
-            return Err(e).with_context(|| {
-                format!("cannot write `{shown}/{name}`; the previous report is unchanged")
-            });
-        }
+        Staged { name, tmp, entry: entry(name, text.as_bytes()), written }
     }
-    for ((name, _), tmp) in files.iter().zip(&written) {
-        fs::rename(tmp, dir.join(name))
-            .with_context(|| format!("cannot write `{shown}/{name}`"))?;
+}
+
+/// The second phase: when every file was staged, renames them into place in
+/// order and syncs the folder; otherwise removes every temporary file and
+/// names the first file (in order) that could not be written.
+fn commit(dir: &Path, shown: &str, staged: Vec<Staged>) -> Result<()> {
+    if let Some(failed) = staged.iter().position(|s| s.written.is_err()) {
+        for s in &staged {
+            let _ = fs::remove_file(&s.tmp);
+        }
+        let Some(Staged { name, written: Err(e), .. }) = staged.into_iter().nth(failed) else {
+            anyhow::bail!("cannot write `{shown}`; the previous report is unchanged");
+        };
+        return Err(e).with_context(|| {
+            format!("cannot write `{shown}/{name}`; the previous report is unchanged")
+        });
+    }
+    for s in &staged {
+        fs::rename(&s.tmp, dir.join(s.name))
+            .with_context(|| format!("cannot write `{shown}/{}`", s.name))?;
     }
     // The renames themselves are durable once the folder is synced.
     if let Ok(folder) = File::open(dir) {
@@ -127,12 +137,12 @@ fn temporary(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// Temporary files an interrupted run left behind (`.<name>.tmp-<pid>`).
-fn remove_stale_temporaries(dir: &Path, files: &[(&str, &[u8])]) {
+fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let ours = files.iter().any(|(f, _)| name.starts_with(&format!(".{f}.tmp-")));
+        let ours = FILES.iter().any(|f| name.starts_with(&format!(".{f}.tmp-")));
         if ours {
             let _ = fs::remove_file(entry.path());
         }
