@@ -11,6 +11,7 @@
 //! - [`stream`]: one read of a large file, hashed on this thread and scanned
 //!   on another.
 //! - [`json`]: `serde_json::Value` parsing for the tool formats.
+//! - [`text`]: control-character checks of paths and report text.
 //! - [`pretty`]: the report's pretty JSON with sorted keys, written without
 //!   a `Value` round trip.
 
@@ -20,6 +21,7 @@ pub mod json;
 pub mod pretty;
 pub mod scan;
 pub mod stream;
+pub mod text;
 pub mod utf8;
 
 #[cfg(test)]

@@ -164,7 +164,8 @@ pub fn gate(
     evidence_folders.sort();
     evidence_folders.dedup();
     let Collected { artifacts, ignored, discovery_root, .. } = collected;
-    let to_read: Vec<&Path> = artifacts.iter().map(|a| a.path.as_path()).collect();
+    let to_read: Vec<(&Path, bool)> =
+        artifacts.iter().map(|a| (a.path.as_path(), a.listed_as_file)).collect();
     let mut formats = policy.formats.clone();
     formats.slsa_subjects = release_artifacts(&root, &policy.slsa_release_artifacts)?;
     let read_policy = ReadPolicy { formats, max_parse_bytes: policy.max_parse_bytes };

@@ -132,6 +132,7 @@ fn input(spec: &Spec, order: &[usize]) -> Input {
                 path: PathBuf::from(&display),
                 display,
                 origin: Origin::Explicit { domain: name(i), named: true },
+                listed_as_file: false,
             };
             artifacts.push((artifact, read(&name(i), *kind)));
         }

@@ -109,13 +109,14 @@ pub fn predicate(report: &Report) -> Predicate<'_> {
     }
 }
 
-/// The statement around a predicate made by [`predicate`] from the same report.
-pub fn statement<'a>(report: &'a Report, predicate: &'a Predicate<'a>) -> Statement<'a> {
+/// The statement around `predicate`: its subjects are the predicate's inputs.
+pub fn statement<'a>(predicate: &'a Predicate<'a>) -> Statement<'a> {
     Statement {
         type_: STATEMENT_TYPE,
-        subject: inputs(report)
-            .into_iter()
-            .map(|(name, sha256)| Subject { name, digest: Digest { sha256 } })
+        subject: predicate
+            .input_attestations
+            .iter()
+            .map(|input| Subject { name: input.uri, digest: input.digest.clone() })
             .collect(),
         predicate_type: VSA_TYPE,
         predicate,
@@ -131,7 +132,11 @@ fn inputs(report: &Report) -> Vec<(&str, &str)> {
         .chain(&report.unassigned)
         .filter_map(|a| Some((a.path.as_str(), a.sha256.as_deref()?)))
         .collect();
-    out.sort_unstable();
+    // Each domain's artifacts are sorted already; the list as a whole is
+    // when folders and domains sort alike (checking is cheaper than sorting).
+    if !out.is_sorted() {
+        out.sort_unstable();
+    }
     out.dedup();
     out
 }

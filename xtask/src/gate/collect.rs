@@ -25,6 +25,9 @@ pub struct ArtifactRef {
     /// How the report names it.
     pub display: String,
     pub origin: Origin,
+    /// Discovery listed it as a regular file (not a symlink): the read stage
+    /// needs no `stat` before opening it to know it is no FIFO or device.
+    pub listed_as_file: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +123,7 @@ pub fn explicit(
                         path: given,
                         display: shown,
                         origin: Origin::Explicit { domain: domain.clone(), named: true },
+                        listed_as_file: false,
                     });
                 }
                 continue;
@@ -132,6 +136,7 @@ pub fn explicit(
             path: given,
             display: shown,
             origin: Origin::Explicit { domain: domain.clone(), named: true },
+            listed_as_file: false,
         });
     }
     // A file reached twice (a folder's file also given on its own, or a
@@ -277,7 +282,7 @@ fn refuse_aliases(out: &mut Collected) {
 
 /// The name is not UTF-8 or holds control characters (`\n`, ESC, ...).
 pub fn bad_name(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n.to_str().is_none_or(|n| n.chars().any(char::is_control)))
+    path.file_name().is_some_and(|n| n.to_str().is_none_or(gate_scan::text::has_control))
 }
 
 /// A path for the report, with control characters shown as escapes.
@@ -286,6 +291,8 @@ fn escape(path: &str) -> String {
         .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
         .collect()
 }
+
+const NOT_EVIDENCE: &str = "not an evidence file (`.json`, `.jsonl`, `.sarif` or `.xml`)";
 
 /// Where a walk is and what it assigns.
 struct Walk<'a> {
@@ -318,13 +325,19 @@ fn walk(
             // Evidence that cannot be listed cannot pass: hand the folder to
             // the read stage, which reports it as invalid with the reason.
             let display = paths::display(root, dir);
-            out.artifacts.push(ArtifactRef { path: dir.to_path_buf(), display, origin: origin() });
+            out.artifacts.push(ArtifactRef {
+                path: dir.to_path_buf(),
+                display,
+                origin: origin(),
+                listed_as_file: false,
+            });
             return;
         }
     };
     let mut entries: Vec<(PathBuf, Option<fs::FileType>)> =
         entries.filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok()))).collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    // All in `dir`: by name is by path, without comparing every component.
+    entries.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
     // How the report names an entry: the folder's name plus the entry's, unless
     // the folder is the root or above it (then `..` steps may cancel).
     let dir_display = (!root.starts_with(dir)).then(|| paths::display(root, dir));
@@ -340,7 +353,12 @@ fn walk(
                 });
             let display = escape(&paths::display(root, &path));
             if evidence_like {
-                out.artifacts.push(ArtifactRef { path, display, origin: origin() });
+                out.artifacts.push(ArtifactRef {
+                    path,
+                    display,
+                    origin: origin(),
+                    listed_as_file: false,
+                });
             } else {
                 out.ignored.push(Ignored::new(
                     display,
@@ -356,7 +374,19 @@ fn walk(
         let supported = path
             .extension()
             .and_then(|ext| ext.to_str())
-            .is_some_and(|ext| EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()));
+            .is_some_and(|ext| EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)));
+        if file_type.is_some_and(|t| t.is_file()) {
+            // A regular file listed in the real folder being walked: inside
+            // the root, no symlink to resolve (the common case, thousands of
+            // times per run).
+            if supported {
+                let origin = origin();
+                out.artifacts.push(ArtifactRef { path, display, origin, listed_as_file: true });
+            } else {
+                out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
+            }
+            continue;
+        }
         // Where it really is: an entry that is not a symlink sits in the real
         // folder being walked; only a symlink needs resolving (one
         // `canonicalize` per file was most of discovery's time).
@@ -376,7 +406,12 @@ fn walk(
                 // A dangling symlink or a symlink loop named as evidence:
                 // the read stage reports it (missing, or invalid with the
                 // reason), so it cannot pass unnoticed.
-                out.artifacts.push(ArtifactRef { path, display, origin: origin() });
+                out.artifacts.push(ArtifactRef {
+                    path,
+                    display,
+                    origin: origin(),
+                    listed_as_file: false,
+                });
                 continue;
             }
             Err(e) => {
@@ -405,13 +440,10 @@ fn walk(
             continue;
         }
         if !supported {
-            out.ignored.push(Ignored::new(
-                display,
-                "not an evidence file (`.json`, `.jsonl`, `.sarif` or `.xml`)",
-            ));
+            out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
             continue;
         }
-        out.artifacts.push(ArtifactRef { path, display, origin: origin() });
+        out.artifacts.push(ArtifactRef { path, display, origin: origin(), listed_as_file: false });
     }
 }
 

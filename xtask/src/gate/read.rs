@@ -52,7 +52,9 @@ pub struct ReadPolicy {
 }
 
 /// Reads every path, in parallel, keeping the order of `paths`.
-pub fn read_all(paths: &[&Path], policy: &ReadPolicy) -> Vec<ReadResult> {
+/// Each path comes with whether discovery listed it as a regular file
+/// (`ArtifactRef::listed_as_file`).
+pub fn read_all(paths: &[(&Path, bool)], policy: &ReadPolicy) -> Vec<ReadResult> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<ReadResult>>> = Mutex::new(vec![None; paths.len()]);
     let workers =
@@ -61,8 +63,8 @@ pub fn read_all(paths: &[&Path], policy: &ReadPolicy) -> Vec<ReadResult> {
         for _ in 0..workers {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(path) = paths.get(i) else { break };
-                let result = read_one(path, policy);
+                let Some(&(path, listed_as_file)) = paths.get(i) else { break };
+                let result = read_one(path, listed_as_file, policy);
                 if let Ok(mut results) = results.lock() {
                     if let Some(slot) = results.get_mut(i) {
                         *slot = Some(result);
@@ -84,7 +86,10 @@ pub fn read_all(paths: &[&Path], policy: &ReadPolicy) -> Vec<ReadResult> {
         .collect()
 }
 
-pub fn read_one(path: &Path, policy: &ReadPolicy) -> ReadResult {
+/// `listed_as_file`: discovery listed `path` as a regular file, so the
+/// `stat` that keeps special files from being opened is not needed (what was
+/// opened is checked again either way).
+pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadResult {
     let unreadable =
         |why: String| ReadResult { bytes: None, sha256: None, content: Content::Unreadable(why) };
     if super::collect::bad_name(path) {
@@ -94,18 +99,23 @@ pub fn read_one(path: &Path, policy: &ReadPolicy) -> ReadResult {
         );
     }
     // `stat` first: it never blocks, and it names what a non-file is.
-    let meta = match fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return ReadResult { bytes: None, sha256: None, content: Content::NotFound }
+    if !listed_as_file {
+        let meta = match fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return ReadResult { bytes: None, sha256: None, content: Content::NotFound }
+            }
+            Err(e) => return unreadable(format!("cannot read it: {e}")),
+        };
+        if !meta.is_file() {
+            return unreadable(not_a_file(path, &meta));
         }
-        Err(e) => return unreadable(format!("cannot read it: {e}")),
-    };
-    if !meta.is_file() {
-        return unreadable(not_a_file(path, &meta));
     }
     let file = match open_nonblocking(path) {
         Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return ReadResult { bytes: None, sha256: None, content: Content::NotFound }
+        }
         Err(e) => return unreadable(format!("cannot open it: {e}")),
     };
     // What was opened decides, not what `stat` saw a moment before: a file

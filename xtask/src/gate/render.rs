@@ -241,6 +241,9 @@ fn short(sha: &str) -> String {
 /// Text from evidence, made safe for one Markdown table cell or list item:
 /// one line, no table breaks, no raw HTML.
 fn text(s: &str) -> String {
+    if gate_scan::text::markdown_plain(s) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

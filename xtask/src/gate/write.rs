@@ -55,7 +55,7 @@ pub fn write_report(
         let inputs = scope.spawn(|| index_inputs(report));
         let attestation = scope.spawn(|| {
             let predicate = attest::predicate(report);
-            let statement = render::json(&attest::statement(report, &predicate));
+            let statement = render::json(&attest::statement(&predicate));
             let statement = Staged::new(dir, ATTESTATION, statement);
             (statement, Staged::new(dir, VSA_PREDICATE, render::json(&predicate)))
         });
