@@ -37,6 +37,8 @@ pub struct Writer {
     frames: Vec<Frame>,
     /// The entries of the open objects, innermost object's last.
     entries: Vec<Entry>,
+    /// Where an object's entries are put in order (reused).
+    scratch: Vec<u8>,
 }
 
 struct Frame {
@@ -97,7 +99,8 @@ impl Writer {
         let Some(start) = entries.first().map(|e| e.start) else { return };
         // Stable: equal keys stay in the order written, so the last is the one kept.
         entries.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
-        let mut rebuilt = Vec::with_capacity(self.out.len().saturating_sub(start));
+        let mut rebuilt = std::mem::take(&mut self.scratch);
+        rebuilt.clear();
         let mut iter = entries.iter().peekable();
         while let Some(entry) = iter.next() {
             if iter.peek().is_some_and(|next| next.key == entry.key) {
@@ -114,6 +117,7 @@ impl Writer {
         }
         self.out.truncate(start);
         self.out.extend_from_slice(&rebuilt);
+        self.scratch = rebuilt;
     }
 
     /// Before an array element: the separator and the indent.

@@ -40,7 +40,9 @@ pub struct Input {
     pub discovery_root: Option<String>,
 }
 
-pub fn decide(input: Input) -> Report {
+pub fn decide(mut input: Input) -> Report {
+    // Each artifact and what was read of it move into its report.
+    let artifacts = std::mem::take(&mut input.artifacts);
     let policy = &input.policy;
     let mut warnings: Vec<String> = policy.warnings.clone();
     let mut by_domain: BTreeMap<String, Vec<ArtifactReport>> =
@@ -48,7 +50,7 @@ pub fn decide(input: Input) -> Report {
     let mut unassigned = Vec::new();
 
     let mut ignored = input.ignored.clone();
-    for (artifact, read) in &input.artifacts {
+    for (artifact, read) in artifacts {
         let report = match judge(artifact, read, input.stubs) {
             Judgement::Artifact(report) => *report,
             Judgement::Ignored(entry) => {
@@ -370,12 +372,12 @@ enum Judgement {
 }
 
 /// One artifact's domain, status, reasons and blocking issues.
-fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Judgement {
-    let (assigned, explicit, named) = match &artifact.origin {
-        Origin::Explicit { domain, named } => (domain.clone(), true, *named),
-        Origin::Discovered { domain, .. } => (domain.clone(), false, false),
+fn judge(artifact: ArtifactRef, read: ReadResult, stubs_allowed: bool) -> Judgement {
+    let (assigned, explicit, named) = match artifact.origin {
+        Origin::Explicit { domain, named } => (domain, true, named),
+        Origin::Discovered { domain, .. } => (domain, false, false),
     };
-    let path = artifact.display.clone();
+    let path = artifact.display;
     let mut report = ArtifactReport {
         path: path.clone(),
         format: None,
@@ -404,7 +406,7 @@ fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Judg
         report.reasons.push(why);
         Judgement::Artifact(Box::new(report))
     };
-    let judged = match &read.content {
+    let judged = match read.content {
         Content::NotFound => {
             report.status = Status::Missing;
             report.reasons.push("the file does not exist".to_string());
@@ -416,14 +418,14 @@ fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Judg
             return Judgement::Artifact(Box::new(report));
         }
         Content::Unreadable(why) | Content::Read(Understood::Invalid(why)) => {
-            return invalid(report, why.clone());
+            return invalid(report, why);
         }
         // Found in a folder (discovered, or under an `--artifact` folder such
         // as a criterion tree): not evidence, listed as ignored.
         Content::Read(Understood::Ignored(why)) if !named => {
-            let mut entry = Ignored::new(path, why.clone());
+            let mut entry = Ignored::new(path, why);
             entry.bytes = read.bytes;
-            entry.sha256 = read.sha256.clone();
+            entry.sha256 = read.sha256;
             return Judgement::Ignored(entry);
         }
         Content::Read(Understood::Ignored(why)) => {
@@ -433,24 +435,26 @@ fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Judg
         Content::Read(Understood::Evidence(judged)) => judged,
     };
     report.format = Some(judged.format.to_string());
-    report.reasons = judged.outcome.reasons.clone();
-    report.counts = judged.outcome.counts.clone();
-    report.findings = judged.outcome.findings.clone();
-    report.warnings = judged.outcome.warnings.clone();
-    if let Some(evidence) = &judged.own {
-        report.reported_status = evidence.reported_status.clone();
-        report.release = evidence.claims.release.clone();
-        report.commit = evidence.claims.commit.clone();
-        report.generated_at = evidence.claims.generated_at.clone();
-        match &evidence.declared_domain {
-            Some(declared) if explicit && *declared != assigned => {
+    report.reasons = judged.outcome.reasons;
+    report.counts = judged.outcome.counts;
+    report.findings = judged.outcome.findings;
+    report.warnings = judged.outcome.warnings;
+    let mut generator = None;
+    if let Some(evidence) = judged.own {
+        report.reported_status = evidence.reported_status;
+        report.release = evidence.claims.release;
+        report.commit = evidence.claims.commit;
+        report.generated_at = evidence.claims.generated_at;
+        generator = evidence.generator;
+        match evidence.declared_domain {
+            Some(declared) if explicit && declared != assigned => {
                 report.format = None;
                 return invalid(
                     report,
                     format!("it declares domain `{declared}` but was given as `--artifact {assigned}=...`"),
                 );
             }
-            Some(declared) => report.domain = declared.clone(),
+            Some(declared) => report.domain = declared,
             None => {}
         }
         report.stub = evidence.stub;
@@ -458,11 +462,7 @@ fn judge(artifact: &ArtifactRef, read: &ReadResult, stubs_allowed: bool) -> Judg
     let domain = report.domain.clone();
     if report.stub && !stubs_allowed {
         // Quarantine: stub evidence never counts outside `--stubs`.
-        let by = judged
-            .own
-            .as_ref()
-            .and_then(|e| e.generator.as_deref())
-            .unwrap_or("an unnamed generator");
+        let by = generator.as_deref().unwrap_or("an unnamed generator");
         let why = format!(
             "it is stub evidence (`provenance: stub`, written by `{by}`), never release evidence"
         );
