@@ -15,10 +15,3 @@ pub fn first_value(text: &str) -> Option<(Result<Value, Error>, usize)> {
     let value = values.next()?;
     Some((value, values.byte_offset()))
 }
-
-/// `value` as pretty JSON (two-space indent), exactly as
-/// `serde_json::to_string_pretty` writes it: reports with thousands of
-/// artifacts are megabytes of it.
-pub fn to_string_pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
-}

@@ -17,6 +17,7 @@
 //! key keeps its last value, as `Map::insert` does.
 
 use std::borrow::Cow;
+use std::io::Write as _;
 
 use serde::ser::{self, Impossible, Serialize};
 use serde_json::Error;
@@ -165,10 +166,36 @@ impl Writer {
         }
     }
 
+    /// `s` quoted and escaped as serde_json escapes it: `"`, `\\`, and the
+    /// control characters below U+0020 (`\b \t \n \f \r` by name, the rest
+    /// as `\u00xx`); nothing else.
     #[inline(never)]
     fn string(&mut self, s: &str) {
-        // serde_json's own escaping, instantiated here.
-        let _ = serde_json::to_writer(&mut self.out, s);
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.out.push(b'"');
+        let bytes = s.as_bytes();
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                0x08 => b"\\b",
+                b'\t' => b"\\t",
+                b'\n' => b"\\n",
+                0x0c => b"\\f",
+                b'\r' => b"\\r",
+                0x00..=0x1f => {
+                    let hex = |n: u8| HEX.get(usize::from(n & 0xf)).copied().unwrap_or(b'0');
+                    &[b'\\', b'u', b'0', b'0', hex(b >> 4), hex(b)]
+                }
+                _ => continue,
+            };
+            self.out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+            self.out.extend_from_slice(escape);
+            start = i.saturating_add(1);
+        }
+        self.out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+        self.out.push(b'"');
     }
 
     #[inline(never)]
@@ -178,12 +205,13 @@ impl Writer {
 
     #[inline(never)]
     fn unsigned(&mut self, n: u64) {
-        let _ = serde_json::to_writer(&mut self.out, &n);
+        // The standard library's formatting: nothing more to compile here.
+        let _ = write!(self.out, "{n}");
     }
 
     #[inline(never)]
     fn signed(&mut self, n: i64) {
-        let _ = serde_json::to_writer(&mut self.out, &n);
+        let _ = write!(self.out, "{n}");
     }
 
     #[inline(never)]
