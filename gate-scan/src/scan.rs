@@ -241,8 +241,8 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
     // One bit per open container, innermost lowest: 1 for an object.
     let mut stack = 0u64;
     let mut depth = 0u32;
-    // The keys of the open objects, innermost last, with their depth.
-    let mut keys: Vec<Key> = Vec::new();
+    // The keys of the open objects.
+    let mut keys = Keys::new();
     loop {
         // A value starts at `i`.
         match *bytes.get(i)? {
@@ -258,6 +258,9 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
                 let object = open == b'{';
                 stack = (stack << 1) | u64::from(object);
                 depth += 1;
+                if object {
+                    keys.open(depth);
+                }
                 i = skip_ws(bytes, i + 1);
                 match (object, *bytes.get(i)?) {
                     (false, b']') | (true, b'}') => {
@@ -295,9 +298,7 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
                 }
                 b']' if !object => {}
                 b'}' if object => {
-                    while keys.last().is_some_and(|k| k.depth >= depth) {
-                        keys.pop();
-                    }
+                    keys.close(depth);
                 }
                 _ => return None,
             }
@@ -312,32 +313,17 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
 const FAST_KEYS: usize = 64;
 
 /// Skips `"key" :` and the white space after it; `bytes[i]` is the `"`.
-/// `None` when the key has an escape or a control character, or repeats a
-/// key of its object (the keys of the object at `depth` are the last ones in
-/// `keys`).
+/// `None` when the key has an escape or a control character, repeats a key
+/// of its object, or is past the [`FAST_KEYS`]th.
 #[inline(always)]
-fn skip_key<'a>(bytes: &'a [u8], i: usize, depth: u32, keys: &mut Vec<Key<'a>>) -> Option<usize> {
+fn skip_key<'a>(bytes: &'a [u8], i: usize, depth: u32, keys: &mut Keys<'a>) -> Option<usize> {
     let rest = bytes.get(i + 1..)?;
     let len = find_string_end(rest)?;
     // The first byte that ends plain content must be the closing quote.
     if *rest.get(len)? != b'"' {
         return None;
     }
-    let key = Key { depth, bytes: rest.get(..len)? };
-    let mut same = 0;
-    for k in keys.iter().rev() {
-        if k.depth != depth {
-            break;
-        }
-        if k.bytes.len() == key.bytes.len() && k.bytes == key.bytes {
-            return None;
-        }
-        same += 1;
-    }
-    if same >= FAST_KEYS {
-        return None;
-    }
-    keys.push(key);
+    keys.insert(rest.get(..len)?, depth)?;
     let i = skip_ws(bytes, i + 2 + len);
     if *bytes.get(i)? != b':' {
         return None;
@@ -345,10 +331,62 @@ fn skip_key<'a>(bytes: &'a [u8], i: usize, depth: u32, keys: &mut Vec<Key<'a>>) 
     Some(skip_ws(bytes, i + 1))
 }
 
-/// An object key on the fast path.
-struct Key<'a> {
-    depth: u32,
-    bytes: &'a [u8],
+/// The keys of the objects open on the fast path, to refuse a repeated one.
+/// Each open object also has a 64-bit filter of the keys it holds (a bit
+/// picked by length and end bytes), so a new key is compared with the
+/// object's other keys only when its bit is already set: with a handful of
+/// keys per object, rarely.
+struct Keys<'a> {
+    /// The keys of the open objects, innermost last, with their depth.
+    list: Vec<(u32, &'a [u8])>,
+    /// Per depth: the filter and the key count of the object open there.
+    objects: [(u64, u32); FAST_DEPTH as usize + 1],
+}
+
+impl<'a> Keys<'a> {
+    fn new() -> Self {
+        Keys { list: Vec::new(), objects: [(0, 0); FAST_DEPTH as usize + 1] }
+    }
+
+    #[inline(always)]
+    fn open(&mut self, depth: u32) {
+        if let Some(object) = self.objects.get_mut(depth as usize) {
+            *object = (0, 0);
+        }
+    }
+
+    #[inline(always)]
+    fn close(&mut self, depth: u32) {
+        while self.list.last().is_some_and(|(d, _)| *d >= depth) {
+            self.list.pop();
+        }
+    }
+
+    /// `None` when `key` repeats one of its object or is one too many.
+    #[inline(always)]
+    fn insert(&mut self, key: &'a [u8], depth: u32) -> Option<()> {
+        let (filter, count) = self.objects.get_mut(depth as usize)?;
+        if *count as usize >= FAST_KEYS {
+            return None;
+        }
+        let first = key.first().copied().unwrap_or(0);
+        let last = key.last().copied().unwrap_or(0);
+        let bit = 1u64 << ((key.len() ^ usize::from(first) ^ (usize::from(last) << 2)) & 63);
+        if *filter & bit != 0 {
+            for (d, k) in self.list.iter().rev() {
+                if *d != depth {
+                    break;
+                }
+                if *k == key {
+                    return None;
+                }
+            }
+        }
+        *filter |= bit;
+        *count += 1;
+        self.list.push((depth, key));
+        Some(())
+    }
 }
 
 /// Skips white space from `i`.

@@ -1,6 +1,7 @@
 //! Stage 5, render: pure. The report as JSON (sorted keys) and as the
 //! Markdown release review a human reads first.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use serde::Serialize;
@@ -82,14 +83,16 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
             writeln!(md, "| {name} | {required} | {status} | (none) | | |")?;
         }
         for a in &domain.artifacts {
-            let sha = a.sha256.as_deref().map(short).unwrap_or_default();
+            let (tick, sha) = match a.sha256.as_deref() {
+                Some(sha) => ("`", short(sha)),
+                None => ("", ""),
+            };
             writeln!(
                 md,
-                "| {name} | {required} | {} | `{}` | {} | {} |",
+                "| {name} | {required} | {} | `{}` | {} | {tick}{sha}{tick} |",
                 status_cell(a.status),
                 text(&a.path),
                 a.format.as_deref().map(format_name).unwrap_or_default(),
-                if sha.is_empty() { String::new() } else { format!("`{sha}`") }
             )?;
         }
     }
@@ -234,15 +237,15 @@ fn status_cell(status: Status) -> &'static str {
 }
 
 /// The first 12 hex digits: enough to tell artifacts apart in a table.
-fn short(sha: &str) -> String {
-    sha.chars().take(12).collect()
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
 }
 
 /// Text from evidence, made safe for one Markdown table cell or list item:
 /// one line, no table breaks, no raw HTML.
-fn text(s: &str) -> String {
+fn text(s: &str) -> Cow<'_, str> {
     if gate_scan::text::markdown_plain(s) {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -255,5 +258,5 @@ fn text(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
