@@ -99,6 +99,7 @@ pub fn gate(
     evidence: &EvidenceArgs,
     stubs: bool,
 ) -> Result<Gated> {
+    let mut timings = Timings::from_env();
     let root = sh.current_dir();
     let waivers_path = root.join(WAIVERS_FILE);
     let waivers_text = match std::fs::read_to_string(&waivers_path) {
@@ -140,6 +141,7 @@ pub fn gate(
         None => None,
     };
 
+    timings.stage("setup");
     let collected = if evidence.artifacts.is_empty() {
         let artifacts_root = match &evidence.artifacts_root {
             Some(dir) => paths::absolute(cwd, dir),
@@ -152,6 +154,7 @@ pub fn gate(
         collect::explicit(&root, cwd, &policy, &args)?
     };
 
+    timings.stage("collect");
     let output_dir = match &evidence.output_dir {
         Some(dir) => paths::absolute(cwd, dir),
         None => root.join(DEFAULT_OUTPUT_DIR),
@@ -170,6 +173,7 @@ pub fn gate(
     formats.slsa_subjects = release_artifacts(&root, &policy.slsa_release_artifacts)?;
     let read_policy = ReadPolicy { formats, max_parse_bytes: policy.max_parse_bytes };
     let reads = read::read_all(&to_read, &read_policy);
+    timings.stage("read");
     let formats = read_policy.formats;
     let report = decide::decide(Input {
         binding: Binding { release, commit },
@@ -183,8 +187,10 @@ pub fn gate(
         ignored,
         discovery_root,
     });
+    timings.stage("decide");
     let report_sha256 =
         write::write_report(&output_dir, &shown_output, &report, &evidence_folders)?;
+    timings.stage("write");
     Ok(Gated { report, output_dir: shown_output, report_sha256 })
 }
 
@@ -243,6 +249,29 @@ fn generate_stubs(
         .run()
         .context("the stub generator `evidence-stubs` failed")?;
     Ok(())
+}
+
+/// `RELEASE_GATE_TIMINGS=1`: each stage's wall time on stderr, for finding
+/// where a slow run spends it (`docs/performance.md`). Off by default: the
+/// gate's outputs never depend on the clock.
+struct Timings {
+    last: Option<std::time::Instant>,
+}
+
+impl Timings {
+    fn from_env() -> Timings {
+        let on =
+            std::env::var_os("RELEASE_GATE_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
+        Timings { last: on.then(std::time::Instant::now) }
+    }
+
+    fn stage(&mut self, name: &str) {
+        if let Some(last) = &mut self.last {
+            let now = std::time::Instant::now();
+            eprintln!("timing: {name} {:.1} ms", now.duration_since(*last).as_secs_f64() * 1e3);
+            *last = now;
+        }
+    }
 }
 
 /// The report must not land among the evidence it judges: the next discovery

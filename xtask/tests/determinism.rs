@@ -79,3 +79,34 @@ fn sha256sums_verifies_with_sha256sum() {
         .unwrap();
     assert!(!check.status.success());
 }
+
+/// `RELEASE_GATE_TIMINGS=1` adds one line per stage on stderr, in pipeline
+/// order, and changes nothing else: not stdout, not the exit code, not one
+/// byte of the report.
+#[test]
+fn stage_timings_go_to_stderr_only() {
+    let case = cases_root().join("ga_ready_discovery");
+    let args = case_args(&case);
+    let plain = prepare(&case);
+    let timed = prepare(&case);
+    let a = xtask(plain.path(), &args, &[]);
+    let b = xtask(timed.path(), &args, &[("RELEASE_GATE_TIMINGS".into(), "1".into())]);
+    assert_eq!((a.exit, &a.stderr), (0, &String::new()));
+    assert_eq!((b.exit, &b.stdout), (0, &a.stdout));
+    let stages: Vec<&str> = b
+        .stderr
+        .lines()
+        .map(|line| {
+            let rest = line.strip_prefix("timing: ").unwrap_or_else(|| panic!("{line}"));
+            let (stage, ms) = rest.split_once(' ').unwrap();
+            let ms = ms.strip_suffix(" ms").unwrap_or_else(|| panic!("{line}"));
+            assert!(ms.parse::<f64>().is_ok_and(|ms| ms >= 0.0), "{line}");
+            stage
+        })
+        .collect();
+    assert_eq!(stages, ["setup", "collect", "read", "decide", "write"], "{}", b.stderr);
+    assert_eq!(
+        read_tree(&plain.path().join(DEFAULT_REPORT_DIR)),
+        read_tree(&timed.path().join(DEFAULT_REPORT_DIR))
+    );
+}

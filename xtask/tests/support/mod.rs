@@ -103,6 +103,7 @@ pub fn xtask_command(cwd: &Path, args: &[String], wrapper: &[&str]) -> Command {
         "GITHUB_STEP_SUMMARY",
         "GITHUB_OUTPUT",
         "NO_COLOR",
+        "RELEASE_GATE_TIMINGS",
     ] {
         cmd.env_remove(var);
     }
