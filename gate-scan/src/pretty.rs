@@ -418,16 +418,16 @@ impl ser::SerializeSeq for &mut Writer {
     }
 }
 
+// Tuples are arrays, and the variants objects of one entry around an array
+// or an object: the same steps as sequences and structs.
 impl ser::SerializeTuple for &mut Writer {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        self.element();
-        value.serialize(&mut **self)
+        ser::SerializeSeq::serialize_element(self, value)
     }
     fn end(self) -> Result<(), Error> {
-        self.close();
-        Ok(())
+        ser::SerializeSeq::end(self)
     }
 }
 
@@ -435,12 +435,10 @@ impl ser::SerializeTupleStruct for &mut Writer {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        self.element();
-        value.serialize(&mut **self)
+        ser::SerializeSeq::serialize_element(self, value)
     }
     fn end(self) -> Result<(), Error> {
-        self.close();
-        Ok(())
+        ser::SerializeSeq::end(self)
     }
 }
 
@@ -448,8 +446,7 @@ impl ser::SerializeTupleVariant for &mut Writer {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        self.element();
-        value.serialize(&mut **self)
+        ser::SerializeSeq::serialize_element(self, value)
     }
     fn end(self) -> Result<(), Error> {
         self.close();
@@ -505,10 +502,7 @@ impl ser::SerializeStructVariant for &mut Writer {
         key: &'static str,
         value: &T,
     ) -> Result<(), Error> {
-        self.key(Cow::Borrowed(key));
-        value.serialize(&mut **self)?;
-        self.end_entry();
-        Ok(())
+        ser::SerializeStruct::serialize_field(self, key, value)
     }
     fn end(self) -> Result<(), Error> {
         self.close();
@@ -569,11 +563,19 @@ impl ser::Serializer for KeySerializer {
     fn serialize_u128(self, v: u128) -> Result<String, Error> {
         Ok(v.to_string())
     }
-    fn serialize_f32(self, _v: f32) -> Result<String, Error> {
-        Err(key_must_be_a_string())
+    // A finite float key is written as serde_json writes the number; a
+    // non-finite one is an error, as in `Value`.
+    fn serialize_f32(self, v: f32) -> Result<String, Error> {
+        if !v.is_finite() {
+            return Err(ser::Error::custom("float key must be finite"));
+        }
+        serde_json::to_string(&v)
     }
-    fn serialize_f64(self, _v: f64) -> Result<String, Error> {
-        Err(key_must_be_a_string())
+    fn serialize_f64(self, v: f64) -> Result<String, Error> {
+        if !v.is_finite() {
+            return Err(ser::Error::custom("float key must be finite"));
+        }
+        serde_json::to_string(&v)
     }
     fn serialize_char(self, v: char) -> Result<String, Error> {
         Ok(v.to_string())
@@ -754,6 +756,10 @@ mod tests {
         check(&keys, "{\n  \"Z\": 3,\n  \"a\\\"b\": 4,\n  \"z\": 2,\n  \"é\": 1\n}");
         let numbers: BTreeMap<u32, bool> = BTreeMap::from([(10, true), (9, false)]);
         check(&numbers, "{\n  \"10\": true,\n  \"9\": false\n}");
+        let f64_keys: Vec<(f64, u8)> = vec![(1.5, 1), (0.1, 2), (-2e300, 3)];
+        check(&FloatKeys(f64_keys), "{\n  \"-2e+300\": 3,\n  \"0.1\": 2,\n  \"1.5\": 1\n}");
+        check(&FloatKeys(vec![(0.1f32, 1u8)]), "{\n  \"0.1\": 1\n}");
+        assert!(to_string_pretty_sorted(&FloatKeys(vec![(f64::NAN, 1u8)])).is_err());
     }
 
     #[test]
@@ -766,6 +772,15 @@ mod tests {
             &(1u8, 0.25f32, (), Some("x"), None::<u8>, &b"ab"[..]),
             "[\n  1,\n  0.25,\n  null,\n  \"x\",\n  null,\n  [\n    97,\n    98\n  ]\n]",
         );
+    }
+
+    /// A map with float keys, in the order given.
+    struct FloatKeys<K>(Vec<(K, u8)>);
+
+    impl<K: Serialize> Serialize for FloatKeys<K> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+        }
     }
 
     #[test]

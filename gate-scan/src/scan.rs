@@ -1513,6 +1513,29 @@ mod tests {
         }
         assert_eq!(skip_value(b"[1],", 1), Some(3));
         assert_eq!(skip_value(b"[1],", 0), None);
+        // Distinct keys that share a filter bit (same length, same first and
+        // last byte) are compared, and told apart; a repeat after a nested
+        // object closed is still a repeat; an object reopened at the same
+        // depth starts afresh.
+        for (doc, accepted) in [
+            (r#"{"abc": 1, "axc": 2, "ayc": 3}"#, true),
+            (r#"{"abc": 1, "axc": 2, "abc": 3}"#, false),
+            (r#"{"a": {"b": 1}, "c": 2, "a": 3}"#, false),
+            (r#"[{"a": 1, "b": 2}, {"a": 1, "b": 2}]"#, true),
+            (r#"{"x": {"a": 1}, "y": {"a": 2, "a": 3}}"#, false),
+        ] {
+            let with_tail = format!("{doc},");
+            let want = accepted.then_some(doc.len());
+            assert_eq!(skip_value(with_tail.as_bytes(), 127), want, "{doc}");
+        }
+        // At most FAST_KEYS keys per object on the fast path.
+        let object = |n: usize| {
+            let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\": {i}")).collect();
+            format!("{{{}}},", keys.join(", "))
+        };
+        let full = object(FAST_KEYS);
+        assert_eq!(skip_value(full.as_bytes(), 127), Some(full.len() - 1));
+        assert_eq!(skip_value(object(FAST_KEYS + 1).as_bytes(), 127), None);
         // Mutations: whatever the fast path accepts must be valid JSON.
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
         let mut next = || {

@@ -86,9 +86,11 @@ pub fn read_all(paths: &[(&Path, bool)], policy: &ReadPolicy) -> Vec<ReadResult>
         .collect()
 }
 
-/// `listed_as_file`: discovery listed `path` as a regular file, so the
-/// `stat` that keeps special files from being opened is not needed (what was
-/// opened is checked again either way).
+/// `listed_as_file`: discovery listed `path` as a regular file, not a
+/// symlink. Where opening cannot block (`O_NONBLOCK`, Linux), such a file is
+/// opened without the `stat` that keeps special files out, and without
+/// following a symlink: a file swapped meanwhile for a symlink is refused,
+/// and for anything else what was opened is checked by `fstat`.
 pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadResult {
     let unreadable =
         |why: String| ReadResult { bytes: None, sha256: None, content: Content::Unreadable(why) };
@@ -99,7 +101,8 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
         );
     }
     // `stat` first: it never blocks, and it names what a non-file is.
-    if !listed_as_file {
+    let listed = listed_as_file && open_flags::NEVER_BLOCKS;
+    if !listed {
         let meta = match fs::metadata(path) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -111,12 +114,22 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
             return unreadable(not_a_file(path, &meta));
         }
     }
-    let file = match open_nonblocking(path) {
+    let file = match open_nonblocking(path, listed) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return ReadResult { bytes: None, sha256: None, content: Content::NotFound }
         }
-        Err(e) => return unreadable(format!("cannot open it: {e}")),
+        Err(e) => {
+            // Listed as a regular file, and no longer one: say what it is now.
+            let now = fs::symlink_metadata(path).ok().filter(|_| listed);
+            return unreadable(match now {
+                Some(meta) if meta.file_type().is_symlink() => {
+                    "it was replaced by a symlink after discovery listed it as a file".to_string()
+                }
+                Some(meta) if !meta.is_file() => not_a_file(path, &meta),
+                _ => format!("cannot open it: {e}"),
+            });
+        }
     };
     // What was opened decides, not what `stat` saw a moment before: a file
     // swapped for a FIFO in between is refused here, without blocking.
@@ -215,10 +228,11 @@ fn not_a_file(path: &Path, meta: &fs::Metadata) -> String {
     }
 }
 
-/// Opens `path` for reading without blocking on a FIFO (on Linux, where
-/// `O_NONBLOCK` has no effect on regular files); elsewhere a plain open, after
-/// the `stat` check.
-fn open_nonblocking(path: &Path) -> io::Result<File> {
+/// Opens `path` for reading without blocking on a FIFO or taking a
+/// terminal (on Linux, where `O_NONBLOCK` has no effect on regular files);
+/// `no_follow`: a symlink is an error. Elsewhere a plain open, after the
+/// `stat` check.
+fn open_nonblocking(path: &Path, no_follow: bool) -> io::Result<File> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(all(
@@ -235,11 +249,53 @@ fn open_nonblocking(path: &Path) -> io::Result<File> {
     ))]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        /// `O_NONBLOCK` of the generic Linux ABI (these architectures).
-        const O_NONBLOCK: i32 = 0o4000;
-        options.custom_flags(O_NONBLOCK);
+        let follow = if no_follow { open_flags::O_NOFOLLOW } else { 0 };
+        options.custom_flags(open_flags::O_NONBLOCK | open_flags::O_NOCTTY | follow);
     }
+    let _ = no_follow;
     options.open(path)
+}
+
+/// The open flags of the Linux ABI on the architectures listed (std has no
+/// names for them, and `libc` would be a dependency for three numbers).
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "arm",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "s390x",
+        target_arch = "loongarch64"
+    )
+))]
+mod open_flags {
+    /// Opening cannot block here.
+    pub const NEVER_BLOCKS: bool = true;
+    pub const O_NONBLOCK: i32 = 0o4000;
+    pub const O_NOCTTY: i32 = 0o400;
+    #[cfg(any(target_arch = "arm", target_arch = "aarch64"))]
+    pub const O_NOFOLLOW: i32 = 0o100000;
+    #[cfg(not(any(target_arch = "arm", target_arch = "aarch64")))]
+    pub const O_NOFOLLOW: i32 = 0o400000;
+}
+
+#[cfg(not(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "arm",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "s390x",
+        target_arch = "loongarch64"
+    )
+)))]
+mod open_flags {
+    /// Opening a FIFO may block here: every file is `stat`ed first.
+    pub const NEVER_BLOCKS: bool = false;
 }
 
 /// What the format rules need to know about a file's neighbours.
@@ -261,4 +317,58 @@ pub fn hash_file(path: &Path) -> io::Result<String> {
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hash::sha256_hex(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> ReadPolicy {
+        ReadPolicy { formats: FormatPolicy::default(), max_parse_bytes: 1 << 20 }
+    }
+
+    fn why(result: &ReadResult) -> &str {
+        match &result.content {
+            Content::Unreadable(why) => why,
+            other => panic!("expected unreadable, got {other:?}"),
+        }
+    }
+
+    /// A file discovery listed as regular and swapped before it is read: for
+    /// a FIFO (opening it must not block) or a symlink (not followed: it
+    /// could lead out of the evidence tree), refused with what it is now.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_listed_file_swapped_for_a_fifo_or_a_symlink_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("evidence.json");
+        fs::write(&file, r#"{"status": "passed"}"#).unwrap();
+        let read = read_one(&file, true, &policy());
+        assert_eq!(read.bytes, Some(20));
+        assert!(matches!(read.content, Content::Read(_)), "{read:?}");
+
+        let fifo = tmp.path().join("fifo.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let read = read_one(&fifo, true, &policy());
+            assert_eq!(
+                why(&read),
+                "it is a special file (FIFO, socket or device), not a regular file"
+            );
+        } else {
+            eprintln!("notice: `mkfifo` is not available: the FIFO part is skipped");
+        }
+
+        let link = tmp.path().join("link.json");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        let read = read_one(&link, true, &policy());
+        assert_eq!(why(&read), "it was replaced by a symlink after discovery listed it as a file");
+        // Not listed (an explicit `--artifact`, or found through a symlink):
+        // followed, as before.
+        assert!(matches!(read_one(&link, false, &policy()).content, Content::Read(_)));
+        assert!(matches!(
+            read_one(&tmp.path().join("gone.json"), true, &policy()).content,
+            Content::NotFound
+        ));
+    }
 }

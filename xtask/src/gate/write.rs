@@ -33,8 +33,11 @@ pub const FILES: [&str; 6] = [REPORT_JSON, REPORT_MD, ATTESTATION, VSA_PREDICATE
 /// in `dir` and synced; only when all are on disk are they renamed into
 /// place, in [`FILES`] order, and the folder synced. A failure in the first
 /// phase (a full disk, say) removes the temporary files and leaves the old
-/// set untouched; a kill leaves the old set, or, for the moment the renames
-/// take, the old set with some files already new (each file whole).
+/// set untouched, and the error names the first file, in [`FILES`] order,
+/// that could not be written (on a disk that fills up during the run, which
+/// one that is can vary: the files are written side by side); a kill leaves
+/// the old set, or, for the moment the renames take, the old set with some
+/// files already new (each file whole).
 pub fn write_report(
     dir: &Path,
     shown: &str,
@@ -62,7 +65,11 @@ pub fn write_report(
         let json = Staged::new(dir, REPORT_JSON, render::json(report));
         (json, md.join(), attestation.join(), inputs.join())
     });
-    let panicked = |_| anyhow::anyhow!("rendering the report failed");
+    let panicked = |_| {
+        // The threads that did finish left temporary files.
+        remove_stale_temporaries(dir);
+        anyhow::anyhow!("rendering the report failed; the previous report is unchanged")
+    };
     let (md, (statement, predicate), inputs) =
         (md.map_err(panicked)?, attestation.map_err(panicked)?, inputs.map_err(panicked)?);
     let report_sha256 = json.entry.sha256.clone();
