@@ -829,6 +829,11 @@ mod tests {
     }
 
     proptest::proptest! {
+        // No seed files in the tree: a failure prints its shrunk case.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
         #[test]
         fn any_tree_is_written_as_the_value_round_trip_writes_it(t in tree()) {
             let direct = to_string_pretty_sorted(&t).unwrap_or_else(|e| format!("error: {e}"));
