@@ -235,7 +235,25 @@ fn not_a_file(path: &Path, meta: &fs::Metadata) -> String {
 fn open_nonblocking(path: &Path, no_follow: bool) -> io::Result<File> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
-    #[cfg(all(
+    #[cfg(unix)]
+    if open_flags::NEVER_BLOCKS {
+        use std::os::unix::fs::OpenOptionsExt;
+        let follow = if no_follow { open_flags::O_NOFOLLOW } else { 0 };
+        options.custom_flags(open_flags::O_NONBLOCK | open_flags::O_NOCTTY | follow);
+    }
+    #[cfg(not(unix))]
+    let _ = no_follow;
+    options.open(path)
+}
+
+/// The open flags of the Linux ABI (std has no names for them, and `libc`
+/// would be a dependency for three numbers), used only on the
+/// architectures whose values these are.
+#[cfg_attr(not(unix), allow(dead_code))]
+mod open_flags {
+    /// Opening cannot block here: a FIFO is opened with `O_NONBLOCK`.
+    /// Elsewhere every file is `stat`ed before it is opened.
+    pub const NEVER_BLOCKS: bool = cfg!(all(
         target_os = "linux",
         any(
             target_arch = "x86",
@@ -246,56 +264,11 @@ fn open_nonblocking(path: &Path, no_follow: bool) -> io::Result<File> {
             target_arch = "s390x",
             target_arch = "loongarch64"
         )
-    ))]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        let follow = if no_follow { open_flags::O_NOFOLLOW } else { 0 };
-        options.custom_flags(open_flags::O_NONBLOCK | open_flags::O_NOCTTY | follow);
-    }
-    let _ = no_follow;
-    options.open(path)
-}
-
-/// The open flags of the Linux ABI on the architectures listed (std has no
-/// names for them, and `libc` would be a dependency for three numbers).
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "arm",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "s390x",
-        target_arch = "loongarch64"
-    )
-))]
-mod open_flags {
-    /// Opening cannot block here.
-    pub const NEVER_BLOCKS: bool = true;
+    ));
     pub const O_NONBLOCK: i32 = 0o4000;
     pub const O_NOCTTY: i32 = 0o400;
-    #[cfg(any(target_arch = "arm", target_arch = "aarch64"))]
-    pub const O_NOFOLLOW: i32 = 0o100000;
-    #[cfg(not(any(target_arch = "arm", target_arch = "aarch64")))]
-    pub const O_NOFOLLOW: i32 = 0o400000;
-}
-
-#[cfg(not(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "arm",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "s390x",
-        target_arch = "loongarch64"
-    )
-)))]
-mod open_flags {
-    /// Opening a FIFO may block here: every file is `stat`ed first.
-    pub const NEVER_BLOCKS: bool = false;
+    pub const O_NOFOLLOW: i32 =
+        if cfg!(any(target_arch = "arm", target_arch = "aarch64")) { 0o100000 } else { 0o400000 };
 }
 
 /// What the format rules need to know about a file's neighbours.
