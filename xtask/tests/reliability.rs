@@ -12,6 +12,11 @@
 
 mod support;
 
+// The fail-closed attacks, one module per stage they target.
+mod discovery;
+mod formats;
+mod outputs;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};

@@ -440,11 +440,15 @@ fn judge(artifact: ArtifactRef, read: ReadResult, stubs_allowed: bool) -> Judgem
     report.findings = judged.outcome.findings;
     report.warnings = judged.outcome.warnings;
     let mut generator = None;
+    // Binding and the stub marker hold in every format: the gate's own
+    // evidence writes them as top-level fields, a tool format in its native
+    // fields (`docs/formats.md` has the table).
+    report.release = judged.claims.release;
+    report.commit = judged.claims.commit;
+    report.generated_at = judged.claims.generated_at;
+    report.stub = judged.stub;
     if let Some(evidence) = judged.own {
         report.reported_status = evidence.reported_status;
-        report.release = evidence.claims.release;
-        report.commit = evidence.claims.commit;
-        report.generated_at = evidence.claims.generated_at;
         generator = evidence.generator;
         match evidence.declared_domain {
             Some(declared) if explicit && declared != assigned => {
@@ -457,7 +461,6 @@ fn judge(artifact: ArtifactRef, read: ReadResult, stubs_allowed: bool) -> Judgem
             Some(declared) => report.domain = declared,
             None => {}
         }
-        report.stub = evidence.stub;
     }
     let domain = report.domain.clone();
     if report.stub && !stubs_allowed {

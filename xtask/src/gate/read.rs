@@ -199,6 +199,8 @@ fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64) -> Understood
         Ok(ev) if ev.own_format => Understood::Evidence(Box::new(Judged {
             format: "evidence",
             outcome: Outcome { reasons: ev.reasons.clone(), ..Outcome::default() },
+            claims: ev.claims.clone(),
+            stub: ev.stub,
             own: Some(ev),
         })),
         Ok(_) => Understood::Invalid(format!(

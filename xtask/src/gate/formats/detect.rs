@@ -23,6 +23,7 @@ use super::{
     FormatPolicy, Outcome,
 };
 use crate::gate::evidence::{self, Evidence, UTF8_BOM};
+use crate::gate::trust::Claims;
 
 /// What a document turned out to be.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +44,12 @@ pub struct Judged {
     pub outcome: Outcome,
     /// The gate's own fields, absent for tool formats.
     pub own: Option<Evidence>,
+    /// What a tool format's native fields bind the document to (commit,
+    /// release, time); the gate's own evidence carries its claims in `own`.
+    pub claims: Claims,
+    /// A tool document marked `"provenance": "stub"` (top level, or the
+    /// format's own property bag): never release evidence.
+    pub stub: bool,
 }
 
 /// Where a document sits, for the rules that depend on its neighbours.
@@ -130,6 +137,8 @@ fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Under
                 ..Outcome::default()
             },
             own: None,
+            claims: Claims::default(),
+            stub: false,
         }))),
         criterion::Kind::Support => Some(Understood::Ignored("criterion support file".to_string())),
     }
@@ -154,7 +163,13 @@ fn judged(format: &'static str, result: Result<Outcome, String>) -> Understood {
                     .map(|(k, v)| (evidence::bounded(&k), v))
                     .collect(),
             };
-            Understood::Evidence(Box::new(Judged { format, outcome, own: None }))
+            Understood::Evidence(Box::new(Judged {
+                format,
+                outcome,
+                own: None,
+                claims: Claims::default(),
+                stub: false,
+            }))
         }
         Err(why) => Understood::Invalid(format!(
             "not valid {}: {}",
@@ -271,7 +286,13 @@ impl<'de> Visitor<'de> for CheckedVisitor {
 
 fn own_evidence(ev: Evidence) -> Understood {
     let outcome = Outcome { reasons: ev.reasons.clone(), ..Outcome::default() };
-    Understood::Evidence(Box::new(Judged { format: "evidence", outcome, own: Some(ev) }))
+    Understood::Evidence(Box::new(Judged {
+        format: "evidence",
+        outcome,
+        claims: ev.claims.clone(),
+        stub: ev.stub,
+        own: Some(ev),
+    }))
 }
 
 /// How messages name a format.
