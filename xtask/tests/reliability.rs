@@ -13,8 +13,11 @@
 mod support;
 
 // The fail-closed attacks, one module per stage they target.
+#[path = "reliability/discovery.rs"]
 mod discovery;
+#[path = "reliability/formats.rs"]
 mod formats;
+#[path = "reliability/outputs.rs"]
 mod outputs;
 
 use std::collections::BTreeMap;
