@@ -166,7 +166,7 @@ pub fn gate(
         collected.evidence_folders.iter().map(|d| paths::display(&root, d)).collect();
     evidence_folders.sort();
     evidence_folders.dedup();
-    let Collected { artifacts, ignored, discovery_root, .. } = collected;
+    let Collected { artifacts, refused, ignored, discovery_root, .. } = collected;
     let to_read: Vec<(&Path, bool)> =
         artifacts.iter().map(|a| (a.path.as_path(), a.listed_as_file)).collect();
     let mut formats = policy.formats.clone();
@@ -184,6 +184,7 @@ pub fn gate(
         policy,
         stubs,
         artifacts: artifacts.into_iter().zip(reads).collect(),
+        refused,
         ignored,
         discovery_root,
     });

@@ -133,6 +133,7 @@ fn input(spec: &Spec, order: &[usize]) -> Input {
                 display,
                 origin: Origin::Explicit { domain: name(i), named: true },
                 listed_as_file: false,
+                via_symlink: false,
             };
             artifacts.push((artifact, read(&name(i), *kind)));
         }
@@ -150,6 +151,7 @@ fn input(spec: &Spec, order: &[usize]) -> Input {
         baseline: None,
         stubs: false,
         artifacts,
+        refused: Vec::new(),
         ignored: Vec::new(),
         discovery_root: None,
     }

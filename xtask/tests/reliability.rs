@@ -252,13 +252,10 @@ fn latest_outside_the_root_is_refused_but_an_explicit_path_is_allowed() {
     symlink(outside.path().join("latest"), ws.path().join("test_artifacts/security/latest"))
         .unwrap();
     let out = xtask(ws.path(), &args(&[]), &[]);
-    assert_fails_closed(&out, 1, "blocker `security.missing`");
-    let report =
-        fs::read_to_string(ws.path().join(DEFAULT_REPORT_DIR).join("production_maturity.md"))
-            .unwrap();
-    assert!(
-        report.contains("- `test_artifacts/security/latest`: refused: it resolves outside the artifacts root (a symlink out of the evidence tree)"),
-        "{report}"
+    assert_fails_closed(
+        &out,
+        1,
+        "blocker `security.invalid`: `test_artifacts/security/latest` is not valid evidence: refused: it resolves outside the artifacts root (a symlink out of the evidence tree); put the evidence itself under the artifacts root",
     );
     // Named on the command line, the same file is the user's choice.
     let file = outside.path().join("latest/security.json");
@@ -278,14 +275,14 @@ fn a_file_reached_through_two_domains_counts_once() {
     )
     .unwrap();
     let out = xtask(ws.path(), &args(&["--require", "security,docs"]), &[]);
-    assert_fails_closed(&out, 1, "blocker `docs.missing`");
-    let report =
-        fs::read_to_string(ws.path().join(DEFAULT_REPORT_DIR).join("production_maturity.md"))
-            .unwrap();
-    assert!(
-        report.contains("- `test_artifacts/docs/latest/docs.json`: refused: a symlink to `test_artifacts/security/latest/security.json`, which is evidence already; a file counts once, for one domain"),
-        "{report}"
+    // It counts for `security` (the real file); `docs` holds no evidence of
+    // its own, so it does not pass.
+    assert_fails_closed(
+        &out,
+        1,
+        "blocker `docs.invalid`: `test_artifacts/docs/latest/docs.json` is not valid evidence: refused: a symlink to `test_artifacts/security/latest/security.json`, which is evidence for `security`; a file counts once, for one domain, so `docs` cannot pass on it",
     );
+    assert!(!out.stdout.contains("blocker `security"), "{}", out.stdout);
 }
 
 #[test]

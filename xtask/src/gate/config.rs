@@ -365,12 +365,19 @@ fn formats(raw: RawFormats) -> Result<(FormatPolicy, Vec<String>)> {
 /// Longest domain name, in bytes.
 pub const MAX_DOMAIN: usize = gate_scan::evidence::MAX_DOMAIN;
 
+/// The prefixes of the gate's own blocker codes (`baseline.new_blockers`,
+/// `waiver.expired`, `evidence.invalid`): no domain may take them.
+pub const RESERVED_DOMAINS: &[&str] = &["baseline", "waiver", "evidence"];
+
 /// Domain names end up in blocker codes, file names and Markdown: keep them to
 /// lowercase ASCII letters, digits, `_` and `-`, and short.
 pub fn check_domain_name(domain: &str) -> Result<()> {
     if !gate_scan::evidence::is_domain_name(domain) {
         let domain = super::evidence::shown(domain);
         bail!("domain `{domain}` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`, at most {MAX_DOMAIN} bytes)");
+    }
+    if RESERVED_DOMAINS.contains(&domain) {
+        bail!("domain `{domain}` is reserved for the gate's own blockers ({}); name the domain otherwise", RESERVED_DOMAINS.iter().map(|d| format!("`{d}.*`")).collect::<Vec<_>>().join(", "));
     }
     Ok(())
 }

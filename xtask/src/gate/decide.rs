@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::collect::{ArtifactRef, Origin};
+use super::collect::UNASSIGNED;
+use super::collect::{ArtifactRef, Origin, Refused};
 use super::config::Policy;
 use super::formats::detect::Understood;
 use super::formats::FormatPolicy;
@@ -34,6 +35,9 @@ pub struct Input {
     /// being quarantined.
     pub stubs: bool,
     pub artifacts: Vec<(ArtifactRef, ReadResult)>,
+    /// Evidence-like entries collection saw but did not read: each blocks
+    /// its domain (`<domain>.invalid`).
+    pub refused: Vec<Refused>,
     pub ignored: Vec<Ignored>,
     /// Root-relative artifacts root when evidence was discovered; `None` for
     /// an explicit `--artifact` list.
@@ -43,28 +47,38 @@ pub struct Input {
 pub fn decide(mut input: Input) -> Report {
     // Each artifact and what was read of it move into its report.
     let artifacts = std::mem::take(&mut input.artifacts);
+    let refused = std::mem::take(&mut input.refused);
     let policy = &input.policy;
     let mut warnings: Vec<String> = policy.warnings.clone();
     let mut by_domain: BTreeMap<String, Vec<ArtifactReport>> =
         policy.domains.iter().map(|d| (d.clone(), Vec::new())).collect();
     let mut unassigned = Vec::new();
+    let mut gate_blockers = Vec::new();
 
     let mut ignored = input.ignored.clone();
-    for (artifact, read) in artifacts {
-        let report = match judge(artifact, read, input.stubs) {
-            Judgement::Artifact(report) => *report,
+    let refused = refused.into_iter().map(refused_report);
+    let judged = artifacts.into_iter().filter_map(|(artifact, read)| {
+        match judge(artifact, read, input.stubs, &input.policy) {
+            Judgement::Artifact(report) => Some(*report),
             Judgement::Ignored(entry) => {
                 ignored.push(entry);
-                continue;
+                None
             }
-        };
-        let mut report = report;
+        }
+    });
+    let reports: Vec<ArtifactReport> = judged.chain(refused).collect();
+    for mut report in reports {
         if report.format.is_some() {
             apply_trust(&input, &mut report);
         }
         warnings.extend(report.warnings.iter().map(|w| format!("`{}`: {w}", report.path)));
         match by_domain.get_mut(&report.domain) {
             Some(list) => list.push(report),
+            None if report.domain == UNASSIGNED => {
+                // Evidence no domain can be named for blocks the whole gate.
+                gate_blockers.extend(blockers_of(UNASSIGNED, &report));
+                unassigned.push(report);
+            }
             None => {
                 warnings.push(format!(
                     "`{}` is evidence for `{}`, which is not a configured domain: it is not gated",
@@ -75,7 +89,7 @@ pub fn decide(mut input: Input) -> Report {
         }
     }
 
-    let mut blockers = Vec::new();
+    let mut blockers = gate_blockers;
     let mut domains = BTreeMap::new();
     for (domain, mut artifacts) in by_domain {
         artifacts.sort();
@@ -372,31 +386,20 @@ enum Judgement {
 }
 
 /// One artifact's domain, status, reasons and blocking issues.
-fn judge(artifact: ArtifactRef, read: ReadResult, stubs_allowed: bool) -> Judgement {
+fn judge(
+    artifact: ArtifactRef,
+    read: ReadResult,
+    stubs_allowed: bool,
+    policy: &Policy,
+) -> Judgement {
     let (assigned, explicit, named) = match artifact.origin {
         Origin::Explicit { domain, named } => (domain, true, named),
         Origin::Discovered { domain, .. } => (domain, false, false),
     };
     let path = artifact.display;
-    let mut report = ArtifactReport {
-        path: path.clone(),
-        format: None,
-        domain: assigned.clone(),
-        bytes: read.bytes,
-        sha256: read.sha256.clone(),
-        status: Status::Invalid,
-        reported_status: None,
-        release: None,
-        commit: None,
-        generated_at: None,
-        unbound: false,
-        stub: false,
-        reasons: Vec::new(),
-        counts: BTreeMap::new(),
-        findings: Vec::new(),
-        warnings: Vec::new(),
-        issues: Vec::new(),
-    };
+    let mut report = ArtifactReport::new(path.clone(), assigned.clone());
+    report.bytes = read.bytes;
+    report.sha256 = read.sha256.clone();
     let invalid = |mut report: ArtifactReport, why: String| {
         report.issues.push(Issue {
             kind: "invalid",
@@ -420,16 +423,24 @@ fn judge(artifact: ArtifactRef, read: ReadResult, stubs_allowed: bool) -> Judgem
         Content::Unreadable(why) | Content::Read(Understood::Invalid(why)) => {
             return invalid(report, why);
         }
-        // Found in a folder (discovered, or under an `--artifact` folder such
-        // as a criterion tree): not evidence, listed as ignored.
-        Content::Read(Understood::Ignored(why)) if !named => {
+        // Part of evidence judged through another file (a criterion
+        // benchmark's support files), or found in a folder given with
+        // `--artifact DOMAIN=DIR` (a criterion tree): listed as ignored.
+        Content::Read(Understood::Supporting(why)) => {
+            let mut entry = Ignored::new(path, why);
+            entry.bytes = read.bytes;
+            entry.sha256 = read.sha256;
+            return Judgement::Ignored(entry);
+        }
+        Content::Read(Understood::Ignored(why)) if explicit && !named => {
             let mut entry = Ignored::new(path, why);
             entry.bytes = read.bytes;
             entry.sha256 = read.sha256;
             return Judgement::Ignored(entry);
         }
         Content::Read(Understood::Ignored(why)) => {
-            // The user named this file as evidence: fail closed.
+            // Under a `latest/` folder, or named by the user: a file the gate
+            // sees but cannot judge must not count zero times.
             return invalid(report, format!("not evidence in any supported format: {why}"));
         }
         Content::Read(Understood::Evidence(judged)) => judged,
@@ -456,6 +467,20 @@ fn judge(artifact: ArtifactRef, read: ReadResult, stubs_allowed: bool) -> Judgem
                 return invalid(
                     report,
                     format!("it declares domain `{declared}` but was given as `--artifact {assigned}=...`"),
+                );
+            }
+            Some(declared)
+                if !explicit
+                    && policy.domains.contains(&assigned)
+                    && !policy.domains.contains(&declared) =>
+            {
+                // Under a configured domain's `latest/` folder, a file that
+                // names a domain the policy does not know would count for
+                // none: it blocks the folder's domain instead.
+                report.format = None;
+                return invalid(
+                    report,
+                    format!("it declares domain `{declared}`, which is not a configured domain, but sits in the `{assigned}` evidence folder; correct its `domain` or move it"),
                 );
             }
             Some(declared) => report.domain = declared,
@@ -514,18 +539,35 @@ fn domain_problems(input: &Input, domain: &str, artifacts: &[ArtifactReport]) ->
             fix,
         }];
     }
-    artifacts
+    artifacts.iter().flat_map(|a| blockers_of(domain, a)).collect()
+}
+
+/// One blocker per issue of an artifact.
+fn blockers_of(domain: &str, artifact: &ArtifactReport) -> Vec<Blocker> {
+    artifact
+        .issues
         .iter()
-        .flat_map(|a| {
-            a.issues.iter().map(|issue| Blocker {
-                code: format!("{domain}.{}", issue.kind),
-                domain: domain.to_string(),
-                artifacts: vec![a.path.clone()],
-                message: issue.message.clone(),
-                fix: issue.fix.clone(),
-            })
+        .map(|issue| Blocker {
+            code: format!("{domain}.{}", issue.kind),
+            domain: domain.to_string(),
+            artifacts: vec![artifact.path.clone()],
+            message: issue.message.clone(),
+            fix: issue.fix.clone(),
         })
         .collect()
+}
+
+/// An entry collection refused to read: invalid evidence of its domain.
+fn refused_report(refused: Refused) -> ArtifactReport {
+    let Refused { display, domain, reason } = refused;
+    let mut report = ArtifactReport::new(display.clone(), domain.clone());
+    report.issues.push(Issue {
+        kind: "invalid",
+        message: format!("`{display}` is not valid evidence: {reason}"),
+        fix: format!("`{display}` was seen under the `{domain}` evidence but not read, so `{domain}` cannot pass: see the reason, then re-run the workflow that writes it"),
+    });
+    report.reasons.push(reason);
+    report
 }
 
 /// The evidence folders that map to `domain`, sorted.

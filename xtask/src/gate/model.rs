@@ -209,6 +209,31 @@ pub struct ArtifactReport {
     pub issues: Vec<Issue>,
 }
 
+impl ArtifactReport {
+    /// An artifact of `domain` at `path`, invalid until judged.
+    pub fn new(path: String, domain: String) -> ArtifactReport {
+        ArtifactReport {
+            path,
+            format: None,
+            domain,
+            bytes: None,
+            sha256: None,
+            status: Status::Invalid,
+            reported_status: None,
+            release: None,
+            commit: None,
+            generated_at: None,
+            unbound: false,
+            stub: false,
+            reasons: Vec::new(),
+            counts: BTreeMap::new(),
+            findings: Vec::new(),
+            warnings: Vec::new(),
+            issues: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Ignored {

@@ -31,7 +31,12 @@ pub enum Understood {
     /// Evidence in a known format, with its rule's outcome.
     Evidence(Box<Judged>),
     /// Not evidence in any supported format (the reason says what it is).
+    /// Found under a `latest/` folder, it blocks its domain: a file the gate
+    /// sees but does not judge must not be dropped.
     Ignored(String),
+    /// A file that belongs to evidence judged through another file (a
+    /// criterion benchmark's support files and estimates): listed, not judged.
+    Supporting(String),
     /// Claimed by a format (or the gate's own JSON) but not valid in it.
     Invalid(String),
 }
@@ -127,7 +132,7 @@ fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Under
     }
     match criterion::classify(doc)? {
         criterion::Kind::Change => Some(judged("criterion", criterion::check_change(doc, policy))),
-        criterion::Kind::Estimates if ctx.has_criterion_change => Some(Understood::Ignored(
+        criterion::Kind::Estimates if ctx.has_criterion_change => Some(Understood::Supporting(
             "criterion estimates: judged through the benchmark's `change/estimates.json`".to_string(),
         )),
         criterion::Kind::Estimates => Some(Understood::Evidence(Box::new(Judged {
@@ -140,7 +145,9 @@ fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Under
             claims: Claims::default(),
             stub: false,
         }))),
-        criterion::Kind::Support => Some(Understood::Ignored("criterion support file".to_string())),
+        criterion::Kind::Support => {
+            Some(Understood::Supporting("criterion support file".to_string()))
+        }
     }
 }
 
@@ -375,7 +382,7 @@ mod tests {
     fn check(input: &[u8], expected: &str) {
         let got = match understand(input, &FormatPolicy::default(), Context::default()) {
             Understood::Evidence(j) => format!("{} {:?}", j.format, j.outcome.reasons),
-            Understood::Ignored(why) => format!("ignored: {why}"),
+            Understood::Ignored(why) | Understood::Supporting(why) => format!("ignored: {why}"),
             Understood::Invalid(why) => format!("invalid: {why}"),
         };
         assert_eq!(got, expected, "input: {}", String::from_utf8_lossy(input));
