@@ -159,6 +159,11 @@ pub struct Evidence {
     /// The document has a top-level `status` or `passed`: it is the gate's
     /// own evidence format, whatever else it holds.
     pub own_format: bool,
+    /// The names of the checks that did not pass, when the document failed
+    /// through named checks only (its `status` failed or `passed` is false
+    /// because of them, and nothing else is wrong): a waiver can then name
+    /// one check. `None` when anything else failed, or no named check did.
+    pub failed_checks: Option<Vec<String>>,
 }
 
 /// A JSON value of which the gate only needs the string or boolean inside, or
@@ -273,19 +278,38 @@ impl Doc {
                 reasons.push(format!("`blockers` is {kind}, expected an array"))
             }
         }
+        // Reasons so far that a failing check explains (the overall verdict).
+        let verdict_only =
+            reasons.iter().all(|r| r.starts_with("status is `") || r == "`passed` is false");
+        let mut failed_names = Vec::new();
+        let mut checks_only = verdict_only;
         match self.checks {
             None => {}
             Some(Checks::Other(kind)) => {
-                reasons.push(format!("`checks` is {kind}, expected an array"))
+                reasons.push(format!("`checks` is {kind}, expected an array"));
+                checks_only = false;
             }
             Some(Checks::Array(checks)) => {
                 for (i, check) in checks.iter().enumerate() {
                     if let Some(reason) = check_reason(i, check) {
+                        match check {
+                            Check::Object {
+                                name: Some(Scalar::Str(n)),
+                                status: Some(Scalar::Str(_)),
+                            } if !n.is_empty()
+                                && n.len() <= MAX_SHOWN
+                                && !n.chars().any(char::is_control) =>
+                            {
+                                failed_names.push(n.clone());
+                            }
+                            _ => checks_only = false,
+                        }
                         reasons.push(reason);
                     }
                 }
             }
         }
+        let reasons_before_domain = reasons.len();
         let declared_domain = match self.domain {
             None => None,
             Some(Scalar::Str(s)) if is_domain_name(&s) => Some(s),
@@ -329,7 +353,21 @@ impl Doc {
             generated_at: text_field("generated_at", self.generated_at),
         };
         let own_format = self.status.is_some() || self.passed.is_some();
-        Evidence { declared_domain, reported_status, reasons, stub, generator, claims, own_format }
+        // Anything found wrong after the checks (the domain, the claims) is
+        // no check's failure.
+        let failed_checks =
+            (checks_only && reasons.len() == reasons_before_domain && !failed_names.is_empty())
+                .then_some(failed_names);
+        Evidence {
+            declared_domain,
+            reported_status,
+            reasons,
+            stub,
+            generator,
+            claims,
+            own_format,
+            failed_checks,
+        }
     }
 }
 

@@ -10,12 +10,6 @@ pub fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
-/// `s` can go into a Markdown table cell as it is: no control character
-/// (a line break among them) and none of `|`, `<`, `>`.
-pub fn markdown_plain(s: &str) -> bool {
-    !has_control(s) && !s.bytes().any(|b| matches!(b, b'|' | b'<' | b'>'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,14 +29,6 @@ mod tests {
         ] {
             assert_eq!(has_control(s), control, "{s:?}");
             assert_eq!(has_control(s), s.chars().any(char::is_control), "{s:?}");
-        }
-    }
-
-    #[test]
-    fn markdown_plain_refuses_what_breaks_a_table_cell() {
-        assert!(markdown_plain("all good é"));
-        for s in ["a|b", "<b>", "x>y", "line\nbreak", "cr\r"] {
-            assert!(!markdown_plain(s), "{s:?}");
         }
     }
 }

@@ -15,7 +15,7 @@ pub struct Xtask {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Gate a release on its evidence: exit 0 only when every required domain passed.
+    /// Gate a release on its evidence: exit 0 only at level `ga_ready` (no unwaived blocker, score at least `ga-min-score`).
     ReleaseGate(ReleaseGate),
     /// Tag a release after the gate passed on real evidence (a dry run unless `--execute`).
     Release(Release),

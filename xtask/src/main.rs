@@ -14,18 +14,24 @@ mod release;
 mod release_gate;
 mod verify;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
 use xshell::Shell;
+use xtask::gate::escape::terminal;
 
 fn main() -> ExitCode {
     let flags = flags::Xtask::parse();
     match run(flags) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // One line, whatever the message quotes (a file name, `--release`):
+            // no input can start a line of its own in a CI log. A failing
+            // stderr (`2>/dev/full`) changes nothing: the exit code says it.
+            let message = format!("{err:#}");
+            let _ = writeln!(std::io::stderr(), "error: {}", terminal(&message));
             ExitCode::from(2)
         }
     }

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use xtask::gate::escape::{terminal, workflow_data, workflow_property};
 use xtask::gate::model::{Level, Report, Status};
 use xtask::gate::{render, write};
 
@@ -89,9 +90,10 @@ pub fn human(report: &Report, output_dir: &str, color: bool) -> String {
         );
     }
     out.push_str(&format!(
-        "release gate `{}`: level `{}`, score {} ({} of {} required domains passed)\n",
-        report.release,
+        "release gate `{}`: level `{}`{}, score {} ({} of {} required domains passed)\n",
+        terminal(&report.release),
         paint(level_color, report.level.as_str()),
+        waivers_note(report.waived_blockers),
         report.score,
         report.passed_required,
         report.required_total
@@ -100,8 +102,8 @@ pub fn human(report: &Report, output_dir: &str, color: bool) -> String {
         out.push_str(&format!(
             "{} `{}`: {}\n",
             paint("31", "blocker"),
-            blocker.code,
-            blocker.message
+            terminal(&blocker.code),
+            terminal(&blocker.message)
         ));
     }
     if !report.waived.is_empty() {
@@ -110,8 +112,17 @@ pub fn human(report: &Report, output_dir: &str, color: bool) -> String {
     if !report.warnings.is_empty() {
         out.push_str(&format!("{} warning(s): see the report\n", report.warnings.len()));
     }
-    out.push_str(&format!("report: {output_dir}/{}\n", write::REPORT_MD));
+    out.push_str(&format!("report: {}/{}\n", terminal(output_dir), write::REPORT_MD));
     out
+}
+
+/// ` with 2 waivers` after the level, or nothing.
+fn waivers_note(waived: usize) -> String {
+    match waived {
+        0 => String::new(),
+        1 => " with 1 waiver".to_string(),
+        n => format!(" with {n} waivers"),
+    }
 }
 
 /// Workflow commands: one group per domain, one error annotation per blocker,
@@ -122,7 +133,7 @@ pub fn github(report: &Report, output_dir: &str) -> String {
         let required = if domain.required { "required" } else { "optional" };
         out.push_str(&format!(
             "::group::{name}: {} ({required})\n",
-            escape_data(status_word(domain.status))
+            workflow_data(status_word(domain.status))
         ));
         if domain.artifacts.is_empty() {
             out.push_str("no evidence\n");
@@ -130,14 +141,15 @@ pub fn github(report: &Report, output_dir: &str) -> String {
         for a in &domain.artifacts {
             let format = a.format.as_deref().unwrap_or("unread");
             let sha = a.sha256.as_deref().unwrap_or("-");
-            out.push_str(&escape_data(&format!(
-                "{} [{format}] {} sha256 {sha}",
-                a.path,
+            // Every line starts with the gate's own words: no file name or
+            // evidence text can start a workflow command.
+            out.push_str(&format!(
+                "artifact {} [{format}] {} sha256 {sha}\n",
+                workflow_data(&a.path),
                 status_word(a.status)
-            )));
-            out.push('\n');
+            ));
             for line in a.reasons.iter().chain(&a.findings).chain(&a.warnings) {
-                out.push_str(&format!("  {}\n", escape_data(line)));
+                out.push_str(&format!("  - {}\n", workflow_data(line)));
             }
         }
         out.push_str("::endgroup::\n");
@@ -145,8 +157,8 @@ pub fn github(report: &Report, output_dir: &str) -> String {
     for blocker in &report.blockers {
         out.push_str(&format!(
             "::error title={}::{}\n",
-            escape_property(&blocker.code),
-            escape_data(&format!("{} (fix: {})", blocker.message, blocker.fix))
+            workflow_property(&blocker.code),
+            workflow_data(&format!("{} (fix: {})", blocker.message, blocker.fix))
         ));
     }
     if report.blockers.len() > SHOWN_ANNOTATIONS {
@@ -194,37 +206,25 @@ pub fn step_summary(md: &str, output_dir: &str) -> String {
     out
 }
 
-/// `level`, `score` and the blockers, for later steps (`steps.<id>.outputs`).
+/// `level`, `score`, the blockers and the waived count, for later steps
+/// (`steps.<id>.outputs`).
 pub fn step_outputs(report: &Report) -> String {
-    let codes: Vec<&str> = report.blockers.iter().map(|b| b.code.as_str()).collect();
+    // Each code once (two artifacts of one domain can fail alike), sorted.
+    let codes: std::collections::BTreeSet<&str> =
+        report.blockers.iter().map(|b| b.code.as_str()).collect();
     format!(
-        "level={}\nscore={}\nblockers={}\nblocker-codes={}\n",
+        "level={}\nscore={}\nblockers={}\nblocker-codes={}\nwaived={}\n",
         report.level.as_str(),
         report.score,
         report.blockers.len(),
-        codes.join(" ")
+        codes.into_iter().collect::<Vec<_>>().join(" "),
+        report.waived_blockers
     )
-}
-
-/// Workflow command data: `%`, CR and LF are escaped.
-pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
-}
-
-/// Workflow command properties: also `:` and `,`.
-pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escaping() {
-        assert_eq!(escape_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
-        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
-    }
 
     #[test]
     fn step_summary_is_cut_at_a_line_under_the_limit() {

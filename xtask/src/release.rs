@@ -48,10 +48,16 @@ impl Release {
             .output()
             .context("cannot run `git status` (is this a git repository?)")?;
         let status = String::from_utf8_lossy(&status.stdout);
-        let dirty: Vec<&str> =
-            status.lines().filter(|l| !(hook && l.starts_with(" M "))).take(5).collect();
+        let dirty: Vec<&str> = status.lines().filter(|l| !(hook && l.starts_with(" M "))).collect();
         if !dirty.is_empty() {
-            bail!("the git tree is not clean; commit or stash first:\n{}", dirty.join("\n"));
+            // One line (an error is one line in a CI log): the first five
+            // entries as `git status --porcelain` writes them, and how many more.
+            let shown: Vec<String> = dirty.iter().take(5).map(|l| format!("`{l}`")).collect();
+            let more = match dirty.len().saturating_sub(5) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            bail!("the git tree is not clean ({}{more}); commit or stash first", shown.join(", "));
         }
         let tag_ref = format!("refs/tags/{tag}");
         if cmd!(sh, "git rev-parse --quiet --verify {tag_ref}")

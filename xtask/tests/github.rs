@@ -32,7 +32,7 @@ fn github_actions_get_annotations_groups_summary_and_outputs() {
     assert_eq!(fs::read_to_string(&summary).unwrap(), format!("earlier step\n{md}"));
     assert_eq!(
         fs::read_to_string(&outputs).unwrap(),
-        "level=release_candidate\nscore=85\nblockers=1\nblocker-codes=security.not_passed\n"
+        "level=release_candidate\nscore=85\nblockers=1\nblocker-codes=security.not_passed\nwaived=0\n"
     );
     let sha = |path: &str| -> String {
         let json: serde_json::Value = serde_json::from_str(
@@ -52,11 +52,11 @@ fn github_actions_get_annotations_groups_summary_and_outputs() {
     };
     let group = |domain: &str, path: &str, status: &str, extra: &str| {
         format!(
-            "::group::{domain}: {status} (required)\n{path} [evidence] {status} sha256 {}\n{extra}::endgroup::\n",
+            "::group::{domain}: {status} (required)\nartifact {path} [evidence] {status} sha256 {}\n{extra}::endgroup::\n",
             sha(path)
         )
     };
-    let unbound = "  unbound: it names neither a `release` nor a `commit`\n";
+    let unbound = "  - unbound: it names neither a `release` nor a `commit`\n";
     let expected = [
         group("cdc", "test_artifacts/replay/latest/replay.json", "passed", unbound),
         group("certification", "test_artifacts/connectors/latest/certification.json", "passed", unbound),
@@ -67,7 +67,7 @@ fn github_actions_get_annotations_groups_summary_and_outputs() {
             "security",
             "test_artifacts/security/latest/security.json",
             "not_passed",
-            &format!("  status is `failed`\n  the artifact lists 1 blocker(s) of its own\n{unbound}"),
+            &format!("  - status is `failed`\n  - the artifact lists 1 blocker(s) of its own\n{unbound}"),
         ),
         group("supply_chain", "test_artifacts/supply_chain/latest/supply_chain.json", "passed", unbound),
         "::error title=security.not_passed::`test_artifacts/security/latest/security.json` did not pass: status is `failed`; the artifact lists 1 blocker(s) of its own (fix: fix the failing `security` workflow and re-run it; do not edit the aggregated evidence)\n".to_string(),

@@ -41,12 +41,16 @@ impl Kind {
 struct DomainSpec {
     required: bool,
     artifacts: Vec<Kind>,
+    /// Every blocker this domain can have is waived.
+    waived: bool,
 }
 
 #[derive(Debug, Clone)]
 struct Spec {
     domains: Vec<DomainSpec>,
     min_score: u32,
+    /// At least `min_score` (the policy refuses less).
+    ga_min_score: u32,
 }
 
 fn kind() -> impl Strategy<Value = Kind> {
@@ -63,14 +67,17 @@ fn kind() -> impl Strategy<Value = Kind> {
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
-    let domain = (any::<bool>(), prop::collection::vec(kind(), 0..4))
-        .prop_map(|(required, artifacts)| DomainSpec { required, artifacts });
-    (prop::collection::vec(domain, 1..8), 0u32..=100).prop_map(|(mut domains, min_score)| {
-        if !domains.iter().any(|d| d.required) {
-            domains[0].required = true;
-        }
-        Spec { domains, min_score }
-    })
+    let domain = (any::<bool>(), prop::collection::vec(kind(), 0..4), prop::bool::weighted(0.3))
+        .prop_map(|(required, artifacts, waived)| DomainSpec { required, artifacts, waived });
+    (prop::collection::vec(domain, 1..8), 0u32..=100, 0u32..=100).prop_map(
+        |(mut domains, min_score, extra)| {
+            if !domains.iter().any(|d| d.required) {
+                domains[0].required = true;
+            }
+            let ga_min_score = min_score + extra * (100 - min_score) / 100;
+            Spec { domains, min_score, ga_min_score }
+        },
+    )
 }
 
 fn name(i: usize) -> String {
@@ -118,10 +125,28 @@ fn input(spec: &Spec, order: &[usize]) -> Input {
     let domains: Vec<String> = (0..spec.domains.len()).map(name).collect();
     let required: Vec<String> =
         spec.domains.iter().enumerate().filter(|(_, d)| d.required).map(|(i, _)| name(i)).collect();
+    let waivers: Vec<serde_json::Value> = spec
+        .domains
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.waived)
+        .flat_map(|(i, _)| {
+            ["missing", "invalid", "not_passed"].map(|kind| {
+                json!({
+                    "code": format!("{}.{kind}", name(i)),
+                    "reason": "accepted risk",
+                    "approved-by": "release-manager",
+                    "expires": "2099-12-31",
+                })
+            })
+        })
+        .collect();
     let meta = json!({"release-gate": {
         "domains": domains,
         "required": required,
         "release-candidate-min-score": spec.min_score,
+        "ga-min-score": spec.ga_min_score,
+        "waivers": waivers,
     }});
     let policy = Policy::from_metadata(&meta, None, &Overrides::default()).unwrap();
     let mut artifacts = Vec::new();
@@ -145,7 +170,7 @@ fn input(spec: &Spec, order: &[usize]) -> Input {
     Input {
         binding: Binding { release: "v1.0.0".to_string(), commit: None },
         generated_at: None,
-        now: None,
+        now: Some("2026-11-26T12:00:00Z".parse().unwrap()),
         formats: policy.formats.clone(),
         policy,
         baseline: None,
@@ -185,8 +210,31 @@ proptest! {
         let r = report(&spec);
         prop_assert_eq!(r.blockers.is_empty(), r.level == Level::GaReady);
         if r.level == Level::GaReady {
-            prop_assert_eq!(r.passed_required, r.required_total);
-            prop_assert_eq!(r.score, 100);
+            // Waivers are accepted risks, never a pass: GA needs the score.
+            prop_assert!(r.score >= spec.ga_min_score, "{} < {}", r.score, spec.ga_min_score);
+            if r.waived.is_empty() {
+                prop_assert_eq!(r.passed_required, r.required_total);
+                prop_assert_eq!(r.score, 100);
+            }
+        }
+        prop_assert_eq!(r.waived_blockers, r.waived.len());
+    }
+
+    #[test]
+    fn waivers_never_carry_a_release_below_the_ga_minimum(spec in spec()) {
+        let r = report(&spec);
+        if !r.waived.is_empty() && r.score < spec.ga_min_score {
+            prop_assert!(r.level != Level::GaReady);
+            // When nothing else blocks, the report says why it is not GA.
+            let below = r.blockers.iter().filter(|b| b.code == "waiver.below_ga_min_score").count();
+            let expired = r.blockers.iter().filter(|b| b.code == "waiver.expired").count();
+            prop_assert_eq!(expired, 0);
+            let only_below = r.blockers.iter().all(|b| b.code == "waiver.below_ga_min_score");
+            prop_assert_eq!(below == 1, only_below, "{:?}", r.blockers);
+        }
+        // A waived domain never counts as passed.
+        for w in &r.waived {
+            prop_assert!(r.domains[&w.domain].status != Status::Passed);
         }
     }
 
@@ -198,9 +246,12 @@ proptest! {
         prop_assert_eq!(r.required_total, required.len());
         prop_assert_eq!(r.passed_required, passed);
         prop_assert_eq!(r.score as usize, passed * 100 / required.len());
-        let level = if passed == required.len() {
-            // Every required domain passed: nothing blocks (optional domains
-            // only warn).
+        let unwaived_failing = required.iter().filter(|d| !passes(d) && !d.waived).count();
+        let level = if unwaived_failing == 0
+            && passed * 100 >= spec.ga_min_score as usize * required.len()
+        {
+            // Every required domain passed or is waived, and the score
+            // reaches the GA minimum (optional domains only warn).
             Level::GaReady
         } else if passed * 100 >= spec.min_score as usize * required.len() {
             Level::ReleaseCandidate
@@ -212,7 +263,7 @@ proptest! {
             let status = r.domains[&name(i)].status;
             prop_assert_eq!(status == Status::Passed, passes(d), "domain {}", name(i));
             let blocked = r.blockers.iter().any(|b| b.domain == name(i));
-            prop_assert_eq!(blocked, d.required && !passes(d), "domain {}", name(i));
+            prop_assert_eq!(blocked, d.required && !passes(d) && !d.waived, "domain {}", name(i));
         }
     }
 
@@ -237,12 +288,13 @@ proptest! {
     ) {
         let before = report(&spec);
         let mut worse = spec.clone();
-        worse.domains.push(DomainSpec { required: true, artifacts: failing });
+        worse.domains.push(DomainSpec { required: true, artifacts: failing, waived: false });
         let after = report(&worse);
         prop_assert!(after.level <= before.level, "{:?} -> {:?}", before.level, after.level);
         prop_assert!(after.level != Level::GaReady);
         prop_assert!(after.score <= before.score);
-        prop_assert!(after.blockers.len() > before.blockers.len());
+        let own = |r: &Report| r.blockers.iter().filter(|b| !b.code.starts_with("waiver.")).count();
+        prop_assert!(own(&after) > own(&before));
     }
 
     #[test]

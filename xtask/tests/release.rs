@@ -165,7 +165,7 @@ fn preflight_failures_stop_before_the_gate() {
     check(
         &["0.7.1-rc1"],
         &[],
-        "error: the git tree is not clean; commit or stash first:\n M lib.rs\n",
+        "error: the git tree is not clean (` M lib.rs`); commit or stash first\n",
     );
     assert_eq!(tags(ws.path()), "");
 }
@@ -192,7 +192,10 @@ fn cargo_release_hook_environment() {
     std::fs::write(ws.path().join("new.rs"), "").unwrap();
     let out = release(ws.path(), &[], &[("NEW_VERSION", "0.7.1-rc1")]);
     assert_eq!(out.exit, 2);
-    assert_eq!(out.stderr, "error: the git tree is not clean; commit or stash first:\n?? new.rs\n");
+    assert_eq!(
+        out.stderr,
+        "error: the git tree is not clean (`?? new.rs`); commit or stash first\n"
+    );
     std::fs::remove_file(ws.path().join("new.rs")).unwrap();
     git(ws.path(), &["commit", "--quiet", "-am", "bump"]);
     let out = release(ws.path(), &["--execute"], &[("NEW_VERSION", "0.7.1-rc1")]);

@@ -15,6 +15,8 @@ mod support;
 // The fail-closed attacks, one module per stage they target.
 #[path = "reliability/discovery.rs"]
 mod discovery;
+#[path = "reliability/escaping.rs"]
+mod escaping;
 #[path = "reliability/formats.rs"]
 mod formats;
 #[path = "reliability/outputs.rs"]

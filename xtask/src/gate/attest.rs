@@ -59,6 +59,10 @@ pub struct Predicate<'a> {
     pub verification_result: &'static str,
     #[serde(rename = "verifiedLevels")]
     pub verified_levels: Vec<&'static str>,
+    /// Blockers waivers covered: a GA verdict that rests on accepted risks
+    /// says so (`RELEASE_GATE_GA_READY_WITH_WAIVERS`).
+    #[serde(rename = "waivedBlockers")]
+    pub waived_blockers: usize,
     #[serde(rename = "slsaVersion")]
     pub slsa_version: &'static str,
     /// Only an injected clock (`--now`, `SOURCE_DATE_EPOCH`) or the one the
@@ -103,7 +107,12 @@ pub fn predicate(report: &Report) -> Predicate<'_> {
             .map(|(uri, sha256)| InputAttestation { uri, digest: Digest { sha256 } })
             .collect(),
         verification_result: if passed { "PASSED" } else { "FAILED" },
-        verified_levels: if passed { vec!["RELEASE_GATE_GA_READY"] } else { Vec::new() },
+        verified_levels: match (passed, report.waived_blockers) {
+            (false, _) => Vec::new(),
+            (true, 0) => vec!["RELEASE_GATE_GA_READY"],
+            (true, _) => vec!["RELEASE_GATE_GA_READY_WITH_WAIVERS"],
+        },
+        waived_blockers: report.waived_blockers,
         slsa_version: "1.0",
         time_verified: report.evaluated_at.as_deref().or(report.generated_at.as_deref()),
     }

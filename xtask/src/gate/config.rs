@@ -29,6 +29,7 @@ struct RawConfig {
     domains: Option<Vec<String>>,
     required: Option<Vec<String>>,
     release_candidate_min_score: Option<u32>,
+    ga_min_score: Option<u32>,
     folders: Option<BTreeMap<String, String>>,
     max_parse_bytes: Option<u64>,
     formats: Option<RawFormats>,
@@ -60,6 +61,7 @@ struct RawWaiver {
     approved_by: Option<String>,
     expires: Option<Expires>,
     sha256: Option<String>,
+    check: Option<String>,
 }
 
 /// A date, as a string (`Cargo.toml` through cargo metadata) or a TOML date.
@@ -120,6 +122,9 @@ pub struct Policy {
     pub domains: BTreeSet<String>,
     pub required: BTreeSet<String>,
     pub release_candidate_min_score: u32,
+    /// `ga_ready` needs at least this score (default: the release candidate
+    /// minimum), so waivers cannot carry a release below it.
+    pub ga_min_score: u32,
     /// Evidence folder name -> domain.
     pub folders: BTreeMap<String, String>,
     /// Problems in the config that do not stop the run.
@@ -194,6 +199,13 @@ impl Policy {
             bail!(
                 "`release-candidate-min-score` in {TABLE} is {min}; it is a percentage, 0 to 100"
             );
+        }
+        let ga_min = raw.ga_min_score.unwrap_or(min);
+        if ga_min > 100 {
+            bail!("`ga-min-score` in {TABLE} is {ga_min}; it is a percentage, 0 to 100");
+        }
+        if ga_min < min {
+            bail!("`ga-min-score` in {TABLE} is {ga_min}, below `release-candidate-min-score` ({min}); a GA release needs at least the score of a release candidate");
         }
         let mut folders: BTreeMap<String, String> = DEFAULT_FOLDERS
             .iter()
@@ -281,6 +293,7 @@ impl Policy {
                     None => String::new(),
                 },
                 sha256: w.sha256.map(|s| s.to_ascii_lowercase()),
+                check: w.check,
             };
             trust::validate_waiver(&waiver, &domains)
                 .map_err(|e| anyhow::anyhow!("in {source}: {e}"))?;
@@ -291,6 +304,7 @@ impl Policy {
             domains,
             required,
             release_candidate_min_score: min,
+            ga_min_score: ga_min,
             folders,
             warnings,
             formats,

@@ -143,6 +143,23 @@ pub fn decide(mut input: Input) -> Report {
     let required_total = policy.required.len();
     let score = score(passed_required, required_total);
     let min = policy.release_candidate_min_score;
+    let ga_min = policy.ga_min_score;
+    if blockers.is_empty() && passed_required * 100 < ga_min as usize * required_total {
+        // Only waived blockers stand between the evidence and GA: an
+        // accepted risk, never a pass. Below the GA minimum they cannot
+        // carry the release.
+        blockers.push(Blocker {
+            code: "waiver.below_ga_min_score".to_string(),
+            domain: "waiver".to_string(),
+            artifacts: Vec::new(),
+            message: format!(
+                "the score is {score} ({passed_required} of {required_total} required domains passed) with {} waived blocker(s), below the `ga-min-score` of {ga_min}: waivers cannot carry a release below the minimum",
+                waived.len()
+            ),
+            fix: format!("make more required domains pass (waived domains do not count) until the score reaches {ga_min}"),
+        });
+        blockers.sort();
+    }
     let level = if blockers.is_empty() {
         Level::GaReady
     } else if passed_required * 100 >= min as usize * required_total {
@@ -166,7 +183,8 @@ pub fn decide(mut input: Input) -> Report {
         score,
         passed_required,
         required_total,
-        thresholds: Thresholds { release_candidate_min_score: min },
+        thresholds: Thresholds { release_candidate_min_score: min, ga_min_score: ga_min },
+        waived_blockers: waived.len(),
         blockers,
         waived,
         baseline,
@@ -240,6 +258,13 @@ fn apply_waivers(
             .find(|a| a.path == path)
             .and_then(|a| a.sha256.clone())
     };
+    let failed_checks_of = |path: &str| -> Option<Vec<String>> {
+        domains
+            .values()
+            .flat_map(|d| &d.artifacts)
+            .find(|a| a.path == path)
+            .and_then(|a| a.failed_checks.clone())
+    };
     let now = input.now;
     let mut remaining = Vec::new();
     let mut waived = Vec::new();
@@ -266,6 +291,25 @@ fn apply_waivers(
         for (i, w) in waivers.iter().enumerate() {
             if w.code != blocker.code || now.is_none_or(|now| w.expired(now)) {
                 continue;
+            }
+            if let Some(check) = &w.check {
+                // It covers the blocker only when that check is all that
+                // failed in every artifact of it: a new failure of another
+                // check in the domain stays a blocker.
+                let only_that = |path: &String| {
+                    failed_checks_of(path).is_some_and(|failed| {
+                        !failed.is_empty() && failed.iter().all(|c| c == check)
+                    })
+                };
+                if blocker.artifacts.is_empty() || !blocker.artifacts.iter().all(only_that) {
+                    used.insert(i);
+                    warnings.push(format!(
+                        "the waiver for `{}` names check `{check}`, but `{}` failed otherwise too (or not through named checks), so it does not apply",
+                        w.code,
+                        blocker.artifacts.join("`, `")
+                    ));
+                    continue;
+                }
             }
             match &w.sha256 {
                 Some(sha) if !shas.contains(sha) => {
@@ -294,6 +338,7 @@ fn apply_waivers(
                 reason: w.reason.clone(),
                 approved_by: w.approved_by.clone(),
                 expires: w.expires.clone(),
+                check: w.check.clone(),
             }),
             None => remaining.push(blocker),
         }
@@ -353,6 +398,7 @@ fn effective_policy(policy: &Policy, formats: &FormatPolicy) -> EffectivePolicy 
         domains: policy.domains.iter().cloned().collect(),
         required: policy.required.iter().cloned().collect(),
         release_candidate_min_score: policy.release_candidate_min_score,
+        ga_min_score: policy.ga_min_score,
         folders: policy.folders.clone(),
         max_age: policy.max_age.map(trust::human_duration),
         max_age_by_domain: policy
@@ -460,6 +506,7 @@ fn judge(
     report.stub = judged.stub;
     if let Some(evidence) = judged.own {
         report.reported_status = evidence.reported_status;
+        report.failed_checks = evidence.failed_checks;
         generator = evidence.generator;
         match evidence.declared_domain {
             Some(declared) if explicit && declared != assigned => {

@@ -6,6 +6,7 @@ pub mod attest;
 pub mod collect;
 pub mod config;
 pub mod decide;
+pub mod escape;
 pub mod evidence;
 pub mod formats;
 pub mod model;

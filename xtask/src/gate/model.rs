@@ -34,6 +34,9 @@ pub struct Report {
     /// sha256 of the effective policy's JSON (as this report renders it).
     pub policy_sha256: String,
     pub level: Level,
+    /// How many blockers waivers covered: the level holds with them
+    /// (`ga_ready with 2 waivers`).
+    pub waived_blockers: usize,
     /// Built on generated stub evidence (`--stubs`): proves the gate works,
     /// is no release evidence.
     pub stub_evidence: bool,
@@ -66,6 +69,17 @@ pub enum Level {
     GaReady,
 }
 
+impl Report {
+    /// The level as people read it: `ga_ready`, or `ga_ready with 2 waivers`.
+    pub fn level_text(&self) -> String {
+        match self.waived_blockers {
+            0 => format!("`{}`", self.level.as_str()),
+            1 => format!("`{}` with 1 waiver", self.level.as_str()),
+            n => format!("`{}` with {n} waivers", self.level.as_str()),
+        }
+    }
+}
+
 impl Level {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -80,6 +94,9 @@ impl Level {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Thresholds {
     pub release_candidate_min_score: u32,
+    /// `ga_ready` needs this score too: waived blockers cannot carry a
+    /// release below it.
+    pub ga_min_score: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -105,6 +122,9 @@ pub struct Waived {
     pub reason: String,
     pub approved_by: String,
     pub expires: String,
+    /// The one check of the evidence the waiver names, when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
 
 /// Versus a previous report (for example the last release's).
@@ -130,6 +150,7 @@ pub struct EffectivePolicy {
     pub domains: Vec<String>,
     pub required: Vec<String>,
     pub release_candidate_min_score: u32,
+    pub ga_min_score: u32,
     pub folders: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_age: Option<String>,
@@ -207,6 +228,10 @@ pub struct ArtifactReport {
     /// What blocks it, by blocker kind (not serialized: the blockers are).
     #[serde(skip)]
     pub issues: Vec<Issue>,
+    /// The checks that failed, when the artifact failed through named checks
+    /// only (what a waiver naming one `check` may cover).
+    #[serde(skip)]
+    pub failed_checks: Option<Vec<String>>,
 }
 
 impl ArtifactReport {
@@ -230,6 +255,7 @@ impl ArtifactReport {
             findings: Vec::new(),
             warnings: Vec::new(),
             issues: Vec::new(),
+            failed_checks: None,
         }
     }
 }

@@ -1,11 +1,11 @@
 //! Stage 5, render: pure. The report as JSON (sorted keys) and as the
 //! Markdown release review a human reads first.
 
-use std::borrow::Cow;
 use std::fmt::Write;
 
 use serde::Serialize;
 
+use super::escape::{md_code, md_code_cell};
 use super::formats::detect::display_name;
 use super::model::{ArtifactReport, Report, Status};
 
@@ -28,7 +28,7 @@ pub fn markdown(report: &Report) -> String {
 }
 
 fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
-    writeln!(md, "# Production maturity: `{}`", text(&r.release))?;
+    writeln!(md, "# Production maturity: {}", md_code(&r.release))?;
     writeln!(md)?;
     if r.stub_evidence {
         writeln!(
@@ -42,22 +42,23 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         "ga_ready" => "the gate is open",
         _ => "the release is stopped",
     };
-    writeln!(md, "**Level: `{}`**, {verdict}.", r.level.as_str())?;
+    writeln!(md, "**Level: {}**, {verdict}.", r.level_text())?;
     writeln!(md)?;
-    writeln!(md, "| Level | Score | Required domains passed | Release candidate from |")?;
-    writeln!(md, "|---|---:|---:|---:|")?;
+    writeln!(md, "| Level | Score | Required domains passed | Release candidate from | GA from |")?;
+    writeln!(md, "|---|---:|---:|---:|---:|")?;
     writeln!(
         md,
-        "| `{}` | {} | {} of {} | {} |",
+        "| `{}` | {} | {} of {} | {} | {} |",
         r.level.as_str(),
         r.score,
         r.passed_required,
         r.required_total,
-        r.thresholds.release_candidate_min_score
+        r.thresholds.release_candidate_min_score,
+        r.thresholds.ga_min_score
     )?;
     writeln!(md)?;
     let commit =
-        r.commit.as_deref().map(|c| format!(" at commit `{}`", text(c))).unwrap_or_default();
+        r.commit.as_deref().map(|c| format!(" at commit {}", md_code(c))).unwrap_or_default();
     writeln!(
         md,
         "Decided by release-gate {}{commit} under policy sha256 `{}`.",
@@ -89,9 +90,9 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
             };
             writeln!(
                 md,
-                "| {name} | {required} | {} | `{}` | {} | {tick}{sha}{tick} |",
+                "| {name} | {required} | {} | {} | {} | {tick}{sha}{tick} |",
                 status_cell(a.status),
-                text(&a.path),
+                md_code_cell(&a.path),
                 a.format.as_deref().map(format_name).unwrap_or_default(),
             )?;
         }
@@ -106,8 +107,8 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         writeln!(md, "## Blockers ({})", r.blockers.len())?;
         writeln!(md)?;
         for b in &r.blockers {
-            writeln!(md, "- **`{}`**: {}", b.code, text(&b.message))?;
-            writeln!(md, "  - Fix: {}", text(&b.fix))?;
+            writeln!(md, "- **{}**: {}", md_code(&b.code), md_code(&b.message))?;
+            writeln!(md, "  - Fix: {}", md_code(&b.fix))?;
         }
     }
 
@@ -115,31 +116,32 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         writeln!(md)?;
         writeln!(md, "## Waived ({})", r.waived.len())?;
         writeln!(md)?;
-        writeln!(md, "Waived blockers do not block; their domains do not count as passed.")?;
+        writeln!(md, "Waived blockers are accepted risks, never a pass: they do not block, their domains do not count as passed, and they cannot carry a release below the GA minimum score.")?;
         writeln!(md)?;
-        writeln!(md, "| Blocker | Reason | Approved by | Expires |")?;
-        writeln!(md, "|---|---|---|---|")?;
+        writeln!(md, "| Blocker | Check | Reason | Approved by | Expires |")?;
+        writeln!(md, "|---|---|---|---|---|")?;
         for w in &r.waived {
+            let check = w.check.as_deref().map(md_code_cell).unwrap_or_default();
             writeln!(
                 md,
-                "| `{}` | {} | {} | {} |",
-                w.code,
-                text(&w.reason),
-                text(&w.approved_by),
-                text(&w.expires)
+                "| {} | {check} | {} | {} | {} |",
+                md_code_cell(&w.code),
+                md_code_cell(&w.reason),
+                md_code_cell(&w.approved_by),
+                md_code_cell(&w.expires)
             )?;
         }
     }
     if let Some(b) = &r.baseline {
         writeln!(md)?;
-        writeln!(md, "## Versus baseline `{}` (`{}`)", text(&b.path), text(&b.release))?;
+        writeln!(md, "## Versus baseline {} ({})", md_code(&b.path), md_code(&b.release))?;
         writeln!(md)?;
         writeln!(md, "Score {} -> {}.", b.score_before, b.score_after)?;
         let list = |codes: &[String]| {
             if codes.is_empty() {
                 "none".to_string()
             } else {
-                codes.iter().map(|c| format!("`{}`", text(c))).collect::<Vec<_>>().join(", ")
+                codes.iter().map(|c| md_code(c)).collect::<Vec<_>>().join(", ")
             }
         };
         writeln!(md)?;
@@ -161,17 +163,17 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         for a in detailed {
             writeln!(md)?;
             let format = a.format.as_deref().map(format_name).unwrap_or_default();
-            writeln!(md, "### `{}` ({format}, {})", text(&a.path), status_cell(a.status))?;
+            writeln!(md, "### {} ({format}, {})", md_code(&a.path), status_cell(a.status))?;
             if !a.counts.is_empty() {
                 writeln!(md)?;
                 let counts: Vec<String> =
-                    a.counts.iter().map(|(k, v)| format!("`{}` {v}", text(k))).collect();
+                    a.counts.iter().map(|(k, v)| format!("{} {v}", md_code(k))).collect();
                 writeln!(md, "Counts: {}", counts.join(", "))?;
             }
             if !a.findings.is_empty() {
                 writeln!(md)?;
                 for f in &a.findings {
-                    writeln!(md, "- {}", text(f))?;
+                    writeln!(md, "- {}", md_code(f))?;
                 }
             }
         }
@@ -182,7 +184,7 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         writeln!(md, "## Warnings ({})", r.warnings.len())?;
         writeln!(md)?;
         for w in &r.warnings {
-            writeln!(md, "- {}", text(w))?;
+            writeln!(md, "- {}", md_code(w))?;
         }
     }
     if !r.unassigned.is_empty() {
@@ -197,9 +199,9 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
             let sha = a.sha256.as_deref().map(short).unwrap_or_default();
             writeln!(
                 md,
-                "| `{}` | `{}` | {} | `{sha}` |",
-                text(&a.path),
-                text(&a.domain),
+                "| {} | {} | {} | `{sha}` |",
+                md_code_cell(&a.path),
+                md_code_cell(&a.domain),
                 status_cell(a.status)
             )?;
         }
@@ -209,7 +211,7 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         writeln!(md, "## Ignored files ({})", r.ignored.len())?;
         writeln!(md)?;
         for i in &r.ignored {
-            writeln!(md, "- `{}`: {}", text(&i.path), text(&i.reason))?;
+            writeln!(md, "- {}: {}", md_code(&i.path), md_code(&i.reason))?;
         }
     }
     writeln!(md)?;
@@ -239,24 +241,4 @@ fn status_cell(status: Status) -> &'static str {
 /// The first 12 hex digits: enough to tell artifacts apart in a table.
 fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
-}
-
-/// Text from evidence, made safe for one Markdown table cell or list item:
-/// one line, no table breaks, no raw HTML.
-fn text(s: &str) -> Cow<'_, str> {
-    if gate_scan::text::markdown_plain(s) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' => out.push(' '),
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
 }

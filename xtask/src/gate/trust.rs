@@ -182,6 +182,10 @@ pub struct Waiver {
     /// When set, it covers only the artifact with this sha256.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// When set (`<domain>.not_passed` only), it covers the blocker only
+    /// when this named check of the gate's own evidence is all that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
 
 impl Waiver {
@@ -200,6 +204,19 @@ impl Waiver {
     }
 }
 
+/// Why a blocker code can never be waived, or `None`.
+fn unwaivable(domain: &str, kind: &str) -> Option<&'static str> {
+    match (domain, kind) {
+        (_, "stub") => Some("stub evidence is never release evidence"),
+        ("waiver", _) => Some("the gate's own waiver rules cannot be waived"),
+        ("baseline", _) => {
+            Some("the policy allows no new blockers versus the baseline, waived or not")
+        }
+        ("evidence", _) => Some("evidence no domain can be named for is never release evidence"),
+        _ => None,
+    }
+}
+
 /// Checks a waiver as written; the error says what to fix.
 pub fn validate_waiver(w: &Waiver, domains: &BTreeSet<String>) -> Result<(), String> {
     let Some((domain, kind)) = w.code.split_once('.') else {
@@ -208,6 +225,9 @@ pub fn validate_waiver(w: &Waiver, domains: &BTreeSet<String>) -> Result<(), Str
             w.code
         ));
     };
+    if let Some(why) = unwaivable(domain, kind) {
+        return Err(format!("`{}` cannot be waived: {why}; remove the waiver", w.code));
+    }
     if !domains.contains(domain) {
         return Err(format!(
             "waiver code `{}` names `{domain}`, which is not a configured domain",
@@ -218,7 +238,6 @@ pub fn validate_waiver(w: &Waiver, domains: &BTreeSet<String>) -> Result<(), Str
         "missing",
         "invalid",
         "not_passed",
-        "stub",
         "release_mismatch",
         "commit_mismatch",
         "unbound",
@@ -239,6 +258,17 @@ pub fn validate_waiver(w: &Waiver, domains: &BTreeSet<String>) -> Result<(), Str
             "waiver for `{}` has `expires` `{}`: expected a date such as `2026-12-31`",
             w.code, w.expires
         ));
+    }
+    if let Some(check) = &w.check {
+        if kind != "not_passed" {
+            return Err(format!(
+                "waiver for `{}` names check `{check}`: only a `<domain>.not_passed` waiver can name a check",
+                w.code
+            ));
+        }
+        if check.trim().is_empty() || gate_scan::text::has_control(check) {
+            return Err(format!("waiver for `{}` has an empty or multi-line `check`", w.code));
+        }
     }
     if let Some(sha) = &w.sha256 {
         if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -361,6 +391,7 @@ mod tests {
             approved_by: "a".into(),
             expires: "2026-11-26".into(),
             sha256: None,
+            check: None,
         };
         assert!(!w.expired(ts("2026-11-26T23:59:59Z")));
         assert!(w.expired(ts("2026-11-27T00:00:00Z")));
@@ -377,6 +408,7 @@ mod tests {
             approved_by: "a".into(),
             expires: "2026-11-26".into(),
             sha256: None,
+            check: None,
         };
         assert_eq!(validate_waiver(&w, &domains), Ok(()));
         let check =
@@ -389,7 +421,30 @@ mod tests {
             Waiver { code: "cdc.stale".into(), ..w.clone() },
             "waiver code `cdc.stale` names `cdc`, which is not a configured domain",
         );
-        check(Waiver { code: "docs.bad".into(), ..w.clone() }, "waiver code `docs.bad`: `bad` is not a blocker kind (missing, invalid, not_passed, stub, release_mismatch, commit_mismatch, unbound, stale)");
+        check(Waiver { code: "docs.bad".into(), ..w.clone() }, "waiver code `docs.bad`: `bad` is not a blocker kind (missing, invalid, not_passed, release_mismatch, commit_mismatch, unbound, stale)");
+        for (code, why) in [
+            ("docs.stub", "stub evidence is never release evidence"),
+            ("waiver.expired", "the gate's own waiver rules cannot be waived"),
+            ("waiver.below_ga_min_score", "the gate's own waiver rules cannot be waived"),
+            (
+                "baseline.new_blockers",
+                "the policy allows no new blockers versus the baseline, waived or not",
+            ),
+            ("evidence.invalid", "evidence no domain can be named for is never release evidence"),
+        ] {
+            check(
+                Waiver { code: code.into(), ..w.clone() },
+                &format!("`{code}` cannot be waived: {why}; remove the waiver"),
+            );
+        }
+        check(
+            Waiver { check: Some("msrv".into()), ..w.clone() },
+            "waiver for `docs.stale` names check `msrv`: only a `<domain>.not_passed` waiver can name a check",
+        );
+        check(
+            Waiver { code: "docs.not_passed".into(), check: Some("a\nb".into()), ..w.clone() },
+            "waiver for `docs.not_passed` has an empty or multi-line `check`",
+        );
         check(
             Waiver { reason: " ".into(), ..w.clone() },
             "waiver for `docs.stale` needs a `reason` and an `approved-by`",
