@@ -10,7 +10,8 @@ pub struct Project {
     pub root: PathBuf,
     /// Where cargo builds (`target/`, or `CARGO_TARGET_DIR`).
     pub target_dir: PathBuf,
-    /// The version all workspace members share, when they share one.
+    /// The release's version: the `release-package`'s, else the one every
+    /// publishable member shares; else why there is none.
     pub version: Result<String, String>,
     /// `[workspace.metadata]` of the root manifest (null when absent).
     pub metadata: serde_json::Value,
@@ -28,16 +29,21 @@ impl Project {
         let target_dir = PathBuf::from(meta.target_directory.as_std_path());
         let members: Vec<_> =
             meta.packages.iter().filter(|p| meta.workspace_members.contains(&p.id)).collect();
-        let mut versions: Vec<String> = members.iter().map(|p| p.version.to_string()).collect();
-        versions.sort();
-        versions.dedup();
-        let version = match versions.as_slice() {
-            [one] => Ok(one.clone()),
-            [] => Err("the workspace has no member packages, so it has no version".to_string()),
-            many => Err(format!(
-                "the workspace members have different versions ({})",
-                many.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
-            )),
+        let release_package = meta
+            .workspace_metadata
+            .pointer("/release-gate/release-package")
+            .map(|v| v.as_str().map(str::to_string).ok_or(()));
+        let version = match release_package {
+            Some(Ok(name)) => match members.iter().find(|p| p.name.as_str() == name) {
+                Some(p) => Ok(p.version.to_string()),
+                None => Err(format!(
+                    "`release-package` in [workspace.metadata.release-gate] names `{name}`, which is not a member of the workspace"
+                )),
+            },
+            Some(Err(())) => Err(
+                "`release-package` in [workspace.metadata.release-gate] is not a string".to_string(),
+            ),
+            None => shared_version(&members),
         };
         let rust_version = members.iter().filter_map(|p| p.rust_version.clone()).min().map(|v| {
             if v.patch == 0 {
@@ -49,11 +55,31 @@ impl Project {
         Ok(Project { root, target_dir, version, metadata: meta.workspace_metadata, rust_version })
     }
 
-    /// The workspace version, or an error that says how to get past its absence.
+    /// The release's version, or an error that says how to get past its absence.
     pub fn version(&self) -> Result<&str> {
         match &self.version {
             Ok(v) => Ok(v),
-            Err(why) => bail!("cannot default the release id: {why}; pass `--release ID`"),
+            Err(why) => bail!("cannot default the release id: {why}; pass `--release ID`, or name the package whose version is the release's with `release-package = \"NAME\"` in [workspace.metadata.release-gate]"),
         }
+    }
+}
+
+/// The version every publishable member shares (members with
+/// `publish = false`, such as an xtask, do not count).
+fn shared_version(members: &[&cargo_metadata::Package]) -> Result<String, String> {
+    let publishable =
+        |p: &&&cargo_metadata::Package| p.publish.as_ref().is_none_or(|r| !r.is_empty());
+    let mut versions: Vec<String> =
+        members.iter().filter(publishable).map(|p| p.version.to_string()).collect();
+    versions.sort();
+    versions.dedup();
+    match versions.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err("the workspace has no publishable member (every member has `publish = false`)"
+            .to_string()),
+        many => Err(format!(
+            "the publishable members have different versions ({})",
+            many.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+        )),
     }
 }

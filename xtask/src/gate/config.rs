@@ -30,6 +30,10 @@ struct RawConfig {
     required: Option<Vec<String>>,
     release_candidate_min_score: Option<u32>,
     ga_min_score: Option<u32>,
+    /// Read by the commands that default the release id (`project.rs`);
+    /// named here so it is a known key.
+    #[allow(dead_code)]
+    release_package: Option<String>,
     folders: Option<BTreeMap<String, String>>,
     max_parse_bytes: Option<u64>,
     formats: Option<RawFormats>,
