@@ -118,7 +118,7 @@ fn refuses_the_real_evidence_tree_and_real_files() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "error: refusing to replace `s/security/latest/security.json`: it is not stub evidence (no `\"provenance\": \"stub\"`)\n"
+        "error: refusing to replace `s/security/latest/security.json`: it is not stub evidence (no top-level `\"provenance\": \"stub\"`); move it away or use another `--out`\n"
     );
     assert_eq!(fs::read_to_string(&real).unwrap(), "{\"status\": \"passed\"}\n");
     let out = stubs(dir.path(), &["--release", "v1", "--out", "s", "--omit", "security"]);

@@ -47,6 +47,10 @@ pub fn write_report(
     if dir.exists() && !dir.is_dir() {
         anyhow::bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
     }
+    // Every destination is checked before anything is written: a report
+    // file that cannot be replaced (a folder in its place) stops the run
+    // with the old report set as it was.
+    check_destinations(dir, shown)?;
     fs::create_dir_all(dir).with_context(|| format!("cannot create output folder `{shown}`"))?;
     remove_stale_temporaries(dir);
 
@@ -128,13 +132,96 @@ fn commit(dir: &Path, shown: &str, staged: Vec<Staged>) -> Result<()> {
             format!("cannot write `{shown}/{name}`; the previous report is unchanged")
         });
     }
+    let cleanup = |staged: &[Staged]| {
+        for s in staged {
+            let _ = fs::remove_file(&s.tmp);
+        }
+    };
+    // Checked again right before the renames (the folder may have changed
+    // while the files were rendered).
+    if let Err(e) = check_destinations(dir, shown) {
+        cleanup(&staged);
+        return Err(e);
+    }
+    // Each old file is kept (a hard link, or a copy) until every rename has
+    // succeeded: a rename that fails puts the old set back, whole.
+    let mut backups: Vec<(PathBuf, PathBuf)> = Vec::new();
     for s in &staged {
-        fs::rename(&s.tmp, dir.join(s.name))
-            .with_context(|| format!("cannot write `{shown}/{}`", s.name))?;
+        let dest = dir.join(s.name);
+        if fs::symlink_metadata(&dest).is_err() {
+            continue;
+        }
+        let backup = dir.join(format!(".{}.tmp-old-{}", s.name, std::process::id()));
+        let _ = fs::remove_file(&backup);
+        let kept = fs::hard_link(&dest, &backup).or_else(|_| fs::copy(&dest, &backup).map(|_| ()));
+        if let Err(e) = kept {
+            cleanup(&staged);
+            for (_, backup) in &backups {
+                let _ = fs::remove_file(backup);
+            }
+            return Err(e).with_context(|| {
+                format!("cannot keep a copy of `{shown}/{}` while the report is replaced; the previous report is unchanged", s.name)
+            });
+        }
+        backups.push((dest, backup));
+    }
+    let mut renamed: Vec<PathBuf> = Vec::new();
+    for s in &staged {
+        let dest = dir.join(s.name);
+        if let Err(e) = fs::rename(&s.tmp, &dest) {
+            // Put the old set back: restore what was replaced, remove what
+            // is new, and every temporary file.
+            for done in &renamed {
+                match backups.iter().find(|(d, _)| d == done) {
+                    Some((dest, backup)) => {
+                        let _ = fs::rename(backup, dest);
+                    }
+                    None => {
+                        let _ = fs::remove_file(done);
+                    }
+                }
+            }
+            cleanup(&staged);
+            for (_, backup) in &backups {
+                let _ = fs::remove_file(backup);
+            }
+            return Err(e).with_context(|| {
+                format!("cannot write `{shown}/{}`; the previous report is unchanged", s.name)
+            });
+        }
+        renamed.push(dest);
+    }
+    for (_, backup) in &backups {
+        let _ = fs::remove_file(backup);
     }
     // The renames themselves are durable once the folder is synced.
     if let Ok(folder) = File::open(dir) {
         let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+/// Each file of the set must be absent or a regular file (a symlink is
+/// replaced, never written through): a folder, a FIFO or a device in a
+/// report file's place cannot be replaced by a rename.
+fn check_destinations(dir: &Path, shown: &str) -> Result<()> {
+    for name in FILES {
+        let dest = dir.join(name);
+        match fs::symlink_metadata(&dest) {
+            Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => {}
+            Ok(meta) => {
+                let what = if meta.is_dir() { "a folder" } else { "a special file" };
+                anyhow::bail!(
+                    "cannot write `{shown}/{name}`: it is {what}, not a regular file; remove it or pass `--output-dir` another folder (the previous report is unchanged)"
+                );
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot write `{shown}/{name}`; the previous report is unchanged")
+                })
+            }
+        }
     }
     Ok(())
 }
