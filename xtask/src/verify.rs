@@ -182,6 +182,9 @@ fn sums_drift(bytes: &[u8], expected: &BTreeMap<&str, &str>, shown: &str, drift:
                 "changed `{shown}/{SUMS}`: it lists `{}`, which is not a file of the report set",
                 name.escape_debug()
             )),
+            Some(want) if *want != sha && name == INDEX_JSON => drift.push(format!(
+                "changed `{shown}/{SUMS}`: its sha256 of `{INDEX_JSON}` is not the file's"
+            )),
             Some(want) if *want != sha => drift.push(format!(
                 "changed `{shown}/{SUMS}`: `{SUMS}` and `{INDEX_JSON}` disagree on `{name}`"
             )),
