@@ -216,7 +216,7 @@ fn a_commit_other_than_head_is_refused() {
     std::fs::write(ws.path().join("lib.rs"), "// after the evidence\n").unwrap();
     git(ws.path(), &["commit", "--quiet", "-am", "second"]);
     let head = git(ws.path(), &["rev-parse", "HEAD"]).trim().to_string();
-    let short = &first[..10];
+    let short = first.get(..10).unwrap();
 
     let refused = |source: &str, value: &str| {
         format!(
@@ -242,7 +242,8 @@ fn a_commit_other_than_head_is_refused() {
 
     // HEAD, abbreviated: the gate judges HEAD (the evidence bound to `first`
     // is a commit mismatch) and nothing is tagged.
-    let out = release(ws.path(), &["0.7.1-rc1", "--execute", "--commit", &head[..12]], &[]);
+    let out =
+        release(ws.path(), &["0.7.1-rc1", "--execute", "--commit", head.get(..12).unwrap()], &[]);
     assert_eq!(out.exit, 1, "{}", out.stderr);
     assert!(out.stdout.contains("blocker `security.commit_mismatch`"), "{}", out.stdout);
     assert_eq!(tags(ws.path()), "");
