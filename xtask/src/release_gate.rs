@@ -191,7 +191,7 @@ pub fn gate(
             .collect(),
         folders: evidence_folders_of(&root, cwd, &artifacts_root, &collected, evidence),
     };
-    check_output_dir(&output_dir, &shown_output, &inputs, &root)?;
+    check_output_dir(&output_dir, &shown_output, &inputs, &root, &artifacts_root)?;
 
     let mut evidence_folders: Vec<String> =
         collected.evidence_folders.iter().map(|d| paths::display(&root, d)).collect();
@@ -363,7 +363,13 @@ fn evidence_folders_of(
 /// is a symlink into the report folder included). Checked before any
 /// evidence is read, so a bad `--output-dir` costs nothing and the report can
 /// always be written where it is asked for.
-fn check_output_dir(output: &Path, shown: &str, inputs: &Inputs, root: &Path) -> Result<()> {
+fn check_output_dir(
+    output: &Path,
+    shown: &str,
+    inputs: &Inputs,
+    root: &Path,
+    artifacts_root: &Path,
+) -> Result<()> {
     if output.exists() && !output.is_dir() {
         bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
     }
@@ -384,6 +390,25 @@ fn check_output_dir(output: &Path, shown: &str, inputs: &Inputs, root: &Path) ->
                 "output folder `{shown}` is inside the evidence folder `{}`; pass `--output-dir` a folder outside the evidence tree",
                 paths::display(root, input)
             );
+        }
+    }
+    // A `latest` folder that does not exist yet is an evidence folder too:
+    // the next discovery would read the report there as evidence.
+    for (out, evidence_root) in [
+        (output.to_path_buf(), artifacts_root.to_path_buf()),
+        (output_real.clone(), paths::resolve(artifacts_root)),
+    ] {
+        if let Ok(rel) = out.strip_prefix(&evidence_root) {
+            let mut parts = rel.components();
+            if let (Some(folder), Some(latest)) = (parts.next(), parts.next()) {
+                if latest.as_os_str() == "latest" {
+                    let folder = artifacts_root.join(folder).join("latest");
+                    bail!(
+                        "output folder `{shown}` is inside the evidence folder `{}`; pass `--output-dir` a folder outside the evidence tree",
+                        paths::display(root, &folder)
+                    );
+                }
+            }
         }
     }
     // A report file is replaced by a rename: the name in the real folder,
