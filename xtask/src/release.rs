@@ -1,7 +1,11 @@
 //! `cargo xtask release <VERSION>`: the release, chained to the gate.
 //!
-//! Preflight (version, clean tree, new tag), then the gate in strict mode on
-//! real evidence: any blocker stops the release before anything is created.
+//! Preflight (version, clean tree, new tag, one commit), then the gate in
+//! strict mode on real evidence: any blocker stops the release before
+//! anything is created. The gate judges HEAD, resolved once to its full id,
+//! and the tag is created on that id: a `--commit` or `GITHUB_SHA` naming
+//! another commit is refused (exit 2) instead of gating one commit and
+//! tagging another.
 //! A dry run unless `--execute`; pushing is its own flag. Also usable as
 //! cargo-release's `pre-release-hook` (`NEW_VERSION`, `DRY_RUN`).
 
