@@ -412,16 +412,22 @@ fn check_output_dir(
         }
     }
     // A report file is replaced by a rename: the name in the real folder,
-    // not what a symlink there points to, is what changes.
-    for name in write::FILES {
-        let out_file = output_real.join(name);
-        for input in &inputs.files {
-            if paths::resolve(input) == out_file {
-                bail!(
-                    "output file `{shown}/{name}` is an input of this run (`{}`): writing the report would replace it; pass `--output-dir` a folder that holds no input, or move the input out of it",
-                    paths::display(root, input)
-                );
-            }
+    // not what a symlink there points to, is what changes. The temporary
+    // files are `.<name>.tmp-*` in that folder (stale ones are removed).
+    let is_output = |real: &Path| {
+        real.parent() == Some(output_real.as_path())
+            && real.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                write::FILES.iter().any(|f| n == *f || n.starts_with(&format!(".{f}.tmp-")))
+            })
+    };
+    for input in &inputs.files {
+        let real = paths::resolve(input);
+        if is_output(&real) {
+            let name = real.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+            bail!(
+                "output file `{shown}/{name}` is an input of this run (`{}`): writing the report would replace it; pass `--output-dir` a folder that holds no input, or move the input out of it",
+                paths::display(root, input)
+            );
         }
     }
     Ok(())

@@ -51,7 +51,22 @@ pub fn write_report(
     // file that cannot be replaced (a folder in its place) stops the run
     // with the old report set as it was.
     check_destinations(dir, shown)?;
+    let created = fs::symlink_metadata(dir).is_err();
     fs::create_dir_all(dir).with_context(|| format!("cannot create output folder `{shown}`"))?;
+    let written = write_set(dir, shown, report, evidence_folders);
+    if written.is_err() && created {
+        // The folder this run created goes too (when empty: it is).
+        let _ = fs::remove_dir(dir);
+    }
+    written
+}
+
+fn write_set(
+    dir: &Path,
+    shown: &str,
+    report: &Report,
+    evidence_folders: &[String],
+) -> Result<String> {
     remove_stale_temporaries(dir);
 
     // The JSON report, the Markdown and the attestation do not depend on

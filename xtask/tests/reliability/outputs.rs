@@ -296,6 +296,16 @@ fn evidence_that_is_a_symlink_into_the_output_folder_is_refused() {
         &[],
     );
     assert_fails_closed(&out, 2, "error: output file `ev/security/data/production_maturity.json` is an input of this run (`audit.json`)");
+    // An input named like a temporary report file: the write removes those.
+    let temp = "ev/security/data/.production_maturity.md.tmp-1";
+    fs::write(ws.path().join(temp), evidence("security", "passed")).unwrap();
+    let out = xtask(
+        ws.path(),
+        &args(&["--artifact", &format!("security={temp}"), "--output-dir", "ev/security/data"]),
+        &[],
+    );
+    assert_fails_closed(&out, 2, &format!("error: output file `ev/security/data/.production_maturity.md.tmp-1` is an input of this run (`{temp}`)"));
+    assert!(ws.path().join(temp).exists());
     assert_eq!(
         fs::read(ws.path().join("ev/security/data/production_maturity.json")).unwrap(),
         before
