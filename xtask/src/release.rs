@@ -120,7 +120,7 @@ impl Release {
                 if dry_run_env { " (DRY_RUN=true)" } else { "" }
             ));
             out.push_str(&format!(
-                "  git tag --annotate {tag} (message names production_maturity.json sha256 {})\n",
+                "  git tag --annotate {tag} {head} (message names production_maturity.json sha256 {})\n",
                 gated.report_sha256
             ));
             if self.push {

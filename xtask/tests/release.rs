@@ -70,10 +70,12 @@ fn dry_run_on_passing_evidence_creates_nothing() {
     let out = release(ws.path(), &["0.7.1-rc1", "--push"], &[]);
     assert_eq!((out.exit, out.stderr.as_str()), (0, ""));
     let sha = report_sha(ws.path());
+    let head = git(ws.path(), &["rev-parse", "HEAD"]);
+    let head = head.trim();
     assert_eq!(
         out.stdout,
         format!(
-            "{GATE_OPEN}dry run: the release would run\n  git tag --annotate v0.7.1-rc1 (message names production_maturity.json sha256 {sha})\n  git push origin refs/tags/v0.7.1-rc1\npass `--execute` to create the tag\n"
+            "{GATE_OPEN}dry run: the release would run\n  git tag --annotate v0.7.1-rc1 {head} (message names production_maturity.json sha256 {sha})\n  git push origin refs/tags/v0.7.1-rc1\npass `--execute` to create the tag\n"
         )
     );
     assert_eq!(tags(ws.path()), "");
