@@ -270,6 +270,10 @@ fn generate_stubs(
     invalid: &[String],
 ) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the xtask executable")?;
+    // The generator runs in the workspace root: a folder under it is named
+    // relative to it, so its messages name no absolute path.
+    let relative = paths::display(&sh.current_dir(), out);
+    let out = if relative.starts_with("..") { out.to_path_buf() } else { PathBuf::from(relative) };
     let mut extra = Vec::new();
     for (flag, domains) in [("--fail", fail), ("--omit", omit), ("--invalid", invalid)] {
         for domain in domains {
