@@ -115,7 +115,6 @@ fn a_real_file_with_a_nested_stub_marker_survives() {
         assert_eq!(
             out.stderr.lines().next().unwrap(),
             "error: refusing to replace `target/s/security/latest/security.json`: it is not stub evidence (no top-level `\"provenance\": \"stub\"`); move it away or use another `--out`"
-        ); move it away or use another `--out`\nerror: the stub generator `evidence-stubs` failed: command exited with non-zero code `"
         );
         // Nothing was written or removed: every file is checked first.
         assert_eq!(read_tree(&ws.path().join("target/s")), before, "{extra:?}");
