@@ -178,6 +178,11 @@ pub fn gate(
         None => root.join(DEFAULT_OUTPUT_DIR),
     };
     let shown_output = paths::display(&root, &output_dir);
+    // The evidence trees the report must stay out of: this run's, and the
+    // default one (a `--stubs` run reads its own tree, and still never
+    // writes into the real one).
+    let mut evidence_roots = vec![artifacts_root.clone(), root.join(DEFAULT_ARTIFACTS_ROOT)];
+    evidence_roots.dedup();
     let mut formats = policy.formats.clone();
     formats.slsa_subjects = release_artifacts(&root, &policy.slsa_release_artifacts)?;
     let inputs = Inputs {
@@ -189,9 +194,9 @@ pub fn gate(
             .chain(Some(waivers_path))
             .chain(formats.slsa_subjects.iter().map(|(path, _)| root.join(path)))
             .collect(),
-        folders: evidence_folders_of(&root, cwd, &artifacts_root, &collected, evidence),
+        folders: evidence_folders_of(&root, cwd, &evidence_roots, &collected, evidence),
     };
-    check_output_dir(&output_dir, &shown_output, &inputs, &root, &artifacts_root)?;
+    check_output_dir(&output_dir, &shown_output, &inputs, &root, &evidence_roots)?;
 
     let mut evidence_folders: Vec<String> =
         collected.evidence_folders.iter().map(|d| paths::display(&root, d)).collect();
@@ -327,16 +332,19 @@ struct Inputs {
 fn evidence_folders_of(
     root: &Path,
     cwd: &Path,
-    artifacts_root: &Path,
+    evidence_roots: &[PathBuf],
     collected: &Collected,
     evidence: &EvidenceArgs,
 ) -> Vec<PathBuf> {
     let root_real = paths::resolve(root);
     let mut folders: Vec<PathBuf> = collected.evidence_folders.clone();
     // The latest folders the next discovery would read, in either mode.
-    let pattern = format!("{}/*/latest", glob::Pattern::escape(&artifacts_root.to_string_lossy()));
-    if let Ok(found) = glob::glob(&pattern) {
-        folders.extend(found.filter_map(Result::ok));
+    for artifacts_root in evidence_roots {
+        let pattern =
+            format!("{}/*/latest", glob::Pattern::escape(&artifacts_root.to_string_lossy()));
+        if let Ok(found) = glob::glob(&pattern) {
+            folders.extend(found.filter_map(Result::ok));
+        }
     }
     for arg in &evidence.artifacts {
         let abs = paths::absolute(cwd, &arg.path);
@@ -372,7 +380,7 @@ fn check_output_dir(
     shown: &str,
     inputs: &Inputs,
     root: &Path,
-    artifacts_root: &Path,
+    evidence_roots: &[PathBuf],
 ) -> Result<()> {
     if output.exists() && !output.is_dir() {
         bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
@@ -398,11 +406,12 @@ fn check_output_dir(
     }
     // A `latest` folder that does not exist yet is an evidence folder too:
     // the next discovery would read the report there as evidence.
-    for (out, evidence_root) in [
-        (output.to_path_buf(), artifacts_root.to_path_buf()),
-        (output_real.clone(), paths::resolve(artifacts_root)),
-    ] {
-        if let Ok(rel) = out.strip_prefix(&evidence_root) {
+    for artifacts_root in evidence_roots {
+        for (out, evidence_root) in [
+            (output.to_path_buf(), artifacts_root.clone()),
+            (output_real.clone(), paths::resolve(artifacts_root)),
+        ] {
+            let Ok(rel) = out.strip_prefix(&evidence_root) else { continue };
             let mut parts = rel.components();
             if let (Some(folder), Some(latest)) = (parts.next(), parts.next()) {
                 if latest.as_os_str() == "latest" {

@@ -168,3 +168,30 @@ fn stubs_do_not_mix_with_other_evidence() {
         out.stderr
     );
 }
+
+/// A `--stubs` run reads its own tree, and its report still never goes into
+/// the real evidence tree (before: only the stubs tree was checked).
+#[test]
+fn a_stub_report_never_goes_into_the_real_evidence_tree() {
+    let ws = temp_workspace(&[(
+        "test_artifacts/security/latest/security.json",
+        "{\"status\": \"passed\"}\n",
+    )]);
+    let before = read_tree(&ws.path().join("test_artifacts"));
+    for dir in ["test_artifacts/security/latest", "test_artifacts/docs/latest/report"] {
+        let out = xtask(
+            ws.path(),
+            &args(&["release-gate", "--stubs", "--stubs-dir", "target/s", "--output-dir", dir]),
+            &[],
+        );
+        assert_eq!((out.exit, out.stdout.as_str()), (2, ""), "{}", out.stderr);
+        assert!(
+            out.stderr.starts_with(&format!(
+                "error: output folder `{dir}` is inside the evidence folder `test_artifacts/"
+            )),
+            "{}",
+            out.stderr
+        );
+    }
+    assert_eq!(read_tree(&ws.path().join("test_artifacts")), before);
+}
