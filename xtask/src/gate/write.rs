@@ -35,7 +35,10 @@ pub const FILES: [&str; 6] = [REPORT_JSON, REPORT_MD, ATTESTATION, VSA_PREDICATE
 /// phase (a full disk, say) removes the temporary files and leaves the old
 /// set untouched, and the error names the first file, in [`FILES`] order,
 /// that could not be written (on a disk that fills up during the run, which
-/// one that is can vary: the files are written side by side); a kill leaves
+/// one that is can vary: the files are written side by side). Every
+/// destination is checked before anything is written and again before the
+/// first rename (a folder or a FIFO in a report file's place: exit 2, nothing
+/// changed), and a rename that fails puts the old set back. A kill leaves
 /// the old set, or, for the moment the renames take, the old set with some
 /// files already new (each file whole).
 pub fn write_report(
@@ -158,34 +161,50 @@ fn commit(dir: &Path, shown: &str, staged: Vec<Staged>) -> Result<()> {
         cleanup(&staged);
         return Err(e);
     }
-    // Each old file is kept (a hard link, or a copy) until every rename has
-    // succeeded: a rename that fails puts the old set back, whole.
+    let files: Vec<(&str, &Path)> = staged.iter().map(|s| (s.name, s.tmp.as_path())).collect();
+    let replaced = replace_all(dir, shown, &files);
+    if replaced.is_err() {
+        cleanup(&staged);
+    }
+    replaced?;
+    // The renames themselves are durable once the folder is synced.
+    if let Ok(folder) = File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+/// Renames each temporary file (`files`: name, temporary path) over its
+/// destination in `dir`, in order. Each old file is kept (a hard link, or a
+/// copy) until every rename has succeeded: a rename that fails puts the old
+/// set back, whole (restores what was replaced, removes what is new).
+fn replace_all(dir: &Path, shown: &str, files: &[(&str, &Path)]) -> Result<()> {
     let mut backups: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for s in &staged {
-        let dest = dir.join(s.name);
+    let drop_backups = |backups: &[(PathBuf, PathBuf)]| {
+        for (_, backup) in backups {
+            let _ = fs::remove_file(backup);
+        }
+    };
+    for (name, _) in files {
+        let dest = dir.join(name);
         if fs::symlink_metadata(&dest).is_err() {
             continue;
         }
-        let backup = dir.join(format!(".{}.tmp-old-{}", s.name, std::process::id()));
+        let backup = dir.join(format!(".{name}.tmp-old-{}", std::process::id()));
         let _ = fs::remove_file(&backup);
         let kept = fs::hard_link(&dest, &backup).or_else(|_| fs::copy(&dest, &backup).map(|_| ()));
         if let Err(e) = kept {
-            cleanup(&staged);
-            for (_, backup) in &backups {
-                let _ = fs::remove_file(backup);
-            }
+            drop_backups(&backups);
             return Err(e).with_context(|| {
-                format!("cannot keep a copy of `{shown}/{}` while the report is replaced; the previous report is unchanged", s.name)
+                format!("cannot keep a copy of `{shown}/{name}` while the report is replaced; the previous report is unchanged")
             });
         }
         backups.push((dest, backup));
     }
     let mut renamed: Vec<PathBuf> = Vec::new();
-    for s in &staged {
-        let dest = dir.join(s.name);
-        if let Err(e) = fs::rename(&s.tmp, &dest) {
-            // Put the old set back: restore what was replaced, remove what
-            // is new, and every temporary file.
+    for (name, tmp) in files {
+        let dest = dir.join(name);
+        if let Err(e) = fs::rename(tmp, &dest) {
             for done in &renamed {
                 match backups.iter().find(|(d, _)| d == done) {
                     Some((dest, backup)) => {
@@ -196,23 +215,14 @@ fn commit(dir: &Path, shown: &str, staged: Vec<Staged>) -> Result<()> {
                     }
                 }
             }
-            cleanup(&staged);
-            for (_, backup) in &backups {
-                let _ = fs::remove_file(backup);
-            }
+            drop_backups(&backups);
             return Err(e).with_context(|| {
-                format!("cannot write `{shown}/{}`; the previous report is unchanged", s.name)
+                format!("cannot write `{shown}/{name}`; the previous report is unchanged")
             });
         }
         renamed.push(dest);
     }
-    for (_, backup) in &backups {
-        let _ = fs::remove_file(backup);
-    }
-    // The renames themselves are durable once the folder is synced.
-    if let Ok(folder) = File::open(dir) {
-        let _ = folder.sync_all();
-    }
+    drop_backups(&backups);
     Ok(())
 }
 
@@ -280,4 +290,35 @@ fn index_inputs(report: &Report) -> Vec<IndexEntry> {
 
 fn entry(name: &str, bytes: &[u8]) -> IndexEntry {
     IndexEntry { path: name.to_string(), bytes: bytes.len() as u64, sha256: sha256_hex(bytes) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rename that fails midway (here: the third temporary file is gone)
+    /// puts the old set back: replaced files restored, new ones removed, no
+    /// backup left.
+    #[test]
+    fn a_failed_rename_restores_the_old_set() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::write(dir.join("a"), "old a").unwrap();
+        fs::write(dir.join("c"), "old c").unwrap();
+        for name in ["a", "b"] {
+            fs::write(dir.join(format!("{name}.new")), format!("new {name}")).unwrap();
+        }
+        let (a, b, c) = (dir.join("a.new"), dir.join("b.new"), dir.join("c.new"));
+        let files: Vec<(&str, &Path)> = vec![("a", &a), ("b", &b), ("c", &c)];
+        let err = replace_all(dir, "out", &files).unwrap_err();
+        assert_eq!(format!("{err}"), "cannot write `out/c`; the previous report is unchanged");
+        let mut left: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a", "c"]);
+        assert_eq!(fs::read_to_string(dir.join("a")).unwrap(), "old a");
+        assert_eq!(fs::read_to_string(dir.join("c")).unwrap(), "old c");
+    }
 }
