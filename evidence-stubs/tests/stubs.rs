@@ -118,7 +118,7 @@ fn refuses_the_real_evidence_tree_and_real_files() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "error: refusing to replace `s/security/latest/security.json`: it is not stub evidence (no `\"provenance\": \"stub\"`)\n"
+        "error: refusing to replace `s/security/latest/security.json`: it is not stub evidence (no top-level `\"provenance\": \"stub\"`); move it away or use another `--out`\n"
     );
     assert_eq!(fs::read_to_string(&real).unwrap(), "{\"status\": \"passed\"}\n");
     let out = stubs(dir.path(), &["--release", "v1", "--out", "s", "--omit", "security"]);
@@ -158,4 +158,76 @@ fn quarantine_case_holds_current_stubs() {
         }
     }
     assert_eq!(tree(&case), fresh, "stale stub case input: rerun with UPDATE_EXPECT=1");
+}
+
+/// The quarantine holds by real path: an `--out` (or one domain's `latest`
+/// folder) that is a symlink into `test_artifacts` is refused before any
+/// file is written.
+#[test]
+fn refuses_the_evidence_tree_through_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("test_artifacts/security/latest")).unwrap();
+    fs::write(dir.path().join("test_artifacts/README"), "real\n").unwrap();
+    std::os::unix::fs::symlink("test_artifacts", dir.path().join("out")).unwrap();
+    let out = stubs(dir.path(), &["--release", "v1", "--out", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: refusing to write stubs into `out`: through a symlink it is inside a `test_artifacts` folder, which holds real evidence; use a folder under `target/`\n"
+    );
+    // One domain's `latest` folder a symlink into the evidence tree.
+    fs::create_dir_all(dir.path().join("s/security")).unwrap();
+    std::os::unix::fs::symlink(
+        "../../test_artifacts/security/latest",
+        dir.path().join("s/security/latest"),
+    )
+    .unwrap();
+    let out = stubs(dir.path(), &["--release", "v1", "--out", "s"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: refusing to write `s/security/latest/security.json`: through a symlink it is inside a `test_artifacts` folder, which holds real evidence; use a folder under `target/`\n"
+    );
+    assert_eq!(tree(&dir.path().join("test_artifacts")).len(), 1);
+    // Nothing was written for the other domains either.
+    assert!(!dir.path().join("s/benchmarks").exists());
+}
+
+/// Only a file whose top-level `provenance` is `stub` is replaced or
+/// removed: a nested marker, a symlink to a stub, or a FIFO are not stubs.
+#[test]
+fn only_top_level_stubs_are_replaced_or_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let latest = dir.path().join("s/security/latest");
+    fs::create_dir_all(&latest).unwrap();
+    let nested =
+        "{\"status\": \"passed\", \"checks\": [{\"name\": \"x\", \"provenance\": \"stub\"}]}\n";
+    fs::write(latest.join("security.json"), nested).unwrap();
+    for extra in [&["--omit", "security"][..], &[][..]] {
+        let mut args = vec!["--release", "v1", "--out", "s"];
+        args.extend_from_slice(extra);
+        let out = stubs(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: refusing to replace `s/security/latest/security.json`: it is not stub evidence (no top-level `\"provenance\": \"stub\"`); move it away or use another `--out`\n"
+        );
+        assert_eq!(fs::read_to_string(latest.join("security.json")).unwrap(), nested);
+        assert!(!dir.path().join("s/benchmarks").exists(), "written before the refusal");
+    }
+    // A stub's own files are replaced and removed, the invalid one included.
+    fs::remove_file(latest.join("security.json")).unwrap();
+    let out = stubs(dir.path(), &["--release", "v1", "--out", "s", "--invalid", "security"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = stubs(dir.path(), &["--release", "v1", "--out", "s", "--omit", "security"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!latest.join("security.json").exists());
+    // A symlink in a stub's place (to a stub elsewhere) is not a stub file.
+    fs::write(dir.path().join("elsewhere.json"), "{\"provenance\": \"stub\"}\n").unwrap();
+    std::os::unix::fs::symlink("../../../elsewhere.json", latest.join("security.json")).unwrap();
+    let out = stubs(dir.path(), &["--release", "v1", "--out", "s", "--omit", "security"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("it is not stub evidence (not a regular file)"));
+    assert!(fs::symlink_metadata(latest.join("security.json")).is_ok());
 }

@@ -12,7 +12,7 @@ use xshell::Shell;
 
 use crate::flags::EvidenceArgs;
 use crate::release_gate::DEFAULT_OUTPUT_DIR;
-use xtask::gate::{paths, write};
+use xtask::gate::{paths, read, write};
 
 /// Each blocker kind: what it means and what the gate expects.
 const KINDS: &[(&str, &str, &str)] = &[
@@ -51,8 +51,15 @@ pub fn run(sh: &Shell, cwd: &Path, code: &str, evidence: &EvidenceArgs) -> Resul
     let report_path = dir.join(write::REPORT_JSON);
     let shown = paths::display(&root, &report_path);
     let mut out = format!("`{code}`: {meaning}\nexpected: {expected}\n");
-    let report: Option<Value> =
-        std::fs::read_to_string(&report_path).ok().and_then(|t| serde_json::from_str(&t).ok());
+    // The gate's bounded, non-blocking reader: a FIFO or a device in the
+    // report's place is an error, never a hang.
+    let report: Option<Value> = match read::read_regular(&report_path, read::limits::REPORT) {
+        Ok(bytes) => serde_json::from_slice(&bytes).ok(),
+        Err(read::FileError::NotFound) => None,
+        Err(e) => bail!(
+            "cannot read the report `{shown}`: {e}; run `cargo xtask release-gate` again to write it"
+        ),
+    };
     match report {
         None => out.push_str(&format!(
             "found: no report at `{shown}` to look in; run `cargo xtask release-gate` first\n"

@@ -1,7 +1,11 @@
 //! `cargo xtask release <VERSION>`: the release, chained to the gate.
 //!
-//! Preflight (version, clean tree, new tag), then the gate in strict mode on
-//! real evidence: any blocker stops the release before anything is created.
+//! Preflight (version, clean tree, new tag, one commit), then the gate in
+//! strict mode on real evidence: any blocker stops the release before
+//! anything is created. The gate judges HEAD, resolved once to its full id,
+//! and the tag is created on that id: a `--commit` or `GITHUB_SHA` naming
+//! another commit is refused (exit 2) instead of gating one commit and
+//! tagging another.
 //! A dry run unless `--execute`; pushing is its own flag. Also usable as
 //! cargo-release's `pre-release-hook` (`NEW_VERSION`, `DRY_RUN`).
 
@@ -69,8 +73,36 @@ impl Release {
             bail!("the tag `{tag}` already exists; a release is tagged once (bump the version for a new one)");
         }
 
+        // One commit for the gate and the tag: HEAD, resolved once to its
+        // full id. A `--commit` or `GITHUB_SHA` naming another commit would
+        // let the gate accept evidence bound to that commit while the tag
+        // names HEAD: refused before anything is created.
+        let head = resolve_commit(sh, "HEAD")
+            .context("cannot resolve `HEAD` to a commit; a release needs a commit to tag")?;
+        let mut evidence = self.evidence;
+        let claimed = match &evidence.commit {
+            Some(commit) => Some(("--commit", commit.trim().to_string())),
+            None => std::env::var("GITHUB_SHA")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| ("GITHUB_SHA", s.trim().to_string())),
+        };
+        if let Some((source, value)) = claimed {
+            let Some(full) = resolve_commit(sh, &value) else {
+                bail!(
+                    "`{source}` is `{value}`, which is not a commit of this repository; pass the commit being released (HEAD, `{head}`), or leave `--commit` out"
+                );
+            };
+            if full != head {
+                bail!(
+                    "`{source}` is `{value}` (commit `{full}`), but HEAD is `{head}`: the gate would judge evidence bound to one commit and the tag would name another; check out `{full}` before releasing it (`git checkout {full}`), or release HEAD with `--commit {head}`"
+                );
+            }
+        }
+        evidence.commit = Some(head.clone());
+
         // The gate, strict: stub evidence is a blocker here.
-        let gated = gate(sh, project, cwd, tag.clone(), &self.evidence, false)?;
+        let gated = gate(sh, project, cwd, tag.clone(), &evidence, false)?;
         let mut out = summary(&gated.report, &gated.output_dir);
         if !gated.report.blockers.is_empty() {
             out.push_str(&format!(
@@ -94,7 +126,7 @@ impl Release {
                 if dry_run_env { " (DRY_RUN=true)" } else { "" }
             ));
             out.push_str(&format!(
-                "  git tag --annotate {tag} (message names production_maturity.json sha256 {})\n",
+                "  git tag --annotate {tag} {head} (message names production_maturity.json sha256 {})\n",
                 gated.report_sha256
             ));
             if self.push {
@@ -104,7 +136,8 @@ impl Release {
             let _ = std::io::stdout().write_all(out.as_bytes());
             return Ok(ExitCode::SUCCESS);
         }
-        cmd!(sh, "git tag --annotate {tag} --message {message}")
+        // The commit the gate judged, by its full id: not whatever HEAD is now.
+        cmd!(sh, "git tag --annotate {tag} {head} --message {message}")
             .quiet()
             .run()
             .with_context(|| format!("cannot create the tag `{tag}`"))?;
@@ -118,6 +151,19 @@ impl Release {
         let _ = std::io::stdout().write_all(out.as_bytes());
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// The full id of the commit `rev` names (`git rev-parse --verify
+/// <rev>^{commit}`), or `None` when it names none (or looks like an option).
+fn resolve_commit(sh: &Shell, rev: &str) -> Option<String> {
+    if rev.is_empty() || rev.starts_with('-') {
+        return None;
+    }
+    let spec = format!("{rev}^{{commit}}");
+    let full =
+        cmd!(sh, "git rev-parse --quiet --verify {spec}").quiet().ignore_stderr().read().ok()?;
+    let full = full.trim().to_string();
+    (!full.is_empty() && full.bytes().all(|b| b.is_ascii_hexdigit())).then_some(full)
 }
 
 fn bare(version: &str) -> &str {

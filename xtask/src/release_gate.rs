@@ -30,7 +30,7 @@ pub const STUBS_OUTPUT_DIR: &str = "production_maturity/report";
 impl ReleaseGate {
     pub fn run(self, sh: &Shell, project: &Project, cwd: &Path) -> Result<ExitCode> {
         if let Some(GateAction::Verify(verify)) = self.action {
-            return verify.run(sh, cwd);
+            return verify.run(sh, project, cwd);
         }
         if let Some(code) = &self.explain {
             return explain::run(sh, cwd, code, &self.evidence);
@@ -45,6 +45,21 @@ impl ReleaseGate {
         let mut evidence = self.evidence;
         if self.stubs {
             let stubs_dir = paths::absolute(cwd, &self.stubs_dir);
+            // Quarantine by real path: through a symlink (of the folder or
+            // a parent) the stubs must not land in the evidence tree.
+            let stubs_real = paths::resolve(&stubs_dir);
+            let evidence_roots = std::iter::once(sh.current_dir().join(DEFAULT_ARTIFACTS_ROOT))
+                .chain(evidence.artifacts_root.as_ref().map(|d| paths::absolute(cwd, d)));
+            for evidence_root in evidence_roots {
+                let real = paths::resolve(&evidence_root);
+                if stubs_real.starts_with(&real) || stubs_dir.starts_with(&evidence_root) {
+                    bail!(
+                        "`--stubs-dir {}` is inside the evidence folder `{}` (by its real path, through any symlink): stubs never go into the evidence tree; pass a folder under `target/`",
+                        paths::display(&sh.current_dir(), &stubs_dir),
+                        paths::display(&sh.current_dir(), &evidence_root)
+                    );
+                }
+            }
             generate_stubs(
                 sh,
                 &release,
@@ -102,10 +117,12 @@ pub fn gate(
     let mut timings = Timings::from_env();
     let root = sh.current_dir();
     let waivers_path = root.join(WAIVERS_FILE);
-    let waivers_text = match std::fs::read_to_string(&waivers_path) {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("cannot read `{WAIVERS_FILE}`")),
+    let waivers_text = match read::read_regular(&waivers_path, read::limits::WAIVERS) {
+        Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
+            anyhow::anyhow!("cannot read `{WAIVERS_FILE}`: it is not UTF-8; save it as UTF-8")
+        })?),
+        Err(read::FileError::NotFound) => None,
+        Err(e) => bail!("cannot read `{WAIVERS_FILE}`: {e}; make it a regular file (or remove it)"),
     };
     let overrides = Overrides {
         require: evidence.require.as_deref(),
@@ -136,17 +153,18 @@ pub fn gate(
             .filter(|s| !s.trim().is_empty())
             .or_else(|| xshell::cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok()),
     };
-    let baseline = match &evidence.baseline {
-        Some(path) => Some(read_baseline(&root, &paths::absolute(cwd, path))?),
+    let baseline_path = evidence.baseline.as_ref().map(|path| paths::absolute(cwd, path));
+    let baseline = match &baseline_path {
+        Some(path) => Some(read_baseline(&root, path)?),
         None => None,
     };
 
     timings.stage("setup");
+    let artifacts_root = match &evidence.artifacts_root {
+        Some(dir) => paths::absolute(cwd, dir),
+        None => root.join(DEFAULT_ARTIFACTS_ROOT),
+    };
     let collected = if evidence.artifacts.is_empty() {
-        let artifacts_root = match &evidence.artifacts_root {
-            Some(dir) => paths::absolute(cwd, dir),
-            None => root.join(DEFAULT_ARTIFACTS_ROOT),
-        };
         collect::discover(&root, &artifacts_root, &policy)?
     } else {
         let args: Vec<(String, PathBuf)> =
@@ -160,7 +178,25 @@ pub fn gate(
         None => root.join(DEFAULT_OUTPUT_DIR),
     };
     let shown_output = paths::display(&root, &output_dir);
-    check_output_dir(&output_dir, &shown_output, &collected, &root)?;
+    // The evidence trees the report must stay out of: this run's, and the
+    // default one (a `--stubs` run reads its own tree, and still never
+    // writes into the real one).
+    let mut evidence_roots = vec![artifacts_root.clone(), root.join(DEFAULT_ARTIFACTS_ROOT)];
+    evidence_roots.dedup();
+    let mut formats = policy.formats.clone();
+    formats.slsa_subjects = release_artifacts(&root, &policy.slsa_release_artifacts)?;
+    let inputs = Inputs {
+        files: collected
+            .artifacts
+            .iter()
+            .map(|a| a.path.clone())
+            .chain(baseline_path)
+            .chain(Some(waivers_path))
+            .chain(formats.slsa_subjects.iter().map(|(path, _)| root.join(path)))
+            .collect(),
+        folders: evidence_folders_of(&root, cwd, &evidence_roots, &collected, evidence),
+    };
+    check_output_dir(&output_dir, &shown_output, &inputs, &root, &evidence_roots)?;
 
     let mut evidence_folders: Vec<String> =
         collected.evidence_folders.iter().map(|d| paths::display(&root, d)).collect();
@@ -169,8 +205,6 @@ pub fn gate(
     let Collected { artifacts, refused, ignored, discovery_root, .. } = collected;
     let to_read: Vec<(&Path, bool)> =
         artifacts.iter().map(|a| (a.path.as_path(), a.listed_as_file)).collect();
-    let mut formats = policy.formats.clone();
-    formats.slsa_subjects = release_artifacts(&root, &policy.slsa_release_artifacts)?;
     let read_policy = ReadPolicy { formats, max_parse_bytes: policy.max_parse_bytes };
     let reads = read::read_all(&to_read, &read_policy);
     timings.stage("read");
@@ -206,9 +240,14 @@ fn release_artifacts(root: &Path, patterns: &[String]) -> Result<Vec<(String, St
             format!("invalid pattern `{pattern}` in `formats.slsa-release-artifacts`")
         })?;
         let mut matched = 0;
-        for path in paths.filter_map(Result::ok).filter(|p| p.is_file()) {
-            let sha256 = read::hash_file(&path).with_context(|| {
-                format!("cannot read release artifact `{}`", paths::display(root, &path))
+        // Folders are not artifacts; anything else the pattern matches is
+        // hashed, and a FIFO or a device is refused (never blocks).
+        for path in paths.filter_map(Result::ok).filter(|p| !p.is_dir()) {
+            let (_, sha256) = read::hash_file(&path).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read release artifact `{}`: {e}; build the release artifacts as regular files or correct `formats.slsa-release-artifacts`",
+                    paths::display(root, &path)
+                )
             })?;
             out.push((paths::display(root, &path), sha256));
             matched += 1;
@@ -237,6 +276,10 @@ fn generate_stubs(
     invalid: &[String],
 ) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the xtask executable")?;
+    // The generator runs in the workspace root: a folder under it is named
+    // relative to it, so its messages name no absolute path.
+    let relative = paths::display(&sh.current_dir(), out);
+    let out = if relative.starts_with("..") { out.to_path_buf() } else { PathBuf::from(relative) };
     let mut extra = Vec::new();
     for (flag, domains) in [("--fail", fail), ("--omit", omit), ("--invalid", invalid)] {
         for domain in domains {
@@ -275,11 +318,71 @@ impl Timings {
     }
 }
 
-/// The report must not land among the evidence it judges: the next discovery
-/// would read it as evidence, and the gate never writes into the evidence tree.
-/// Checked before any evidence is read, so a bad `--output-dir` costs nothing
-/// and the report can always be written where it is asked for.
-fn check_output_dir(output: &Path, shown: &str, collected: &Collected, root: &Path) -> Result<()> {
+/// What the run reads, for [`check_output_dir`].
+struct Inputs {
+    /// Every input file: each artifact, the baseline, the waivers file, the
+    /// release artifacts hashed for SLSA.
+    files: Vec<PathBuf>,
+    /// The evidence folders: every `<artifacts-root>/*/latest` folder, each
+    /// folder given with `--artifact`, and the `latest` folder an explicitly
+    /// named file lies in (if any). A file named outside any `latest` folder
+    /// adds no folder: the report may be written next to it.
+    folders: Vec<PathBuf>,
+}
+
+fn evidence_folders_of(
+    root: &Path,
+    cwd: &Path,
+    evidence_roots: &[PathBuf],
+    collected: &Collected,
+    evidence: &EvidenceArgs,
+) -> Vec<PathBuf> {
+    let root_real = paths::resolve(root);
+    let mut folders: Vec<PathBuf> = collected.evidence_folders.clone();
+    // The latest folders the next discovery would read, in either mode.
+    for artifacts_root in evidence_roots {
+        let pattern =
+            format!("{}/*/latest", glob::Pattern::escape(&artifacts_root.to_string_lossy()));
+        if let Ok(found) = glob::glob(&pattern) {
+            folders.extend(found.filter_map(Result::ok));
+        }
+    }
+    for arg in &evidence.artifacts {
+        let abs = paths::absolute(cwd, &arg.path);
+        let real = cwd.join(&arg.path).canonicalize().ok();
+        if real.as_ref().is_some_and(|r| r.is_dir()) {
+            folders.push(abs.clone());
+        }
+        // The `latest` folder the file lies in, as named and by real path
+        // (not one the workspace itself lies in).
+        for path in std::iter::once(abs).chain(real) {
+            let latest = path.ancestors().skip(1).find(|a| {
+                a.file_name() == Some("latest".as_ref())
+                    && !root.starts_with(a)
+                    && !root_real.starts_with(a)
+            });
+            if let Some(latest) = latest {
+                folders.push(latest.to_path_buf());
+            }
+        }
+    }
+    folders
+}
+
+/// The report must not land among the evidence it judges, nor replace any
+/// file the run reads: by real path (every symlink of `--output-dir`, its
+/// parents and the inputs resolved), refused are an output folder inside an
+/// evidence folder, and a report file that is an input file (an input that
+/// is a symlink into the report folder included). Checked before any
+/// evidence is read, so a bad `--output-dir` costs nothing and the report can
+/// always be written where it is asked for.
+fn check_output_dir(
+    output: &Path,
+    shown: &str,
+    inputs: &Inputs,
+    root: &Path,
+    evidence_roots: &[PathBuf],
+) -> Result<()> {
     if output.exists() && !output.is_dir() {
         bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
     }
@@ -290,11 +393,53 @@ fn check_output_dir(output: &Path, shown: &str, collected: &Collected, root: &Pa
         );
     }
     let output_real = paths::resolve(output);
-    for input in &collected.input_dirs {
+    let mut folders: Vec<&PathBuf> = inputs.folders.iter().collect();
+    folders.sort();
+    folders.dedup();
+    for input in folders {
         let input_real = paths::resolve(input);
         if output.starts_with(input) || output_real.starts_with(&input_real) {
             bail!(
                 "output folder `{shown}` is inside the evidence folder `{}`; pass `--output-dir` a folder outside the evidence tree",
+                paths::display(root, input)
+            );
+        }
+    }
+    // A `latest` folder that does not exist yet is an evidence folder too:
+    // the next discovery would read the report there as evidence.
+    for artifacts_root in evidence_roots {
+        for (out, evidence_root) in [
+            (output.to_path_buf(), artifacts_root.clone()),
+            (output_real.clone(), paths::resolve(artifacts_root)),
+        ] {
+            let Ok(rel) = out.strip_prefix(&evidence_root) else { continue };
+            let mut parts = rel.components();
+            if let (Some(folder), Some(latest)) = (parts.next(), parts.next()) {
+                if latest.as_os_str() == "latest" {
+                    let folder = artifacts_root.join(folder).join("latest");
+                    bail!(
+                        "output folder `{shown}` is inside the evidence folder `{}`; pass `--output-dir` a folder outside the evidence tree",
+                        paths::display(root, &folder)
+                    );
+                }
+            }
+        }
+    }
+    // A report file is replaced by a rename: the name in the real folder,
+    // not what a symlink there points to, is what changes. The temporary
+    // files are `.<name>.tmp-*` in that folder (stale ones are removed).
+    let is_output = |real: &Path| {
+        real.parent() == Some(output_real.as_path())
+            && real.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                write::FILES.iter().any(|f| n == *f || n.starts_with(&format!(".{f}.tmp-")))
+            })
+    };
+    for input in &inputs.files {
+        let real = paths::resolve(input);
+        if is_output(&real) {
+            let name = real.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+            bail!(
+                "output file `{shown}/{name}` is an input of this run (`{}`): writing the report would replace it; pass `--output-dir` a folder that holds no input, or move the input out of it",
                 paths::display(root, input)
             );
         }
@@ -327,9 +472,12 @@ fn source_date_epoch() -> Result<Option<Timestamp>> {
 /// A previous `production_maturity.json`, as the comparison needs it.
 fn read_baseline(root: &Path, path: &Path) -> Result<Baseline> {
     let shown = paths::display(root, path);
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the baseline `{shown}`"))?;
-    let doc: serde_json::Value = serde_json::from_str(&text)
+    let bytes = read::read_regular(path, read::limits::BASELINE).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot read the baseline `{shown}`: {e}; pass `--baseline` the `production_maturity.json` of a previous run"
+        )
+    })?;
+    let doc: serde_json::Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("the baseline `{shown}` is not JSON"))?;
     if doc.get("schema_version").and_then(|v| v.as_u64())
         != Some(u64::from(xtask::gate::model::SCHEMA_VERSION))

@@ -70,10 +70,12 @@ fn dry_run_on_passing_evidence_creates_nothing() {
     let out = release(ws.path(), &["0.7.1-rc1", "--push"], &[]);
     assert_eq!((out.exit, out.stderr.as_str()), (0, ""));
     let sha = report_sha(ws.path());
+    let head = git(ws.path(), &["rev-parse", "HEAD"]);
+    let head = head.trim();
     assert_eq!(
         out.stdout,
         format!(
-            "{GATE_OPEN}dry run: the release would run\n  git tag --annotate v0.7.1-rc1 (message names production_maturity.json sha256 {sha})\n  git push origin refs/tags/v0.7.1-rc1\npass `--execute` to create the tag\n"
+            "{GATE_OPEN}dry run: the release would run\n  git tag --annotate v0.7.1-rc1 {head} (message names production_maturity.json sha256 {sha})\n  git push origin refs/tags/v0.7.1-rc1\npass `--execute` to create the tag\n"
         )
     );
     assert_eq!(tags(ws.path()), "");
@@ -201,4 +203,66 @@ fn cargo_release_hook_environment() {
     let out = release(ws.path(), &["--execute"], &[("NEW_VERSION", "0.7.1-rc1")]);
     assert_eq!((out.exit, out.stderr.as_str()), (0, ""));
     assert_eq!(tags(ws.path()), "v0.7.1-rc1\n");
+}
+
+/// The evidence is bound to `first` (an older commit), and HEAD is a newer
+/// commit: the gate judged `first` when told to (`--commit`, `GITHUB_SHA`)
+/// and the release tagged HEAD. Now refused before anything is created; the
+/// gate and the tag use one commit, HEAD's full id.
+#[test]
+fn a_commit_other_than_head_is_refused() {
+    let ws = repo("ga_ready_discovery");
+    let first = git(ws.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    let evidence = ws.path().join("test_artifacts/security/latest/security.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&evidence).unwrap()).unwrap();
+    doc["commit"] = serde_json::Value::String(first.clone());
+    std::fs::write(&evidence, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    std::fs::write(ws.path().join("lib.rs"), "// after the evidence\n").unwrap();
+    git(ws.path(), &["commit", "--quiet", "-am", "second"]);
+    let head = git(ws.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    let short = first.get(..10).unwrap();
+
+    let refused = |source: &str, value: &str| {
+        format!(
+            "error: `{source}` is `{value}` (commit `{first}`), but HEAD is `{head}`: the gate would judge evidence bound to one commit and the tag would name another; check out `{first}` before releasing it (`git checkout {first}`), or release HEAD with `--commit {head}`\n"
+        )
+    };
+    let out = release(ws.path(), &["0.7.1-rc1", "--execute", "--commit", &first], &[]);
+    assert_eq!((out.exit, out.stdout.as_str()), (2, ""), "{}", out.stderr);
+    assert_eq!(out.stderr, refused("--commit", &first));
+    // An abbreviation is resolved, then compared in full.
+    let out = release(ws.path(), &["0.7.1-rc1", "--execute", "--commit", short], &[]);
+    assert_eq!((out.exit, out.stderr.clone()), (2, refused("--commit", short)));
+    let out = release(ws.path(), &["0.7.1-rc1", "--execute"], &[("GITHUB_SHA", &first)]);
+    assert_eq!((out.exit, out.stderr.clone()), (2, refused("GITHUB_SHA", &first)));
+    let out = release(ws.path(), &["0.7.1-rc1", "--execute", "--commit", "no-such-commit"], &[]);
+    assert_eq!(out.exit, 2);
+    assert_eq!(
+        out.stderr,
+        format!("error: `--commit` is `no-such-commit`, which is not a commit of this repository; pass the commit being released (HEAD, `{head}`), or leave `--commit` out\n")
+    );
+    assert_eq!(tags(ws.path()), "");
+    assert!(!ws.path().join(DEFAULT_REPORT_DIR).exists(), "refused before the gate ran");
+
+    // HEAD, abbreviated: the gate judges HEAD (the evidence bound to `first`
+    // is a commit mismatch) and nothing is tagged.
+    let out =
+        release(ws.path(), &["0.7.1-rc1", "--execute", "--commit", head.get(..12).unwrap()], &[]);
+    assert_eq!(out.exit, 1, "{}", out.stderr);
+    assert!(out.stdout.contains("blocker `security.commit_mismatch`"), "{}", out.stdout);
+    assert_eq!(tags(ws.path()), "");
+
+    // Evidence bound to HEAD: the tag names exactly the commit the gate judged.
+    doc["commit"] = serde_json::Value::String(head.clone());
+    std::fs::write(&evidence, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let out = release(ws.path(), &["0.7.1-rc1", "--execute"], &[("GITHUB_SHA", &head)]);
+    assert_eq!((out.exit, out.stderr.as_str()), (0, ""), "{}", out.stdout);
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(ws.path().join(DEFAULT_REPORT_DIR).join("production_maturity.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["commit"], head.as_str());
+    assert_eq!(git(ws.path(), &["rev-parse", "v0.7.1-rc1^{commit}"]).trim(), head);
 }

@@ -69,7 +69,16 @@ pub struct Predicate<'a> {
     /// policy already needed: the attestation adds no time of its own.
     #[serde(rename = "timeVerified", skip_serializing_if = "Option::is_none")]
     pub time_verified: Option<&'a str>,
+    /// Present (and true) only for a report built on generated stub evidence
+    /// (`--stubs`): such a summary is always `FAILED`, for the resource
+    /// [`STUB_RESOURCE_SUFFIX`] marks, and never counts as release evidence.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stub_evidence: bool,
 }
+
+/// Appended to the resource id of a stub-based summary: it never names the
+/// release itself.
+pub const STUB_RESOURCE_SUFFIX: &str = ":stub-evidence";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verifier<'a> {
@@ -89,15 +98,23 @@ pub struct Policy<'a> {
     pub digest: Digest<'a>,
 }
 
-/// The VSA predicate alone.
+/// The VSA predicate alone. A stub-based report (`--stubs`) proves the gate
+/// works and nothing about the release: its summary is `FAILED`, verifies no
+/// level, names the release with [`STUB_RESOURCE_SUFFIX`], and says
+/// `stub_evidence`, so it cannot be mistaken for release evidence.
 pub fn predicate(report: &Report) -> Predicate<'_> {
-    let passed = report.level == Level::GaReady;
+    let stub = report.stub_evidence;
+    let passed = report.level == Level::GaReady && !stub;
     Predicate {
         verifier: Verifier {
             id: VERIFIER_ID,
             version: VerifierVersion { release_gate: &report.gate_version },
         },
-        resource_uri: format!("urn:release:{}", report.release),
+        resource_uri: format!(
+            "urn:release:{}{}",
+            report.release,
+            if stub { STUB_RESOURCE_SUFFIX } else { "" }
+        ),
         policy: Policy {
             uri: "Cargo.toml#workspace.metadata.release-gate",
             digest: Digest { sha256: &report.policy_sha256 },
@@ -115,6 +132,7 @@ pub fn predicate(report: &Report) -> Predicate<'_> {
         waived_blockers: report.waived_blockers,
         slsa_version: "1.0",
         time_verified: report.evaluated_at.as_deref().or(report.generated_at.as_deref()),
+        stub_evidence: stub,
     }
 }
 

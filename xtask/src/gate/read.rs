@@ -285,9 +285,109 @@ pub fn hex(digest: &[u8]) -> String {
     hash::hex(digest)
 }
 
-/// The sha256 of a file, streamed.
-pub fn hash_file(path: &Path) -> io::Result<String> {
-    hash::hash_file(path)
+/// The size and sha256 of a regular file, streamed: the same open as
+/// [`read_regular`] (never blocks, a FIFO or device is refused), without a
+/// size limit since nothing is kept in memory.
+pub fn hash_file(path: &Path) -> Result<(u64, String), FileError> {
+    let mut file = open_regular(path)?;
+    let hashed = hash::hash_reader(&mut file);
+    hash::close(file);
+    hashed.map_err(|e| FileError::Refused(format!("cannot read it: {e}")))
+}
+
+/// The size limits of the files the gate reads whole that are not evidence
+/// (evidence has `max-parse-bytes` and streaming): over its limit a file is
+/// refused, never read into memory.
+pub mod limits {
+    /// `--baseline`: a previous `production_maturity.json`.
+    pub const BASELINE: u64 = 64 * 1024 * 1024;
+    /// `release-gate-waivers.toml`.
+    pub const WAIVERS: u64 = 1024 * 1024;
+    /// `artifact_index.json`, which `verify` reads (one entry per input).
+    pub const INDEX: u64 = 256 * 1024 * 1024;
+    /// `SHA256SUMS`, which `verify` reads (six lines).
+    pub const SUMS: u64 = 64 * 1024;
+    /// `production_maturity.json`, which `--explain` reads.
+    pub const REPORT: u64 = 256 * 1024 * 1024;
+}
+
+/// Why a file that is not evidence could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileError {
+    NotFound,
+    /// It exists and is refused or failed: the reason, worded as for evidence.
+    Refused(String),
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FileError::NotFound => f.write_str("it does not exist"),
+            FileError::Refused(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// The one reader for every file the gate opens that is not evidence (the
+/// baseline, the waivers file, the files `verify` and `--explain` read):
+/// regular files only (a FIFO, a device, a folder, a symlink to one of them
+/// is refused without blocking: opened with `O_NONBLOCK`, then `fstat`), and
+/// at most `limit` bytes (checked on the size, and again on what is read:
+/// a file that grows meanwhile is refused too).
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
+    use std::io::Read;
+    let file = open_regular(path)?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let over = |size: u64| {
+        FileError::Refused(format!(
+            "it is {size} bytes, over the limit of {limit} bytes for this file; a file this large is not what the gate wrote"
+        ))
+    };
+    if size > limit {
+        return Err(over(size));
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    let read = file.take(limit.saturating_add(1)).read_to_end(&mut buf);
+    match read {
+        Ok(n) if n as u64 > limit => Err(over(n as u64)),
+        Ok(_) => Ok(buf),
+        Err(e) => Err(FileError::Refused(format!("cannot read it: {e}"))),
+    }
+}
+
+/// Opens `path` (following symlinks) for reading without blocking, and
+/// keeps it only when what was opened is a regular file.
+fn open_regular(path: &Path) -> Result<File, FileError> {
+    if !open_flags::NEVER_BLOCKS {
+        // Where opening could block, `stat` first.
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(meta) => return Err(FileError::Refused(not_regular(&meta))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(FileError::NotFound),
+            Err(e) => return Err(FileError::Refused(format!("cannot read it: {e}"))),
+        }
+    }
+    let file = match open_nonblocking(path, false) {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(FileError::NotFound),
+        Err(e) => return Err(FileError::Refused(format!("cannot open it: {e}"))),
+    };
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => Ok(file),
+        Ok(meta) => Err(FileError::Refused(not_regular(&meta))),
+        Err(e) => Err(FileError::Refused(format!("cannot read it: {e}"))),
+    }
+}
+
+/// What a file that is not regular is, in the words used for evidence.
+fn not_regular(meta: &fs::Metadata) -> String {
+    if meta.is_dir() {
+        "it is a folder, not a regular file".to_string()
+    } else {
+        "it is a special file (FIFO, socket or device), not a regular file".to_string()
+    }
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -35,7 +35,10 @@ pub const FILES: [&str; 6] = [REPORT_JSON, REPORT_MD, ATTESTATION, VSA_PREDICATE
 /// phase (a full disk, say) removes the temporary files and leaves the old
 /// set untouched, and the error names the first file, in [`FILES`] order,
 /// that could not be written (on a disk that fills up during the run, which
-/// one that is can vary: the files are written side by side); a kill leaves
+/// one that is can vary: the files are written side by side). Every
+/// destination is checked before anything is written and again before the
+/// first rename (a folder or a FIFO in a report file's place: exit 2, nothing
+/// changed), and a rename that fails puts the old set back. A kill leaves
 /// the old set, or, for the moment the renames take, the old set with some
 /// files already new (each file whole).
 pub fn write_report(
@@ -47,7 +50,26 @@ pub fn write_report(
     if dir.exists() && !dir.is_dir() {
         anyhow::bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
     }
+    // Every destination is checked before anything is written: a report
+    // file that cannot be replaced (a folder in its place) stops the run
+    // with the old report set as it was.
+    check_destinations(dir, shown)?;
+    let created = fs::symlink_metadata(dir).is_err();
     fs::create_dir_all(dir).with_context(|| format!("cannot create output folder `{shown}`"))?;
+    let written = write_set(dir, shown, report, evidence_folders);
+    if written.is_err() && created {
+        // The folder this run created goes too (when empty: it is).
+        let _ = fs::remove_dir(dir);
+    }
+    written
+}
+
+fn write_set(
+    dir: &Path,
+    shown: &str,
+    report: &Report,
+    evidence_folders: &[String],
+) -> Result<String> {
     remove_stale_temporaries(dir);
 
     // The JSON report, the Markdown and the attestation do not depend on
@@ -128,13 +150,103 @@ fn commit(dir: &Path, shown: &str, staged: Vec<Staged>) -> Result<()> {
             format!("cannot write `{shown}/{name}`; the previous report is unchanged")
         });
     }
-    for s in &staged {
-        fs::rename(&s.tmp, dir.join(s.name))
-            .with_context(|| format!("cannot write `{shown}/{}`", s.name))?;
+    let cleanup = |staged: &[Staged]| {
+        for s in staged {
+            let _ = fs::remove_file(&s.tmp);
+        }
+    };
+    // Checked again right before the renames (the folder may have changed
+    // while the files were rendered).
+    if let Err(e) = check_destinations(dir, shown) {
+        cleanup(&staged);
+        return Err(e);
     }
+    let files: Vec<(&str, &Path)> = staged.iter().map(|s| (s.name, s.tmp.as_path())).collect();
+    let replaced = replace_all(dir, shown, &files);
+    if replaced.is_err() {
+        cleanup(&staged);
+    }
+    replaced?;
     // The renames themselves are durable once the folder is synced.
     if let Ok(folder) = File::open(dir) {
         let _ = folder.sync_all();
+    }
+    Ok(())
+}
+
+/// Renames each temporary file (`files`: name, temporary path) over its
+/// destination in `dir`, in order. Each old file is kept (a hard link, or a
+/// copy) until every rename has succeeded: a rename that fails puts the old
+/// set back, whole (restores what was replaced, removes what is new).
+fn replace_all(dir: &Path, shown: &str, files: &[(&str, &Path)]) -> Result<()> {
+    let mut backups: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let drop_backups = |backups: &[(PathBuf, PathBuf)]| {
+        for (_, backup) in backups {
+            let _ = fs::remove_file(backup);
+        }
+    };
+    for (name, _) in files {
+        let dest = dir.join(name);
+        if fs::symlink_metadata(&dest).is_err() {
+            continue;
+        }
+        let backup = dir.join(format!(".{name}.tmp-old-{}", std::process::id()));
+        let _ = fs::remove_file(&backup);
+        let kept = fs::hard_link(&dest, &backup).or_else(|_| fs::copy(&dest, &backup).map(|_| ()));
+        if let Err(e) = kept {
+            drop_backups(&backups);
+            return Err(e).with_context(|| {
+                format!("cannot keep a copy of `{shown}/{name}` while the report is replaced; the previous report is unchanged")
+            });
+        }
+        backups.push((dest, backup));
+    }
+    let mut renamed: Vec<PathBuf> = Vec::new();
+    for (name, tmp) in files {
+        let dest = dir.join(name);
+        if let Err(e) = fs::rename(tmp, &dest) {
+            for done in &renamed {
+                match backups.iter().find(|(d, _)| d == done) {
+                    Some((dest, backup)) => {
+                        let _ = fs::rename(backup, dest);
+                    }
+                    None => {
+                        let _ = fs::remove_file(done);
+                    }
+                }
+            }
+            drop_backups(&backups);
+            return Err(e).with_context(|| {
+                format!("cannot write `{shown}/{name}`; the previous report is unchanged")
+            });
+        }
+        renamed.push(dest);
+    }
+    drop_backups(&backups);
+    Ok(())
+}
+
+/// Each file of the set must be absent or a regular file (a symlink is
+/// replaced, never written through): a folder, a FIFO or a device in a
+/// report file's place cannot be replaced by a rename.
+fn check_destinations(dir: &Path, shown: &str) -> Result<()> {
+    for name in FILES {
+        let dest = dir.join(name);
+        match fs::symlink_metadata(&dest) {
+            Ok(meta) if meta.is_file() || meta.file_type().is_symlink() => {}
+            Ok(meta) => {
+                let what = if meta.is_dir() { "a folder" } else { "a special file" };
+                anyhow::bail!(
+                    "cannot write `{shown}/{name}`: it is {what}, not a regular file; remove it or pass `--output-dir` another folder (the previous report is unchanged)"
+                );
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot write `{shown}/{name}`; the previous report is unchanged")
+                })
+            }
+        }
     }
     Ok(())
 }
@@ -178,4 +290,35 @@ fn index_inputs(report: &Report) -> Vec<IndexEntry> {
 
 fn entry(name: &str, bytes: &[u8]) -> IndexEntry {
     IndexEntry { path: name.to_string(), bytes: bytes.len() as u64, sha256: sha256_hex(bytes) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rename that fails midway (here: the third temporary file is gone)
+    /// puts the old set back: replaced files restored, new ones removed, no
+    /// backup left.
+    #[test]
+    fn a_failed_rename_restores_the_old_set() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::write(dir.join("a"), "old a").unwrap();
+        fs::write(dir.join("c"), "old c").unwrap();
+        for name in ["a", "b"] {
+            fs::write(dir.join(format!("{name}.new")), format!("new {name}")).unwrap();
+        }
+        let (a, b, c) = (dir.join("a.new"), dir.join("b.new"), dir.join("c.new"));
+        let files: Vec<(&str, &Path)> = vec![("a", &a), ("b", &b), ("c", &c)];
+        let err = replace_all(dir, "out", &files).unwrap_err();
+        assert_eq!(format!("{err}"), "cannot write `out/c`; the previous report is unchanged");
+        let mut left: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["a", "c"]);
+        assert_eq!(fs::read_to_string(dir.join("a")).unwrap(), "old a");
+        assert_eq!(fs::read_to_string(dir.join("c")).unwrap(), "old c");
+    }
 }
