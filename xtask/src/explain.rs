@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use serde_json::Value;
 use xshell::Shell;
+use xtask::gate::escape::terminal;
 
 use crate::flags::EvidenceArgs;
 use crate::release_gate::DEFAULT_OUTPUT_DIR;
@@ -28,6 +29,8 @@ const KINDS: &[(&str, &str, &str)] = &[
 
 const OTHER: &[(&str, &str, &str)] = &[
     ("waiver.expired", "a waiver in the policy is past its `expires` day (UTC); expired waivers block until renewed or removed", "waivers whose `expires` is today or later"),
+    ("waiver.below_ga_min_score", "only waived blockers stand between the evidence and GA, and the score (waived domains do not count) is below `ga-min-score`: waivers are accepted risks and cannot carry a release below the minimum", "enough required domains passing (not waived) to reach `ga-min-score`"),
+    ("evidence.invalid", "an evidence folder under the artifacts root has a name no domain can be named for (not UTF-8, or control characters), so what it holds cannot count", "evidence folders named after a domain or mapped by `folders`"),
     ("baseline.new_blockers", "the policy allows no new blockers versus `--baseline`, and this run has blockers (waived or not) that the baseline did not", "no blocker codes beyond the baseline's"),
 ];
 
@@ -38,8 +41,10 @@ pub fn run(sh: &Shell, cwd: &Path, code: &str, evidence: &EvidenceArgs) -> Resul
         None => {
             let kinds: Vec<&str> = KINDS.iter().map(|(k, ..)| *k).collect();
             bail!(
-                "`{code}` is not a blocker code: expected `<domain>.<kind>` with kind one of {}, or `waiver.expired`, or `baseline.new_blockers`",
-                kinds.join(", ")
+                "`{}` is not a blocker code: expected `<domain>.<kind>` with kind one of {}, or one of {}",
+                terminal(code),
+                kinds.join(", "),
+                OTHER.iter().map(|(c, ..)| format!("`{c}`")).collect::<Vec<_>>().join(", ")
             );
         }
     };
@@ -50,7 +55,9 @@ pub fn run(sh: &Shell, cwd: &Path, code: &str, evidence: &EvidenceArgs) -> Resul
     };
     let report_path = dir.join(write::REPORT_JSON);
     let shown = paths::display(&root, &report_path);
-    let mut out = format!("`{code}`: {meaning}\nexpected: {expected}\n");
+    // Every value from the report or the command line is one terminal line.
+    let shown = terminal(&shown).into_owned();
+    let mut out = format!("`{}`: {meaning}\nexpected: {expected}\n", terminal(code));
     // The gate's bounded, non-blocking reader: a FIFO or a device in the
     // report's place is an error, never a hang.
     let report: Option<Value> = match read::read_regular(&report_path, read::limits::REPORT) {
@@ -83,8 +90,10 @@ fn describe(code: &str) -> Option<(&'static str, &'static str)> {
 
 /// What the last run's report holds for `code`, and how to reproduce it.
 fn found(out: &mut String, report: &Value, code: &str, shown: &str) {
-    let str_of =
-        |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    let str_of = |v: &Value, key: &str| {
+        terminal(v.get(key).and_then(Value::as_str).unwrap_or_default()).into_owned()
+    };
+    let code = &*terminal(code);
     let release = str_of(report, "release");
     let matching = |key: &str| -> Vec<Value> {
         report
@@ -139,7 +148,7 @@ fn found(out: &mut String, report: &Value, code: &str, shown: &str) {
         }
     }
     cmd.push_str(&format!(" --output-dir {}", quote(&format!("target/explain/{code}"))));
-    out.push_str(&format!("reproduce (from the workspace root): {cmd}\n"));
+    out.push_str(&format!("reproduce (from the workspace root): {}\n", terminal(&cmd)));
 }
 
 fn paths_of(entry: &Value) -> Vec<String> {

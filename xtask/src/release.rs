@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use xshell::{cmd, Shell};
+use xtask::gate::escape::terminal;
 
 use crate::flags::Release;
 use crate::project::Project;
@@ -120,6 +121,7 @@ impl Release {
             gated.report_sha256
         );
         let remote = &self.remote;
+        let shown_remote = terminal(remote);
         if !execute {
             out.push_str(&format!(
                 "dry run{}: the release would run\n",
@@ -130,7 +132,7 @@ impl Release {
                 gated.report_sha256
             ));
             if self.push {
-                out.push_str(&format!("  git push {remote} refs/tags/{tag}\n"));
+                out.push_str(&format!("  git push {shown_remote} refs/tags/{tag}\n"));
             }
             out.push_str("pass `--execute` to create the tag\n");
             let _ = std::io::stdout().write_all(out.as_bytes());
@@ -146,7 +148,7 @@ impl Release {
             cmd!(sh, "git push {remote} {tag_ref}").quiet().run().with_context(|| {
                 format!("cannot push `{tag}` to `{remote}`; the tag exists locally")
             })?;
-            out.push_str(&format!("pushed `{tag}` to `{remote}`\n"));
+            out.push_str(&format!("pushed `{tag}` to `{shown_remote}`\n"));
         }
         let _ = std::io::stdout().write_all(out.as_bytes());
         Ok(ExitCode::SUCCESS)

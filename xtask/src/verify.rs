@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use xshell::Shell;
+use xtask::gate::escape::terminal;
 
 use crate::flags::Verify;
 use crate::project::Project;
@@ -139,13 +140,16 @@ impl Verify {
         drift.sort();
         drift.dedup();
         let mut out = String::new();
+        // Paths come from the index and the file system: one terminal line
+        // each, whatever they hold.
         for line in &drift {
-            out.push_str(line);
+            out.push_str(&terminal(line));
             out.push('\n');
         }
         let verdict = if drift.is_empty() { "no drift" } else { "DRIFT" };
         out.push_str(&format!(
-            "verify `{shown}`: {checked} file(s) checked, {} drifted: {verdict}\n",
+            "verify `{}`: {checked} file(s) checked, {} drifted: {verdict}\n",
+            terminal(&shown),
             drift.len()
         ));
         let _ = std::io::stdout().write_all(out.as_bytes());

@@ -104,6 +104,26 @@ fn waiver_text_release_and_commit_cannot_forge_workflow_commands() {
         .unwrap();
     assert_inert_markdown(&md);
     assert!(md.lines().all(|l| !l.trim_start().starts_with("::")), "{md}");
+    // `--explain` and `verify` print what the report holds.
+    let explain =
+        xtask(ws.path(), &["release-gate", "--explain", "waiver.expired"].map(String::from), &[]);
+    assert_eq!(explain.exit, 0, "{}", explain.stderr);
+    assert!(explain.stdout.contains("accepted\\n::error::forged"), "{}", explain.stdout);
+    assert_no_forged_command(&explain.stdout, false);
+    // A tampered index whose recorded path forges a command.
+    let index = ws.path().join(DEFAULT_REPORT_DIR).join("artifact_index.json");
+    let text = fs::read_to_string(&index).unwrap();
+    let forged = text.replacen(
+        "\"test_artifacts/security/latest/security.json\"",
+        "\"test_artifacts/x\\n::error::forged.json\"",
+        1,
+    );
+    assert_ne!(text, forged);
+    fs::write(&index, forged).unwrap();
+    let verify = xtask(ws.path(), &["release-gate", "verify"].map(String::from), &[]);
+    assert_eq!(verify.exit, 1, "{}{}", verify.stdout, verify.stderr);
+    assert_no_forged_command(&verify.stdout, false);
+    assert!(verify.stdout.contains("x\\n::error::forged.json"), "{}", verify.stdout);
 }
 
 #[test]
