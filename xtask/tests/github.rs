@@ -151,5 +151,5 @@ fn explain_reads_the_last_run() {
     ), "{}", out.stdout);
     let out = xtask(ws.path(), &args(&["release-gate", "--explain", "docs.broken"]), &[]);
     assert_eq!(out.exit, 2);
-    assert_eq!(out.stderr, "error: `docs.broken` is not a blocker code: expected `<domain>.<kind>` with kind one of missing, invalid, not_passed, stub, release_mismatch, commit_mismatch, unbound, stale, or `waiver.expired`, or `baseline.new_blockers`\n");
+    assert_eq!(out.stderr, "error: `docs.broken` is not a blocker code: expected `<domain>.<kind>` with kind one of missing, invalid, not_passed, stub, release_mismatch, commit_mismatch, unbound, stale, or one of `waiver.expired`, `waiver.below_ga_min_score`, `evidence.invalid`, `baseline.new_blockers`\n");
 }
