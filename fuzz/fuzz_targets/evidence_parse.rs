@@ -11,9 +11,9 @@
 use std::io::{self, Read};
 
 use libfuzzer_sys::fuzz_target;
-use xtask::gate::evidence::{parse, UTF8_BOM};
-use xtask::gate::formats::detect::{understand, Context, Understood};
-use xtask::gate::formats::FormatPolicy;
+use release_gate::gate::evidence::{parse, UTF8_BOM};
+use release_gate::gate::formats::detect::{understand, Context, Understood};
+use release_gate::gate::formats::FormatPolicy;
 
 /// Hands out one byte per read.
 struct OneByte<'a>(&'a [u8]);

@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use libfuzzer_sys::fuzz_target;
-use xtask::gate::formats::detect::{understand, Context, Understood};
-use xtask::gate::formats::FormatPolicy;
+use release_gate::gate::formats::detect::{understand, Context, Understood};
+use release_gate::gate::formats::FormatPolicy;
 
 fn policy(flags: u8) -> FormatPolicy {
     let mut p = FormatPolicy::default();

@@ -18,15 +18,15 @@ use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::Value;
 use xshell::Shell;
 
-use crate::flags::Bench;
-use crate::project::Project;
+use crate::Bench;
+use release_gate::project::Project;
 
 const KIB: u64 = 1 << 10;
 const MIB: u64 = 1 << 20;
@@ -78,7 +78,7 @@ impl Sizes {
 }
 
 impl Bench {
-    pub fn run(self, sh: &Shell, project: &Project) -> Result<ExitCode> {
+    pub fn run(self, sh: &Shell, project: &Project) -> Result<u8> {
         let mode = if self.quick { "quick" } else { "full" };
         let runs = self.runs.map_or(if self.quick { 3 } else { 5 }, |n| n as usize);
         let dir = project.target_dir.join("bench").join(mode);
@@ -86,15 +86,14 @@ impl Bench {
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         // The binaries the bench runs, fresh: the gate as `cargo xtask` builds it.
-        xshell::cmd!(sh, "{cargo} build --quiet --package xtask --package evidence-stubs")
+        xshell::cmd!(sh, "{cargo} build --quiet --package xtask")
             .run()
-            .context("cannot build the xtask and evidence-stubs binaries")?;
+            .context("cannot build the xtask binary")?;
         let bin = project.target_dir.join("debug");
         let ctx = Ctx {
             root: project.root.clone(),
             dir,
             xtask: bin.join(exe("xtask")),
-            stubs: bin.join(exe("evidence-stubs")),
             cargo,
             runs,
             sizes: if self.quick { Sizes::quick() } else { Sizes::full() },
@@ -180,7 +179,7 @@ impl Bench {
         let results_json = ctx.dir.join("results.json");
         fs::write(&results_json, json)
             .with_context(|| format!("cannot write `{}`", results_json.display()))?;
-        Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        Ok(if errors > 0 { 1 } else { 0 })
     }
 }
 
@@ -196,7 +195,6 @@ struct Ctx {
     root: PathBuf,
     dir: PathBuf,
     xtask: PathBuf,
-    stubs: PathBuf,
     cargo: String,
     runs: usize,
     sizes: Sizes,
@@ -733,7 +731,8 @@ fn read_report(out: &Path) -> Result<Value> {
     let path = out.join("production_maturity.json");
     let text =
         fs::read_to_string(&path).with_context(|| format!("no report at `{}`", path.display()))?;
-    gate_scan::json::from_str(&text).with_context(|| format!("`{}` is not JSON", path.display()))
+    serde_json::from_str::<Value>(&text)
+        .with_context(|| format!("`{}` is not JSON", path.display()))
 }
 
 fn level(report: &Value) -> &str {
@@ -1026,8 +1025,12 @@ fn warm(ctx: &Ctx) -> Result<Outcome> {
 /// Target 5b: the gate binary alone (no cargo in front) on the seven stubs.
 fn gate_stubs(ctx: &Ctx) -> Result<Outcome> {
     let stubs = ctx.dir.join("stubs");
-    let mut generate = Command::new(&ctx.stubs);
-    generate.args(["--release", RELEASE, "--out"]).arg(&stubs).current_dir(&ctx.root);
+    // The stub generator as `--stubs` runs it: the xtask's hidden mode.
+    let mut generate = Command::new(&ctx.xtask);
+    generate
+        .args(["stub-evidence", "--release", RELEASE, "--out"])
+        .arg(&stubs)
+        .current_dir(&ctx.root);
     let made = job(vec![generate], &ctx.log("gate-stubs-generate"))?;
     expect_code(&made, 0, "evidence-stubs", &ctx.log("gate-stubs-generate"))?;
     let out = ctx.out_dir("gate-stubs")?;
@@ -1101,7 +1104,7 @@ fn top_units(html: &Path, n: usize) -> Result<String> {
         text.find("const UNIT_DATA = ").context("no UNIT_DATA")? + "const UNIT_DATA = ".len();
     let rest = text.get(start..).unwrap_or_default();
     let end = rest.find(";\n").context("no end of UNIT_DATA")?;
-    let units = gate_scan::json::from_str(rest.get(..end).unwrap_or_default())?;
+    let units = serde_json::from_str::<Value>(rest.get(..end).unwrap_or_default())?;
     let mut units: Vec<(f64, String)> = units
         .as_array()
         .context("UNIT_DATA is not an array")?

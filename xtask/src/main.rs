@@ -1,35 +1,68 @@
-//! `cargo xtask`: this workspace's release pipeline.
+//! `cargo xtask`: this workspace's commands. The gate's commands
+//! (`release-gate`, `release`, `evidence`) come from the `release-gate`
+//! library, exactly as in any workspace that adopts it (`release-gate init`);
+//! the rest is this repository's own: `bench`.
 //!
 //! One module per subcommand, each a `run(self, sh)` on its flags struct, one
 //! [`Shell`] rooted at the workspace root. `main` prints the error chain once
-//! and maps outcomes to exit codes: 0 the gate is open, 1 blockers, 2 errors.
+//! and maps outcomes to exit codes: 0 success, 1 a failed check, 2 errors.
 
 mod bench;
-mod evidence;
-mod explain;
-mod flags;
-mod present;
-mod project;
-mod release;
-mod release_gate;
-mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context;
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
+use release_gate::gate::escape::terminal;
+use release_gate::project::Project;
 use xshell::Shell;
-use xtask::gate::escape::terminal;
 
+/// This workspace's own commands (the gate's are the library's).
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    version,
+    after_help = "The release gate's commands, from the `release-gate` library: `cargo xtask release-gate`, `cargo xtask release`, `cargo xtask evidence` (each with `--help`)."
+)]
+struct Xtask {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Measure the gate against `openssl` and `sha256sum`: medians, ratios, targets.
+    Bench(Bench),
+}
+
+#[derive(Debug, Args)]
+pub struct Bench {
+    /// Every scenario on small inputs, in seconds: proves the benchmark works
+    /// (a missed target is marked, not an error).
+    #[arg(long)]
+    pub quick: bool,
+
+    /// Runs per measurement; the table shows medians [default: 5, with `--quick` 3].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub runs: Option<u32>,
+
+    /// Leave out the cold build (`cargo build -p xtask` from a clean target, ~20 s).
+    #[arg(long)]
+    pub no_cold_build: bool,
+
+    /// Run only this scenario (repeatable): hash, evidence, scale, warm,
+    /// gate-stubs, cold-build.
+    #[arg(long, value_name = "SCENARIO")]
+    pub only: Vec<String>,
+}
 fn main() -> ExitCode {
-    let flags = flags::Xtask::parse();
+    // `release-gate`, `release`, `evidence`: run by the library, which exits.
+    release_gate::dispatch();
+    let flags = Xtask::parse();
     match run(flags) {
-        Ok(code) => code,
+        Ok(code) => ExitCode::from(code),
         Err(err) => {
-            // One line, whatever the message quotes (a file name, `--release`):
-            // no input can start a line of its own in a CI log. A failing
-            // stderr (`2>/dev/full`) changes nothing: the exit code says it.
             let message = format!("{err:#}");
             let _ = writeln!(std::io::stderr(), "error: {}", terminal(&message));
             ExitCode::from(2)
@@ -37,21 +70,40 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(flags: flags::Xtask) -> anyhow::Result<ExitCode> {
-    if let flags::Command::StubEvidence(cmd) = flags.command {
-        // Needs no workspace: it writes where its arguments say.
-        let program = std::ffi::OsString::from("evidence-stubs");
-        return Ok(evidence_stubs::main_with(std::iter::once(program).chain(cmd.args)));
-    }
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let project = project::Project::load()?;
+fn run(flags: Xtask) -> anyhow::Result<u8> {
+    let project = Project::load()?;
     let sh = Shell::new()?;
     sh.change_dir(&project.root);
     match flags.command {
-        flags::Command::ReleaseGate(cmd) => cmd.run(&sh, &project, &cwd),
-        flags::Command::Release(cmd) => cmd.run(&sh, &project, &cwd),
-        flags::Command::Evidence(cmd) => cmd.run(&sh, &project),
-        flags::Command::Bench(cmd) => cmd.run(&sh, &project),
-        flags::Command::StubEvidence(_) => Ok(ExitCode::SUCCESS),
+        Command::Bench(cmd) => cmd.run(&sh, &project),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's `cargo xtask bench ...` lines are this host's commands:
+    /// they must parse here (the library checks the gate's own).
+    #[test]
+    fn the_readme_host_commands_parse() {
+        let readme = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
+        )
+        .unwrap_or_default();
+        let mut checked = 0;
+        for line in readme.lines() {
+            let code = line.split(" #").next().unwrap_or_default().trim();
+            let Some(rest) = code.strip_prefix("cargo xtask ") else { continue };
+            if release_gate::COMMANDS.iter().any(|c| rest.split_whitespace().next() == Some(c)) {
+                continue;
+            }
+            let args = std::iter::once("cargo xtask").chain(rest.split_whitespace());
+            if let Err(e) = Xtask::try_parse_from(args) {
+                panic!("README line `{code}` does not parse: {e}");
+            }
+            checked += 1;
+        }
+        assert!(checked >= 2, "expected the README's `cargo xtask bench` lines, found {checked}");
     }
 }

@@ -1,0 +1,628 @@
+//! Stage 1, collect: which files are evidence, and for which domain.
+//!
+//! Either the explicit `--artifact DOMAIN=PATH` list, or discovery of every
+//! evidence file under `<artifacts-root>/*/latest/`. Discovery never leaves
+//! the artifacts root: a `latest` folder or entry that resolves outside it is
+//! refused with the reason. Nothing here reads a file's content.
+//!
+//! Nothing seen counts zero times: every evidence-like file (and folder)
+//! under a `latest/` folder is either an artifact to read or [`Refused`],
+//! and a refused entry blocks its domain as `<domain>.invalid` (a symlink out
+//! of the root, one file reached through several paths of different
+//! domains, a folder deeper than [`MAX_DEPTH`], an entry that cannot be
+//! listed). Only files that are no evidence by name (`notes.txt`) are merely
+//! listed as ignored.
+
+#![deny(clippy::arithmetic_side_effects)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use super::config::{check_domain_name, Policy};
+use super::model::Ignored;
+use super::paths;
+
+/// One evidence file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactRef {
+    /// Where to read it.
+    pub path: PathBuf,
+    /// How the report names it.
+    pub display: String,
+    pub origin: Origin,
+    /// Discovery listed it as a regular file (not a symlink): the read stage
+    /// needs no `stat` before opening it to know it is no FIFO or device.
+    pub listed_as_file: bool,
+    /// It was reached through a symlink (the `latest` folder, a folder on the
+    /// way, or the entry itself).
+    pub via_symlink: bool,
+}
+
+impl ArtifactRef {
+    /// The domain collection assigned it (before its content may declare another).
+    pub fn assigned_domain(&self) -> &str {
+        match &self.origin {
+            Origin::Explicit { domain, .. } | Origin::Discovered { domain, .. } => domain,
+        }
+    }
+}
+
+/// An evidence-like entry seen under an evidence folder that will not be read:
+/// it blocks `domain` as `<domain>.invalid` with the reason, so it cannot
+/// count zero times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// How the report names it (control characters escaped).
+    pub display: String,
+    /// The domain it would have counted for.
+    pub domain: String,
+    /// Why it is not read, and what to do (`refused: ...`).
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `--artifact DOMAIN=PATH`: the user assigned the domain. `named` when
+    /// PATH is this file; false when the file was found in a folder PATH.
+    Explicit { domain: String, named: bool },
+    /// Found under `<root>/<folder>/latest/`; `domain` is the folder's mapped
+    /// domain, used when the file names none itself.
+    Discovered { folder: String, domain: String },
+}
+
+/// What collection found.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub artifacts: Vec<ArtifactRef>,
+    /// Files seen that are no evidence by name, with the reason.
+    pub ignored: Vec<Ignored>,
+    /// Evidence-like entries seen but not read: each blocks its domain.
+    pub refused: Vec<Refused>,
+    /// Folders the evidence comes from: the report must not be written there.
+    pub input_dirs: Vec<PathBuf>,
+    /// The folders evidence was found in, as given (for `verify`).
+    pub evidence_folders: Vec<PathBuf>,
+    /// Where discovery looked, for the `missing` messages (root-relative).
+    pub discovery_root: Option<String>,
+    /// Discovery went through a symlink (a `latest` folder or an entry): only
+    /// then can two paths name one file, so only then are aliases resolved.
+    pub saw_symlink: bool,
+}
+
+/// How deep discovery walks below a `latest` folder; a folder deeper than
+/// this is refused (its domain does not pass), never silently skipped.
+pub const MAX_DEPTH: usize = 16;
+
+/// The file extensions read as evidence; the content decides the format. A
+/// file with one of these under an evidence folder counts or blocks.
+pub const EXTENSIONS: &[&str] = &[
+    "json", "jsonl", "ndjson", "sarif", "xml", "junit", "cdx", "spdx", "intoto", "dsse", "sigstore",
+];
+
+/// Is `path` evidence by its name (one of [`EXTENSIONS`], any case)?
+pub fn evidence_like(path: &Path) -> bool {
+    path.extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)))
+}
+
+pub fn explicit(
+    root: &Path,
+    cwd: &Path,
+    policy: &Policy,
+    args: &[(String, PathBuf)],
+) -> Result<Collected> {
+    let mut out = Collected::default();
+    let mut seen = BTreeSet::new();
+    for (domain, path) in args {
+        check_domain_name(domain).map_err(|e| {
+            anyhow::anyhow!("`--artifact {}=...`: {e}", super::evidence::shown(domain))
+        })?;
+        if !policy.domains.contains(domain) {
+            bail!(
+                "`--artifact {domain}={}`: unknown domain `{domain}` (expected DOMAIN=PATH with DOMAIN one of {})",
+                path.display(),
+                policy.domains.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+            );
+        }
+        let abs = paths::absolute(cwd, path);
+        let shown = paths::display(root, &abs);
+        if shown.chars().any(char::is_control) {
+            bail!(
+                "`--artifact {domain}=...`: the path contains control characters; rename the file"
+            );
+        }
+        let given = cwd.join(path);
+        if path.components().any(|c| c == Component::ParentDir)
+            && given.canonicalize().ok() != abs.canonicalize().ok()
+        {
+            // `link/../x.json`: the system reads from the symlink target's
+            // parent (or nothing, when a folder before `..` is missing); the
+            // report would name `x.json` here. Two different files.
+            bail!(
+                "`--artifact {domain}={}`: the system resolves this path to another file than `{shown}` (a symlink or a missing folder before `..`); pass the path without `..`",
+                path.display()
+            );
+        }
+        if !seen.insert(paths::resolve(&abs)) {
+            bail!(
+                "`{shown}` is given twice with `--artifact`: each file is the evidence of one domain, once"
+            );
+        }
+        if let Ok(real) = given.canonicalize() {
+            if real.is_dir() {
+                // A folder (a criterion tree, a downloaded artifact): every
+                // evidence file under it is this domain's evidence.
+                out.input_dirs.push(abs.clone());
+                let before = out.artifacts.len();
+                let w =
+                    Walk { root, real_root: &real, folder: domain, domain, explicit: Some(domain) };
+                let mut visited = BTreeSet::from([real.clone()]);
+                let via_symlink = real != abs;
+                walk(&w, &given, &real, 0, via_symlink, &mut visited, &mut out);
+                if out.artifacts.len() == before {
+                    // The user named it as evidence: a folder without any is
+                    // invalid evidence, not a missing `--artifact`.
+                    out.artifacts.push(ArtifactRef {
+                        path: given,
+                        display: shown,
+                        origin: Origin::Explicit { domain: domain.clone(), named: true },
+                        listed_as_file: false,
+                        via_symlink: false,
+                    });
+                }
+                continue;
+            }
+        }
+        if let Some(parent) = abs.parent() {
+            out.input_dirs.push(parent.to_path_buf());
+        }
+        out.artifacts.push(ArtifactRef {
+            path: given,
+            display: shown,
+            origin: Origin::Explicit { domain: domain.clone(), named: true },
+            listed_as_file: false,
+            via_symlink: false,
+        });
+    }
+    // A file reached twice (a folder's file also given on its own, or a
+    // symlink to another given file) would count twice.
+    let mut by_real: BTreeMap<PathBuf, &str> = BTreeMap::new();
+    for artifact in &out.artifacts {
+        let Ok(real) = artifact.path.canonicalize() else { continue };
+        if real.is_dir() {
+            continue;
+        }
+        if let Some(first) = by_real.insert(real, &artifact.display) {
+            bail!(
+                "`{}` and `{first}` are the same file given twice with `--artifact`: each file is the evidence of one domain, once",
+                artifact.display
+            );
+        }
+    }
+    Ok(out)
+}
+
+pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<Collected> {
+    let mut out = Collected {
+        discovery_root: Some(paths::display(root, artifacts_root)),
+        ..Collected::default()
+    };
+    let real_root = match artifacts_root.canonicalize() {
+        Ok(real) => real,
+        Err(_) => return Ok(out), // no evidence at all: every domain is missing
+    };
+    let pattern = format!("{}/*/latest", glob::Pattern::escape(&artifacts_root.to_string_lossy()));
+    let mut latest_dirs = Vec::new();
+    let found = glob::glob(&pattern).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot search `{}` for evidence: {e}",
+            paths::display(root, artifacts_root)
+        )
+    })?;
+    for entry in found {
+        match entry {
+            Ok(path) => latest_dirs.push(path),
+            // A folder of the artifacts root that cannot be listed may hold a
+            // `latest/`: evidence the gate cannot see must not pass unseen.
+            Err(e) => bail!(
+                "cannot search `{}` for evidence: {}; make it readable or remove it",
+                paths::display(root, e.path()),
+                e.error()
+            ),
+        }
+    }
+    latest_dirs.sort();
+    for latest in latest_dirs {
+        let display = escape(&paths::display(root, &latest));
+        let Some(folder) = latest
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|f| f.to_str())
+            .filter(|f| !release_gate_scan::text::has_control(f))
+        else {
+            // No domain can be named for it: the whole gate is blocked.
+            out.refused.push(Refused {
+                display,
+                domain: UNASSIGNED.to_string(),
+                reason: "refused: the evidence folder's name is not UTF-8 or holds control characters, so no domain can be assigned; rename the folder".to_string(),
+            });
+            continue;
+        };
+        let folder = folder.to_string();
+        let domain = policy.folder_domain(&folder);
+        let mut refuse = |reason: String| {
+            out.refused.push(Refused { display: display.clone(), domain: domain.clone(), reason });
+        };
+        let real = match latest.canonicalize() {
+            Ok(real) => real,
+            Err(e) => {
+                refuse(format!("refused: the evidence folder cannot be resolved ({e}); repair or remove the symlink"));
+                continue;
+            }
+        };
+        if !real.starts_with(&real_root) {
+            refuse(OUTSIDE.to_string());
+            continue;
+        }
+        if !real.is_dir() {
+            refuse(
+                "refused: `latest` is not a folder; the evidence belongs in a folder `latest/`"
+                    .to_string(),
+            );
+            continue;
+        }
+        let via_symlink = real != latest;
+        if via_symlink {
+            out.saw_symlink = true;
+        }
+        out.input_dirs.push(latest.clone());
+        out.input_dirs.push(real.clone());
+        out.evidence_folders.push(latest.clone());
+        let mut visited = BTreeSet::from([real.clone()]);
+        let w =
+            Walk { root, real_root: &real_root, folder: &folder, domain: &domain, explicit: None };
+        walk(&w, &latest, &real, 0, via_symlink, &mut visited, &mut out);
+    }
+    refuse_aliases(&mut out);
+    Ok(out)
+}
+
+/// The domain of evidence that cannot be assigned to any: its blocker is
+/// `evidence.invalid`, which no configured domain can be named.
+pub const UNASSIGNED: &str = "evidence";
+
+const OUTSIDE: &str =
+    "refused: it resolves outside the artifacts root (a symlink out of the evidence tree); put the evidence itself under the artifacts root";
+
+/// A file reached by more than one path (symlinks) is evidence once: through
+/// the one path reached without a symlink. A symlink to it from a folder of
+/// the same domain is listed as ignored (the file counts there already);
+/// from another domain's folder it is refused, so that domain does not pass on
+/// evidence it does not hold. When no single path is free of symlinks, which
+/// domain the file belongs to is ambiguous: every path is refused, and each of
+/// their domains is blocked.
+fn refuse_aliases(out: &mut Collected) {
+    if !out.saw_symlink {
+        // Without a symlink on the way, every path names its own file.
+        return;
+    }
+    let mut groups: BTreeMap<PathBuf, Vec<usize>> = BTreeMap::new();
+    for (i, artifact) in out.artifacts.iter().enumerate() {
+        if let Ok(real) = artifact.path.canonicalize() {
+            groups.entry(real).or_default().push(i);
+        }
+    }
+    // index -> Some(reason) to refuse (blocks its domain), None to ignore.
+    let mut dropped: BTreeMap<usize, (bool, String)> = BTreeMap::new();
+    for group in groups.values().filter(|g| g.len() > 1) {
+        let get = |i: &usize| out.artifacts.get(*i);
+        let direct: Vec<usize> =
+            group.iter().copied().filter(|i| get(i).is_some_and(|a| !a.via_symlink)).collect();
+        let shown = |i: &usize| get(i).map_or("", |a| a.display.as_str());
+        let domain = |i: &usize| get(i).map_or("", |a| a.assigned_domain());
+        match direct.as_slice() {
+            [kept] => {
+                for i in group.iter().filter(|i| *i != kept) {
+                    let same = domain(i) == domain(kept);
+                    let reason = if same {
+                        format!(
+                            "a symlink to `{}`, which is evidence already; a file counts once",
+                            shown(kept)
+                        )
+                    } else {
+                        format!(
+                            "refused: a symlink to `{}`, which is evidence for `{}`; a file counts once, for one domain, so `{}` cannot pass on it; put the `{}` evidence itself in this folder",
+                            shown(kept), domain(kept), domain(i), domain(i)
+                        )
+                    };
+                    dropped.insert(*i, (!same, reason));
+                }
+            }
+            _ => {
+                let all = group.iter().map(|i| format!("`{}`", shown(i))).collect::<Vec<_>>();
+                for i in group {
+                    dropped.insert(*i, (true, format!(
+                        "refused: {} are the same file (through symlinks), so which domain it is evidence for is ambiguous; a file counts once, for one domain: keep one copy where it belongs",
+                        all.join(", ")
+                    )));
+                }
+            }
+        }
+    }
+    if dropped.is_empty() {
+        return;
+    }
+    let artifacts = std::mem::take(&mut out.artifacts);
+    for (i, artifact) in artifacts.into_iter().enumerate() {
+        match dropped.remove(&i) {
+            Some((true, reason)) => out.refused.push(Refused {
+                domain: artifact.assigned_domain().to_string(),
+                display: artifact.display,
+                reason,
+            }),
+            Some((false, reason)) => out.ignored.push(Ignored::new(artifact.display, reason)),
+            None => out.artifacts.push(artifact),
+        }
+    }
+}
+
+/// The name is not UTF-8 or holds control characters (`\n`, ESC, ...).
+pub fn bad_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_str().is_none_or(release_gate_scan::text::has_control))
+}
+
+/// A path for the report, with control characters shown as escapes.
+fn escape(path: &str) -> String {
+    path.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
+}
+
+const NOT_EVIDENCE: &str = "not an evidence file by its name (evidence files end in `.json`, `.jsonl`, `.ndjson`, `.sarif`, `.xml`, `.junit`, `.cdx`, `.spdx`, `.intoto`, `.dsse` or `.sigstore`)";
+
+/// Where a walk is and what it assigns.
+struct Walk<'a> {
+    root: &'a Path,
+    /// Nothing outside this real path is read.
+    real_root: &'a Path,
+    folder: &'a str,
+    domain: &'a str,
+    /// `Some(domain)` when walking a folder given as `--artifact DOMAIN=DIR`.
+    explicit: Option<&'a str>,
+}
+
+impl Walk<'_> {
+    fn origin(&self) -> Origin {
+        match self.explicit {
+            Some(domain) => Origin::Explicit { domain: domain.to_string(), named: false },
+            None => Origin::Discovered {
+                folder: self.folder.to_string(),
+                domain: self.domain.to_string(),
+            },
+        }
+    }
+
+    fn refuse(&self, out: &mut Collected, display: String, reason: String) {
+        let domain = self.explicit.unwrap_or(self.domain).to_string();
+        out.refused.push(Refused { display, domain, reason });
+    }
+}
+
+/// Walks `dir`, whose real (symlink-free) path is `real_dir`; `via_symlink`:
+/// a symlink was followed on the way to `dir`.
+fn walk(
+    w: &Walk,
+    dir: &Path,
+    real_dir: &Path,
+    depth: usize,
+    via_symlink: bool,
+    visited: &mut BTreeSet<PathBuf>,
+    out: &mut Collected,
+) {
+    let root = w.root;
+    let artifact = |path: PathBuf, display: String, listed_as_file: bool, via_symlink: bool| {
+        ArtifactRef { path, display, origin: w.origin(), listed_as_file, via_symlink }
+    };
+    let listing = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(_) => {
+            // Evidence that cannot be listed cannot pass: hand the folder to
+            // the read stage, which reports it as invalid with the reason.
+            let display = escape(&paths::display(root, dir));
+            out.artifacts.push(artifact(dir.to_path_buf(), display, false, via_symlink));
+            return;
+        }
+    };
+    let mut entries: Vec<(PathBuf, Option<fs::FileType>)> = Vec::new();
+    for entry in listing {
+        match entry {
+            Ok(e) => entries.push((e.path(), e.file_type().ok())),
+            Err(e) => {
+                // An entry the system could not list may be evidence.
+                let display = escape(&paths::display(root, dir));
+                w.refuse(
+                    out,
+                    display,
+                    format!(
+                        "refused: the folder cannot be listed completely ({e}); make it readable"
+                    ),
+                );
+                return;
+            }
+        }
+    }
+    // All in `dir`: by name is by path, without comparing every component.
+    entries.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+    // How the report names an entry: the folder's name plus the entry's, unless
+    // the folder is the root or above it (then `..` steps may cancel).
+    let dir_display = (!root.starts_with(dir)).then(|| paths::display(root, dir));
+    for (path, file_type) in entries {
+        if bad_name(&path) {
+            // A name that would forge a line of the report or a CI log (or
+            // that the report cannot spell): never read, never silently
+            // dropped. Evidence-like names and folders go to the read stage,
+            // which refuses them as invalid evidence of this domain.
+            let display = escape(&paths::display(root, &path));
+            if path.is_dir() || evidence_like(&path) {
+                out.artifacts.push(artifact(path, display, false, via_symlink));
+            } else {
+                out.ignored.push(Ignored::new(
+                    display,
+                    "not an evidence file, and its name is refused (control characters or not UTF-8)",
+                ));
+            }
+            continue;
+        }
+        let display = match (&dir_display, path.file_name()) {
+            (Some(dir), Some(name)) => format!("{dir}/{}", name.to_string_lossy()),
+            _ => paths::display(root, &path),
+        };
+        let supported = evidence_like(&path);
+        if file_type.is_some_and(|t| t.is_file()) {
+            // A regular file listed in the real folder being walked: inside
+            // the root, no symlink to resolve (the common case, thousands of
+            // times per run).
+            if supported {
+                out.artifacts.push(artifact(path, display, true, via_symlink));
+            } else {
+                out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
+            }
+            continue;
+        }
+        // Where it really is: an entry that is not a symlink sits in the real
+        // folder being walked; only a symlink needs resolving (one
+        // `canonicalize` per file was most of discovery's time).
+        let is_link = file_type.is_none_or(|t| t.is_symlink());
+        let resolved = match (file_type, path.file_name()) {
+            (Some(t), Some(name)) if !t.is_symlink() => Ok((real_dir.join(name), t.is_dir())),
+            _ => {
+                out.saw_symlink = true;
+                path.canonicalize().map(|real| {
+                    let is_dir = real.is_dir();
+                    (real, is_dir)
+                })
+            }
+        };
+        let (real, is_dir) = match resolved {
+            Ok(resolved) => resolved,
+            Err(_) if supported => {
+                // A dangling symlink or a symlink loop named as evidence:
+                // the read stage reports it (missing, or invalid with the
+                // reason), so it cannot pass unnoticed.
+                out.artifacts.push(artifact(path, display, false, true));
+                continue;
+            }
+            Err(e) => {
+                out.ignored.push(Ignored::new(
+                    display,
+                    format!("cannot resolve it ({e}), and it is not an evidence file by its name"),
+                ));
+                continue;
+            }
+        };
+        if !real.starts_with(w.real_root) {
+            if supported || is_dir {
+                w.refuse(out, display, OUTSIDE.to_string());
+            } else {
+                out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
+            }
+            continue;
+        }
+        if is_dir {
+            if depth >= MAX_DEPTH {
+                w.refuse(
+                    out,
+                    display,
+                    format!("refused: a folder deeper than {MAX_DEPTH} levels below the evidence folder, which the gate does not walk; move its evidence up"),
+                );
+            } else if !visited.insert(real.clone()) {
+                // Its files are walked once, through the first path to it.
+                out.ignored.push(Ignored::new(display, "a folder already walked (symlink cycle)"));
+            } else {
+                let via = via_symlink || is_link;
+                walk(w, &path, &real, depth.saturating_add(1), via, visited, out);
+            }
+            continue;
+        }
+        if !supported {
+            out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
+            continue;
+        }
+        out.artifacts.push(artifact(path, display, false, via_symlink || is_link));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::config::Overrides;
+
+    /// Discovery reads what is really inside the artifacts root, symlinks
+    /// resolved, and refuses what resolves outside it.
+    #[cfg(unix)]
+    #[test]
+    fn discovery_follows_symlinks_only_inside_the_root() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let evidence = root.join("evidence");
+        let latest = evidence.join("security/latest");
+        fs::create_dir_all(latest.join("nested")).unwrap();
+        fs::create_dir_all(root.join("outside")).unwrap();
+        fs::write(latest.join("a.json"), "{}").unwrap();
+        fs::write(latest.join("nested/b.json"), "{}").unwrap();
+        fs::write(latest.join("notes.txt"), "").unwrap();
+        fs::write(root.join("outside/secret.json"), "{}").unwrap();
+        symlink(root.join("outside/secret.json"), latest.join("out.json")).unwrap();
+        symlink(root.join("outside"), latest.join("out-dir")).unwrap();
+        symlink(latest.join("a.json"), latest.join("alias.json")).unwrap();
+        symlink(latest.join("nested"), latest.join("loop")).unwrap();
+        symlink(root.join("missing.json"), latest.join("dangling.json")).unwrap();
+        let meta = serde_json::json!({});
+        let policy = Policy::from_metadata(&meta, None, &Overrides::default()).unwrap();
+        let got = discover(root, &evidence, &policy).unwrap();
+        let artifacts: Vec<&str> = got.artifacts.iter().map(|a| a.display.as_str()).collect();
+        assert_eq!(
+            artifacts,
+            [
+                "evidence/security/latest/a.json",
+                // A dangling symlink named as evidence goes to the read
+                // stage, which reports it: it cannot pass unnoticed.
+                "evidence/security/latest/dangling.json",
+                // Walked in name order: the symlink `loop` reaches `nested` first.
+                "evidence/security/latest/loop/b.json",
+            ]
+        );
+        let ignored: Vec<(&str, &str)> =
+            got.ignored.iter().map(|i| (i.path.as_str(), i.reason.as_str())).collect();
+        assert_eq!(
+            ignored,
+            [
+                ("evidence/security/latest/nested", "a folder already walked (symlink cycle)"),
+                ("evidence/security/latest/notes.txt", NOT_EVIDENCE),
+                // A symlink to evidence of the same domain: the file counts once.
+                (
+                    "evidence/security/latest/alias.json",
+                    "a symlink to `evidence/security/latest/a.json`, which is evidence already; a file counts once"
+                ),
+            ]
+        );
+        // What resolves outside the root is refused: it blocks `security`.
+        let refused: Vec<(&str, &str, &str)> = got
+            .refused
+            .iter()
+            .map(|r| (r.display.as_str(), r.domain.as_str(), r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                ("evidence/security/latest/out-dir", "security", OUTSIDE),
+                ("evidence/security/latest/out.json", "security", OUTSIDE),
+            ]
+        );
+    }
+}

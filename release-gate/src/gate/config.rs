@@ -1,0 +1,512 @@
+//! The gate's policy: `[workspace.metadata.release-gate]` in the root
+//! `Cargo.toml`, over the built-in defaults, with the run's overrides.
+
+#![deny(clippy::arithmetic_side_effects)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+use super::formats::FormatPolicy;
+use super::trust::{self, Waiver};
+
+/// The seven evidence domains of a release, by default all required.
+pub const DEFAULT_DOMAINS: &[&str] =
+    &["certification", "cdc", "performance", "security", "supply_chain", "governance", "docs"];
+
+/// Evidence folders that release workflows already use, mapped to their
+/// domains. Every other folder maps to the domain of its own name.
+pub const DEFAULT_FOLDERS: &[(&str, &str)] =
+    &[("connectors", "certification"), ("replay", "cdc"), ("benchmarks", "performance")];
+
+pub const DEFAULT_RC_MIN_SCORE: u32 = 80;
+
+/// `[workspace.metadata.release-gate]` as written; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawConfig {
+    domains: Option<Vec<String>>,
+    required: Option<Vec<String>>,
+    release_candidate_min_score: Option<u32>,
+    ga_min_score: Option<u32>,
+    /// Read by the commands that default the release id (`project.rs`);
+    /// named here so it is a known key.
+    #[allow(dead_code)]
+    release_package: Option<String>,
+    folders: Option<BTreeMap<String, String>>,
+    max_parse_bytes: Option<u64>,
+    formats: Option<RawFormats>,
+    max_age: Option<String>,
+    max_age_by_domain: Option<BTreeMap<String, String>>,
+    require_binding: Option<RequireBinding>,
+    no_new_blockers: Option<bool>,
+    waivers: Option<Vec<RawWaiver>>,
+    /// Keys this version does not know: reported as warnings, so a typo such
+    /// as `requried` does not silently fall back to the default.
+    #[serde(flatten)]
+    unknown: BTreeMap<String, serde_json::Value>,
+}
+
+/// `require-binding = true` (every domain) or a list of domains.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RequireBinding {
+    All(bool),
+    Domains(Vec<String>),
+}
+
+/// One waiver as written, in `Cargo.toml` or `release-gate-waivers.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawWaiver {
+    code: String,
+    reason: Option<String>,
+    approved_by: Option<String>,
+    expires: Option<Expires>,
+    sha256: Option<String>,
+    check: Option<String>,
+}
+
+/// A date, as a string (`Cargo.toml` through cargo metadata) or a TOML date.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Expires {
+    Text(String),
+    Toml(toml::value::Datetime),
+}
+
+/// `release-gate-waivers.toml`: `[[waivers]]` entries.
+#[derive(Debug, Deserialize)]
+struct WaiversFile {
+    #[serde(default)]
+    waivers: Vec<RawWaiver>,
+}
+
+/// The waivers file next to the root `Cargo.toml`.
+pub const WAIVERS_FILE: &str = "release-gate-waivers.toml";
+
+/// What a run's flags change in the policy.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides<'a> {
+    pub require: Option<&'a [String]>,
+    pub max_age: Option<&'a str>,
+    pub no_new_blockers: bool,
+    /// `--max-parse-bytes`: overrides `max-parse-bytes` for this run.
+    pub max_parse_bytes: Option<u64>,
+}
+
+/// `[workspace.metadata.release-gate.formats]`: the tool format rules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct RawFormats {
+    sarif_block_security_severity: Option<f64>,
+    junit_max_skipped_share: Option<f64>,
+    scorecard_min_score: Option<f64>,
+    scorecard_check_min: Option<BTreeMap<String, f64>>,
+    cyclonedx_block_vulnerabilities: Option<bool>,
+    spdx_require_describes: Option<bool>,
+    audit_block_unsound: Option<bool>,
+    criterion_regression_threshold: Option<f64>,
+    /// Glob patterns (from the workspace root) of the release artifacts that
+    /// SLSA provenance must cover.
+    slsa_release_artifacts: Option<Vec<String>>,
+    slsa_builders: Option<Vec<String>>,
+    slsa_allow_v02: Option<bool>,
+    #[serde(flatten)]
+    unknown: BTreeMap<String, serde_json::Value>,
+}
+
+/// Files up to this size are read into memory and may be any format.
+pub const DEFAULT_MAX_PARSE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// The effective policy of one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub domains: BTreeSet<String>,
+    pub required: BTreeSet<String>,
+    pub release_candidate_min_score: u32,
+    /// `ga_ready` needs at least this score (default: the release candidate
+    /// minimum), so waivers cannot carry a release below it.
+    pub ga_min_score: u32,
+    /// Evidence folder name -> domain.
+    pub folders: BTreeMap<String, String>,
+    /// Problems in the config that do not stop the run.
+    pub warnings: Vec<String>,
+    /// The tool format rules (`slsa_subjects` is filled from
+    /// `slsa_release_artifacts` by the run, which hashes the files).
+    pub formats: FormatPolicy,
+    /// Glob patterns of the release artifacts SLSA provenance must cover.
+    pub slsa_release_artifacts: Vec<String>,
+    pub max_parse_bytes: u64,
+    /// Overall max-age of evidence, in seconds.
+    pub max_age: Option<u64>,
+    /// Per-domain max-ages, in seconds (they win over the overall one).
+    pub max_age_by_domain: BTreeMap<String, u64>,
+    /// Domains whose evidence must name its release or commit.
+    pub require_binding: BTreeSet<String>,
+    /// A blocker that is new versus `--baseline` fails the gate, waived or not.
+    pub no_new_blockers: bool,
+    pub waivers: Vec<Waiver>,
+}
+
+const TABLE: &str = "[workspace.metadata.release-gate]";
+
+impl Policy {
+    /// `workspace_metadata` is `[workspace.metadata]` as cargo metadata gives it.
+    /// `waivers_file` is the text of `release-gate-waivers.toml`, when present.
+    pub fn from_metadata(
+        workspace_metadata: &serde_json::Value,
+        waivers_file: Option<&str>,
+        overrides: &Overrides,
+    ) -> Result<Policy> {
+        let require = overrides.require;
+        let raw: RawConfig = match workspace_metadata.get("release-gate") {
+            None | Some(serde_json::Value::Null) => RawConfig::default(),
+            Some(value) => RawConfig::deserialize(value)
+                .with_context(|| format!("invalid {TABLE} in the root `Cargo.toml`"))?,
+        };
+        let domains: BTreeSet<String> = match raw.domains {
+            Some(list) => list.into_iter().collect(),
+            None => DEFAULT_DOMAINS.iter().map(|d| d.to_string()).collect(),
+        };
+        for domain in &domains {
+            check_domain_name(domain).with_context(|| format!("invalid `domains` in {TABLE}"))?;
+        }
+        let required: BTreeSet<String> = match (require, raw.required) {
+            (Some(flag), _) => {
+                for domain in flag {
+                    if !domains.contains(domain) {
+                        bail!("`--require {domain}`: unknown domain (known: {})", list(&domains));
+                    }
+                }
+                flag.iter().cloned().collect()
+            }
+            (None, Some(list)) => {
+                for domain in &list {
+                    if !domains.contains(domain) {
+                        bail!(
+                            "`required` in {TABLE} names `{domain}`, which is not in `domains` ({})",
+                            list_of(&domains)
+                        );
+                    }
+                }
+                list.into_iter().collect()
+            }
+            (None, None) => domains.clone(),
+        };
+        if required.is_empty() {
+            bail!("no required domains: a gate that requires nothing cannot open a release; list at least one in `required` in {TABLE} or `--require`");
+        }
+        let min = raw.release_candidate_min_score.unwrap_or(DEFAULT_RC_MIN_SCORE);
+        if min > 100 {
+            bail!(
+                "`release-candidate-min-score` in {TABLE} is {min}; it is a percentage, 0 to 100"
+            );
+        }
+        let ga_min = raw.ga_min_score.unwrap_or(min);
+        if ga_min > 100 {
+            bail!("`ga-min-score` in {TABLE} is {ga_min}; it is a percentage, 0 to 100");
+        }
+        if ga_min < min {
+            bail!("`ga-min-score` in {TABLE} is {ga_min}, below `release-candidate-min-score` ({min}); a GA release needs at least the score of a release candidate");
+        }
+        let mut folders: BTreeMap<String, String> = DEFAULT_FOLDERS
+            .iter()
+            .filter(|(_, domain)| domains.contains(*domain))
+            .map(|(f, d)| (f.to_string(), d.to_string()))
+            .collect();
+        for (folder, domain) in raw.folders.unwrap_or_default() {
+            if !domains.contains(&domain) {
+                bail!(
+                    "`folders.{folder}` in {TABLE} maps to `{domain}`, which is not in `domains` ({})",
+                    list_of(&domains)
+                );
+            }
+            folders.insert(folder, domain);
+        }
+        let mut warnings: Vec<String> = raw
+            .unknown
+            .keys()
+            .map(|key| format!("unknown key `{key}` in {TABLE} is ignored"))
+            .collect();
+        let raw_formats = raw.formats.unwrap_or_default();
+        warnings.extend(
+            raw_formats
+                .unknown
+                .keys()
+                .map(|key| format!("unknown key `formats.{key}` in {TABLE} is ignored")),
+        );
+        let (formats, slsa_release_artifacts) = formats(raw_formats)?;
+        let max_parse_bytes =
+            overrides.max_parse_bytes.or(raw.max_parse_bytes).unwrap_or(DEFAULT_MAX_PARSE_BYTES);
+        let age = |what: &str, s: &str| {
+            trust::parse_duration(s).map_err(|e| anyhow::anyhow!("{what}: {e}"))
+        };
+        let max_age = match (overrides.max_age, &raw.max_age) {
+            (Some(flag), _) => Some(age("`--max-age`", flag)?),
+            (None, Some(cfg)) => Some(age(&format!("`max-age` in {TABLE}"), cfg)?),
+            (None, None) => None,
+        };
+        let mut max_age_by_domain = BTreeMap::new();
+        for (domain, value) in raw.max_age_by_domain.unwrap_or_default() {
+            if !domains.contains(&domain) {
+                bail!(
+                    "`max-age-by-domain.{domain}` in {TABLE}: `{domain}` is not in `domains` ({})",
+                    list_of(&domains)
+                );
+            }
+            max_age_by_domain.insert(
+                domain.clone(),
+                age(&format!("`max-age-by-domain.{domain}` in {TABLE}"), &value)?,
+            );
+        }
+        let require_binding = match raw.require_binding {
+            None | Some(RequireBinding::All(false)) => BTreeSet::new(),
+            Some(RequireBinding::All(true)) => domains.clone(),
+            Some(RequireBinding::Domains(list)) => {
+                for domain in &list {
+                    if !domains.contains(domain) {
+                        bail!("`require-binding` in {TABLE} names `{domain}`, which is not in `domains` ({})", list_of(&domains));
+                    }
+                }
+                list.into_iter().collect()
+            }
+        };
+        let mut raw_waivers: Vec<(String, RawWaiver)> = raw
+            .waivers
+            .unwrap_or_default()
+            .into_iter()
+            .map(|w| (format!("{TABLE} waivers"), w))
+            .collect();
+        if let Some(text) = waivers_file {
+            let file: WaiversFile = toml::from_str(text).map_err(|e| {
+                anyhow::anyhow!("invalid `{WAIVERS_FILE}`: {}", e.to_string().trim())
+            })?;
+            raw_waivers.extend(file.waivers.into_iter().map(|w| (format!("`{WAIVERS_FILE}`"), w)));
+        }
+        let mut waivers = Vec::new();
+        for (source, w) in raw_waivers {
+            let waiver = Waiver {
+                code: w.code,
+                reason: w.reason.unwrap_or_default(),
+                approved_by: w.approved_by.unwrap_or_default(),
+                expires: match w.expires {
+                    Some(Expires::Text(s)) => s,
+                    Some(Expires::Toml(d)) => d.to_string(),
+                    None => String::new(),
+                },
+                sha256: w.sha256.map(|s| s.to_ascii_lowercase()),
+                check: w.check,
+            };
+            trust::validate_waiver(&waiver, &domains)
+                .map_err(|e| anyhow::anyhow!("in {source}: {e}"))?;
+            waivers.push(waiver);
+        }
+        waivers.sort();
+        Ok(Policy {
+            domains,
+            required,
+            release_candidate_min_score: min,
+            ga_min_score: ga_min,
+            folders,
+            warnings,
+            formats,
+            slsa_release_artifacts,
+            max_parse_bytes,
+            max_age,
+            max_age_by_domain,
+            require_binding,
+            no_new_blockers: overrides.no_new_blockers || raw.no_new_blockers.unwrap_or(false),
+            waivers,
+        })
+    }
+
+    /// The domain that evidence found in `folder` belongs to.
+    pub fn folder_domain(&self, folder: &str) -> String {
+        self.folders.get(folder).cloned().unwrap_or_else(|| folder.to_string())
+    }
+}
+
+fn formats(raw: RawFormats) -> Result<(FormatPolicy, Vec<String>)> {
+    let d = FormatPolicy::default();
+    let ranged = |key: &str, value: Option<f64>, default: f64, max: f64| -> Result<f64> {
+        let v = value.unwrap_or(default);
+        if !(0.0..=max).contains(&v) {
+            bail!("`formats.{key}` in {TABLE} is {v}; expected a number from 0 to {max}");
+        }
+        Ok(v)
+    };
+    let mut check_min = BTreeMap::new();
+    for (check, min) in raw.scorecard_check_min.unwrap_or_default() {
+        let min = ranged(&format!("scorecard-check-min.{check}"), Some(min), 0.0, 10.0)?;
+        check_min.insert(check, min);
+    }
+    let policy = FormatPolicy {
+        sarif_block_security_severity: ranged(
+            "sarif-block-security-severity",
+            raw.sarif_block_security_severity,
+            d.sarif_block_security_severity,
+            10.0,
+        )?,
+        junit_max_skipped_share: ranged(
+            "junit-max-skipped-share",
+            raw.junit_max_skipped_share,
+            d.junit_max_skipped_share,
+            1.0,
+        )?,
+        scorecard_min_score: ranged(
+            "scorecard-min-score",
+            raw.scorecard_min_score,
+            d.scorecard_min_score,
+            10.0,
+        )?,
+        scorecard_check_min: check_min,
+        cyclonedx_block_vulnerabilities: raw
+            .cyclonedx_block_vulnerabilities
+            .unwrap_or(d.cyclonedx_block_vulnerabilities),
+        spdx_require_describes: raw.spdx_require_describes.unwrap_or(d.spdx_require_describes),
+        audit_block_unsound: raw.audit_block_unsound.unwrap_or(d.audit_block_unsound),
+        criterion_regression_threshold: ranged(
+            "criterion-regression-threshold",
+            raw.criterion_regression_threshold,
+            d.criterion_regression_threshold,
+            f64::MAX,
+        )?,
+        slsa_subjects: Vec::new(),
+        slsa_builders: raw.slsa_builders.unwrap_or_default(),
+        slsa_allow_v02: raw.slsa_allow_v02.unwrap_or(d.slsa_allow_v02),
+    };
+    Ok((policy, raw.slsa_release_artifacts.unwrap_or_default()))
+}
+
+/// Longest domain name, in bytes.
+pub const MAX_DOMAIN: usize = release_gate_scan::evidence::MAX_DOMAIN;
+
+/// The prefixes of the gate's own blocker codes (`baseline.new_blockers`,
+/// `waiver.expired`, `evidence.invalid`): no domain may take them.
+pub const RESERVED_DOMAINS: &[&str] = &["baseline", "waiver", "evidence"];
+
+/// Domain names end up in blocker codes, file names and Markdown: keep them to
+/// lowercase ASCII letters, digits, `_` and `-`, and short.
+pub fn check_domain_name(domain: &str) -> Result<()> {
+    if !release_gate_scan::evidence::is_domain_name(domain) {
+        let domain = super::evidence::shown(domain);
+        bail!("domain `{domain}` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`, at most {MAX_DOMAIN} bytes)");
+    }
+    if RESERVED_DOMAINS.contains(&domain) {
+        bail!("domain `{domain}` is reserved for the gate's own blockers ({}); name the domain otherwise", RESERVED_DOMAINS.iter().map(|d| format!("`{d}.*`")).collect::<Vec<_>>().join(", "));
+    }
+    Ok(())
+}
+
+fn list(domains: &BTreeSet<String>) -> String {
+    domains.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+}
+
+fn list_of(domains: &BTreeSet<String>) -> String {
+    domains.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(meta: serde_json::Value, require: Option<&[&str]>, expected: Result<&str, &str>) {
+        let require: Option<Vec<String>> =
+            require.map(|r| r.iter().map(|s| s.to_string()).collect());
+        let overrides = Overrides { require: require.as_deref(), ..Overrides::default() };
+        let got = Policy::from_metadata(&meta, None, &overrides);
+        match (got, expected) {
+            (Ok(p), Ok(want)) => {
+                let got = format!(
+                    "domains={} required={} min={} folders={:?} warnings={:?}",
+                    list(&p.domains),
+                    list(&p.required),
+                    p.release_candidate_min_score,
+                    p.folders,
+                    p.warnings
+                );
+                assert_eq!(got, want);
+            }
+            (Err(e), Err(want)) => assert_eq!(format!("{e:#}"), want),
+            (got, _) => panic!("unexpected: {got:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        check(
+            json!(null),
+            None,
+            Ok(
+                r#"domains=cdc, certification, docs, governance, performance, security, supply_chain required=cdc, certification, docs, governance, performance, security, supply_chain min=80 folders={"benchmarks": "performance", "connectors": "certification", "replay": "cdc"} warnings=[]"#,
+            ),
+        );
+    }
+
+    #[test]
+    fn configured_and_overridden() {
+        let meta = json!({"release-gate": {
+            "domains": ["certification", "docs", "extra"],
+            "required": ["certification"],
+            "release-candidate-min-score": 50,
+            "folders": {"manuals": "docs"},
+            "requried": ["docs"],
+        }});
+        check(
+            meta.clone(),
+            None,
+            Ok(
+                r#"domains=certification, docs, extra required=certification min=50 folders={"connectors": "certification", "manuals": "docs"} warnings=["unknown key `requried` in [workspace.metadata.release-gate] is ignored"]"#,
+            ),
+        );
+        check(
+            meta.clone(),
+            Some(&["docs", "extra"]),
+            Ok(
+                r#"domains=certification, docs, extra required=docs, extra min=50 folders={"connectors": "certification", "manuals": "docs"} warnings=["unknown key `requried` in [workspace.metadata.release-gate] is ignored"]"#,
+            ),
+        );
+        check(
+            meta,
+            Some(&["cdc"]),
+            Err("`--require cdc`: unknown domain (known: certification, docs, extra)"),
+        );
+    }
+
+    #[test]
+    fn config_errors() {
+        check(
+            json!({"release-gate": {"required": ["nope"]}}),
+            None,
+            Err("`required` in [workspace.metadata.release-gate] names `nope`, which is not in `domains` (`cdc`, `certification`, `docs`, `governance`, `performance`, `security`, `supply_chain`)"),
+        );
+        check(
+            json!({"release-gate": {"required": []}}),
+            None,
+            Err("no required domains: a gate that requires nothing cannot open a release; list at least one in `required` in [workspace.metadata.release-gate] or `--require`"),
+        );
+        check(
+            json!({"release-gate": {"release-candidate-min-score": 101}}),
+            None,
+            Err("`release-candidate-min-score` in [workspace.metadata.release-gate] is 101; it is a percentage, 0 to 100"),
+        );
+        check(
+            json!({"release-gate": {"domains": ["a/b"]}}),
+            None,
+            Err("invalid `domains` in [workspace.metadata.release-gate]: domain `a/b` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`, at most 64 bytes)"),
+        );
+        check(
+            json!({"release-gate": {"release-candidate-min-score": "high"}}),
+            None,
+            Err("invalid [workspace.metadata.release-gate] in the root `Cargo.toml`: invalid type: string \"high\", expected u32"),
+        );
+        check(
+            json!({"release-gate": {"folders": {"x": "nope"}}}),
+            None,
+            Err("`folders.x` in [workspace.metadata.release-gate] maps to `nope`, which is not in `domains` (`cdc`, `certification`, `docs`, `governance`, `performance`, `security`, `supply_chain`)"),
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! Input text made safe for each output: one function per output, used for
+//! every string that came from outside the gate (evidence content, file
+//! names, waiver text, `--release`, `--commit`, the environment).
+//!
+//! - Terminal ([`terminal`]): control characters (a line break, an escape
+//!   sequence) are shown as escapes, so input can neither start a line of
+//!   its own (a GitHub workflow command such as `::error::` or `##[error]`,
+//!   read by the runner from any line of a step's output) nor paint the
+//!   terminal. Every line the gate prints starts with the gate's own words.
+//! - GitHub workflow commands ([`workflow_data`], [`workflow_property`]):
+//!   GitHub's own escapes, on top of [`terminal`].
+//! - Markdown ([`md_code`], [`md_code_cell`]): input is only ever shown as a
+//!   code span whose fence is longer than any backtick run in it, so it
+//!   cannot close the span and render a link, an image or HTML.
+//! - JSON: `serde_json` escapes every string.
+
+/// One line for a terminal or a CI log: every control character as its
+/// escape (`\n`, `\u{1b}`); the rest unchanged.
+pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    if !release_gate_scan::text::has_control(s) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len().saturating_add(8));
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The message of a workflow command (`::error title=...::MESSAGE`): GitHub
+/// unescapes `%25`, `%0D`, `%0A`; other control characters are shown as
+/// escapes.
+pub fn workflow_data(s: &str) -> String {
+    terminal(&s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")).into_owned()
+}
+
+/// A property of a workflow command (`title=...`): also `:` and `,`.
+pub fn workflow_property(s: &str) -> String {
+    workflow_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// `s` as an inline Markdown code span, outside a table.
+pub fn md_code(s: &str) -> String {
+    code_span(s, false)
+}
+
+/// `s` as an inline Markdown code span inside a table cell: a `|` is escaped
+/// for the table (GitHub's tables unescape `\|` inside code spans).
+pub fn md_code_cell(s: &str) -> String {
+    code_span(s, true)
+}
+
+fn code_span(s: &str, cell: bool) -> String {
+    let line = terminal(s);
+    let mut body = String::with_capacity(line.len());
+    for c in line.chars() {
+        if cell && c == '|' {
+            body.push_str("\\|");
+        } else {
+            body.push(c);
+        }
+    }
+    // A fence longer than the longest backtick run inside cannot be closed
+    // by it; a space pads content that starts or ends with a backtick (or a
+    // space, which a span would otherwise strip).
+    let mut longest = 0usize;
+    let mut run = 0usize;
+    for c in body.chars() {
+        run = if c == '`' { run.saturating_add(1) } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest.saturating_add(1));
+    let pad = body.starts_with(['`', ' ']) || body.ends_with(['`', ' ']) || body.is_empty();
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_text_never_starts_a_line() {
+        assert_eq!(terminal("plain `v1.0`"), "plain `v1.0`");
+        assert_eq!(terminal("a\n::error::forged"), "a\\n::error::forged");
+        assert_eq!(terminal("\r##[error]x\u{1b}[31m"), "\\r##[error]x\\u{1b}[31m");
+        assert_eq!(terminal("nel\u{85}x"), "nel\\u{85}x");
+    }
+
+    #[test]
+    fn workflow_commands_escape_their_syntax() {
+        assert_eq!(workflow_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
+        assert_eq!(workflow_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(workflow_data("tab\there"), "tab\\there");
+    }
+
+    fn check(input: &str, cell: bool, expected: &str) {
+        assert_eq!(code_span(input, cell), expected, "{input:?}");
+    }
+
+    #[test]
+    fn code_spans_cannot_be_closed_by_their_content() {
+        check("failed", false, "`failed`");
+        check(
+            "x`](https://e.example)![i](https://e.example/i.png)",
+            false,
+            "``x`](https://e.example)![i](https://e.example/i.png)``",
+        );
+        check("a``b", false, "```a``b```");
+        check("`start", false, "`` `start ``");
+        check("end`", false, "`` end` ``");
+        check("", false, "`  `");
+        check("<img src=x>", false, "`<img src=x>`");
+        check("a|b", true, "`a\\|b`");
+        check("a|b", false, "`a|b`");
+        check("line\nbreak", false, "`line\\nbreak`");
+    }
+}

@@ -1,0 +1,764 @@
+//! Understand the format: `cargo deny --format json check` output, the JSON
+//! records cargo-deny writes to stderr, one per line:
+//! - `{"type":"diagnostic","fields":{"severity":"error","code":"...","message":"...",
+//!   "labels":[...],"graphs":[...]}}`, one per finding (severity `error`,
+//!   `warning`, `note`, `help` or `bug`);
+//! - `{"type":"summary","fields":{"advisories":{"errors":0,"warnings":0,"notes":0,"helps":0},
+//!   "bans":{...},"licenses":{...},"sources":{...}}}`, the last line, with
+//!   one entry per check that ran; cargo-deny exits non-zero exactly when one
+//!   of them has `errors > 0`;
+//! - `{"type":"log","fields":{"timestamp":"...","level":"ERROR","message":"..."}}`.
+//!
+//! The reader also accepts the same records pretty-printed over several lines,
+//! and arrays of records (as test snapshots store them): the text is read as
+//! a stream of JSON values separated by white space. Lines that are not JSON
+//! are skipped and counted in a warning.
+//!
+//! Blocking: a check whose summary has `errors > 0`; a diagnostic at severity
+//! `error` (or `bug`); no summary record, since cargo-deny writes it only when
+//! the run finishes.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::text::{clip_line, kind as kind_of, plural};
+use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+
+/// The longest finding or warning line, in characters.
+const MAX_LINE_CHARS: usize = 200;
+/// The per-check counters of a summary, in report order.
+const STAT_KEYS: [&str; 4] = ["errors", "warnings", "notes", "helps"];
+
+/// Does this text look like `cargo deny --format json` output? True when at
+/// least one JSON value in it is an object with `type` `diagnostic` or
+/// `summary` and a `fields` object (or an array holding one).
+pub fn detect(text: &str) -> bool {
+    let mut found = false;
+    scan(text, |item| {
+        if let Item::Value { value, .. } = item {
+            found = match &value {
+                Value::Array(items) => items.iter().any(is_record),
+                other => is_record(other),
+            };
+        }
+        !found
+    });
+    found
+}
+
+/// The cargo-deny rule over one run's output (see the module documentation).
+/// `Err` when a record has the wrong shape, such as a summary count that is
+/// not a non-negative integer.
+pub fn check(text: &str, _policy: &FormatPolicy) -> Result<Outcome, String> {
+    let mut run = Run::default();
+    let mut failure = None;
+    scan(text, |item| {
+        match item {
+            Item::Skipped { line } => run.skip_line(line),
+            Item::Value { value, line } => {
+                if let Err(e) = run.value(value, line) {
+                    failure = Some(e);
+                }
+            }
+        }
+        failure.is_none()
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(run.outcome()),
+    }
+}
+
+/// The `type` of a record: a string `type` member of an object.
+fn record_type(value: &Value) -> Option<&str> {
+    value.get("type").and_then(Value::as_str)
+}
+
+fn is_record(value: &Value) -> bool {
+    matches!(value.get("type").and_then(Value::as_str), Some("diagnostic" | "summary"))
+        && value.get("fields").is_some_and(Value::is_object)
+}
+
+/// One piece of the text: a JSON value, or a line that is not JSON.
+enum Item {
+    Value { value: Value, line: usize },
+    Skipped { line: usize },
+}
+
+/// Walks the text as a stream of JSON values separated by white space. A
+/// value must start a line's content with `{` or `[`; anything else up to
+/// the end of its line is skipped, and so are the lines of a value that does
+/// not parse, up to the line where it went wrong. `visit` returns whether to
+/// go on. Each byte is parsed at most twice.
+fn scan(text: &str, mut visit: impl FnMut(Item) -> bool) {
+    let mut pos = 0;
+    let mut line = 1;
+    while let Some(rest) = text.get(pos..) {
+        // Skip white space, counting lines.
+        let trimmed = rest.trim_start_matches(|c: char| {
+            if c == '\n' {
+                line += 1;
+            }
+            matches!(c, ' ' | '\t' | '\r' | '\n')
+        });
+        pos += rest.len() - trimmed.len();
+        if trimmed.is_empty() {
+            return;
+        }
+        let mut skip_lines = 1;
+        if trimmed.starts_with(['{', '[']) {
+            match release_gate_scan::json::first_value(trimmed) {
+                Some((Ok(value), used)) => {
+                    let start_line = line;
+                    line += trimmed.get(..used).map_or(0, |s| s.matches('\n').count());
+                    pos += used;
+                    if !visit(Item::Value { value, line: start_line }) {
+                        return;
+                    }
+                    // The rest of the line must be white space or another value.
+                    continue;
+                }
+                // Skip the lines of the broken value, up to the error.
+                Some((Err(e), _)) => skip_lines = e.line().max(1),
+                None => {}
+            }
+        }
+        for _ in 0..skip_lines {
+            let Some(rest) = text.get(pos..) else { return };
+            let end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+            let blank = rest.get(..end).is_some_and(|l| l.trim().is_empty());
+            if !blank && !visit(Item::Skipped { line }) {
+                return;
+            }
+            pos += end;
+            line += 1;
+            if end == 0 {
+                return;
+            }
+        }
+    }
+}
+
+/// The summary counters of one check.
+#[derive(Debug, Default, Clone, Copy)]
+struct Stats {
+    errors: u64,
+    warnings: u64,
+    notes: u64,
+    helps: u64,
+}
+
+/// What the whole output showed.
+#[derive(Debug, Default)]
+struct Run {
+    summaries: u64,
+    /// Check name -> counters, summed over summary records.
+    checks: BTreeMap<String, Stats>,
+    /// Severity -> number of diagnostics.
+    severities: BTreeMap<String, u64>,
+    error_findings: Vec<String>,
+    warning_findings: Vec<String>,
+    log_errors: Vec<String>,
+    log_error_count: u64,
+    skipped_lines: u64,
+    first_skipped_line: Option<usize>,
+    foreign_values: u64,
+    first_foreign_line: Option<usize>,
+    unknown_types: BTreeMap<String, u64>,
+}
+
+impl Run {
+    fn skip_line(&mut self, line: usize) {
+        self.skipped_lines = self.skipped_lines.saturating_add(1);
+        self.first_skipped_line.get_or_insert(line);
+    }
+
+    fn foreign(&mut self, line: usize) {
+        self.foreign_values = self.foreign_values.saturating_add(1);
+        self.first_foreign_line.get_or_insert(line);
+    }
+
+    fn value(&mut self, value: Value, line: usize) -> Result<(), String> {
+        match value {
+            Value::Array(items) if items.iter().all(|i| record_type(i).is_some()) => {
+                for item in items {
+                    self.record(item, line)?;
+                }
+                Ok(())
+            }
+            Value::Object(_) if record_type(&value).is_some() => self.record(value, line),
+            _ => {
+                self.foreign(line);
+                Ok(())
+            }
+        }
+    }
+
+    /// One record starting at `line`: an object with a string `type`. Only
+    /// the types cargo-deny writes must have the right shape; other types
+    /// are counted and skipped.
+    fn record(&mut self, value: Value, line: usize) -> Result<(), String> {
+        let at = |what: String| format!("record at line {line}: {what}");
+        let kind = record_type(&value).unwrap_or_default();
+        if !matches!(kind, "diagnostic" | "summary" | "log") {
+            let name = clip_line(kind, 40);
+            let n = self.unknown_types.entry(name).or_default();
+            *n = n.saturating_add(1);
+            return Ok(());
+        }
+        let fields = match value.get("fields") {
+            Some(Value::Object(fields)) => fields,
+            Some(other) => {
+                return Err(at(format!("`fields` is {}, expected an object", kind_of(other))))
+            }
+            None => return Err(at("`fields` is missing".into())),
+        };
+        match kind {
+            "diagnostic" => self.diagnostic(fields).map_err(at),
+            "summary" => self.summary(fields).map_err(at),
+            _ => {
+                self.log(fields);
+                Ok(())
+            }
+        }
+    }
+
+    fn diagnostic(&mut self, fields: &Map<String, Value>) -> Result<(), String> {
+        let severity = match fields.get("severity") {
+            Some(Value::String(s)) => s.to_lowercase(),
+            Some(other) => {
+                return Err(format!("`fields.severity` is {}, expected a string", kind_of(other)))
+            }
+            None => return Err("`fields.severity` is missing".into()),
+        };
+        let known = ["error", "warning", "note", "help", "bug"];
+        let key =
+            if known.contains(&severity.as_str()) { severity.clone() } else { "other".into() };
+        let n = self.severities.entry(key).or_default();
+        *n = n.saturating_add(1);
+
+        let list = match severity.as_str() {
+            "error" | "bug" => &mut self.error_findings,
+            "warning" => &mut self.warning_findings,
+            _ => return Ok(()),
+        };
+        if list.len() < MAX_FINDINGS {
+            list.push(diagnostic_line(&severity, fields));
+        }
+        Ok(())
+    }
+
+    fn summary(&mut self, fields: &Map<String, Value>) -> Result<(), String> {
+        self.summaries = self.summaries.saturating_add(1);
+        for (check, stats) in fields {
+            let path = |key: &str| format!("`fields.{}{key}`", clip_line(check, 40));
+            if !is_check_name(check) {
+                return Err(format!("{} is not a check name", path("")));
+            }
+            let Value::Object(stats) = stats else {
+                return Err(format!("{} is {}, expected an object", path(""), kind_of(stats)));
+            };
+            let mut counts = [0u64; 4];
+            for (slot, key) in counts.iter_mut().zip(STAT_KEYS) {
+                *slot = match stats.get(key) {
+                    None if key != "errors" => 0,
+                    None => return Err(format!("{} is missing", path(".errors"))),
+                    Some(v) => v.as_u64().ok_or_else(|| {
+                        format!(
+                            "{} is {}, expected a non-negative integer",
+                            path(&format!(".{key}")),
+                            describe(v)
+                        )
+                    })?,
+                };
+            }
+            let [errors, warnings, notes, helps] = counts;
+            let entry = self.checks.entry(check.clone()).or_default();
+            entry.errors = entry.errors.saturating_add(errors);
+            entry.warnings = entry.warnings.saturating_add(warnings);
+            entry.notes = entry.notes.saturating_add(notes);
+            entry.helps = entry.helps.saturating_add(helps);
+        }
+        Ok(())
+    }
+
+    fn log(&mut self, fields: &Map<String, Value>) {
+        let level = fields.get("level").and_then(Value::as_str).unwrap_or_default();
+        if level.eq_ignore_ascii_case("error") {
+            self.log_error_count = self.log_error_count.saturating_add(1);
+            if self.log_errors.len() < MAX_FINDINGS {
+                let message = fields.get("message").and_then(Value::as_str).unwrap_or_default();
+                self.log_errors.push(clip_line(&format!("log error: {message}"), MAX_LINE_CHARS));
+            }
+        }
+    }
+
+    fn outcome(self) -> Outcome {
+        let mut out = Outcome::default();
+        for (check, stats) in &self.checks {
+            if stats.errors > 0 {
+                out.reasons.push(format!(
+                    "`{check}` check failed: {} {} in the summary",
+                    stats.errors,
+                    plural(stats.errors, "error", "errors")
+                ));
+            }
+        }
+        let severity = |s: &str| self.severities.get(s).copied().unwrap_or(0);
+        let (errors, bugs) = (severity("error"), severity("bug"));
+        if errors > 0 {
+            out.reasons.push(format!(
+                "{errors} {} at severity `error`",
+                plural(errors, "diagnostic", "diagnostics")
+            ));
+        }
+        if bugs > 0 {
+            out.reasons.push(format!(
+                "{bugs} {} at severity `bug`",
+                plural(bugs, "diagnostic", "diagnostics")
+            ));
+        }
+        if self.summaries == 0 {
+            out.reasons.push("no summary line: the cargo-deny run did not finish".into());
+        }
+
+        if self.summaries > 1 {
+            out.warnings.push(format!(
+                "{} summary lines: the output holds several runs; their counts are added up",
+                self.summaries
+            ));
+        }
+        let warning_checks: Vec<String> = self
+            .checks
+            .iter()
+            .filter(|(_, s)| s.warnings > 0)
+            .map(|(check, s)| format!("`{check}` {}", s.warnings))
+            .collect();
+        if !warning_checks.is_empty() {
+            out.warnings.push(format!("summary warnings: {}", warning_checks.join(", ")));
+        }
+        let warnings = severity("warning");
+        if warnings > 0 {
+            out.warnings.push(format!(
+                "{warnings} {} at severity `warning`",
+                plural(warnings, "diagnostic", "diagnostics")
+            ));
+        }
+        if self.log_error_count > 0 {
+            out.warnings.push(format!(
+                "{} {} at level `ERROR`",
+                self.log_error_count,
+                plural(self.log_error_count, "log line", "log lines")
+            ));
+        }
+        if let Some(first) = self.first_skipped_line {
+            out.warnings.push(format!(
+                "{} non-JSON {} skipped (first at line {first})",
+                self.skipped_lines,
+                plural(self.skipped_lines, "line", "lines")
+            ));
+        }
+        if let Some(first) = self.first_foreign_line {
+            out.warnings.push(format!(
+                "{} JSON {} without a cargo-deny `type` skipped (first at line {first})",
+                self.foreign_values,
+                plural(self.foreign_values, "value", "values")
+            ));
+        }
+        for (kind, n) in &self.unknown_types {
+            out.warnings.push(format!(
+                "{n} {} of unknown type `{kind}` skipped",
+                plural(*n, "record", "records")
+            ));
+        }
+
+        for (check, stats) in &self.checks {
+            let values = [stats.errors, stats.warnings, stats.notes, stats.helps];
+            for (key, value) in STAT_KEYS.iter().zip(values) {
+                out.counts.insert(format!("{check}.{key}"), value);
+            }
+        }
+        out.counts.insert("diagnostics.error".into(), errors);
+        out.counts.insert("diagnostics.warning".into(), warnings);
+        for (severity, n) in &self.severities {
+            out.counts.insert(format!("diagnostics.{severity}"), *n);
+        }
+        if self.skipped_lines > 0 {
+            out.counts.insert("lines.skipped".into(), self.skipped_lines);
+        }
+
+        out.findings = self
+            .error_findings
+            .into_iter()
+            .chain(self.log_errors)
+            .chain(self.warning_findings)
+            .take(MAX_FINDINGS)
+            .collect();
+        out
+    }
+}
+
+/// ``error `vulnerability` RUSTSEC-2019-0001 in `ammonia 0.7.0`: message``.
+fn diagnostic_line(severity: &str, fields: &Map<String, Value>) -> String {
+    let mut line = severity.to_string();
+    if let Some(code) = fields.get("code").and_then(Value::as_str) {
+        line.push_str(&format!(" `{}`", clip_line(code, 40)));
+    }
+    let advisory = fields.get("advisory").and_then(|a| a.get("id")).and_then(Value::as_str);
+    if let Some(id) = advisory {
+        line.push_str(&format!(" {}", clip_line(id, 40)));
+    }
+    let krate = fields
+        .get("graphs")
+        .and_then(|g| g.get(0))
+        .and_then(|g| g.get("Krate"))
+        .and_then(|k| Some((k.get("name")?.as_str()?, k.get("version")?.as_str()?)));
+    if let Some((name, version)) = krate {
+        line.push_str(&format!(" in `{} {}`", clip_line(name, 60), clip_line(version, 30)));
+    }
+    let message = fields.get("message").and_then(Value::as_str).unwrap_or_default();
+    if !message.is_empty() {
+        line.push_str(": ");
+        line.push_str(message);
+    }
+    clip_line(&line, MAX_LINE_CHARS)
+}
+
+/// Check names become count keys: lowercase ASCII letters, digits, `-`, `_`.
+fn is_check_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 40
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// A number shown as written, any other value by its kind.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Number(n) => clip_line(&n.to_string(), 30),
+        other => kind_of(other).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLEAN_SUMMARY: &str = r#"{"type":"summary","fields":{"advisories":{"errors":0,"warnings":0,"notes":0,"helps":0},"bans":{"errors":0,"warnings":0,"notes":0,"helps":0}}}"#;
+
+    struct Want<'a> {
+        reasons: &'a [&'a str],
+        warnings: &'a [&'a str],
+        counts: &'a [(&'a str, u64)],
+        findings: &'a [&'a str],
+    }
+
+    fn check_ok(input: &str, want: Want<'_>) {
+        assert!(detect(input), "detect failed for {input}");
+        let out = check(input, &FormatPolicy::default()).unwrap();
+        assert_eq!(out.reasons, want.reasons, "reasons");
+        assert_eq!(out.warnings, want.warnings, "warnings");
+        for (key, value) in want.counts {
+            assert_eq!(out.counts.get(*key), Some(value), "count {key} in {:?}", out.counts);
+        }
+        assert_eq!(out.findings, want.findings, "findings");
+    }
+
+    fn check_err(input: &str, want: &str) {
+        assert_eq!(check(input, &FormatPolicy::default()), Err(want.to_string()));
+    }
+
+    fn diag(severity: &str, code: &str, message: &str) -> String {
+        format!(
+            r#"{{"type":"diagnostic","fields":{{"severity":"{severity}","code":"{code}","message":"{message}","labels":[],"graphs":[{{"Krate":{{"name":"foo","version":"1.2.3"}}}}]}}}}"#
+        )
+    }
+
+    #[test]
+    fn detects_records_only() {
+        assert!(detect(CLEAN_SUMMARY));
+        assert!(detect(&format!("2024 [INFO] starting\n{}", diag("error", "x", "m"))));
+        assert!(detect(&format!("[{}]", diag("warning", "x", "m"))));
+        assert!(!detect(r#"{"type":"log","fields":{"level":"INFO","message":"hi"}}"#));
+        assert!(!detect(r#"{"type":"summary","fields":3}"#));
+        assert!(!detect(r#"{"version":"2.1.0","runs":[]}"#));
+        assert!(!detect("not json at all"));
+        assert!(!detect(""));
+    }
+
+    #[test]
+    fn clean_run_passes() {
+        check_ok(
+            CLEAN_SUMMARY,
+            Want {
+                reasons: &[],
+                warnings: &[],
+                counts: &[
+                    ("advisories.errors", 0),
+                    ("bans.helps", 0),
+                    ("diagnostics.error", 0),
+                    ("diagnostics.warning", 0),
+                ],
+                findings: &[],
+            },
+        );
+    }
+
+    #[test]
+    fn summary_errors_and_error_diagnostics_block() {
+        let input = format!(
+            "{}\n{}\n{}\n{}\n",
+            diag("error", "rejected", "failed to satisfy license requirements"),
+            diag("warning", "duplicate", "found 2 duplicate entries for crate 'foo'"),
+            diag("note", "n", "note"),
+            r#"{"type":"summary","fields":{"bans":{"errors":0,"warnings":1,"notes":0,"helps":0},"licenses":{"errors":1,"warnings":0,"notes":1,"helps":0}}}"#
+        );
+        check_ok(
+            &input,
+            Want {
+                reasons: &[
+                    "`licenses` check failed: 1 error in the summary",
+                    "1 diagnostic at severity `error`",
+                ],
+                warnings: &["summary warnings: `bans` 1", "1 diagnostic at severity `warning`"],
+                counts: &[
+                    ("licenses.errors", 1),
+                    ("licenses.notes", 1),
+                    ("bans.warnings", 1),
+                    ("diagnostics.error", 1),
+                    ("diagnostics.warning", 1),
+                    ("diagnostics.note", 1),
+                ],
+                findings: &[
+                    "error `rejected` in `foo 1.2.3`: failed to satisfy license requirements",
+                    "warning `duplicate` in `foo 1.2.3`: found 2 duplicate entries for crate 'foo'",
+                ],
+            },
+        );
+    }
+
+    #[test]
+    fn summary_errors_block_even_without_diagnostics() {
+        check_ok(
+            r#"{"type":"summary","fields":{"advisories":{"errors":2,"warnings":0,"notes":0,"helps":0}}}"#,
+            Want {
+                reasons: &["`advisories` check failed: 2 errors in the summary"],
+                warnings: &[],
+                counts: &[("advisories.errors", 2)],
+                findings: &[],
+            },
+        );
+    }
+
+    #[test]
+    fn error_diagnostic_blocks_even_with_clean_summary() {
+        let input = format!("{}\n{CLEAN_SUMMARY}\n", diag("error", "banned", "crate is banned"));
+        check_ok(
+            &input,
+            Want {
+                reasons: &["1 diagnostic at severity `error`"],
+                warnings: &[],
+                counts: &[("diagnostics.error", 1)],
+                findings: &["error `banned` in `foo 1.2.3`: crate is banned"],
+            },
+        );
+    }
+
+    #[test]
+    fn bug_severity_blocks() {
+        let input = format!("{}\n{CLEAN_SUMMARY}\n", diag("bug", "internal", "oops"));
+        check_ok(
+            &input,
+            Want {
+                reasons: &["1 diagnostic at severity `bug`"],
+                warnings: &[],
+                counts: &[("diagnostics.bug", 1)],
+                findings: &["bug `internal` in `foo 1.2.3`: oops"],
+            },
+        );
+    }
+
+    #[test]
+    fn missing_summary_blocks() {
+        check_ok(
+            &diag("warning", "unmaintained", "crate is unmaintained"),
+            Want {
+                reasons: &["no summary line: the cargo-deny run did not finish"],
+                warnings: &["1 diagnostic at severity `warning`"],
+                counts: &[("diagnostics.warning", 1), ("diagnostics.error", 0)],
+                findings: &["warning `unmaintained` in `foo 1.2.3`: crate is unmaintained"],
+            },
+        );
+    }
+
+    #[test]
+    fn non_json_lines_are_skipped_with_a_warning() {
+        let input = format!(
+            "2024-01-01 [WARN] something\n\n   \n{{broken json\n{CLEAN_SUMMARY}\ntrailing words\n"
+        );
+        check_ok(
+            &input,
+            Want {
+                reasons: &[],
+                warnings: &["3 non-JSON lines skipped (first at line 1)"],
+                counts: &[("lines.skipped", 3)],
+                findings: &[],
+            },
+        );
+    }
+
+    #[test]
+    fn pretty_printed_values_and_arrays_of_records_are_read() {
+        let input = format!(
+            "[\n  {},\n  {}\n]\n{{\n  \"type\": \"summary\",\n  \"fields\": {{\n    \"sources\": {{\"errors\": 0, \"warnings\": 0, \"notes\": 0, \"helps\": 0}}\n  }}\n}}\n",
+            diag("error", "yanked", "detected yanked crate"),
+            diag("error", "yanked", "second")
+        );
+        check_ok(
+            &input,
+            Want {
+                reasons: &["2 diagnostics at severity `error`"],
+                warnings: &[],
+                counts: &[("sources.errors", 0), ("diagnostics.error", 2)],
+                findings: &[
+                    "error `yanked` in `foo 1.2.3`: detected yanked crate",
+                    "error `yanked` in `foo 1.2.3`: second",
+                ],
+            },
+        );
+    }
+
+    #[test]
+    fn broken_pretty_value_skips_its_lines_and_counts_foreign_values() {
+        // The broken value spans lines 1-3 (the error is on line 3); the
+        // nested `{` line inside it is not parsed on its own.
+        let input =
+            format!("{{\n  \"a\": {{\"b\": 1}},\n  oops\n}}\n{{\"other\": 1}}\n{CLEAN_SUMMARY}\n");
+        check_ok(
+            &input,
+            Want {
+                reasons: &[],
+                warnings: &[
+                    "4 non-JSON lines skipped (first at line 1)",
+                    "1 JSON value without a cargo-deny `type` skipped (first at line 5)",
+                ],
+                counts: &[("lines.skipped", 4)],
+                findings: &[],
+            },
+        );
+    }
+
+    #[test]
+    fn advisory_id_and_log_errors_are_findings() {
+        let vuln = r#"{"type":"diagnostic","fields":{"severity":"error","code":"vulnerability","message":"Stack overflow","advisory":{"id":"RUSTSEC-2000-0001"},"graphs":[{"Krate":{"name":"bar","version":"0.1.0"}}]}}"#;
+        let log = r#"{"type":"log","fields":{"timestamp":"t","level":"ERROR","message":"failed to fetch advisory database"}}"#;
+        let input = format!("{log}\n{vuln}\n{}\n{CLEAN_SUMMARY}", diag("warning", "w", "warn"));
+        check_ok(
+            &input,
+            Want {
+                reasons: &["1 diagnostic at severity `error`"],
+                warnings: &["1 diagnostic at severity `warning`", "1 log line at level `ERROR`"],
+                counts: &[("diagnostics.error", 1)],
+                findings: &[
+                    "error `vulnerability` RUSTSEC-2000-0001 in `bar 0.1.0`: Stack overflow",
+                    "log error: failed to fetch advisory database",
+                    "warning `w` in `foo 1.2.3`: warn",
+                ],
+            },
+        );
+    }
+
+    #[test]
+    fn several_summaries_add_up_and_other_types_are_skipped() {
+        let other = r#"{"type":"summary","fields":{"advisories":{"errors":1,"warnings":0,"notes":0,"helps":0}}}"#;
+        check_ok(
+            &format!(
+                "{CLEAN_SUMMARY}\n{other}\n{}\n{}\n{}\n",
+                r#"{"type":"future","fields":{}}"#,
+                r#"{"type":"module"}"#,
+                r#"{"type":7,"fields":{}}"#
+            ),
+            Want {
+                reasons: &["`advisories` check failed: 1 error in the summary"],
+                warnings: &[
+                    "2 summary lines: the output holds several runs; their counts are added up",
+                    "1 JSON value without a cargo-deny `type` skipped (first at line 5)",
+                    "1 record of unknown type `future` skipped",
+                    "1 record of unknown type `module` skipped",
+                ],
+                counts: &[("advisories.errors", 1)],
+                findings: &[],
+            },
+        );
+    }
+
+    #[test]
+    fn findings_are_capped_and_truncated() {
+        let long = "m".repeat(400);
+        let lines: Vec<String> = (0..9).map(|_| diag("error", "c", &long)).collect();
+        let out =
+            check(&format!("{}\n{CLEAN_SUMMARY}", lines.join("\n")), &FormatPolicy::default())
+                .unwrap();
+        assert_eq!(out.findings.len(), MAX_FINDINGS);
+        assert!(out
+            .findings
+            .iter()
+            .all(|f| f.chars().count() <= MAX_LINE_CHARS && f.ends_with('…')));
+        assert_eq!(out.reasons, ["9 diagnostics at severity `error`"]);
+    }
+
+    #[test]
+    fn wrong_shapes_are_errors() {
+        check_err(
+            r#"{"type":"summary","fields":{"bans":{"errors":-1}}}"#,
+            "record at line 1: `fields.bans.errors` is -1, expected a non-negative integer",
+        );
+        check_err(
+            r#"{"type":"summary","fields":{"bans":{"errors":"1"}}}"#,
+            "record at line 1: `fields.bans.errors` is a string, expected a non-negative integer",
+        );
+        check_err(
+            r#"{"type":"summary","fields":{"bans":{"warnings":0}}}"#,
+            "record at line 1: `fields.bans.errors` is missing",
+        );
+        check_err(
+            r#"{"type":"summary","fields":{"bans":[]}}"#,
+            "record at line 1: `fields.bans` is an array, expected an object",
+        );
+        check_err(
+            r#"{"type":"summary","fields":{"Bad Name":{"errors":0}}}"#,
+            "record at line 1: `fields.Bad Name` is not a check name",
+        );
+        check_err(
+            "\n\n{\"type\":\"diagnostic\",\"fields\":{\"severity\":3}}",
+            "record at line 3: `fields.severity` is a number, expected a string",
+        );
+        check_err(
+            r#"{"type":"diagnostic","fields":{"message":"m"}}"#,
+            "record at line 1: `fields.severity` is missing",
+        );
+        check_err(
+            r#"{"type":"diagnostic","fields":[]}"#,
+            "record at line 1: `fields` is an array, expected an object",
+        );
+        check_err(r#"{"type":"diagnostic"}"#, "record at line 1: `fields` is missing");
+    }
+
+    #[test]
+    fn hostile_input_never_panics() {
+        let inputs = [
+            "[".repeat(100_000),
+            "{".repeat(100_000),
+            "{\n".repeat(10_000),
+            "\u{0}\u{feff}é\n{\"type\":\"summary\",\"fields\":{\"a\":{\"errors\":1e400}}}"
+                .to_string(),
+            r#"{"type":"summary","fields":{"a":{"errors":18446744073709551615}}}"#.repeat(3),
+        ];
+        for input in &inputs {
+            let _ = detect(input);
+            let _ = check(input, &FormatPolicy::default());
+        }
+    }
+}
