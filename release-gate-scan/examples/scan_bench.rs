@@ -1,6 +1,6 @@
 //! The scanner alone on a document in memory, single-threaded: the best of
-//! five runs. `cargo run -p gate-scan --example scan_bench -- FILE.json`
-//! (the dev profile optimizes gate-scan, so this measures what the gate runs).
+//! five runs. `cargo run -p release-gate-scan --example scan_bench -- FILE.json`
+//! (the dev profile optimizes release-gate-scan, so this measures what the gate runs).
 
 use std::process::ExitCode;
 use std::time::Instant;
