@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::provenance::Found;
 use super::text::{
     clip, field, kind, name_some, optional_array, optional_object, plural, quote, type_error,
 };
@@ -529,6 +530,37 @@ fn vulnerability_line(v: &Vulnerability) -> String {
         line.push_str(&format!(" affects {}", name_some(&names)));
     }
     line
+}
+
+/// What a CycloneDX BOM says about its provenance: the gate's own fields at
+/// the top level and as named entries of `metadata.properties` (and the
+/// BOM's `properties`); `metadata.timestamp` (time) and
+/// `metadata.component.version` (release).
+pub fn provenance(doc: &Value) -> Found {
+    let mut found = Found::default();
+    let Some(obj) = doc.as_object() else { return found };
+    found.own_fields(obj);
+    let metadata = obj.get("metadata");
+    for (at, list) in [
+        ("metadata.properties", metadata.and_then(|m| m.get("properties"))),
+        ("properties", obj.get("properties")),
+    ] {
+        for property in list.and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
+            if let (Some(name), Some(value)) =
+                (property.get("name").and_then(Value::as_str), property.get("value"))
+            {
+                found.property(name, value, at);
+            }
+        }
+    }
+    if let Some(at) = metadata.and_then(|m| m.get("timestamp")) {
+        found.time(at, "metadata.timestamp");
+    }
+    if let Some(version) = metadata.and_then(|m| m.get("component")).and_then(|c| c.get("version"))
+    {
+        found.release(version, "metadata.component.version");
+    }
+    found
 }
 
 #[cfg(test)]

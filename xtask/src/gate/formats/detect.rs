@@ -18,6 +18,7 @@
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::provenance::Found;
 use super::{
     cargo_audit, cargo_deny, criterion, cyclonedx, intoto, junit, sarif, scorecard, spdx,
     FormatPolicy, Outcome,
@@ -57,6 +58,80 @@ pub struct Judged {
 pub struct Context {
     /// criterion: a `change/estimates.json` sits beside this file's folder.
     pub has_criterion_change: bool,
+    /// The format its file name promises (see [`hint`]).
+    pub hint: Hint,
+}
+
+/// The format a file name promises. A file that promises a format must be a
+/// valid document of it: otherwise it is invalid with the reason, never
+/// ignored and never read as another format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Hint {
+    #[default]
+    None,
+    /// `.xml`: well-formed XML (JUnit when its root is `testsuites` or `testsuite`).
+    Xml,
+    /// `.junit.xml`: JUnit XML.
+    Junit,
+    /// `.sarif`, `.sarif.json`.
+    Sarif,
+    /// `.cdx.json`, `bom.json`.
+    CycloneDx,
+    /// `.spdx.json`.
+    Spdx,
+    /// `.intoto.json`, `.intoto.jsonl`.
+    InToto,
+    /// `.jsonl`, `.ndjson`: JSON values, one a line.
+    JsonLines,
+}
+
+/// The format a file name promises, from its suffix (case-insensitive).
+pub fn hint(file_name: &str) -> Hint {
+    let name = file_name.to_ascii_lowercase();
+    let ends = |suffixes: &[&str]| suffixes.iter().any(|s| name.ends_with(s));
+    if ends(&[".junit.xml"]) {
+        Hint::Junit
+    } else if ends(&[".xml"]) {
+        Hint::Xml
+    } else if ends(&[".sarif", ".sarif.json"]) {
+        Hint::Sarif
+    } else if ends(&[".cdx.json"]) || name == "bom.json" {
+        Hint::CycloneDx
+    } else if ends(&[".spdx.json"]) {
+        Hint::Spdx
+    } else if ends(&[".intoto.json", ".intoto.jsonl"]) {
+        Hint::InToto
+    } else if ends(&[".jsonl", ".ndjson"]) {
+        Hint::JsonLines
+    } else {
+        Hint::None
+    }
+}
+
+impl Hint {
+    /// The JSON tool format this hint promises.
+    fn json_format(self) -> Option<&'static str> {
+        match self {
+            Hint::Sarif => Some("sarif"),
+            Hint::CycloneDx => Some("cyclonedx"),
+            Hint::Spdx => Some("spdx"),
+            Hint::InToto => Some("in-toto"),
+            _ => None,
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Hint::None => "",
+            Hint::Xml => "`.xml`",
+            Hint::Junit => "`.junit.xml`",
+            Hint::Sarif => "`.sarif`",
+            Hint::CycloneDx => "`.cdx.json`",
+            Hint::Spdx => "`.spdx.json`",
+            Hint::InToto => "`.intoto.json`",
+            Hint::JsonLines => "`.jsonl`",
+        }
+    }
 }
 
 pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understood {
@@ -65,16 +140,25 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
         Err(why) => return Understood::Invalid(why),
     };
     if text.trim_start().starts_with('<') {
-        if junit::detect(&text) {
-            return judged("junit", junit::check(&text, policy));
-        }
-        return Understood::Ignored(
-            "XML that is not JUnit (root element is not `testsuites` or `testsuite`)".to_string(),
-        );
+        return xml(&text, policy, ctx.hint);
     }
+    if matches!(ctx.hint, Hint::Xml | Hint::Junit) {
+        return Understood::Invalid(format!(
+            "a {} file that is not XML (it does not start with `<`)",
+            ctx.hint.suffix()
+        ));
+    }
+    let promised = ctx.hint.json_format();
     let own = evidence::parse_str(&text);
     if let Ok(ev) = &own {
         if ev.own_format {
+            if let Some(format) = promised {
+                return not_promised(
+                    ctx.hint,
+                    format,
+                    "the gate's own evidence (it has a top-level `status` or `passed`)",
+                );
+            }
             return own_evidence(ev.clone());
         }
     }
@@ -92,61 +176,190 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
                 _ => evidence::bounded(&e.to_string()),
             })
         }
-        Err(_) => {}
+        Err(e) => {
+            if let Some(format) = promised {
+                return Understood::Invalid(format!(
+                    "not valid {}: not one JSON document: {}",
+                    display_name(format),
+                    evidence::bounded(&e.to_string())
+                ));
+            }
+        }
     }
-    // cargo-deny writes a stream of JSON records (lines, one object, an array).
-    if cargo_deny::detect(&text) {
+    // cargo-deny writes a stream of JSON records (lines, one object, an
+    // array): each is judged, and any that is not a cargo-deny record makes
+    // the file invalid.
+    if promised.is_none() && cargo_deny::detect(&text) {
         if let Some(e) = duplicate_in_records(&text) {
             return Understood::Invalid(e);
         }
-        return judged("cargo-deny", cargo_deny::check(&text, policy));
+        let found = cargo_deny::provenance(&text);
+        return judged("cargo-deny", cargo_deny::check(&text, policy), found);
     }
     match own {
+        Ok(_) if promised.is_some() => Understood::Invalid(format!(
+            "not valid {}: it has none of the format's fields",
+            display_name(promised.unwrap_or_default())
+        )),
         Ok(ev) => own_evidence(ev),
         Err(why) => Understood::Invalid(why),
     }
 }
 
-/// A JSON tool format: its name, its detector and its rule.
-type JsonFormat =
-    (&'static str, fn(&Value) -> bool, fn(&Value, &FormatPolicy) -> Result<Outcome, String>);
+/// A file whose name promises `format` but holds `what`.
+fn not_promised(hint: Hint, format: &str, what: &str) -> Understood {
+    Understood::Invalid(format!(
+        "not valid {}: a {} file that holds {what}",
+        display_name(format),
+        hint.suffix()
+    ))
+}
+
+/// An XML document: JUnit when its root is `testsuites` or `testsuite`;
+/// invalid when it is not well-formed (see [`junit::root`]), when its root
+/// is a JUnit root with a namespace prefix, or when its name promises JUnit;
+/// otherwise not evidence.
+fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
+    let root = match junit::root(text) {
+        Ok(root) => root,
+        Err(why) => {
+            let format = if junit::detect(text) { "JUnit XML" } else { "XML" };
+            return Understood::Invalid(format!("not valid {format}: {}", evidence::bounded(&why)));
+        }
+    };
+    if let Some(format) = hint.json_format() {
+        return not_promised(hint, format, "XML");
+    }
+    if junit::detect(text) {
+        return judged("junit", junit::check(text, policy), junit::provenance(text));
+    }
+    let local = root.rsplit_once(':').map_or(root.as_str(), |(_, local)| local);
+    let shown = evidence::shown(&root);
+    if local == "testsuites" || local == "testsuite" {
+        return Understood::Invalid(format!(
+            "not valid JUnit XML: the root element `{shown}` has a namespace prefix (JUnit reports are read without namespaces)"
+        ));
+    }
+    if hint == Hint::Junit {
+        return Understood::Invalid(format!(
+            "not valid JUnit XML: a `.junit.xml` file whose root element is `{shown}`, expected `testsuites` or `testsuite`"
+        ));
+    }
+    Understood::Ignored(format!(
+        "XML that is not JUnit (root element `{shown}` is not `testsuites` or `testsuite`)"
+    ))
+}
+
+/// A JSON tool format: its name, its detector, its rule and its provenance.
+type JsonFormat = (
+    &'static str,
+    fn(&Value) -> bool,
+    fn(&Value, &FormatPolicy) -> Result<Outcome, String>,
+    fn(&Value) -> Found,
+);
+
+/// The format a document's own marker names, even when the document is not
+/// valid in it: SARIF's `$schema`, CycloneDX's `bomFormat`, SPDX's
+/// `spdxVersion`, in-toto's `_type`.
+fn marked(doc: &Value) -> Option<&'static str> {
+    let obj = doc.as_object()?;
+    let mentions = |key: &str, word: &str| {
+        obj.get(key).and_then(Value::as_str).is_some_and(|s| s.to_ascii_lowercase().contains(word))
+    };
+    if mentions("$schema", "sarif") {
+        Some("sarif")
+    } else if obj.contains_key("bomFormat") || mentions("$schema", "cyclonedx") {
+        Some("cyclonedx")
+    } else if obj.contains_key("spdxVersion") {
+        Some("spdx")
+    } else if mentions("_type", "in-toto") {
+        Some("in-toto")
+    } else {
+        None
+    }
+}
 
 fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Understood> {
     let json_formats: [JsonFormat; 6] = [
-        ("sarif", sarif::detect, sarif::check),
-        ("cyclonedx", cyclonedx::detect, cyclonedx::check),
-        ("spdx", spdx::detect, spdx::check),
-        ("scorecard", scorecard::detect, scorecard::check),
-        ("cargo-audit", cargo_audit::detect, cargo_audit::check),
-        ("in-toto", intoto::detect, intoto::check),
+        ("sarif", sarif::detect, sarif::check, sarif::provenance),
+        ("cyclonedx", cyclonedx::detect, cyclonedx::check, cyclonedx::provenance),
+        ("spdx", spdx::detect, spdx::check, spdx::provenance),
+        ("scorecard", scorecard::detect, scorecard::check, scorecard::provenance),
+        ("cargo-audit", cargo_audit::detect, cargo_audit::check, top_level),
+        ("in-toto", intoto::detect, intoto::check, intoto::provenance),
     ];
-    for (name, detect, check) in json_formats {
+    let promised = ctx.hint.json_format().or_else(|| marked(doc));
+    for (name, detect, check, provenance) in json_formats {
         if detect(doc) {
-            return Some(judged(name, check(doc, policy)));
+            if let Some(format) = promised.filter(|p| *p != name) {
+                let what = format!("a {} document", display_name(name));
+                return Some(match ctx.hint.json_format() {
+                    Some(_) => not_promised(ctx.hint, format, &what),
+                    None => Understood::Invalid(format!(
+                        "not valid {}: its marker names {} but it reads as {what}",
+                        display_name(format),
+                        display_name(format)
+                    )),
+                });
+            }
+            return Some(judged(name, check(doc, policy), provenance(doc)));
         }
     }
+    // Promised (by the file name or the document's marker) but not
+    // detected: the format's own rule says why it is not valid.
+    if let Some(format) = promised {
+        for (name, _, check, provenance) in json_formats {
+            if name == format {
+                return Some(match check(doc, policy) {
+                    Ok(_) => Understood::Invalid(format!(
+                        "not valid {}: it lacks the fields that identify the format",
+                        display_name(name)
+                    )),
+                    Err(why) => judged(name, Err(why), provenance(doc)),
+                });
+            }
+        }
+    }
+    let found = top_level(doc);
     match criterion::classify(doc)? {
-        criterion::Kind::Change => Some(judged("criterion", criterion::check_change(doc, policy))),
+        criterion::Kind::Change => {
+            Some(judged("criterion", criterion::check_change(doc, policy), found))
+        }
         criterion::Kind::Estimates if ctx.has_criterion_change => Some(Understood::Ignored(
             "criterion estimates: judged through the benchmark's `change/estimates.json`".to_string(),
         )),
-        criterion::Kind::Estimates => Some(Understood::Evidence(Box::new(Judged {
-            format: "criterion",
-            outcome: Outcome {
+        criterion::Kind::Estimates => judged_found(
+            "criterion",
+            Outcome {
                 warnings: vec!["criterion benchmark without `change/estimates.json`: no baseline to compare against".to_string()],
                 ..Outcome::default()
             },
-            own: None,
-            claims: Claims::default(),
-            stub: false,
-        }))),
+            found,
+        ),
         criterion::Kind::Support => Some(Understood::Ignored("criterion support file".to_string())),
     }
 }
 
-fn judged(format: &'static str, result: Result<Outcome, String>) -> Understood {
+/// The gate's own provenance fields at the top level of a document.
+fn top_level(doc: &Value) -> Found {
+    let mut found = Found::default();
+    if let Some(obj) = doc.as_object() {
+        found.own_fields(obj);
+    }
+    found
+}
+
+fn judged_found(format: &'static str, outcome: Outcome, found: Found) -> Option<Understood> {
+    Some(judged(format, Ok(outcome), found))
+}
+
+/// A tool format's judgement: its rule's outcome, with the claims and the
+/// stub marker its provenance carries (a claim with the wrong shape is a
+/// reason).
+fn judged(format: &'static str, result: Result<Outcome, String>, found: Found) -> Understood {
     match result {
-        Ok(outcome) => {
+        Ok(mut outcome) => {
+            outcome.reasons.extend(found.problems.iter().cloned());
             // The format modules keep what they quote to one line; this holds
             // it for every message, so a document can never forge a line of
             // the gate's output (a terminal escape, a CI workflow command).
@@ -167,8 +380,8 @@ fn judged(format: &'static str, result: Result<Outcome, String>) -> Understood {
                 format,
                 outcome,
                 own: None,
-                claims: Claims::default(),
-                stub: false,
+                claims: found.claims(),
+                stub: found.stub,
             }))
         }
         Err(why) => Understood::Invalid(format!(
@@ -407,7 +620,7 @@ mod tests {
     fn xml_that_is_not_junit_is_not_evidence() {
         check(
             b"<?xml version=\"1.0\"?><project/>",
-            "ignored: XML that is not JUnit (root element is not `testsuites` or `testsuite`)",
+            "ignored: XML that is not JUnit (root element `project` is not `testsuites` or `testsuite`)",
         );
     }
 }

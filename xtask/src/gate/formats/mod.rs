@@ -13,6 +13,7 @@ pub mod cyclonedx;
 pub mod detect;
 pub mod intoto;
 pub mod junit;
+pub mod provenance;
 pub mod sarif;
 pub mod scorecard;
 pub mod spdx;

@@ -24,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::provenance::Found;
 use super::text::{clip, field, kind, name_some, optional_array, plural, quote, type_error};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
@@ -315,6 +316,29 @@ fn is_absolute_uri(text: &str) -> bool {
         && !rest.is_empty()
         && !text.contains('#')
         && !text.chars().any(char::is_whitespace)
+}
+
+/// What an SPDX document says about its provenance: the gate's own fields at
+/// the top level and as document `annotations` whose `comment` is
+/// `<name>: <value>` (SPDX has no property bag); `creationInfo.created`
+/// (time).
+pub fn provenance(doc: &Value) -> Found {
+    let mut found = Found::default();
+    let Some(obj) = doc.as_object() else { return found };
+    found.own_fields(obj);
+    for annotation in
+        obj.get("annotations").and_then(Value::as_array).map_or(&[][..], Vec::as_slice)
+    {
+        let comment = annotation.get("comment").and_then(Value::as_str).unwrap_or_default();
+        if let Some((name, value)) = comment.split_once(':') {
+            let value = Value::String(value.trim().to_string());
+            found.property(name.trim(), &value, "annotations[].comment");
+        }
+    }
+    if let Some(at) = obj.get("creationInfo").and_then(|c| c.get("created")) {
+        found.time(at, "creationInfo.created");
+    }
+    found
 }
 
 #[cfg(test)]
