@@ -311,6 +311,11 @@ fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Under
         for (name, _, check, provenance) in json_formats {
             if name == format {
                 return Some(match check(doc, policy) {
+                    Ok(outcome) if !outcome.reasons.is_empty() => Understood::Invalid(format!(
+                        "not valid {}: {}",
+                        display_name(name),
+                        evidence::bounded(&outcome.reasons.join("; "))
+                    )),
                     Ok(_) => Understood::Invalid(format!(
                         "not valid {}: it lacks the fields that identify the format",
                         display_name(name)
