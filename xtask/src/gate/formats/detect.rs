@@ -591,7 +591,13 @@ mod tests {
     }
 
     fn check(input: &[u8], expected: &str) {
-        let got = match understand(input, &FormatPolicy::default(), Context::default()) {
+        check_named("evidence.json", input, expected);
+    }
+
+    /// `check` for a file of this name (its suffix may promise a format).
+    fn check_named(name: &str, input: &[u8], expected: &str) {
+        let ctx = Context { hint: hint(name), ..Context::default() };
+        let got = match understand(input, &FormatPolicy::default(), ctx) {
             Understood::Evidence(j) => format!("{} {:?}", j.format, j.outcome.reasons),
             Understood::Ignored(why) => format!("ignored: {why}"),
             Understood::Invalid(why) => format!("invalid: {why}"),
@@ -627,5 +633,116 @@ mod tests {
             b"<?xml version=\"1.0\"?><project/>",
             "ignored: XML that is not JUnit (root element `project` is not `testsuites` or `testsuite`)",
         );
+    }
+
+    /// Class 2: a mixed or malformed document never reads as clean.
+    #[test]
+    fn malformed_xml_is_invalid_not_ignored() {
+        let pass = r#"<testsuite name="t" tests="1"><testcase name="c"/></testsuite>"#;
+        let cases: [(String, &str); 9] = [
+            (format!("\u{b}{pass}"), "invalid: not valid XML: malformed XML at line 1 column 1: text before the root element"),
+            (format!("<?xml version=\"1.0\"?>stray{pass}"), "invalid: not valid XML: malformed XML at line 1 column 22: text before the root element"),
+            (format!("<!DOCTYPE testsuite [<!ATTLIST testcase status CDATA \"failed\">]>{pass}"), "invalid: not valid JUnit XML: malformed XML at line 1 column 1: a DOCTYPE is not read (a DTD can declare entities that change the document)"),
+            (format!("{pass}{pass}"), "invalid: not valid JUnit XML: malformed XML at line 1 column 63: second root element `testsuite` after `testsuite`"),
+            (format!("{pass} trailing"), "invalid: not valid JUnit XML: malformed XML at line 1 column 63: text after the root element"),
+            ("<testsuite name=\"t\"><testcase name=\"c\">".to_string(), "invalid: not valid JUnit XML: malformed XML at line 1 column 40: unexpected end of document: `testcase` is not closed"),
+            ("<j:testsuite xmlns:j=\"urn:x\"><j:testcase name=\"c\"/></j:testsuite>".to_string(), "invalid: not valid JUnit XML: the root element `j:testsuite` has a namespace prefix (JUnit reports are read without namespaces)"),
+            ("<report><testsuite/>".to_string(), "invalid: not valid XML: malformed XML at line 1 column 21: unexpected end of document: `report` is not closed"),
+            ("<testsuite name=\"&bogus;\"/>".to_string(), "invalid: not valid JUnit XML: malformed XML at line 1 column 1: unknown or invalid reference in an attribute value"),
+        ];
+        for (input, expected) in cases {
+            check(input.as_bytes(), expected);
+        }
+        // Comments and processing instructions are XML: TestNG writes one
+        // before the root.
+        check(
+            format!("<?xml version=\"1.0\"?><!-- by TestNG --><?pi x?>{pass}").as_bytes(),
+            "junit []",
+        );
+    }
+
+    #[test]
+    fn a_name_or_a_marker_promises_a_format() {
+        check_named("scan.sarif", br#"{"status": "passed"}"#, "invalid: not valid SARIF: a `.sarif` file that holds the gate's own evidence (it has a top-level `status` or `passed`)");
+        check_named(
+            "scan.SARIF.json",
+            br#"{"runs": 5}"#,
+            "invalid: not valid SARIF: `runs` is a number, expected an array",
+        );
+        check_named(
+            "bom.cdx.json",
+            br#"{"version": "2.1.0", "runs": []}"#,
+            "invalid: not valid CycloneDX: a `.cdx.json` file that holds a SARIF document",
+        );
+        check_named(
+            "x.spdx.json",
+            b"<spdx/>",
+            "invalid: not valid SPDX: a `.spdx.json` file that holds XML",
+        );
+        check_named("x.intoto.jsonl", b"{\"_type\": 1}\n{\"_type\": 2}\n", "invalid: not valid in-toto: not one JSON document: trailing characters at line 2 column 1");
+        check_named(
+            "tests.xml",
+            br#"{"status": "passed"}"#,
+            "invalid: a `.xml` file that is not XML (it does not start with `<`)",
+        );
+        check_named("tests.junit.xml", b"<html/>", "invalid: not valid JUnit XML: a `.junit.xml` file whose root element is `html`, expected `testsuites` or `testsuite`");
+        check_named("other.xml", b"<html/>", "ignored: XML that is not JUnit (root element `html` is not `testsuites` or `testsuite`)");
+        // Markers: the format's own rule says why.
+        check(
+            br#"{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": {}}"#,
+            "invalid: not valid SARIF: `runs` is an object, expected an array",
+        );
+        check(
+            br#"{"spdxVersion": 2.3}"#,
+            "invalid: not valid SPDX: `spdxVersion` is a number, expected a string",
+        );
+        check(
+            br#"{"_type": "https://in-toto.io/Statement/v1", "subject": []}"#,
+            "invalid: not valid in-toto: `subject` is empty, expected at least one subject",
+        );
+        check(br#"{"$schema": "sarif", "bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}"#, "invalid: not valid SARIF: its marker names SARIF but it reads as a CycloneDX document");
+    }
+
+    #[test]
+    fn a_cargo_deny_stream_is_judged_line_by_line() {
+        let summary = r#"{"type":"summary","fields":{"bans":{"errors":0}}}"#;
+        check(format!("{summary}\n").as_bytes(), "cargo-deny []");
+        check(
+            format!("{{\"status\": \"failed\"}}\n{summary}\n").as_bytes(),
+            "invalid: not valid cargo-deny JSON: the JSON value at line 1 is not a cargo-deny record (an object with a `type` and `fields`); every line of the stream must be one",
+        );
+        check(
+            format!("{summary}\nerror: boom\n").as_bytes(),
+            "invalid: not valid cargo-deny JSON: line 2 is not JSON; every line of a cargo-deny stream must be one of its JSON records",
+        );
+    }
+
+    /// Class 3: the stub marker and the binding claims of tool formats.
+    #[test]
+    fn tool_formats_carry_stub_and_claims() {
+        let judged = |name: &str, input: &str| -> (bool, Claims, Vec<String>) {
+            let ctx = Context { hint: hint(name), ..Context::default() };
+            match understand(input.as_bytes(), &FormatPolicy::default(), ctx) {
+                Understood::Evidence(j) => (j.stub, j.claims, j.outcome.reasons),
+                other => panic!("{name}: {other:?}"),
+            }
+        };
+        let sarif = r#"{"version": "2.1.0", "provenance": "stub", "release": "v2", "runs": [{"tool": {"driver": {"name": "x"}}, "results": []}]}"#;
+        let (stub, claims, _) = judged("a.sarif", sarif);
+        assert!(stub);
+        assert_eq!(claims.release.as_deref(), Some("v2"));
+        let junit = r#"<testsuites timestamp="2026-01-02T03:04:05"><testsuite name="s" timestamp="2026-01-03T00:00:00Z"><properties><property name="commit" value="abcdef1"/></properties><testcase name="c"/></testsuite></testsuites>"#;
+        let (stub, claims, _) = judged("t.xml", junit);
+        assert!(!stub);
+        assert_eq!(claims.commit.as_deref(), Some("abcdef1"));
+        assert_eq!(claims.generated_at.as_deref(), Some("2026-01-02T03:04:05+14:00"));
+        let scorecard = r#"{"date": "2026-01-02", "repo": {"name": "x", "commit": "abcdef1"}, "scorecard": {"version": "v5"}, "score": 9.0, "checks": []}"#;
+        let (_, claims, _) = judged("s.json", scorecard);
+        assert_eq!(claims.commit.as_deref(), Some("abcdef1"));
+        assert_eq!(claims.generated_at.as_deref(), Some("2026-01-02T00:00:00+14:00"));
+        // A claim of the wrong shape is a reason.
+        let bad = r#"{"version": "2.1.0", "commit": ["a"], "runs": [{"tool": {"driver": {"name": "x"}}, "results": []}]}"#;
+        let (_, _, reasons) = judged("a.sarif", bad);
+        assert_eq!(reasons, ["`commit` is an array, expected a string"]);
     }
 }

@@ -75,7 +75,8 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     let mut reasons_runs = Vec::new();
     let mut warnings = Vec::new();
     if runs.is_empty() {
-        warnings.push("`runs` is empty: no analysis was run".to_string());
+        // No analysis is not a clean analysis.
+        reasons_runs.push("`runs` is empty: no analysis was run".to_string());
     }
 
     for (r, run) in runs.iter().enumerate() {
@@ -93,9 +94,11 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         }
 
         let results = match run.get("results") {
+            // SARIF: `results` absent or null means the tool did not produce
+            // results (an empty array means it found nothing): never clean.
             None | Some(Value::Null) => {
-                warnings.push(format!(
-                    "run {r} (`{name}`) has no `results`: the tool may not have completed"
+                reasons_runs.push(format!(
+                    "run {r} (`{name}`) has no `results`: the tool did not complete (a run that found nothing has `\"results\": []`)"
                 ));
                 continue;
             }
@@ -1239,28 +1242,28 @@ mod tests {
     }
 
     #[test]
-    fn missing_or_null_results_are_zero_with_a_warning() {
+    fn missing_or_null_results_block() {
         let doc = json!({
             "version": "2.1.0",
             "runs": [{"tool": {"driver": {"name": "a"}}}, {"tool": {"driver": {"name": "b"}}, "results": null}]
         });
         check_case(
             doc,
-            &[],
             &[
-                "run 0 (`a`) has no `results`: the tool may not have completed",
-                "run 1 (`b`) has no `results`: the tool may not have completed",
+                "run 0 (`a`) has no `results`: the tool did not complete (a run that found nothing has `\"results\": []`)",
+                "run 1 (`b`) has no `results`: the tool did not complete (a run that found nothing has `\"results\": []`)",
             ],
+            &[],
             &[("results.total", 0)],
         );
     }
 
     #[test]
-    fn empty_runs_warns() {
+    fn empty_runs_block() {
         check_case(
             json!({"version": "2.1.0", "runs": []}),
-            &[],
             &["`runs` is empty: no analysis was run"],
+            &[],
             &[],
         );
     }

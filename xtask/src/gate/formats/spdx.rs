@@ -9,8 +9,10 @@
 //!   lacks its identifying fields): `Err`, the artifact is invalid;
 //! - a readable document that breaks the SPDX 2.3 rules for the document
 //!   fields (`spdxVersion`, `dataLicense`, `SPDXID`, `name`,
-//!   `documentNamespace`, `creationInfo`), repeats an `SPDXID`, or describes
-//!   an element it does not contain: blocking reasons.
+//!   `documentNamespace`, `creationInfo`), repeats an `SPDXID`, describes
+//!   an element it does not contain, or has a relationship naming an element
+//!   it does not contain (a reference that cannot be resolved): blocking
+//!   reasons.
 //!
 //! `SPDX-2.2` documents are read with a warning: their JSON has the same
 //! fields. What the document describes comes from `documentDescribes` and
@@ -206,7 +208,10 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     let mut listed = BTreeSet::new();
     dangling.retain(|id| listed.insert(*id));
     if !dangling.is_empty() {
-        out.warnings.push(format!(
+        // A relationship the reader cannot resolve says something about an
+        // element nobody can check: it blocks, like CycloneDX's dependency
+        // references.
+        out.reasons.push(format!(
             "{} {} named in relationships but not in the document: {}",
             dangling.len(),
             plural(dangling.len(), "element", "elements"),
@@ -564,7 +569,7 @@ mod tests {
     }
 
     #[test]
-    fn dangling_relationship_elements_warn() {
+    fn dangling_relationship_elements_block() {
         let doc = with(
             good(),
             "relationships",
@@ -575,11 +580,28 @@ mod tests {
                    {"spdxElementId": "SPDXRef-Package-demo", "relationshipType": "DEPENDS_ON",
                     "relatedSpdxElement": "NOASSERTION"}]),
         );
-        let out = expect(doc, true, Ok(&[]));
-        assert_eq!(
-            out.warnings,
-            ["1 element named in relationships but not in the document: `SPDXRef-Missing`"]
+        let out = expect(
+            doc,
+            true,
+            Ok(&["1 element named in relationships but not in the document: `SPDXRef-Missing`"]),
         );
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    }
+
+    #[test]
+    fn provenance_reads_creation_info_and_annotations() {
+        let mut doc = good();
+        doc["annotations"] = json!([
+            {"annotator": "Tool: x", "annotationType": "OTHER", "comment": "provenance: stub"},
+            {"annotator": "Tool: x", "annotationType": "OTHER", "comment": "commit: abcdef1"}
+        ]);
+        doc["creationInfo"]["created"] = json!("2026-01-01T00:00:00Z");
+        let found = provenance(&doc);
+        assert!(found.stub);
+        let claims = found.claims();
+        assert_eq!(claims.commit.as_deref(), Some("abcdef1"));
+        assert_eq!(claims.generated_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert_eq!(claims.release, None);
     }
 
     #[test]
@@ -634,7 +656,9 @@ mod tests {
     #[test]
     fn nulls_read_as_absent_and_hostile_text_stays_on_one_line() {
         let doc = with(good(), "files", Value::Null);
-        assert_eq!(expect(doc, false, Ok(&[])).counts["files.total"], 0);
+        let dangling =
+            "1 element named in relationships but not in the document: `SPDXRef-File-main`";
+        assert_eq!(expect(doc, false, Ok(&[dangling])).counts["files.total"], 0);
         let long = format!("SPDXRef-\n`{}", "y".repeat(1000));
         let out =
             check(&with(good(), "documentDescribes", json!([long])), &FormatPolicy::default())
