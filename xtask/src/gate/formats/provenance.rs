@@ -200,13 +200,24 @@ fn oldest(times: &[String]) -> Option<String> {
     best.map(|(_, raw)| raw.clone())
 }
 
-/// A time as RFC 3339: unchanged when it has an offset; a date-time without
+/// A time as RFC 3339: unchanged when it has an offset (a ` UTC` or ` GMT`
+/// suffix is `Z`); a date-time without
 /// one at `+14:00`, a date at its first second at `+14:00` (the earliest
 /// instant either can denote); anything else unchanged (it will not parse).
 pub fn earliest_reading(raw: &str) -> String {
     let raw = raw.trim();
     if raw.parse::<Timestamp>().is_ok() {
         return raw.to_string();
+    }
+    // Java's JUnit writers: `2021-03-07T10:36:56 UTC`.
+    let zone = raw.len().checked_sub(4).and_then(|at| raw.get(at..).zip(raw.get(..at)));
+    if let Some((suffix, time)) = zone {
+        if suffix.eq_ignore_ascii_case(" UTC") || suffix.eq_ignore_ascii_case(" GMT") {
+            let utc = format!("{}Z", time.trim_end());
+            if utc.parse::<Timestamp>().is_ok() {
+                return utc;
+            }
+        }
     }
     if let Ok(at) = raw.parse::<DateTime>() {
         if raw.len() > 10 {
@@ -268,6 +279,9 @@ mod tests {
         assert_eq!(earliest_reading("2020-09-04"), "2020-09-04T00:00:00+14:00");
         assert_eq!(earliest_reading("2020-09-04T16:18:04Z"), "2020-09-04T16:18:04Z");
         assert_eq!(earliest_reading("soon"), "soon");
+        assert_eq!(earliest_reading("2021-03-07T10:36:56 UTC"), "2021-03-07T10:36:56Z");
+        assert_eq!(earliest_reading("2021-03-07 10:36:56"), "2021-03-07T10:36:56+14:00");
+        assert_eq!(earliest_reading("UTC"), "UTC");
     }
 
     #[test]
