@@ -159,6 +159,16 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
                     "the gate's own evidence (it has a top-level `status` or `passed`)",
                 );
             }
+            // A document that is both the gate's own evidence and a tool
+            // format (a SARIF log with `"status": "passed"` added) is mixed:
+            // neither reading may hide the other.
+            if let Some(format) = checked_json(&text).ok().as_ref().and_then(tool_claim) {
+                return Understood::Invalid(format!(
+                    "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
+                    article(format),
+                    display_name(format)
+                ));
+            }
             return own_evidence(ev.clone());
         }
     }
@@ -258,6 +268,26 @@ type JsonFormat = (
     fn(&Value) -> Found,
 );
 
+/// The tool format that claims a JSON document, by its marker or its
+/// detector (criterion aside: its files have no marker).
+fn tool_claim(doc: &Value) -> Option<&'static str> {
+    marked(doc).or_else(|| {
+        json_formats().iter().find(|(_, detect, _, _)| detect(doc)).map(|(name, ..)| *name)
+    })
+}
+
+/// `a SARIF log`, `a CycloneDX BOM`... for messages.
+fn article(format: &str) -> String {
+    match format {
+        "in-toto" => "an in-toto attestation".to_string(),
+        "sarif" => "a SARIF log".to_string(),
+        "cyclonedx" => "a CycloneDX BOM".to_string(),
+        "spdx" => "an SPDX document".to_string(),
+        "scorecard" => "an OpenSSF Scorecard result".to_string(),
+        other => format!("a {} report", display_name(other)),
+    }
+}
+
 /// The format a document's own marker names, even when the document is not
 /// valid in it: SARIF's `$schema`, CycloneDX's `bomFormat`, SPDX's
 /// `spdxVersion`, in-toto's `_type`.
@@ -279,15 +309,20 @@ fn marked(doc: &Value) -> Option<&'static str> {
     }
 }
 
-fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Understood> {
-    let json_formats: [JsonFormat; 6] = [
+/// The JSON tool formats, in the order their detectors are asked.
+fn json_formats() -> [JsonFormat; 6] {
+    [
         ("sarif", sarif::detect, sarif::check, sarif::provenance),
         ("cyclonedx", cyclonedx::detect, cyclonedx::check, cyclonedx::provenance),
         ("spdx", spdx::detect, spdx::check, spdx::provenance),
         ("scorecard", scorecard::detect, scorecard::check, scorecard::provenance),
         ("cargo-audit", cargo_audit::detect, cargo_audit::check, top_level),
         ("in-toto", intoto::detect, intoto::check, intoto::provenance),
-    ];
+    ]
+}
+
+fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Understood> {
+    let json_formats = json_formats();
     let promised = ctx.hint.json_format().or_else(|| marked(doc));
     for (name, detect, check, provenance) in json_formats {
         if detect(doc) {
@@ -610,7 +645,11 @@ mod tests {
         check(br#"{"status": "passed", "runs": []}"#, "evidence []");
         check(
             br#"{"passed": false, "bomFormat": "CycloneDX"}"#,
-            "evidence [\"`passed` is false\"]",
+            "invalid: a mixed document: it has the gate's own top-level `status` or `passed` and is also a CycloneDX BOM (its marker or its fields); write the tool's output unchanged, the gate reads CycloneDX directly",
+        );
+        check(
+            br#"{"status": "passed", "version": "2.1.0", "runs": [{"results": [{"level": "error"}]}]}"#,
+            "invalid: a mixed document: it has the gate's own top-level `status` or `passed` and is also a SARIF log (its marker or its fields); write the tool's output unchanged, the gate reads SARIF directly",
         );
         check(b"\xEF\xBB\xBF{\"status\": \"ok\"}", "evidence []");
         check(b"\xFF\xFE{\x00\"\x00s\x00t\x00a\x00t\x00u\x00s\x00\"\x00:\x00\"\x00o\x00k\x00\"\x00}\x00", "evidence []");
@@ -653,6 +692,10 @@ mod tests {
         for (input, expected) in cases {
             check(input.as_bytes(), expected);
         }
+        check(
+            b"<testsuite><testcase></testsuite></testcase>",
+            "invalid: not valid JUnit XML: malformed XML at line 1 column 22: ill-formed document: expected `</testcase>`, but `</testsuite>` was found",
+        );
         // Comments and processing instructions are XML: TestNG writes one
         // before the root.
         check(
