@@ -1102,4 +1102,14 @@ mod tests {
             let _ = check(&doc, &p);
         }
     }
+
+    #[test]
+    fn provenance_reads_the_build_finish_time() {
+        let mut v1 = v1_statement(&[("a", &"1".repeat(64))], "https://github.com/actions/runner");
+        v1["predicate"]["runDetails"]["metadata"] = json!({"finishedOn": "2026-01-02T00:00:00Z"});
+        v1["provenance"] = json!("stub");
+        let found = provenance(&v1);
+        assert!(found.stub);
+        assert_eq!(found.claims().generated_at.as_deref(), Some("2026-01-02T00:00:00Z"));
+    }
 }

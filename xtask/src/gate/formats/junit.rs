@@ -806,9 +806,10 @@ pub fn root(text: &str) -> Result<String, String> {
 
 /// What a JUnit report says about its provenance: the `timestamp` of every
 /// `testsuites`/`testsuite` element (times; JUnit writers usually omit the
-/// offset, read as the earliest instant it can denote), and `property`
-/// elements (`<property name="provenance" value="stub"/>`, and `release`,
-/// `commit`, `generated_at`), wherever they are.
+/// offset, read as the earliest instant it can denote), `property` elements
+/// (`<property name="provenance" value="stub"/>`, and `release`, `commit`,
+/// `generated_at`), wherever they are, and `provenance`, `release` and
+/// `commit` attributes of a suite.
 pub fn provenance(text: &str) -> Found {
     let mut found = Found::default();
     let mut reader = Reader::from_str(text);
@@ -829,6 +830,12 @@ pub fn provenance(text: &str) -> Found {
             name @ ("testsuites" | "testsuite") => {
                 if let Some(at) = attr("timestamp") {
                     found.time(&at, &format!("{name}.timestamp"));
+                }
+                // The gate's own names as attributes of a suite count too.
+                for key in ["provenance", "release", "commit"] {
+                    if let Some(value) = attr(key) {
+                        found.property(key, &value, name);
+                    }
                 }
             }
             "property" => {
