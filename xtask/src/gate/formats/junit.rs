@@ -47,6 +47,20 @@ const MAX_CAPTURE_BYTES: usize = 2048;
 const FAILED_STATUS: &[&str] = &["failed", "fail", "failure"];
 const ERRORED_STATUS: &[&str] = &["error", "errored"];
 const SKIPPED_STATUS: &[&str] = &["skipped", "disabled", "notrun", "not run", "ignored"];
+/// `status` values (lowercase) of a passed testcase; no `status` is one.
+/// Any other value counts as errored: the reader cannot tell what it means.
+const PASSED_STATUS: &[&str] = &[
+    "",
+    "run",
+    "passed",
+    "pass",
+    "success",
+    "succeeded",
+    "successful",
+    "ok",
+    "executed",
+    "completed",
+];
 
 /// Does this text look like JUnit XML? True when the root element (after an
 /// optional XML declaration, comments, processing instructions, a doctype and
@@ -460,6 +474,12 @@ impl<'t> Parser<'t> {
             push_capped(&mut self.report.errored, line);
         } else if case.skipped || SKIPPED_STATUS.contains(&status) {
             tally.skipped = 1;
+        } else if !PASSED_STATUS.contains(&status) {
+            // A status the reader does not know counts at its most severe.
+            tally.errored = 1;
+            let why = format!("unknown `status` `{}`", clip_line(status, MAX_NAME_CHARS));
+            let line = failing_line("errored", &label, Some(&why), case.reruns);
+            push_capped(&mut self.report.errored, line);
         } else if case.flaky > 0 {
             self.report.flaky = self.report.flaky.saturating_add(1);
             let line = format!(
@@ -949,6 +969,23 @@ mod tests {
                 warnings: &["1 of 4 tests skipped (25.0%), above the 20.0% limit"],
                 counts: [4, 2, 1, 0, 1, 0],
                 findings: &["failed `ctest::c`"],
+            },
+        );
+    }
+
+    /// A `status` the reader does not know counts at its most severe.
+    #[test]
+    fn unknown_status_is_errored() {
+        check_default(
+            r#"<testsuite name="ctest" tests="2">
+                <testcase name="a" status="OK"/>
+                <testcase name="b" status="crashed"/>
+            </testsuite>"#,
+            Want {
+                reasons: &["1 errored test (`error`)"],
+                warnings: &[],
+                counts: [2, 1, 0, 1, 0, 0],
+                findings: &["errored `ctest::b`: unknown `status` `crashed`"],
             },
         );
     }
