@@ -1,17 +1,28 @@
-//! Which format a document is, from its content (never its file name), and
-//! the outcome of that format's rule.
+//! Which format a document is, from its content, and the outcome of that
+//! format's rule. The file name ([`hint`]) and a document's own marker only
+//! say which format it must be: failing it is invalid, never ignored and
+//! never read as another format.
 //!
 //! Order of decisions, for a document held in memory:
 //! 1. Decode: strip a UTF-8 byte order mark; decode UTF-16 with a byte order
 //!    mark (PowerShell's `>` writes it); anything else must be UTF-8.
-//! 2. XML (first non-blank character `<`): JUnit when the root element is
-//!    `testsuites` or `testsuite`, otherwise not evidence.
-//! 3. JSON with a top-level `status` or `passed`: the gate's own evidence.
+//! 2. XML (first non-blank character `<`): read in full first
+//!    ([`junit::root`]): not well-formed is invalid; JUnit when the root
+//!    element is `testsuites` or `testsuite`; a prefixed JUnit root is
+//!    invalid; otherwise not evidence.
+//! 3. JSON with a top-level `status` or `passed`: the gate's own evidence,
+//!    unless a tool format also claims it (a mixed document: invalid).
 //! 4. Other JSON: the first tool format whose detector claims it (SARIF,
-//!    CycloneDX, SPDX, OpenSSF Scorecard, cargo-audit, in-toto, criterion).
-//! 5. JSON records of cargo-deny (lines, one object, or an array): cargo-deny.
+//!    CycloneDX, SPDX, OpenSSF Scorecard, cargo-audit, in-toto, criterion),
+//!    or the format its name or marker promises (judged by its rule).
+//! 5. JSON records of cargo-deny (lines, one object, or an array):
+//!    cargo-deny, every record judged (one that is not a cargo-deny record
+//!    makes the file invalid).
 //! 6. Anything else keeps the gate's own rule: not passed (no `status`), or
 //!    invalid with the parser's position.
+//!
+//! Every tool format also carries its provenance (`provenance.rs`): the stub
+//! marker and the commit, release and time it binds itself to.
 
 #![deny(clippy::arithmetic_side_effects)]
 
