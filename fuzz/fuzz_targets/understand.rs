@@ -1,7 +1,8 @@
 //! Format detection and every format's rule, on arbitrary bytes.
 //!
 //! The first byte picks the format policy and context (so the strict and
-//! lenient branches of each rule are reached); the rest is the document.
+//! lenient branches of each rule are reached, and the format a file name
+//! promises); the rest is the document.
 //! Beyond "no panic, no hang, no stack overflow" it checks that the same bytes
 //! always get the same verdict and that the gate's own evidence never passes
 //! without a passing `status` or `passed: true`.
@@ -11,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use libfuzzer_sys::fuzz_target;
-use release_gate::gate::formats::detect::{understand, Context, Understood};
+use release_gate::gate::formats::detect::{hint, understand, Context, Understood};
 use release_gate::gate::formats::FormatPolicy;
 
 fn policy(flags: u8) -> FormatPolicy {
@@ -44,7 +45,18 @@ fn policy(flags: u8) -> FormatPolicy {
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, doc)) = data.split_first() else { return };
     let policy = policy(flags);
-    let ctx = Context { has_criterion_change: flags & 1 != 0 };
+    // The high bits pick the format a file name promises.
+    let names = [
+        "e.json",
+        "e.sarif",
+        "e.cdx.json",
+        "e.spdx.json",
+        "e.intoto.jsonl",
+        "e.xml",
+        "e.junit.xml",
+    ];
+    let name = names.get(usize::from(flags >> 5)).copied().unwrap_or("e.jsonl");
+    let ctx = Context { has_criterion_change: flags & 1 != 0, hint: hint(name) };
     let first = understand(doc, &policy, ctx);
     let second = understand(doc, &policy, ctx);
     assert_eq!(first, second, "the same bytes got two verdicts");

@@ -278,7 +278,9 @@ fn context(path: &Path) -> Context {
     let is_estimates = path.file_name().is_some_and(|n| n == "estimates.json");
     let change =
         path.parent().and_then(Path::parent).map(|bench| bench.join("change/estimates.json"));
-    Context { has_criterion_change: is_estimates && change.is_some_and(|c| c.is_file()) }
+    // The format its name promises: a `.sarif` that is not SARIF is invalid.
+    let hint = detect::hint(&path.file_name().unwrap_or_default().to_string_lossy());
+    Context { has_criterion_change: is_estimates && change.is_some_and(|c| c.is_file()), hint }
 }
 
 pub fn hex(digest: &[u8]) -> String {

@@ -38,7 +38,10 @@ pub fn check_binding(
     let mut issues = Vec::new();
     let mut warnings = Vec::new();
     if let Some(found) = &claims.release {
-        if found.trim() != binding.release.trim() {
+        // `v1.2.3` and `1.2.3` name one release (tool formats such as
+        // CycloneDX write the version without the `v`).
+        let bare = |s: &str| s.trim().strip_prefix(['v', 'V']).unwrap_or(s.trim()).to_string();
+        if bare(found) != bare(&binding.release) {
             issues.push(Issue {
                 kind: "release_mismatch",
                 message: format!("`{path}` is evidence for release `{found}`, expected `{}`", binding.release),

@@ -104,8 +104,10 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         }
     }
     match found {
-        Some(true) if total == 0 => out.warnings.push(
-            "`vulnerabilities.found` is true but `count` is 0 and `list` is empty: not blocking"
+        // A contradiction never reads as clean: cargo-audit says it found
+        // vulnerabilities, so the report blocks.
+        Some(true) if total == 0 => out.reasons.push(
+            "`vulnerabilities.found` is true but `count` is 0 and `list` is empty: cargo-audit found vulnerabilities it does not list"
                 .to_string(),
         ),
         Some(false) if total > 0 => out.warnings.push(format!(
@@ -546,12 +548,12 @@ mod tests {
     }
 
     #[test]
-    fn found_alone_does_not_block_but_warns() {
+    fn found_alone_blocks() {
         let vulns = json!({"found": true, "count": 0, "list": []});
-        let out = check_case(report(vulns, json!({})), &FormatPolicy::default(), "passed");
-        assert_eq!(
-            out.warnings,
-            ["`vulnerabilities.found` is true but `count` is 0 and `list` is empty: not blocking"]
+        check_case(
+            report(vulns, json!({})),
+            &FormatPolicy::default(),
+            "not_passed: `vulnerabilities.found` is true but `count` is 0 and `list` is empty: cargo-audit found vulnerabilities it does not list",
         );
     }
 

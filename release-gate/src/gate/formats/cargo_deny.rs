@@ -11,8 +11,11 @@
 //!
 //! The reader also accepts the same records pretty-printed over several lines,
 //! and arrays of records (as test snapshots store them): the text is read as
-//! a stream of JSON values separated by white space. Lines that are not JSON
-//! are skipped and counted in a warning.
+//! a stream of JSON values separated by white space, each judged on its own,
+//! and the worst wins. Fail closed: a line that is not JSON, a JSON value
+//! that is not a cargo-deny record (the gate's own evidence, a SARIF log, a
+//! cargo-audit report...) and a record of an unknown `type` make the whole
+//! file invalid, never "skipped": a stream holds one tool's output.
 //!
 //! Blocking: a check whose summary has `errors > 0`; a diagnostic at severity
 //! `error` (or `bug`); no summary record, since cargo-deny writes it only when
@@ -22,6 +25,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::provenance::Found;
 use super::text::{clip_line, kind as kind_of, plural};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
@@ -55,7 +59,16 @@ pub fn check(text: &str, _policy: &FormatPolicy) -> Result<Outcome, String> {
     let mut failure = None;
     scan(text, |item| {
         match item {
-            Item::Skipped { line } => run.skip_line(line),
+            Item::Skipped { line, why } => {
+                failure = Some(match why {
+                    Some(why) => format!(
+                        "line {line} is not a cargo-deny record: {why}; every line of the stream must be one"
+                    ),
+                    None => format!(
+                        "line {line} is not JSON; every line of a cargo-deny stream must be one of its JSON records"
+                    ),
+                });
+            }
             Item::Value { value, line } => {
                 if let Err(e) = run.value(value, line) {
                     failure = Some(e);
@@ -82,8 +95,16 @@ fn is_record(value: &Value) -> bool {
 
 /// One piece of the text: a JSON value, or a line that is not JSON.
 enum Item {
-    Value { value: Value, line: usize },
-    Skipped { line: usize },
+    Value {
+        value: Value,
+        line: usize,
+    },
+    /// A line that is not JSON, with the parser's error when a value
+    /// started there but did not parse.
+    Skipped {
+        line: usize,
+        why: Option<String>,
+    },
 }
 
 /// Walks the text as a stream of JSON values separated by white space. A
@@ -107,6 +128,7 @@ fn scan(text: &str, mut visit: impl FnMut(Item) -> bool) {
             return;
         }
         let mut skip_lines = 1;
+        let mut why = None;
         if trimmed.starts_with(['{', '[']) {
             match release_gate_scan::json::first_value(trimmed) {
                 Some((Ok(value), used)) => {
@@ -120,7 +142,10 @@ fn scan(text: &str, mut visit: impl FnMut(Item) -> bool) {
                     continue;
                 }
                 // Skip the lines of the broken value, up to the error.
-                Some((Err(e), _)) => skip_lines = e.line().max(1),
+                Some((Err(e), _)) => {
+                    skip_lines = e.line().max(1);
+                    why = Some(e.to_string());
+                }
                 None => {}
             }
         }
@@ -128,7 +153,7 @@ fn scan(text: &str, mut visit: impl FnMut(Item) -> bool) {
             let Some(rest) = text.get(pos..) else { return };
             let end = rest.find('\n').map_or(rest.len(), |i| i + 1);
             let blank = rest.get(..end).is_some_and(|l| l.trim().is_empty());
-            if !blank && !visit(Item::Skipped { line }) {
+            if !blank && !visit(Item::Skipped { line, why: why.take() }) {
                 return;
             }
             pos += end;
@@ -161,24 +186,9 @@ struct Run {
     warning_findings: Vec<String>,
     log_errors: Vec<String>,
     log_error_count: u64,
-    skipped_lines: u64,
-    first_skipped_line: Option<usize>,
-    foreign_values: u64,
-    first_foreign_line: Option<usize>,
-    unknown_types: BTreeMap<String, u64>,
 }
 
 impl Run {
-    fn skip_line(&mut self, line: usize) {
-        self.skipped_lines = self.skipped_lines.saturating_add(1);
-        self.first_skipped_line.get_or_insert(line);
-    }
-
-    fn foreign(&mut self, line: usize) {
-        self.foreign_values = self.foreign_values.saturating_add(1);
-        self.first_foreign_line.get_or_insert(line);
-    }
-
     fn value(&mut self, value: Value, line: usize) -> Result<(), String> {
         match value {
             Value::Array(items) if items.iter().all(|i| record_type(i).is_some()) => {
@@ -188,24 +198,23 @@ impl Run {
                 Ok(())
             }
             Value::Object(_) if record_type(&value).is_some() => self.record(value, line),
-            _ => {
-                self.foreign(line);
-                Ok(())
-            }
+            _ => Err(format!(
+                "the JSON value at line {line} is not a cargo-deny record (an object with a `type` and `fields`); every line of the stream must be one"
+            )),
         }
     }
 
     /// One record starting at `line`: an object with a string `type`. Only
-    /// the types cargo-deny writes must have the right shape; other types
-    /// are counted and skipped.
+    /// the types cargo-deny writes must have the right shape; any other type
+    /// makes the stream invalid.
     fn record(&mut self, value: Value, line: usize) -> Result<(), String> {
         let at = |what: String| format!("record at line {line}: {what}");
         let kind = record_type(&value).unwrap_or_default();
         if !matches!(kind, "diagnostic" | "summary" | "log") {
-            let name = clip_line(kind, 40);
-            let n = self.unknown_types.entry(name).or_default();
-            *n = n.saturating_add(1);
-            return Ok(());
+            return Err(at(format!(
+                "`type` is `{}`, expected `diagnostic`, `summary` or `log`",
+                clip_line(kind, 40)
+            )));
         }
         let fields = match value.get("fields") {
             Some(Value::Object(fields)) => fields,
@@ -352,26 +361,6 @@ impl Run {
                 plural(self.log_error_count, "log line", "log lines")
             ));
         }
-        if let Some(first) = self.first_skipped_line {
-            out.warnings.push(format!(
-                "{} non-JSON {} skipped (first at line {first})",
-                self.skipped_lines,
-                plural(self.skipped_lines, "line", "lines")
-            ));
-        }
-        if let Some(first) = self.first_foreign_line {
-            out.warnings.push(format!(
-                "{} JSON {} without a cargo-deny `type` skipped (first at line {first})",
-                self.foreign_values,
-                plural(self.foreign_values, "value", "values")
-            ));
-        }
-        for (kind, n) in &self.unknown_types {
-            out.warnings.push(format!(
-                "{n} {} of unknown type `{kind}` skipped",
-                plural(*n, "record", "records")
-            ));
-        }
 
         for (check, stats) in &self.checks {
             let values = [stats.errors, stats.warnings, stats.notes, stats.helps];
@@ -383,9 +372,6 @@ impl Run {
         out.counts.insert("diagnostics.warning".into(), warnings);
         for (severity, n) in &self.severities {
             out.counts.insert(format!("diagnostics.{severity}"), *n);
-        }
-        if self.skipped_lines > 0 {
-            out.counts.insert("lines.skipped".into(), self.skipped_lines);
         }
 
         out.findings = self
@@ -440,6 +426,25 @@ fn describe(value: &Value) -> String {
         Value::Number(n) => clip_line(&n.to_string(), 30),
         other => kind_of(other).to_string(),
     }
+}
+
+/// The gate's own fields (`provenance`, `release`, `commit`,
+/// `generated_at`) at the top level of every record of the stream.
+pub fn provenance(text: &str) -> Found {
+    let mut found = Found::default();
+    scan(text, |item| {
+        if let Item::Value { value, .. } = item {
+            let records = match &value {
+                Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            for record in records.into_iter().filter_map(Value::as_object) {
+                found.own_fields(record);
+            }
+        }
+        true
+    });
+    found
 }
 
 #[cfg(test)]
@@ -593,20 +598,42 @@ mod tests {
         );
     }
 
+    /// Every line is judged: one that is not a cargo-deny record (not
+    /// JSON, the gate's own evidence, a SARIF log, a cargo-audit report, a
+    /// value nested too deep, a record of an unknown type) makes the whole
+    /// stream invalid, even when the last line is a clean summary.
     #[test]
-    fn non_json_lines_are_skipped_with_a_warning() {
-        let input = format!(
-            "2024-01-01 [WARN] something\n\n   \n{{broken json\n{CLEAN_SUMMARY}\ntrailing words\n"
-        );
-        check_ok(
-            &input,
-            Want {
-                reasons: &[],
-                warnings: &["3 non-JSON lines skipped (first at line 1)"],
-                counts: &[("lines.skipped", 3)],
-                findings: &[],
-            },
-        );
+    fn a_line_that_is_not_a_cargo_deny_record_makes_the_stream_invalid() {
+        let deep = format!("{}{}", "[".repeat(130), "]".repeat(130));
+        let cases = [
+            ("2024-01-01 [WARN] something".to_string(), "line 1 is not JSON; every line of a cargo-deny stream must be one of its JSON records".to_string()),
+            ("{broken json".to_string(), "line 1 is not a cargo-deny record: key must be a string at line 1 column 2; every line of the stream must be one".to_string()),
+            (deep, "line 1 is not a cargo-deny record: recursion limit exceeded at line 1 column 128; every line of the stream must be one".to_string()),
+            (r#"{"status": "failed"}"#.to_string(), "the JSON value at line 1 is not a cargo-deny record (an object with a `type` and `fields`); every line of the stream must be one".to_string()),
+            (r#"{"version": "2.1.0", "runs": [{"results": [{"level": "error"}]}]}"#.to_string(), "the JSON value at line 1 is not a cargo-deny record (an object with a `type` and `fields`); every line of the stream must be one".to_string()),
+            (r#"{"database": {}, "vulnerabilities": {"found": true, "count": 1, "list": []}}"#.to_string(), "the JSON value at line 1 is not a cargo-deny record (an object with a `type` and `fields`); every line of the stream must be one".to_string()),
+            (r#"{"type":"future","fields":{}}"#.to_string(), "record at line 1: `type` is `future`, expected `diagnostic`, `summary` or `log`".to_string()),
+            (r#"[{"type":"log","fields":{}}, 7]"#.to_string(), "the JSON value at line 1 is not a cargo-deny record (an object with a `type` and `fields`); every line of the stream must be one".to_string()),
+        ];
+        for (line, why) in cases {
+            let input = format!("{line}\n{CLEAN_SUMMARY}\n");
+            assert!(detect(&input), "{input}");
+            check_err(&input, &why);
+            // After the summary too.
+            let input = format!("{CLEAN_SUMMARY}\n{line}\n");
+            assert_eq!(
+                check(&input, &FormatPolicy::default()).map(|_| ()),
+                Err(why.replacen("line 1", "line 2", 1))
+            );
+        }
+    }
+
+    #[test]
+    fn provenance_is_read_on_every_record() {
+        let input = format!("{{\"type\":\"log\",\"fields\":{{}},\"provenance\":\"stub\",\"commit\":\"abcdef1\"}}\n{CLEAN_SUMMARY}\n");
+        let found = provenance(&input);
+        assert!(found.stub);
+        assert_eq!(found.claims().commit.as_deref(), Some("abcdef1"));
     }
 
     #[test]
@@ -626,26 +653,6 @@ mod tests {
                     "error `yanked` in `foo 1.2.3`: detected yanked crate",
                     "error `yanked` in `foo 1.2.3`: second",
                 ],
-            },
-        );
-    }
-
-    #[test]
-    fn broken_pretty_value_skips_its_lines_and_counts_foreign_values() {
-        // The broken value spans lines 1-3 (the error is on line 3); the
-        // nested `{` line inside it is not parsed on its own.
-        let input =
-            format!("{{\n  \"a\": {{\"b\": 1}},\n  oops\n}}\n{{\"other\": 1}}\n{CLEAN_SUMMARY}\n");
-        check_ok(
-            &input,
-            Want {
-                reasons: &[],
-                warnings: &[
-                    "4 non-JSON lines skipped (first at line 1)",
-                    "1 JSON value without a cargo-deny `type` skipped (first at line 5)",
-                ],
-                counts: &[("lines.skipped", 4)],
-                findings: &[],
             },
         );
     }
@@ -671,22 +678,14 @@ mod tests {
     }
 
     #[test]
-    fn several_summaries_add_up_and_other_types_are_skipped() {
+    fn several_summaries_add_up() {
         let other = r#"{"type":"summary","fields":{"advisories":{"errors":1,"warnings":0,"notes":0,"helps":0}}}"#;
         check_ok(
-            &format!(
-                "{CLEAN_SUMMARY}\n{other}\n{}\n{}\n{}\n",
-                r#"{"type":"future","fields":{}}"#,
-                r#"{"type":"module"}"#,
-                r#"{"type":7,"fields":{}}"#
-            ),
+            &format!("{CLEAN_SUMMARY}\n{other}\n"),
             Want {
                 reasons: &["`advisories` check failed: 1 error in the summary"],
                 warnings: &[
                     "2 summary lines: the output holds several runs; their counts are added up",
-                    "1 JSON value without a cargo-deny `type` skipped (first at line 5)",
-                    "1 record of unknown type `future` skipped",
-                    "1 record of unknown type `module` skipped",
                 ],
                 counts: &[("advisories.errors", 1)],
                 findings: &[],

@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::provenance::Found;
 use super::text::{
     clip, field, kind, name_some, optional_array, optional_object, plural, quote, type_error,
 };
@@ -168,14 +169,18 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     vulnerability_counts(&vulns, &mut out.counts);
     // The most severe named first; a stable sort keeps document order within
     // a severity.
-    let mut serious: Vec<&Vulnerability> =
-        vulns.iter().filter(|v| !v.resolved && v.severity >= Severity::High).collect();
+    let mut serious: Vec<&Vulnerability> = vulns.iter().filter(|v| v.serious()).collect();
     serious.sort_by_key(|v| std::cmp::Reverse(v.severity));
+    let kinds = if serious.iter().any(|v| v.severity == Severity::Unrated) {
+        "critical, high or unrated"
+    } else {
+        "critical or high"
+    };
     let serious: Vec<&str> = serious.iter().map(|v| v.id.as_str()).collect();
     let block = policy.cyclonedx_block_vulnerabilities;
     if !serious.is_empty() {
         let line = format!(
-            "{} unresolved critical or high {}: {}",
+            "{} unresolved {kinds} {}: {}",
             serious.len(),
             plural(serious.len(), "vulnerability", "vulnerabilities"),
             name_some(&serious)
@@ -187,18 +192,29 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
                 .push(format!("{line} (not blocking: `cyclonedx_block_vulnerabilities` is off)"));
         }
     }
-    let unrated: Vec<&str> = vulns
+    // A vulnerability that names a component the BOM does not have: what it
+    // affects is unknown, as with a dependency reference.
+    let dangling: Vec<(String, String)> = vulns
         .iter()
-        .filter(|v| !v.resolved && v.severity == Severity::Unrated)
-        .map(|v| v.id.as_str())
+        .flat_map(|v| v.affects.iter().map(move |r| (r, v)))
+        .filter(|(r, _)| !refs.contains(r) && !r.starts_with("urn:cdx:"))
+        .map(|(r, v)| (r.clone(), v.id.clone()))
         .collect();
-    if !unrated.is_empty() {
-        out.warnings.push(format!(
-            "{} unresolved {} no severity rating: {}",
-            unrated.len(),
-            plural(unrated.len(), "vulnerability has", "vulnerabilities have"),
-            name_some(&unrated)
+    if !dangling.is_empty() {
+        let names: Vec<&str> = dangling.iter().map(|(r, _)| r.as_str()).collect();
+        out.reasons.push(format!(
+            "{} vulnerability `affects` {} not resolve to a bom-ref: {}",
+            dangling.len(),
+            plural(dangling.len(), "reference does", "references do"),
+            name_some(&names)
         ));
+        for (r, id) in &dangling {
+            structural.push(format!(
+                "vulnerability {} affects {}, which does not resolve",
+                quote(id),
+                quote(r)
+            ));
+        }
     }
 
     out.findings = findings(vulns, structural, block);
@@ -370,7 +386,9 @@ impl Severity {
             "low" => Severity::Low,
             "info" => Severity::Info,
             "none" => Severity::None,
-            _ => Severity::Unrated,
+            "unknown" => Severity::Unrated,
+            // A severity the gate cannot read counts at the most severe.
+            _ => Severity::Critical,
         }
     }
 
@@ -401,6 +419,15 @@ impl Severity {
             Severity::None => "none",
             Severity::Unrated => "unrated",
         }
+    }
+}
+
+impl Vulnerability {
+    /// Not resolved by analysis, and critical, high or of a severity the
+    /// gate cannot tell (no rating, `unknown`): an unknown severity counts
+    /// at the most severe.
+    fn serious(&self) -> bool {
+        !self.resolved && (self.severity >= Severity::High || self.severity == Severity::Unrated)
     }
 }
 
@@ -471,6 +498,7 @@ fn rating_severity(rating: &Map<String, Value>, at: &str) -> Result<Severity, St
         if parsed != Severity::Unrated {
             return Ok(parsed);
         }
+        // `unknown`: the score below may still rate it.
     }
     let method = match field(rating, "method") {
         Some(v) => v.as_str().ok_or_else(|| type_error(&format!("{at}.method"), v, "a string"))?,
@@ -506,7 +534,7 @@ fn findings(mut vulns: Vec<Vulnerability>, structural: Vec<String>, block: bool)
     vulns.sort_by(|a, b| {
         a.resolved.cmp(&b.resolved).then(b.severity.cmp(&a.severity)).then(a.id.cmp(&b.id))
     });
-    let blocking = |v: &Vulnerability| block && !v.resolved && v.severity >= Severity::High;
+    let blocking = |v: &Vulnerability| block && v.serious();
     let (first, rest): (Vec<&Vulnerability>, Vec<&Vulnerability>) =
         vulns.iter().partition(|v| blocking(v));
     first
@@ -529,6 +557,37 @@ fn vulnerability_line(v: &Vulnerability) -> String {
         line.push_str(&format!(" affects {}", name_some(&names)));
     }
     line
+}
+
+/// What a CycloneDX BOM says about its provenance: the gate's own fields at
+/// the top level and as named entries of `metadata.properties` (and the
+/// BOM's `properties`); `metadata.timestamp` (time) and
+/// `metadata.component.version` (release).
+pub fn provenance(doc: &Value) -> Found {
+    let mut found = Found::default();
+    let Some(obj) = doc.as_object() else { return found };
+    found.own_fields(obj);
+    let metadata = obj.get("metadata");
+    for (at, list) in [
+        ("metadata.properties", metadata.and_then(|m| m.get("properties"))),
+        ("properties", obj.get("properties")),
+    ] {
+        for property in list.and_then(Value::as_array).map_or(&[][..], Vec::as_slice) {
+            if let (Some(name), Some(value)) =
+                (property.get("name").and_then(Value::as_str), property.get("value"))
+            {
+                found.property(name, value, at);
+            }
+        }
+    }
+    if let Some(at) = metadata.and_then(|m| m.get("timestamp")) {
+        found.time(at, "metadata.timestamp");
+    }
+    if let Some(version) = metadata.and_then(|m| m.get("component")).and_then(|c| c.get("version"))
+    {
+        found.release(version, "metadata.component.version");
+    }
+    found
 }
 
 #[cfg(test)]
@@ -842,10 +901,46 @@ mod tests {
         let out = expect(
             doc,
             true,
-            Ok(&["2 unresolved critical or high vulnerabilities: `CVE-9`, `CVE-7`"]),
+            Ok(&[
+                "3 unresolved critical, high or unrated vulnerabilities: `CVE-9`, `CVE-7`, `CVE-2`",
+            ]),
         );
-        assert_eq!(out.warnings, ["1 unresolved vulnerability has no severity rating: `CVE-2`"]);
+        // A severity the gate cannot read (`bogus`) counts at the most
+        // severe; a vulnerability it cannot rate at all blocks with them.
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+        assert_eq!(out.counts["vulnerabilities.critical"], 2);
         assert_eq!(out.counts["vulnerabilities.other"], 1);
+    }
+
+    #[test]
+    fn vulnerability_affecting_an_unknown_component_blocks() {
+        let doc = with(
+            good(),
+            "vulnerabilities",
+            json!([{"id": "CVE-1", "ratings": [{"severity": "low"}], "affects": [{"ref": "pkg:nowhere"}, {"ref": "urn:cdx:x/1#y"}]}]),
+        );
+        expect(
+            doc,
+            false,
+            Ok(&[
+                "1 vulnerability `affects` reference does not resolve to a bom-ref: `pkg:nowhere`",
+            ]),
+        );
+    }
+
+    #[test]
+    fn provenance_reads_metadata() {
+        let doc = json!({
+            "bomFormat": "CycloneDX", "commit": "abcdef1",
+            "metadata": {"timestamp": "2026-01-01T00:00:00Z", "component": {"version": "1.2.3"},
+                         "properties": [{"name": "provenance", "value": "stub"}, {"name": "cdx:x", "value": "y"}]}
+        });
+        let found = provenance(&doc);
+        assert!(found.stub);
+        let claims = found.claims();
+        assert_eq!(claims.release.as_deref(), Some("1.2.3"));
+        assert_eq!(claims.commit.as_deref(), Some("abcdef1"));
+        assert_eq!(claims.generated_at.as_deref(), Some("2026-01-01T00:00:00Z"));
     }
 
     #[test]

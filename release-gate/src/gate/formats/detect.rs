@@ -1,23 +1,35 @@
-//! Which format a document is, from its content (never its file name), and
-//! the outcome of that format's rule.
+//! Which format a document is, from its content, and the outcome of that
+//! format's rule. The file name ([`hint`]) and a document's own marker only
+//! say which format it must be: failing it is invalid, never ignored and
+//! never read as another format.
 //!
 //! Order of decisions, for a document held in memory:
 //! 1. Decode: strip a UTF-8 byte order mark; decode UTF-16 with a byte order
 //!    mark (PowerShell's `>` writes it); anything else must be UTF-8.
-//! 2. XML (first non-blank character `<`): JUnit when the root element is
-//!    `testsuites` or `testsuite`, otherwise not evidence.
-//! 3. JSON with a top-level `status` or `passed`: the gate's own evidence.
+//! 2. XML (first non-blank character `<`): read in full first
+//!    ([`junit::root`]): not well-formed is invalid; JUnit when the root
+//!    element is `testsuites` or `testsuite`; a prefixed JUnit root is
+//!    invalid; otherwise not evidence.
+//! 3. JSON with a top-level `status` or `passed`: the gate's own evidence,
+//!    unless a tool format also claims it (a mixed document: invalid).
 //! 4. Other JSON: the first tool format whose detector claims it (SARIF,
-//!    CycloneDX, SPDX, OpenSSF Scorecard, cargo-audit, in-toto, criterion).
-//! 5. JSON records of cargo-deny (lines, one object, or an array): cargo-deny.
+//!    CycloneDX, SPDX, OpenSSF Scorecard, cargo-audit, in-toto, criterion),
+//!    or the format its name or marker promises (judged by its rule).
+//! 5. JSON records of cargo-deny (lines, one object, or an array):
+//!    cargo-deny, every record judged (one that is not a cargo-deny record
+//!    makes the file invalid).
 //! 6. Anything else keeps the gate's own rule: not passed (no `status`), or
 //!    invalid with the parser's position.
+//!
+//! Every tool format also carries its provenance (`provenance.rs`): the stub
+//! marker and the commit, release and time it binds itself to.
 
 #![deny(clippy::arithmetic_side_effects)]
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::provenance::Found;
 use super::{
     cargo_audit, cargo_deny, criterion, cyclonedx, intoto, junit, sarif, scorecard, spdx,
     FormatPolicy, Outcome,
@@ -62,6 +74,80 @@ pub struct Judged {
 pub struct Context {
     /// criterion: a `change/estimates.json` sits beside this file's folder.
     pub has_criterion_change: bool,
+    /// The format its file name promises (see [`hint`]).
+    pub hint: Hint,
+}
+
+/// The format a file name promises. A file that promises a format must be a
+/// valid document of it: otherwise it is invalid with the reason, never
+/// ignored and never read as another format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Hint {
+    #[default]
+    None,
+    /// `.xml`: well-formed XML (JUnit when its root is `testsuites` or `testsuite`).
+    Xml,
+    /// `.junit.xml`: JUnit XML.
+    Junit,
+    /// `.sarif`, `.sarif.json`.
+    Sarif,
+    /// `.cdx.json`, `bom.json`.
+    CycloneDx,
+    /// `.spdx.json`.
+    Spdx,
+    /// `.intoto.json`, `.intoto.jsonl`.
+    InToto,
+    /// `.jsonl`, `.ndjson`: JSON values, one a line.
+    JsonLines,
+}
+
+/// The format a file name promises, from its suffix (case-insensitive).
+pub fn hint(file_name: &str) -> Hint {
+    let name = file_name.to_ascii_lowercase();
+    let ends = |suffixes: &[&str]| suffixes.iter().any(|s| name.ends_with(s));
+    if ends(&[".junit.xml"]) {
+        Hint::Junit
+    } else if ends(&[".xml"]) {
+        Hint::Xml
+    } else if ends(&[".sarif", ".sarif.json"]) {
+        Hint::Sarif
+    } else if ends(&[".cdx.json"]) || name == "bom.json" {
+        Hint::CycloneDx
+    } else if ends(&[".spdx.json"]) {
+        Hint::Spdx
+    } else if ends(&[".intoto.json", ".intoto.jsonl"]) {
+        Hint::InToto
+    } else if ends(&[".jsonl", ".ndjson"]) {
+        Hint::JsonLines
+    } else {
+        Hint::None
+    }
+}
+
+impl Hint {
+    /// The JSON tool format this hint promises.
+    fn json_format(self) -> Option<&'static str> {
+        match self {
+            Hint::Sarif => Some("sarif"),
+            Hint::CycloneDx => Some("cyclonedx"),
+            Hint::Spdx => Some("spdx"),
+            Hint::InToto => Some("in-toto"),
+            _ => None,
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Hint::None => "",
+            Hint::Xml => "`.xml`",
+            Hint::Junit => "`.junit.xml`",
+            Hint::Sarif => "`.sarif`",
+            Hint::CycloneDx => "`.cdx.json`",
+            Hint::Spdx => "`.spdx.json`",
+            Hint::InToto => "`.intoto.json`",
+            Hint::JsonLines => "`.jsonl`",
+        }
+    }
 }
 
 pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understood {
@@ -70,16 +156,35 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
         Err(why) => return Understood::Invalid(why),
     };
     if text.trim_start().starts_with('<') {
-        if junit::detect(&text) {
-            return judged("junit", junit::check(&text, policy));
-        }
-        return Understood::Ignored(
-            "XML that is not JUnit (root element is not `testsuites` or `testsuite`)".to_string(),
-        );
+        return xml(&text, policy, ctx.hint);
     }
+    if matches!(ctx.hint, Hint::Xml | Hint::Junit) {
+        return Understood::Invalid(format!(
+            "a {} file that is not XML (it does not start with `<`)",
+            ctx.hint.suffix()
+        ));
+    }
+    let promised = ctx.hint.json_format();
     let own = evidence::parse_str(&text);
     if let Ok(ev) = &own {
         if ev.own_format {
+            if let Some(format) = promised {
+                return not_promised(
+                    ctx.hint,
+                    format,
+                    "the gate's own evidence (it has a top-level `status` or `passed`)",
+                );
+            }
+            // A document that is both the gate's own evidence and a tool
+            // format (a SARIF log with `"status": "passed"` added) is mixed:
+            // neither reading may hide the other.
+            if let Some(format) = checked_json(&text).ok().as_ref().and_then(tool_claim) {
+                return Understood::Invalid(format!(
+                    "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
+                    article(format),
+                    display_name(format)
+                ));
+            }
             return own_evidence(ev.clone());
         }
     }
@@ -97,63 +202,222 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
                 _ => evidence::bounded(&e.to_string()),
             })
         }
-        Err(_) => {}
+        Err(e) => {
+            if let Some(format) = promised {
+                return Understood::Invalid(format!(
+                    "not valid {}: not one JSON document: {}",
+                    display_name(format),
+                    evidence::bounded(&e.to_string())
+                ));
+            }
+        }
     }
-    // cargo-deny writes a stream of JSON records (lines, one object, an array).
-    if cargo_deny::detect(&text) {
+    // cargo-deny writes a stream of JSON records (lines, one object, an
+    // array): each is judged, and any that is not a cargo-deny record makes
+    // the file invalid.
+    if promised.is_none() && cargo_deny::detect(&text) {
         if let Some(e) = duplicate_in_records(&text) {
             return Understood::Invalid(e);
         }
-        return judged("cargo-deny", cargo_deny::check(&text, policy));
+        let found = cargo_deny::provenance(&text);
+        return judged("cargo-deny", cargo_deny::check(&text, policy), found);
     }
     match own {
+        Ok(_) if promised.is_some() => Understood::Invalid(format!(
+            "not valid {}: it has none of the format's fields",
+            display_name(promised.unwrap_or_default())
+        )),
         Ok(ev) => own_evidence(ev),
         Err(why) => Understood::Invalid(why),
     }
 }
 
-/// A JSON tool format: its name, its detector and its rule.
-type JsonFormat =
-    (&'static str, fn(&Value) -> bool, fn(&Value, &FormatPolicy) -> Result<Outcome, String>);
+/// A file whose name promises `format` but holds `what`.
+fn not_promised(hint: Hint, format: &str, what: &str) -> Understood {
+    Understood::Invalid(format!(
+        "not valid {}: a {} file that holds {what}",
+        display_name(format),
+        hint.suffix()
+    ))
+}
+
+/// An XML document: JUnit when its root is `testsuites` or `testsuite`;
+/// invalid when it is not well-formed (see [`junit::root`]), when its root
+/// is a JUnit root with a namespace prefix, or when its name promises JUnit;
+/// otherwise not evidence.
+fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
+    let root = match junit::root(text) {
+        Ok(root) => root,
+        Err(why) => {
+            let format = if junit::detect(text) { "JUnit XML" } else { "XML" };
+            return Understood::Invalid(format!("not valid {format}: {}", evidence::bounded(&why)));
+        }
+    };
+    if let Some(format) = hint.json_format() {
+        return not_promised(hint, format, "XML");
+    }
+    if junit::detect(text) {
+        return judged("junit", junit::check(text, policy), junit::provenance(text));
+    }
+    let local = root.rsplit_once(':').map_or(root.as_str(), |(_, local)| local);
+    let shown = evidence::shown(&root);
+    if local == "testsuites" || local == "testsuite" {
+        return Understood::Invalid(format!(
+            "not valid JUnit XML: the root element `{shown}` has a namespace prefix (JUnit reports are read without namespaces)"
+        ));
+    }
+    if hint == Hint::Junit {
+        return Understood::Invalid(format!(
+            "not valid JUnit XML: a `.junit.xml` file whose root element is `{shown}`, expected `testsuites` or `testsuite`"
+        ));
+    }
+    Understood::Ignored(format!(
+        "XML that is not JUnit (root element `{shown}` is not `testsuites` or `testsuite`)"
+    ))
+}
+
+/// A JSON tool format: its name, its detector, its rule and its provenance.
+type JsonFormat = (
+    &'static str,
+    fn(&Value) -> bool,
+    fn(&Value, &FormatPolicy) -> Result<Outcome, String>,
+    fn(&Value) -> Found,
+);
+
+/// The tool format that claims a JSON document, by its marker or its
+/// detector (criterion aside: its files have no marker).
+fn tool_claim(doc: &Value) -> Option<&'static str> {
+    marked(doc).or_else(|| {
+        json_formats().iter().find(|(_, detect, _, _)| detect(doc)).map(|(name, ..)| *name)
+    })
+}
+
+/// `a SARIF log`, `a CycloneDX BOM`... for messages.
+fn article(format: &str) -> String {
+    match format {
+        "in-toto" => "an in-toto attestation".to_string(),
+        "sarif" => "a SARIF log".to_string(),
+        "cyclonedx" => "a CycloneDX BOM".to_string(),
+        "spdx" => "an SPDX document".to_string(),
+        "scorecard" => "an OpenSSF Scorecard result".to_string(),
+        other => format!("a {} report", display_name(other)),
+    }
+}
+
+/// The format a document's own marker names, even when the document is not
+/// valid in it: SARIF's `$schema`, CycloneDX's `bomFormat`, SPDX's
+/// `spdxVersion`, in-toto's `_type`.
+fn marked(doc: &Value) -> Option<&'static str> {
+    let obj = doc.as_object()?;
+    let mentions = |key: &str, word: &str| {
+        obj.get(key).and_then(Value::as_str).is_some_and(|s| s.to_ascii_lowercase().contains(word))
+    };
+    if mentions("$schema", "sarif") {
+        Some("sarif")
+    } else if obj.contains_key("bomFormat") || mentions("$schema", "cyclonedx") {
+        Some("cyclonedx")
+    } else if obj.contains_key("spdxVersion") {
+        Some("spdx")
+    } else if mentions("_type", "in-toto") {
+        Some("in-toto")
+    } else {
+        None
+    }
+}
+
+/// The JSON tool formats, in the order their detectors are asked.
+fn json_formats() -> [JsonFormat; 6] {
+    [
+        ("sarif", sarif::detect, sarif::check, sarif::provenance),
+        ("cyclonedx", cyclonedx::detect, cyclonedx::check, cyclonedx::provenance),
+        ("spdx", spdx::detect, spdx::check, spdx::provenance),
+        ("scorecard", scorecard::detect, scorecard::check, scorecard::provenance),
+        ("cargo-audit", cargo_audit::detect, cargo_audit::check, top_level),
+        ("in-toto", intoto::detect, intoto::check, intoto::provenance),
+    ]
+}
 
 fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Understood> {
-    let json_formats: [JsonFormat; 6] = [
-        ("sarif", sarif::detect, sarif::check),
-        ("cyclonedx", cyclonedx::detect, cyclonedx::check),
-        ("spdx", spdx::detect, spdx::check),
-        ("scorecard", scorecard::detect, scorecard::check),
-        ("cargo-audit", cargo_audit::detect, cargo_audit::check),
-        ("in-toto", intoto::detect, intoto::check),
-    ];
-    for (name, detect, check) in json_formats {
+    let json_formats = json_formats();
+    let promised = ctx.hint.json_format().or_else(|| marked(doc));
+    for (name, detect, check, provenance) in json_formats {
         if detect(doc) {
-            return Some(judged(name, check(doc, policy)));
+            if let Some(format) = promised.filter(|p| *p != name) {
+                let what = format!("a {} document", display_name(name));
+                return Some(match ctx.hint.json_format() {
+                    Some(_) => not_promised(ctx.hint, format, &what),
+                    None => Understood::Invalid(format!(
+                        "not valid {}: its marker names {} but it reads as {what}",
+                        display_name(format),
+                        display_name(format)
+                    )),
+                });
+            }
+            return Some(judged(name, check(doc, policy), provenance(doc)));
         }
     }
+    // Promised (by the file name or the document's marker) but not
+    // detected: the format's own rule says why it is not valid.
+    if let Some(format) = promised {
+        for (name, _, check, provenance) in json_formats {
+            if name == format {
+                return Some(match check(doc, policy) {
+                    Ok(outcome) if !outcome.reasons.is_empty() => Understood::Invalid(format!(
+                        "not valid {}: {}",
+                        display_name(name),
+                        evidence::bounded(&outcome.reasons.join("; "))
+                    )),
+                    Ok(_) => Understood::Invalid(format!(
+                        "not valid {}: it lacks the fields that identify the format",
+                        display_name(name)
+                    )),
+                    Err(why) => judged(name, Err(why), provenance(doc)),
+                });
+            }
+        }
+    }
+    let found = top_level(doc);
     match criterion::classify(doc)? {
-        criterion::Kind::Change => Some(judged("criterion", criterion::check_change(doc, policy))),
+        criterion::Kind::Change => {
+            Some(judged("criterion", criterion::check_change(doc, policy), found))
+        }
         criterion::Kind::Estimates if ctx.has_criterion_change => Some(Understood::Supporting(
             "criterion estimates: judged through the benchmark's `change/estimates.json`".to_string(),
         )),
-        criterion::Kind::Estimates => Some(Understood::Evidence(Box::new(Judged {
-            format: "criterion",
-            outcome: Outcome {
+        criterion::Kind::Estimates => judged_found(
+            "criterion",
+            Outcome {
                 warnings: vec!["criterion benchmark without `change/estimates.json`: no baseline to compare against".to_string()],
                 ..Outcome::default()
             },
-            own: None,
-            claims: Claims::default(),
-            stub: false,
-        }))),
+            found,
+        ),
         criterion::Kind::Support => {
             Some(Understood::Supporting("criterion support file".to_string()))
         }
     }
 }
 
-fn judged(format: &'static str, result: Result<Outcome, String>) -> Understood {
+/// The gate's own provenance fields at the top level of a document.
+fn top_level(doc: &Value) -> Found {
+    let mut found = Found::default();
+    if let Some(obj) = doc.as_object() {
+        found.own_fields(obj);
+    }
+    found
+}
+
+fn judged_found(format: &'static str, outcome: Outcome, found: Found) -> Option<Understood> {
+    Some(judged(format, Ok(outcome), found))
+}
+
+/// A tool format's judgement: its rule's outcome, with the claims and the
+/// stub marker its provenance carries (a claim with the wrong shape is a
+/// reason).
+fn judged(format: &'static str, result: Result<Outcome, String>, found: Found) -> Understood {
     match result {
-        Ok(outcome) => {
+        Ok(mut outcome) => {
+            outcome.reasons.extend(found.problems.iter().cloned());
             // The format modules keep what they quote to one line; this holds
             // it for every message, so a document can never forge a line of
             // the gate's output (a terminal escape, a CI workflow command).
@@ -174,8 +438,8 @@ fn judged(format: &'static str, result: Result<Outcome, String>) -> Understood {
                 format,
                 outcome,
                 own: None,
-                claims: Claims::default(),
-                stub: false,
+                claims: found.claims(),
+                stub: found.stub,
             }))
         }
         Err(why) => Understood::Invalid(format!(
@@ -380,7 +644,13 @@ mod tests {
     }
 
     fn check(input: &[u8], expected: &str) {
-        let got = match understand(input, &FormatPolicy::default(), Context::default()) {
+        check_named("evidence.json", input, expected);
+    }
+
+    /// `check` for a file of this name (its suffix may promise a format).
+    fn check_named(name: &str, input: &[u8], expected: &str) {
+        let ctx = Context { hint: hint(name), ..Context::default() };
+        let got = match understand(input, &FormatPolicy::default(), ctx) {
             Understood::Evidence(j) => format!("{} {:?}", j.format, j.outcome.reasons),
             Understood::Ignored(why) | Understood::Supporting(why) => format!("ignored: {why}"),
             Understood::Invalid(why) => format!("invalid: {why}"),
@@ -393,7 +663,11 @@ mod tests {
         check(br#"{"status": "passed", "runs": []}"#, "evidence []");
         check(
             br#"{"passed": false, "bomFormat": "CycloneDX"}"#,
-            "evidence [\"`passed` is false\"]",
+            "invalid: a mixed document: it has the gate's own top-level `status` or `passed` and is also a CycloneDX BOM (its marker or its fields); write the tool's output unchanged, the gate reads CycloneDX directly",
+        );
+        check(
+            br#"{"status": "passed", "version": "2.1.0", "runs": [{"results": [{"level": "error"}]}]}"#,
+            "invalid: a mixed document: it has the gate's own top-level `status` or `passed` and is also a SARIF log (its marker or its fields); write the tool's output unchanged, the gate reads SARIF directly",
         );
         check(b"\xEF\xBB\xBF{\"status\": \"ok\"}", "evidence []");
         check(b"\xFF\xFE{\x00\"\x00s\x00t\x00a\x00t\x00u\x00s\x00\"\x00:\x00\"\x00o\x00k\x00\"\x00}\x00", "evidence []");
@@ -414,7 +688,122 @@ mod tests {
     fn xml_that_is_not_junit_is_not_evidence() {
         check(
             b"<?xml version=\"1.0\"?><project/>",
-            "ignored: XML that is not JUnit (root element is not `testsuites` or `testsuite`)",
+            "ignored: XML that is not JUnit (root element `project` is not `testsuites` or `testsuite`)",
         );
+    }
+
+    /// Class 2: a mixed or malformed document never reads as clean.
+    #[test]
+    fn malformed_xml_is_invalid_not_ignored() {
+        let pass = r#"<testsuite name="t" tests="1"><testcase name="c"/></testsuite>"#;
+        let cases: [(String, &str); 9] = [
+            (format!("\u{b}{pass}"), "invalid: not valid XML: malformed XML at line 1 column 1: text before the root element"),
+            (format!("<?xml version=\"1.0\"?>stray{pass}"), "invalid: not valid XML: malformed XML at line 1 column 22: text before the root element"),
+            (format!("<!DOCTYPE testsuite [<!ATTLIST testcase status CDATA \"failed\">]>{pass}"), "invalid: not valid JUnit XML: malformed XML at line 1 column 1: a DOCTYPE is not read (a DTD can declare entities that change the document)"),
+            (format!("{pass}{pass}"), "invalid: not valid JUnit XML: malformed XML at line 1 column 63: second root element `testsuite` after `testsuite`"),
+            (format!("{pass} trailing"), "invalid: not valid JUnit XML: malformed XML at line 1 column 63: text after the root element"),
+            ("<testsuite name=\"t\"><testcase name=\"c\">".to_string(), "invalid: not valid JUnit XML: malformed XML at line 1 column 40: unexpected end of document: `testcase` is not closed"),
+            ("<j:testsuite xmlns:j=\"urn:x\"><j:testcase name=\"c\"/></j:testsuite>".to_string(), "invalid: not valid JUnit XML: the root element `j:testsuite` has a namespace prefix (JUnit reports are read without namespaces)"),
+            ("<report><testsuite/>".to_string(), "invalid: not valid XML: malformed XML at line 1 column 21: unexpected end of document: `report` is not closed"),
+            ("<testsuite name=\"&bogus;\"/>".to_string(), "invalid: not valid JUnit XML: malformed XML at line 1 column 1: unknown or invalid reference in an attribute value"),
+        ];
+        for (input, expected) in cases {
+            check(input.as_bytes(), expected);
+        }
+        check(
+            b"<testsuite><testcase></testsuite></testcase>",
+            "invalid: not valid JUnit XML: malformed XML at line 1 column 22: ill-formed document: expected `</testcase>`, but `</testsuite>` was found",
+        );
+        // Comments and processing instructions are XML: TestNG writes one
+        // before the root.
+        check(
+            format!("<?xml version=\"1.0\"?><!-- by TestNG --><?pi x?>{pass}").as_bytes(),
+            "junit []",
+        );
+    }
+
+    #[test]
+    fn a_name_or_a_marker_promises_a_format() {
+        check_named("scan.sarif", br#"{"status": "passed"}"#, "invalid: not valid SARIF: a `.sarif` file that holds the gate's own evidence (it has a top-level `status` or `passed`)");
+        check_named(
+            "scan.SARIF.json",
+            br#"{"runs": 5}"#,
+            "invalid: not valid SARIF: `runs` is a number, expected an array",
+        );
+        check_named(
+            "bom.cdx.json",
+            br#"{"version": "2.1.0", "runs": []}"#,
+            "invalid: not valid CycloneDX: a `.cdx.json` file that holds a SARIF document",
+        );
+        check_named(
+            "x.spdx.json",
+            b"<spdx/>",
+            "invalid: not valid SPDX: a `.spdx.json` file that holds XML",
+        );
+        check_named("x.intoto.jsonl", b"{\"_type\": 1}\n{\"_type\": 2}\n", "invalid: not valid in-toto: not one JSON document: trailing characters at line 2 column 1");
+        check_named(
+            "tests.xml",
+            br#"{"status": "passed"}"#,
+            "invalid: a `.xml` file that is not XML (it does not start with `<`)",
+        );
+        check_named("tests.junit.xml", b"<html/>", "invalid: not valid JUnit XML: a `.junit.xml` file whose root element is `html`, expected `testsuites` or `testsuite`");
+        check_named("other.xml", b"<html/>", "ignored: XML that is not JUnit (root element `html` is not `testsuites` or `testsuite`)");
+        // Markers: the format's own rule says why.
+        check(
+            br#"{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": {}}"#,
+            "invalid: not valid SARIF: `runs` is an object, expected an array",
+        );
+        check(
+            br#"{"spdxVersion": 2.3}"#,
+            "invalid: not valid SPDX: `spdxVersion` is a number, expected a string",
+        );
+        check(
+            br#"{"_type": "https://in-toto.io/Statement/v1", "subject": []}"#,
+            "invalid: not valid in-toto: `subject` is empty, expected at least one subject",
+        );
+        check(br#"{"$schema": "sarif", "bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}"#, "invalid: not valid SARIF: its marker names SARIF but it reads as a CycloneDX document");
+    }
+
+    #[test]
+    fn a_cargo_deny_stream_is_judged_line_by_line() {
+        let summary = r#"{"type":"summary","fields":{"bans":{"errors":0}}}"#;
+        check(format!("{summary}\n").as_bytes(), "cargo-deny []");
+        check(
+            format!("{{\"status\": \"failed\"}}\n{summary}\n").as_bytes(),
+            "invalid: not valid cargo-deny JSON: the JSON value at line 1 is not a cargo-deny record (an object with a `type` and `fields`); every line of the stream must be one",
+        );
+        check(
+            format!("{summary}\nerror: boom\n").as_bytes(),
+            "invalid: not valid cargo-deny JSON: line 2 is not JSON; every line of a cargo-deny stream must be one of its JSON records",
+        );
+    }
+
+    /// Class 3: the stub marker and the binding claims of tool formats.
+    #[test]
+    fn tool_formats_carry_stub_and_claims() {
+        let judged = |name: &str, input: &str| -> (bool, Claims, Vec<String>) {
+            let ctx = Context { hint: hint(name), ..Context::default() };
+            match understand(input.as_bytes(), &FormatPolicy::default(), ctx) {
+                Understood::Evidence(j) => (j.stub, j.claims, j.outcome.reasons),
+                other => panic!("{name}: {other:?}"),
+            }
+        };
+        let sarif = r#"{"version": "2.1.0", "provenance": "stub", "release": "v2", "runs": [{"tool": {"driver": {"name": "x"}}, "results": []}]}"#;
+        let (stub, claims, _) = judged("a.sarif", sarif);
+        assert!(stub);
+        assert_eq!(claims.release.as_deref(), Some("v2"));
+        let junit = r#"<testsuites timestamp="2026-01-02T03:04:05"><testsuite name="s" timestamp="2026-01-03T00:00:00Z"><properties><property name="commit" value="abcdef1"/></properties><testcase name="c"/></testsuite></testsuites>"#;
+        let (stub, claims, _) = judged("t.xml", junit);
+        assert!(!stub);
+        assert_eq!(claims.commit.as_deref(), Some("abcdef1"));
+        assert_eq!(claims.generated_at.as_deref(), Some("2026-01-02T03:04:05+14:00"));
+        let scorecard = r#"{"date": "2026-01-02", "repo": {"name": "x", "commit": "abcdef1"}, "scorecard": {"version": "v5"}, "score": 9.0, "checks": []}"#;
+        let (_, claims, _) = judged("s.json", scorecard);
+        assert_eq!(claims.commit.as_deref(), Some("abcdef1"));
+        assert_eq!(claims.generated_at.as_deref(), Some("2026-01-02T00:00:00+14:00"));
+        // A claim of the wrong shape is a reason.
+        let bad = r#"{"version": "2.1.0", "commit": ["a"], "runs": [{"tool": {"driver": {"name": "x"}}, "results": []}]}"#;
+        let (_, _, reasons) = judged("a.sarif", bad);
+        assert_eq!(reasons, ["`commit` is an array, expected a string"]);
     }
 }

@@ -33,6 +33,7 @@ use base64::engine::general_purpose::{STANDARD_PAD_INDIFFERENT, URL_SAFE_PAD_IND
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
+use super::provenance::Found;
 use super::text::{self, clip, kind};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
@@ -247,6 +248,9 @@ struct Statement {
     predicate: Predicate,
     builder: Option<String>,
     subjects: Vec<Subject>,
+    /// Its provenance claims: the gate's own fields at its top level, and
+    /// the SLSA build's finish time.
+    found: Found,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -540,7 +544,17 @@ fn read_statement(value: &Value, ctx: &str) -> Result<Statement, String> {
             .find_map(|p| value.pointer(p).and_then(Value::as_str))
             .map(str::to_string),
     };
-    Ok(Statement { predicate_type, predicate, builder, subjects })
+    let mut found = Found::default();
+    found.own_fields(obj);
+    for (pointer, field) in [
+        ("/predicate/runDetails/metadata/finishedOn", "predicate.runDetails.metadata.finishedOn"),
+        ("/predicate/metadata/buildFinishedOn", "predicate.metadata.buildFinishedOn"),
+    ] {
+        if let Some(at) = value.pointer(pointer) {
+            found.time(at, field);
+        }
+    }
+    Ok(Statement { predicate_type, predicate, builder, subjects, found })
 }
 
 fn read_subject(value: &Value, path: &str, ctx: &str) -> Result<Subject, String> {
@@ -656,6 +670,21 @@ fn clean(s: &str) -> String {
 /// A message or finding line capped at [`MAX_LINE`] characters.
 fn line(s: &str) -> String {
     clip(s, MAX_LINE)
+}
+
+/// What an attestation says about its provenance: the gate's own fields at
+/// the document's top level and at each statement's; each SLSA predicate's
+/// `runDetails.metadata.finishedOn` (v1) or `metadata.buildFinishedOn`
+/// (v0.2) (times). Its subjects are checked against the release artifacts
+/// by the rule itself.
+pub fn provenance(doc: &Value) -> Found {
+    let mut found = Found::default();
+    let Some(obj) = doc.as_object() else { return found };
+    found.own_fields(obj);
+    for attestation in read(doc).unwrap_or_default() {
+        found.extend(attestation.statement.found);
+    }
+    found
 }
 
 #[cfg(test)]
@@ -1072,5 +1101,15 @@ mod tests {
         for doc in hostile {
             let _ = check(&doc, &p);
         }
+    }
+
+    #[test]
+    fn provenance_reads_the_build_finish_time() {
+        let mut v1 = v1_statement(&[("a", &"1".repeat(64))], "https://github.com/actions/runner");
+        v1["predicate"]["runDetails"]["metadata"] = json!({"finishedOn": "2026-01-02T00:00:00Z"});
+        v1["provenance"] = json!("stub");
+        let found = provenance(&v1);
+        assert!(found.stub);
+        assert_eq!(found.claims().generated_at.as_deref(), Some("2026-01-02T00:00:00Z"));
     }
 }

@@ -29,6 +29,7 @@ use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 
+use super::provenance::Found;
 use super::text::{clip_line, plural};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
@@ -46,6 +47,20 @@ const MAX_CAPTURE_BYTES: usize = 2048;
 const FAILED_STATUS: &[&str] = &["failed", "fail", "failure"];
 const ERRORED_STATUS: &[&str] = &["error", "errored"];
 const SKIPPED_STATUS: &[&str] = &["skipped", "disabled", "notrun", "not run", "ignored"];
+/// `status` values (lowercase) of a passed testcase; no `status` is one.
+/// Any other value counts as errored: the reader cannot tell what it means.
+const PASSED_STATUS: &[&str] = &[
+    "",
+    "run",
+    "passed",
+    "pass",
+    "success",
+    "succeeded",
+    "successful",
+    "ok",
+    "executed",
+    "completed",
+];
 
 /// Does this text look like JUnit XML? True when the root element (after an
 /// optional XML declaration, comments, processing instructions, a doctype and
@@ -459,6 +474,12 @@ impl<'t> Parser<'t> {
             push_capped(&mut self.report.errored, line);
         } else if case.skipped || SKIPPED_STATUS.contains(&status) {
             tally.skipped = 1;
+        } else if !PASSED_STATUS.contains(&status) {
+            // A status the reader does not know counts at its most severe.
+            tally.errored = 1;
+            let why = format!("unknown `status` `{}`", clip_line(status, MAX_NAME_CHARS));
+            let line = failing_line("errored", &label, Some(&why), case.reruns);
+            push_capped(&mut self.report.errored, line);
         } else if case.flaky > 0 {
             self.report.flaky = self.report.flaky.saturating_add(1);
             let line = format!(
@@ -688,6 +709,167 @@ fn tests_word(n: u64) -> &'static str {
     plural(n, "test", "tests")
 }
 
+/// What an XML document is, read in full: `Ok` with its root element's name
+/// when it is well-formed XML the gate can read, else `Err` with why (line
+/// and column). Refused: a DOCTYPE (a DTD can declare entities that change
+/// the document), text other than white space outside the root element
+/// (a vertical tab, stray words), a character XML does not allow, an
+/// unknown entity, a second root element, an unclosed or mismatched element,
+/// no root element. Comments and processing instructions are XML and are
+/// allowed anywhere (TestNG writes a comment before the root).
+pub fn root(text: &str) -> Result<String, String> {
+    let malformed = |offset: u64, what: &str| {
+        let (line, column) = line_column(text, offset);
+        format!("malformed XML at line {line} column {column}: {what}")
+    };
+    let mut reader = Reader::from_str(text);
+    // The names of the open elements, innermost last.
+    let mut open: Vec<String> = Vec::new();
+    let mut root: Option<String> = None;
+    let mut first = true;
+    loop {
+        let at = reader.buffer_position();
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(e) => return Err(malformed(reader.error_position(), &e.to_string())),
+        };
+        let was_first = first;
+        first = false;
+        let check_text = |s: &str| -> Result<(), String> {
+            match s.chars().find(|c| !is_xml_char(*c)) {
+                Some(c) => Err(malformed(
+                    at,
+                    &format!("character U+{:04X} is not allowed in XML", u32::from(c)),
+                )),
+                None => Ok(()),
+            }
+        };
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let name = e.name().into_inner().to_string();
+                if open.is_empty() {
+                    if let Some(first_root) = &root {
+                        let what = format!(
+                            "second root element `{}` after `{}`",
+                            clip_line(&name, MAX_NAME_CHARS),
+                            clip_line(first_root, MAX_NAME_CHARS)
+                        );
+                        return Err(malformed(at, &what));
+                    }
+                    root = Some(name.clone());
+                }
+                for attr in e.attributes().with_checks(true) {
+                    let attr = attr.map_err(|err| {
+                        let (pos, what) = describe_attr_error(&err);
+                        malformed(at.saturating_add(1).saturating_add(pos as u64), what)
+                    })?;
+                    let value = unescape_with(&attr.value, resolve_xml_entity).map_err(|_| {
+                        malformed(at, "unknown or invalid reference in an attribute value")
+                    })?;
+                    check_text(&value)?;
+                }
+                if matches!(event, Event::Start(_)) {
+                    open.push(name);
+                }
+            }
+            Event::End(_) => {
+                open.pop();
+            }
+            Event::Text(t) => {
+                if open.is_empty() && !is_xml_space(&t) {
+                    let what = match root {
+                        None => "text before the root element",
+                        Some(_) => "text after the root element",
+                    };
+                    return Err(malformed(at, what));
+                }
+                check_text(&t)?;
+            }
+            Event::CData(c) => {
+                if open.is_empty() {
+                    return Err(malformed(at, "CDATA outside the root element"));
+                }
+                check_text(&c)?;
+            }
+            Event::GeneralRef(r) => {
+                if open.is_empty() {
+                    return Err(malformed(at, "reference outside the root element"));
+                }
+                if resolve_reference(&r).is_none() {
+                    let what = format!("unknown or invalid reference `&{};`", &*r);
+                    return Err(malformed(at, &what));
+                }
+            }
+            Event::Decl(_) if was_first => {}
+            Event::Decl(_) => return Err(malformed(at, "XML declaration not at the start")),
+            Event::DocType(_) => {
+                return Err(malformed(
+                    at,
+                    "a DOCTYPE is not read (a DTD can declare entities that change the document)",
+                ))
+            }
+            Event::Comment(c) => check_text(&c)?,
+            Event::PI(_) => {}
+            Event::Eof => {
+                if let Some(name) = open.last() {
+                    let what = format!(
+                        "unexpected end of document: `{}` is not closed",
+                        clip_line(name, MAX_NAME_CHARS)
+                    );
+                    return Err(malformed(text.len() as u64, &what));
+                }
+                return root.ok_or_else(|| "no root element".to_string());
+            }
+        }
+    }
+}
+
+/// What a JUnit report says about its provenance: the `timestamp` of every
+/// `testsuites`/`testsuite` element (times; JUnit writers usually omit the
+/// offset, read as the earliest instant it can denote), `property` elements
+/// (`<property name="provenance" value="stub"/>`, and `release`, `commit`,
+/// `generated_at`), wherever they are, and `provenance`, `release` and
+/// `commit` attributes of a suite.
+pub fn provenance(text: &str) -> Found {
+    let mut found = Found::default();
+    let mut reader = Reader::from_str(text);
+    loop {
+        let e = match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => e,
+            Ok(Event::Eof) | Err(_) => return found,
+            Ok(_) => continue,
+        };
+        let attr = |key: &str| -> Option<serde_json::Value> {
+            e.attributes().flatten().find(|a| a.key.into_inner() == key).map(|a| {
+                let value = unescape_with(&a.value, resolve_xml_entity)
+                    .map_or_else(|_| a.value.to_string(), |v| v.into_owned());
+                serde_json::Value::String(value)
+            })
+        };
+        match e.name().into_inner() {
+            name @ ("testsuites" | "testsuite") => {
+                if let Some(at) = attr("timestamp") {
+                    found.time(&at, &format!("{name}.timestamp"));
+                }
+                // The gate's own names as attributes of a suite count too.
+                for key in ["provenance", "release", "commit"] {
+                    if let Some(value) = attr(key) {
+                        found.property(key, &value, name);
+                    }
+                }
+            }
+            "property" => {
+                if let (Some(serde_json::Value::String(name)), Some(value)) =
+                    (attr("name"), attr("value"))
+                {
+                    found.property(name.trim(), &value, "property");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -787,6 +969,23 @@ mod tests {
                 warnings: &["1 of 4 tests skipped (25.0%), above the 20.0% limit"],
                 counts: [4, 2, 1, 0, 1, 0],
                 findings: &["failed `ctest::c`"],
+            },
+        );
+    }
+
+    /// A `status` the reader does not know counts at its most severe.
+    #[test]
+    fn unknown_status_is_errored() {
+        check_default(
+            r#"<testsuite name="ctest" tests="2">
+                <testcase name="a" status="OK"/>
+                <testcase name="b" status="crashed"/>
+            </testsuite>"#,
+            Want {
+                reasons: &["1 errored test (`error`)"],
+                warnings: &[],
+                counts: [2, 1, 0, 1, 0, 0],
+                findings: &["errored `ctest::b`: unknown `status` `crashed`"],
             },
         );
     }

@@ -4,7 +4,9 @@
 //! decoded text, for XML and JSON lines) in, an [`Outcome`] out, or `Err`
 //! with why the document is not valid in that format. No I/O here. The
 //! dispatcher in `detect.rs` decides which module reads a document, from the
-//! content, never the file name.
+//! content; a file name or a document marker only says which format it must
+//! be (`detect::hint`). `provenance.rs` reads the stub marker and the binding
+//! claims every format carries.
 
 pub mod cargo_audit;
 pub mod cargo_deny;
@@ -13,6 +15,7 @@ pub mod cyclonedx;
 pub mod detect;
 pub mod intoto;
 pub mod junit;
+pub mod provenance;
 pub mod sarif;
 pub mod scorecard;
 pub mod spdx;

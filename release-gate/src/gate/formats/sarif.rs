@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::provenance::Found;
 use super::text::{clip, kind};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
@@ -74,7 +75,8 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     let mut reasons_runs = Vec::new();
     let mut warnings = Vec::new();
     if runs.is_empty() {
-        warnings.push("`runs` is empty: no analysis was run".to_string());
+        // No analysis is not a clean analysis.
+        reasons_runs.push("`runs` is empty: no analysis was run".to_string());
     }
 
     for (r, run) in runs.iter().enumerate() {
@@ -92,9 +94,11 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         }
 
         let results = match run.get("results") {
+            // SARIF: `results` absent or null means the tool did not produce
+            // results (an empty array means it found nothing): never clean.
             None | Some(Value::Null) => {
-                warnings.push(format!(
-                    "run {r} (`{name}`) has no `results`: the tool may not have completed"
+                reasons_runs.push(format!(
+                    "run {r} (`{name}`) has no `results`: the tool did not complete (a run that found nothing has `\"results\": []`)"
                 ));
                 continue;
             }
@@ -124,22 +128,39 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
                 tally.absent += 1;
                 continue;
             }
-            let rule = tool.resolve(result);
-            let level = match enum_str(result, "level", LEVELS, &path)? {
-                Some(level) => Level::from_known(level),
-                None => rule.and_then(|rule| rule.default_level).unwrap_or(Level::Warning),
+            let (rule, dangling) = match tool.resolve(result) {
+                Resolved::Rule(rule) => (Some(rule), None),
+                Resolved::Undescribed => (None, None),
+                Resolved::Dangling(why) => (None, Some(why)),
+            };
+            let own_level = enum_str(result, "level", LEVELS, &path)?.map(Level::from_known);
+            let level = match (own_level, &dangling) {
+                (Some(level), _) => level,
+                // Its rule's default level is unknown: the most severe.
+                (None, Some(_)) => Level::Error,
+                (None, None) => rule.and_then(|rule| rule.default_level).unwrap_or(Level::Warning),
             };
             let severity = rule.and_then(|rule| rule.severity);
             if rule.is_some_and(|rule| rule.bad_severity) {
                 tally.bad_severity += 1;
             }
-            let blocking = level == Level::Error || severity.is_some_and(|s| s >= threshold);
-            tally.add(level, blocking);
+            if let Some(why) = dangling.as_ref() {
+                // Its rule's `security-severity` is unknown: it blocks.
+                tally.dangling += 1;
+                if tally.dangling == 1 {
+                    tally.first_dangling = format!("`{}`: {why}", path());
+                }
+            }
+            let blocking = level == Level::Error
+                || dangling.is_some()
+                || severity.is_some_and(|s| s >= threshold);
+            tally.add(level, blocking, dangling.is_some());
             candidates.push(Candidate {
                 blocking,
                 severity,
                 level,
                 rule_id: rule_id(result).or_else(|| rule.and_then(|rule| rule.id)),
+                dangling: dangling.is_some(),
                 message_strings: rule.and_then(|rule| rule.message_strings),
                 result,
                 run,
@@ -156,6 +177,13 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             "{} below level `error` with `security-severity` >= {}",
             plural(tally.severe_below_error, "result"),
             fmt_f64(threshold)
+        ));
+    }
+    if tally.dangling > 0 {
+        reasons.push(format!(
+            "{} whose rule reference cannot be resolved, counted as blocking (first {})",
+            plural(tally.dangling, "result"),
+            tally.first_dangling
         ));
     }
     reasons.extend(reasons_runs);
@@ -187,7 +215,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     let counts: BTreeMap<String, u64> = [
         ("runs", runs.len() as u64),
         ("results.total", tally.total()),
-        ("results.blocking", tally.error + tally.severe_below_error),
+        ("results.blocking", tally.error + tally.severe_below_error + tally.dangling_below_error),
         ("results.error", tally.error),
         ("results.warning", tally.warning),
         ("results.note", tally.note),
@@ -195,6 +223,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         ("results.suppressed", tally.suppressed),
         ("results.absent", tally.absent),
         ("results.other_kind", tally.other_kind),
+        ("results.unresolved_rule", tally.dangling),
     ]
     .into_iter()
     .map(|(key, n)| (key.to_string(), n))
@@ -254,10 +283,16 @@ struct Tally {
     absent: u64,
     other_kind: u64,
     bad_severity: u64,
+    /// Results whose rule reference does not resolve (all blocking).
+    dangling: u64,
+    dangling_below_error: u64,
+    first_dangling: String,
 }
 
 impl Tally {
-    fn add(&mut self, level: Level, blocking: bool) {
+    /// Counts one result; a `dangling` one below `error` blocks for its
+    /// unknown rule, counted in `dangling` instead of `severe_below_error`.
+    fn add(&mut self, level: Level, blocking: bool, dangling: bool) {
         match level {
             Level::Error => self.error += 1,
             Level::Warning => self.warning += 1,
@@ -266,6 +301,7 @@ impl Tally {
         }
         match (blocking, level) {
             (_, Level::Error) => {}
+            (true, _) if dangling => self.dangling_below_error += 1,
             (true, _) => self.severe_below_error += 1,
             (false, Level::Warning) => self.quiet_warning += 1,
             (false, Level::Note) => self.quiet_note += 1,
@@ -290,9 +326,29 @@ struct Rule<'a> {
     message_strings: Option<&'a Map<String, Value>>,
 }
 
+impl Rule<'_> {
+    /// Whether a result's `ruleId` names this rule (a hierarchical id
+    /// `a/b/c` names `a/b` and `a`); a rule without an id matches any.
+    fn matches(&self, id: &str) -> bool {
+        let Some(own) = self.id else { return true };
+        let mut id = id;
+        loop {
+            if id == own {
+                return true;
+            }
+            match id.rsplit_once('/') {
+                Some((parent, _)) => id = parent,
+                None => return false,
+            }
+        }
+    }
+}
+
 /// The rules of one tool component (`tool.driver` or `tool.extensions[i]`).
 #[derive(Debug, Default)]
 struct Component<'a> {
+    name: Option<&'a str>,
+    guid: Option<&'a str>,
     rules: Vec<Rule<'a>>,
     by_id: BTreeMap<&'a str, usize>,
 }
@@ -305,14 +361,19 @@ impl<'a> Component<'a> {
             Some(Value::Object(component)) => component,
             Some(other) => return Err(format!("`{path}` is {}, expected an object", kind(other))),
         };
+        let named = Component {
+            name: component.get("name").and_then(Value::as_str),
+            guid: component.get("guid").and_then(Value::as_str),
+            ..Component::default()
+        };
         let rules = match component.get("rules") {
-            None | Some(Value::Null) => return Ok(Component::default()),
+            None | Some(Value::Null) => return Ok(named),
             Some(Value::Array(rules)) => rules,
             Some(other) => {
                 return Err(format!("`{path}.rules` is {}, expected an array", kind(other)));
             }
         };
-        let mut out = Component::default();
+        let mut out = named;
         for (k, rule) in rules.iter().enumerate() {
             let rule_path = || format!("{path}.rules[{k}]");
             let rule = rule.as_object().ok_or_else(|| {
@@ -409,34 +470,158 @@ impl<'a> Tool<'a> {
         Ok(Tool { name, driver, extensions })
     }
 
-    /// The rule a result refers to, if the run describes it.
-    fn resolve(&self, result: &Map<String, Value>) -> Option<&Rule<'a>> {
+    /// The rule a result refers to. A reference the document makes but does
+    /// not honour (a `toolComponent` that selects no component, an index out
+    /// of range, a `ruleId` no described rule has, an index whose rule has
+    /// another id) is [`Resolved::Dangling`]: the result counts at its most
+    /// severe possible level.
+    fn resolve(&self, result: &Map<String, Value>) -> Resolved<'_, 'a> {
         let reference = result.get("rule").and_then(Value::as_object);
-        let selected = reference
-            .and_then(|reference| reference.get("toolComponent"))
-            .and_then(|component| component.get("index"))
-            .and_then(Value::as_u64);
-        let component = match selected {
-            Some(e) => self.extensions.get(usize::try_from(e).ok()?)?,
-            None => &self.driver,
+        let component = match reference.and_then(|reference| reference.get("toolComponent")) {
+            None | Some(Value::Null) => None,
+            Some(selector) => match self.component(selector) {
+                Some(component) => Some(component),
+                None => {
+                    return Resolved::Dangling(format!(
+                        "`rule.toolComponent` {} selects no tool component of the run",
+                        clip(&one_line(&selector.to_string()), 60)
+                    ))
+                }
+            },
         };
-        let index = result
-            .get("ruleIndex")
-            .and_then(Value::as_u64)
-            .or_else(|| reference.and_then(|reference| reference.get("index")?.as_u64()));
-        if let Some(rule) =
-            index.and_then(|k| usize::try_from(k).ok()).and_then(|k| component.rules.get(k))
-        {
-            return Some(rule);
+        let index = match (result.get("ruleIndex"), reference.and_then(|r| r.get("index"))) {
+            (Some(i), _) if i.as_i64() != Some(-1) && !i.is_null() => Some(("ruleIndex", i)),
+            (_, Some(i)) if i.as_i64() != Some(-1) && !i.is_null() => Some(("rule.index", i)),
+            _ => None,
+        };
+        let id = rule_id(result);
+        if let Some((field, index)) = index {
+            let within = component.unwrap_or(&self.driver);
+            let rule = index
+                .as_u64()
+                .and_then(|k| usize::try_from(k).ok())
+                .and_then(|k| within.rules.get(k));
+            return match rule {
+                None => Resolved::Dangling(format!(
+                    "`{field}` {} is not a rule of its tool component ({} rules)",
+                    clip(&one_line(&index.to_string()), 20),
+                    within.rules.len()
+                )),
+                Some(rule) if id.is_some_and(|id| !rule.matches(id)) => {
+                    Resolved::Dangling(format!(
+                        "`{field}` selects rule `{}` but the result names rule `{}`",
+                        clip(&one_line(rule.id.unwrap_or_default()), 60),
+                        clip(&one_line(id.unwrap_or_default()), 60)
+                    ))
+                }
+                Some(rule) => Resolved::Rule(rule),
+            };
         }
-        let id = rule_id(result)?;
-        match selected {
-            Some(_) => component.find(id),
+        let Some(id) = id else { return Resolved::Undescribed };
+        let found = match component {
+            Some(component) => component.find(id),
             None => {
                 self.driver.find(id).or_else(|| self.extensions.iter().find_map(|c| c.find(id)))
             }
+        };
+        match found {
+            Some(rule) => Resolved::Rule(rule),
+            // A run that describes no rule at all: the specification's default.
+            None if component.is_none() && !self.describes_rules() => Resolved::Undescribed,
+            None => Resolved::Dangling(format!(
+                "rule `{}` is not described by its tool component",
+                clip(&one_line(id), 60)
+            )),
         }
     }
+
+    /// The component a `toolComponent` reference selects: by `index` (into
+    /// `tool.extensions`), else by `guid`, else by `name` (the driver or an
+    /// extension). Every key it gives must agree.
+    fn component(&self, selector: &Value) -> Option<&Component<'a>> {
+        let selector = selector.as_object()?;
+        let all = || std::iter::once(&self.driver).chain(self.extensions.iter());
+        let mut found: Option<&Component<'a>> = None;
+        let mut any = false;
+        for key in ["index", "guid", "name"] {
+            let Some(value) = selector.get(key).filter(|v| !v.is_null()) else { continue };
+            any = true;
+            let component = match key {
+                "index" => value
+                    .as_u64()
+                    .and_then(|e| usize::try_from(e).ok())
+                    .and_then(|e| self.extensions.get(e)),
+                "guid" => {
+                    let guid = value.as_str()?;
+                    all().find(|c| c.guid.is_some_and(|g| g.eq_ignore_ascii_case(guid)))
+                }
+                _ => {
+                    let name = value.as_str()?;
+                    let mut named = all().filter(|c| c.name == Some(name));
+                    let first = named.next();
+                    // Two components of one name: the reference is ambiguous.
+                    if named.next().is_some() {
+                        return None;
+                    }
+                    first
+                }
+            };
+            match (component, found) {
+                (None, _) => return None,
+                (Some(c), Some(f)) if !std::ptr::eq(c, f) => return None,
+                (Some(c), _) => found = Some(c),
+            }
+        }
+        if any {
+            found
+        } else {
+            None
+        }
+    }
+
+    fn describes_rules(&self) -> bool {
+        !self.driver.rules.is_empty() || self.extensions.iter().any(|c| !c.rules.is_empty())
+    }
+}
+
+/// What a result's rule reference leads to.
+enum Resolved<'r, 'a> {
+    Rule(&'r Rule<'a>),
+    /// The result names no rule, and the run describes none.
+    Undescribed,
+    /// A reference the document does not honour, and why.
+    Dangling(String),
+}
+
+/// What a SARIF log says about its provenance: the gate's own fields at the
+/// top level and in the log's and each run's `properties`; each run's
+/// `versionControlProvenance[].revisionId` (commits) and
+/// `invocations[].endTimeUtc` (else `startTimeUtc`) (times).
+pub fn provenance(doc: &Value) -> Found {
+    let mut found = Found::default();
+    let Some(obj) = doc.as_object() else { return found };
+    found.own_fields(obj);
+    found.bag(obj.get("properties"), "properties");
+    let runs = obj.get("runs").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    for (r, run) in runs.iter().enumerate() {
+        found.bag(run.get("properties"), &format!("runs[{r}].properties"));
+        let list =
+            |key: &str| run.get(key).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+        for (v, vcp) in list("versionControlProvenance").iter().enumerate() {
+            if let Some(id) = vcp.get("revisionId") {
+                found.commit(id, &format!("runs[{r}].versionControlProvenance[{v}].revisionId"));
+            }
+        }
+        for (j, invocation) in list("invocations").iter().enumerate() {
+            let end = ["endTimeUtc", "startTimeUtc"]
+                .into_iter()
+                .find_map(|key| invocation.get(key).filter(|v| !v.is_null()).map(|v| (key, v)));
+            if let Some((key, at)) = end {
+                found.time(at, &format!("runs[{r}].invocations[{j}].{key}"));
+            }
+        }
+    }
+    found
 }
 
 /// A result's own rule id: `ruleId`, else `rule.id`.
@@ -535,6 +720,8 @@ struct Candidate<'a> {
     severity: Option<f64>,
     level: Level,
     rule_id: Option<&'a str>,
+    /// Its rule reference does not resolve.
+    dangling: bool,
     message_strings: Option<&'a Map<String, Value>>,
     result: &'a Map<String, Value>,
     run: &'a Map<String, Value>,
@@ -561,6 +748,9 @@ impl Candidate<'_> {
         match self.rule_id {
             Some(id) => line.push_str(&format!(" `{}`", clip(&one_line(id), 80))),
             None => line.push_str(" (no rule id)"),
+        }
+        if self.dangling {
+            line.push_str(" (unresolved rule)");
         }
         if let Some(severity) = self.severity {
             line.push_str(&format!(" (security-severity {})", fmt_f64(severity)));
@@ -780,13 +970,12 @@ mod tests {
                     {"ruleIndex": 0},
                     {"rule": {"index": 1}},
                     {"ruleId": "r2"},
-                    {"ruleId": "unknown"},
                     {"ruleIndex": 1, "level": "error"}
                 ]),
             ),
             &["2 results at effective level `error`"],
-            &["3 results not blocking (2 `warning`, 1 `note`)"],
-            &[("results.error", 2), ("results.warning", 2), ("results.note", 1)],
+            &["2 results not blocking (1 `warning`, 1 `note`)"],
+            &[("results.error", 2), ("results.warning", 1), ("results.note", 1)],
         );
     }
 
@@ -812,17 +1001,100 @@ mod tests {
                     {"ruleIndex": 0, "rule": {"toolComponent": {"index": 0}}},
                     // by id, no component: driver, then the extensions
                     {"ruleId": "z"},
-                    // component out of range: no rule, so `warning`
-                    {"rule": {"id": "z", "toolComponent": {"index": 7}}}
+                    // by name: extension `pack1`, its rule `y`
+                    {"rule": {"id": "y", "toolComponent": {"name": "pack1"}}},
+                    // by guid: the driver
+                    {"ruleId": "x", "rule": {"toolComponent": {"guid": "D0"}}}
                 ]
             }]
         });
+        let mut doc = doc;
+        doc["runs"][0]["tool"]["driver"]["guid"] = json!("d0");
         check_case(
             doc,
             &["2 results at effective level `error`"],
-            &["2 results not blocking (1 `warning`, 1 `note`)"],
-            &[("results.error", 2)],
+            &["3 results not blocking (1 `warning`, 2 `note`)"],
+            &[("results.error", 2), ("results.unresolved_rule", 0)],
         );
+    }
+
+    /// A reference the reader cannot resolve counts at its most severe
+    /// possible level: `error` unless the result gives its own level, and
+    /// blocking whatever its level (its `security-severity` is unknown).
+    #[test]
+    fn unresolved_rule_references_block() {
+        let doc = |results: Value| {
+            json!({
+                "version": "2.1.0",
+                "runs": [{
+                    "tool": {
+                        "driver": {"name": "d", "rules": [{"id": "w", "defaultConfiguration": {"level": "warning"}}]},
+                        "extensions": [
+                            {"name": "pack", "rules": [{"id": "e", "defaultConfiguration": {"level": "error"}}]},
+                            {"name": "twin"}, {"name": "twin"}
+                        ]
+                    },
+                    "results": results
+                }]
+            })
+        };
+        let cases = [
+            (json!({"rule": {"id": "e", "toolComponent": {"index": 9}}}), "`rule.toolComponent` {\"index\":9} selects no tool component of the run"),
+            (json!({"rule": {"id": "e", "toolComponent": {"name": "nope"}}}), "`rule.toolComponent` {\"name\":\"nope\"} selects no tool component of the run"),
+            (json!({"rule": {"id": "e", "toolComponent": {"name": "twin"}}}), "`rule.toolComponent` {\"name\":\"twin\"} selects no tool component of the run"),
+            (json!({"rule": {"id": "e", "toolComponent": {"guid": "g"}}}), "`rule.toolComponent` {\"guid\":\"g\"} selects no tool component of the run"),
+            (json!({"rule": {"id": "e", "toolComponent": {"index": 0, "name": "d"}}}), "`rule.toolComponent` {\"index\":0,\"name\":\"d\"} selects no tool component of the run"),
+            (json!({"rule": {"id": "e", "toolComponent": {}}}), "`rule.toolComponent` {} selects no tool component of the run"),
+            (json!({"ruleIndex": 5}), "`ruleIndex` 5 is not a rule of its tool component (1 rules)"),
+            (json!({"rule": {"index": 1, "toolComponent": {"index": 0}}}), "`rule.index` 1 is not a rule of its tool component (1 rules)"),
+            (json!({"ruleId": "e", "ruleIndex": 0}), "`ruleIndex` selects rule `w` but the result names rule `e`"),
+            (json!({"ruleId": "missing"}), "rule `missing` is not described by its tool component"),
+            (json!({"rule": {"id": "w", "toolComponent": {"name": "pack"}}}), "rule `w` is not described by its tool component"),
+        ];
+        for (result, why) in cases {
+            let reason = format!("1 result whose rule reference cannot be resolved, counted as blocking (first `runs[0].results[0]`: {why})");
+            check_case(
+                doc(json!([result])),
+                &["1 result at effective level `error`", &reason],
+                &[],
+                &[("results.error", 1), ("results.blocking", 1), ("results.unresolved_rule", 1)],
+            );
+        }
+        // Its own level stands, but it still blocks.
+        check_case(
+            doc(json!([{"ruleId": "missing", "level": "note"}])),
+            &["1 result whose rule reference cannot be resolved, counted as blocking (first `runs[0].results[0]`: rule `missing` is not described by its tool component)"],
+            &[],
+            &[("results.note", 1), ("results.blocking", 1)],
+        );
+        // A run that describes no rule: the specification's default level.
+        check_case(
+            log(json!([]), json!([{"ruleId": "anything"}])),
+            &[],
+            &["1 result not blocking (1 `warning`)"],
+            &[("results.unresolved_rule", 0)],
+        );
+    }
+
+    #[test]
+    fn provenance_reads_runs() {
+        let doc = json!({
+            "version": "2.1.0",
+            "runs": [
+                {"tool": {"driver": {"name": "a"}}, "properties": {"provenance": "stub"},
+                 "versionControlProvenance": [{"repositoryUri": "x", "revisionId": "aaaaaaa"}],
+                 "invocations": [{"executionSuccessful": true, "endTimeUtc": "2026-01-02T00:00:00Z"}]},
+                {"tool": {"driver": {"name": "b"}},
+                 "versionControlProvenance": [{"repositoryUri": "x", "revisionId": "bbbbbbb"}],
+                 "invocations": [{"executionSuccessful": true, "startTimeUtc": "2026-01-01T00:00:00Z"}]}
+            ]
+        });
+        let found = provenance(&doc);
+        assert!(found.stub);
+        let claims = found.claims();
+        assert_eq!(claims.commit.as_deref(), Some("aaaaaaa, bbbbbbb"));
+        assert_eq!(claims.generated_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert_eq!(claims.release, None);
     }
 
     #[test]
@@ -970,28 +1242,28 @@ mod tests {
     }
 
     #[test]
-    fn missing_or_null_results_are_zero_with_a_warning() {
+    fn missing_or_null_results_block() {
         let doc = json!({
             "version": "2.1.0",
             "runs": [{"tool": {"driver": {"name": "a"}}}, {"tool": {"driver": {"name": "b"}}, "results": null}]
         });
         check_case(
             doc,
-            &[],
             &[
-                "run 0 (`a`) has no `results`: the tool may not have completed",
-                "run 1 (`b`) has no `results`: the tool may not have completed",
+                "run 0 (`a`) has no `results`: the tool did not complete (a run that found nothing has `\"results\": []`)",
+                "run 1 (`b`) has no `results`: the tool did not complete (a run that found nothing has `\"results\": []`)",
             ],
+            &[],
             &[("results.total", 0)],
         );
     }
 
     #[test]
-    fn empty_runs_warns() {
+    fn empty_runs_block() {
         check_case(
             json!({"version": "2.1.0", "runs": []}),
-            &[],
             &["`runs` is empty: no analysis was run"],
+            &[],
             &[],
         );
     }
@@ -1052,7 +1324,8 @@ mod tests {
         let rules = json!([
             {"id": "low", "properties": {"security-severity": "3.0"}},
             {"id": "high", "properties": {"security-severity": 9.8}},
-            {"id": "mid", "properties": {"security-severity": "7.5"}}
+            {"id": "mid", "properties": {"security-severity": "7.5"}},
+            {"id": "plain"}
         ]);
         let results = json!([
             {"ruleId": "plain", "level": "note", "message": {"text": "n"}},

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::provenance::Found;
 use super::sarif::{fmt_f64, one_line, MAX_LINE};
 use super::text::{clip, kind};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
@@ -237,6 +238,21 @@ fn score_at(obj: &Map<String, Value>, key: &str, prefix: &str) -> Result<f64, St
             clip(&number.to_string(), 40)
         )),
     }
+}
+
+/// What a Scorecard result says about its provenance: the gate's own fields
+/// at the top level; `date` (time) and `repo.commit` (commit).
+pub fn provenance(doc: &Value) -> Found {
+    let mut found = Found::default();
+    let Some(obj) = doc.as_object() else { return found };
+    found.own_fields(obj);
+    if let Some(at) = obj.get("date") {
+        found.time(at, "date");
+    }
+    if let Some(commit) = obj.get("repo").and_then(|r| r.get("commit")) {
+        found.commit(commit, "repo.commit");
+    }
+    found
 }
 
 #[cfg(test)]

@@ -9,8 +9,10 @@
 //!   lacks its identifying fields): `Err`, the artifact is invalid;
 //! - a readable document that breaks the SPDX 2.3 rules for the document
 //!   fields (`spdxVersion`, `dataLicense`, `SPDXID`, `name`,
-//!   `documentNamespace`, `creationInfo`), repeats an `SPDXID`, or describes
-//!   an element it does not contain: blocking reasons.
+//!   `documentNamespace`, `creationInfo`), repeats an `SPDXID`, describes
+//!   an element it does not contain, or has a relationship naming an element
+//!   it does not contain (a reference that cannot be resolved): blocking
+//!   reasons.
 //!
 //! `SPDX-2.2` documents are read with a warning: their JSON has the same
 //! fields. What the document describes comes from `documentDescribes` and
@@ -24,6 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use super::provenance::Found;
 use super::text::{clip, field, kind, name_some, optional_array, plural, quote, type_error};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
 
@@ -205,7 +208,10 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     let mut listed = BTreeSet::new();
     dangling.retain(|id| listed.insert(*id));
     if !dangling.is_empty() {
-        out.warnings.push(format!(
+        // A relationship the reader cannot resolve says something about an
+        // element nobody can check: it blocks, like CycloneDX's dependency
+        // references.
+        out.reasons.push(format!(
             "{} {} named in relationships but not in the document: {}",
             dangling.len(),
             plural(dangling.len(), "element", "elements"),
@@ -315,6 +321,29 @@ fn is_absolute_uri(text: &str) -> bool {
         && !rest.is_empty()
         && !text.contains('#')
         && !text.chars().any(char::is_whitespace)
+}
+
+/// What an SPDX document says about its provenance: the gate's own fields at
+/// the top level and as document `annotations` whose `comment` is
+/// `<name>: <value>` (SPDX has no property bag); `creationInfo.created`
+/// (time).
+pub fn provenance(doc: &Value) -> Found {
+    let mut found = Found::default();
+    let Some(obj) = doc.as_object() else { return found };
+    found.own_fields(obj);
+    for annotation in
+        obj.get("annotations").and_then(Value::as_array).map_or(&[][..], Vec::as_slice)
+    {
+        let comment = annotation.get("comment").and_then(Value::as_str).unwrap_or_default();
+        if let Some((name, value)) = comment.split_once(':') {
+            let value = Value::String(value.trim().to_string());
+            found.property(name.trim(), &value, "annotations[].comment");
+        }
+    }
+    if let Some(at) = obj.get("creationInfo").and_then(|c| c.get("created")) {
+        found.time(at, "creationInfo.created");
+    }
+    found
 }
 
 #[cfg(test)]
@@ -540,7 +569,7 @@ mod tests {
     }
 
     #[test]
-    fn dangling_relationship_elements_warn() {
+    fn dangling_relationship_elements_block() {
         let doc = with(
             good(),
             "relationships",
@@ -551,11 +580,28 @@ mod tests {
                    {"spdxElementId": "SPDXRef-Package-demo", "relationshipType": "DEPENDS_ON",
                     "relatedSpdxElement": "NOASSERTION"}]),
         );
-        let out = expect(doc, true, Ok(&[]));
-        assert_eq!(
-            out.warnings,
-            ["1 element named in relationships but not in the document: `SPDXRef-Missing`"]
+        let out = expect(
+            doc,
+            true,
+            Ok(&["1 element named in relationships but not in the document: `SPDXRef-Missing`"]),
         );
+        assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    }
+
+    #[test]
+    fn provenance_reads_creation_info_and_annotations() {
+        let mut doc = good();
+        doc["annotations"] = json!([
+            {"annotator": "Tool: x", "annotationType": "OTHER", "comment": "provenance: stub"},
+            {"annotator": "Tool: x", "annotationType": "OTHER", "comment": "commit: abcdef1"}
+        ]);
+        doc["creationInfo"]["created"] = json!("2026-01-01T00:00:00Z");
+        let found = provenance(&doc);
+        assert!(found.stub);
+        let claims = found.claims();
+        assert_eq!(claims.commit.as_deref(), Some("abcdef1"));
+        assert_eq!(claims.generated_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+        assert_eq!(claims.release, None);
     }
 
     #[test]
@@ -610,7 +656,9 @@ mod tests {
     #[test]
     fn nulls_read_as_absent_and_hostile_text_stays_on_one_line() {
         let doc = with(good(), "files", Value::Null);
-        assert_eq!(expect(doc, false, Ok(&[])).counts["files.total"], 0);
+        let dangling =
+            "1 element named in relationships but not in the document: `SPDXRef-File-main`";
+        assert_eq!(expect(doc, false, Ok(&[dangling])).counts["files.total"], 0);
         let long = format!("SPDXRef-\n`{}", "y".repeat(1000));
         let out =
             check(&with(good(), "documentDescribes", json!([long])), &FormatPolicy::default())
