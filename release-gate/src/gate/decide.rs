@@ -537,10 +537,16 @@ fn judge(
     let domain = report.domain.clone();
     if report.stub && !stubs_allowed {
         // Quarantine: stub evidence never counts outside `--stubs`.
-        let by = generator.as_deref().unwrap_or("an unnamed generator");
-        let why = format!(
-            "it is stub evidence (`provenance: stub`, written by `{by}`), never release evidence"
-        );
+        let why = match (generator.as_deref(), report.format.as_deref()) {
+            (Some(by), _) => format!(
+                "it is stub evidence (`provenance: stub`, written by `{by}`), never release evidence"
+            ),
+            (None, Some(format)) if format != "evidence" => format!(
+                "it is stub evidence ({} marked `provenance: stub`), never release evidence",
+                super::formats::detect::display_name(format)
+            ),
+            (None, _) => "it is stub evidence (`provenance: stub`, written by `an unnamed generator`), never release evidence".to_string(),
+        };
         report.issues.push(Issue {
             kind: "stub",
             message: format!("`{path}` is not release evidence: {why}"),

@@ -102,14 +102,14 @@ pub fn check_age(
     };
     let Some(raw) = generated_at else {
         return Some(stale(format!(
-            "`{path}` has no `generated_at`, so its age is unknown and the max-age of {max} cannot hold"
+            "`{path}` names no time (`generated_at`, or its format's own time field), so its age is unknown and the max-age of {max} cannot hold"
         )));
     };
     let at: Timestamp = match raw.trim().parse() {
         Ok(at) => at,
         Err(_) => {
             return Some(stale(format!(
-                "`{path}` has `generated_at` `{raw}`, which is not an RFC 3339 timestamp, so its age is unknown"
+                "`{path}` names the time `{raw}`, which is not an RFC 3339 timestamp, so its age is unknown"
             )))
         }
     };
@@ -376,8 +376,8 @@ mod tests {
             check(Some("2026-11-19T11:59:59Z")).unwrap(),
             "`e.json` is 1w 1s old (generated at 2026-11-19T11:59:59Z), over the max-age of 1w"
         );
-        assert_eq!(check(None).unwrap(), "`e.json` has no `generated_at`, so its age is unknown and the max-age of 1w cannot hold");
-        assert_eq!(check(Some("yesterday")).unwrap(), "`e.json` has `generated_at` `yesterday`, which is not an RFC 3339 timestamp, so its age is unknown");
+        assert_eq!(check(None).unwrap(), "`e.json` names no time (`generated_at`, or its format's own time field), so its age is unknown and the max-age of 1w cannot hold");
+        assert_eq!(check(Some("yesterday")).unwrap(), "`e.json` names the time `yesterday`, which is not an RFC 3339 timestamp, so its age is unknown");
         assert_eq!(check(Some("2026-11-27T12:00:00Z")).unwrap(), "`e.json` was generated at 2026-11-27T12:00:00Z, 1d in the future of this run (2026-11-26T12:00:00Z)");
         assert_eq!(
             check(Some("2026-11-26T12:04:00Z")),

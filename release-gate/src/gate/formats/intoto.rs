@@ -125,9 +125,18 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
                 false
             }
             Predicate::Other => {
-                out.warnings.push(line(&format!(
-                    "{label}predicate type `{ptype}` is not SLSA provenance: the statement was read, but no provenance rule applies to it"
-                )));
+                match &st.verdict {
+                    Some(Verdict::Failed(why)) => out.reasons.push(line(&format!(
+                        "{label}predicate `{ptype}` does not pass: {why}"
+                    ))),
+                    Some(Verdict::Warned(why)) => {
+                        out.warnings.push(line(&format!("{label}predicate `{ptype}`: {why}")))
+                    }
+                    Some(Verdict::Passed) => {}
+                    None => out.warnings.push(line(&format!(
+                        "{label}predicate type `{ptype}` is not SLSA provenance: the statement was read, but no provenance rule applies to it"
+                    ))),
+                }
                 false
             }
         };
@@ -251,6 +260,53 @@ struct Statement {
     /// Its provenance claims: the gate's own fields at its top level, and
     /// the SLSA build's finish time.
     found: Found,
+    /// What a predicate that carries a verdict says (a test result, a
+    /// verification summary): `None` when it carries none.
+    verdict: Option<Verdict>,
+}
+
+/// A verdict a predicate states about its subject.
+#[derive(Debug, Clone, PartialEq)]
+enum Verdict {
+    Passed,
+    Warned(String),
+    /// Failed, or a verdict the gate cannot read: never clean.
+    Failed(String),
+}
+
+/// The fields in which predicates state a verdict: in-toto's test-result
+/// (`result`), SLSA's verification summary (`verificationResult`), and the
+/// words other predicates use.
+const VERDICT_FIELDS: &[&str] = &["result", "verificationResult", "status", "outcome"];
+
+/// The verdict of a predicate, read fail-closed: a verdict field whose value
+/// is not a passing word fails; a test-result or verification-summary
+/// predicate without one fails too.
+fn predicate_verdict(predicate_type: &str, predicate: Option<&Value>) -> Option<Verdict> {
+    let lower = predicate_type.to_ascii_lowercase();
+    let expects = lower.contains("test-result") || lower.contains("verification_summary");
+    let field = predicate
+        .and_then(Value::as_object)
+        .and_then(|obj| VERDICT_FIELDS.iter().find_map(|k| obj.get(*k).map(|v| (*k, v))));
+    let Some((key, value)) = field else {
+        return expects.then(|| {
+            Verdict::Failed(format!(
+                "the predicate states no verdict (none of {})",
+                VERDICT_FIELDS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            ))
+        });
+    };
+    let Some(word) = value.as_str() else {
+        return Some(Verdict::Failed(format!(
+            "`predicate.{key}` is {}, expected a string",
+            kind(value)
+        )));
+    };
+    Some(match word.trim().to_ascii_lowercase().as_str() {
+        "passed" | "pass" | "success" | "succeeded" | "ok" => Verdict::Passed,
+        "warned" | "warning" => Verdict::Warned(format!("`predicate.{key}` is `{}`", clean(word))),
+        _ => Verdict::Failed(format!("`predicate.{key}` is `{}`", clean(word))),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -554,7 +610,11 @@ fn read_statement(value: &Value, ctx: &str) -> Result<Statement, String> {
             found.time(at, field);
         }
     }
-    Ok(Statement { predicate_type, predicate, builder, subjects, found })
+    let verdict = match predicate {
+        Predicate::Other => predicate_verdict(&predicate_type, obj.get("predicate")),
+        _ => None,
+    };
+    Ok(Statement { predicate_type, predicate, builder, subjects, found, verdict })
 }
 
 fn read_subject(value: &Value, path: &str, ctx: &str) -> Result<Subject, String> {
@@ -1111,5 +1171,53 @@ mod tests {
         let found = provenance(&v1);
         assert!(found.stub);
         assert_eq!(found.claims().generated_at.as_deref(), Some("2026-01-02T00:00:00Z"));
+    }
+
+    /// A statement of `predicate_type` about one subject with `predicate`.
+    fn verdict_statement(predicate_type: &str, predicate: Value) -> Value {
+        json!({
+            "_type": "https://in-toto.io/Statement/v1",
+            "subject": [{"name": "app", "digest": {"sha256": SHA_A}}],
+            "predicateType": predicate_type,
+            "predicate": predicate,
+        })
+    }
+
+    #[test]
+    fn predicates_that_state_a_verdict_are_held_to_it() {
+        let p = FormatPolicy::default();
+        let test_result = "https://in-toto.io/attestation/test-result/v0.1";
+        let vsa = "https://slsa.dev/verification_summary/v1";
+        check_case(verdict_statement(test_result, json!({"result": "PASSED"})), &p, "passed");
+        check_case(
+            verdict_statement(test_result, json!({"result": "FAILED", "failedTests": ["t"]})),
+            &p,
+            "not_passed: predicate `https://in-toto.io/attestation/test-result/v0.1` does not pass: `predicate.result` is `FAILED`",
+        );
+        let warned =
+            check_case(verdict_statement(test_result, json!({"result": "WARNED"})), &p, "passed");
+        assert!(warned.warnings.iter().any(|w| w.contains("`predicate.result` is `WARNED`")));
+        check_case(
+            verdict_statement(test_result, json!({"configuration": []})),
+            &p,
+            "not_passed: the predicate states no verdict",
+        );
+        check_case(
+            verdict_statement(vsa, json!({"verificationResult": "FAILED"})),
+            &p,
+            "not_passed: `predicate.verificationResult` is `FAILED`",
+        );
+        check_case(
+            verdict_statement("https://example.com/custom/v1", json!({"status": 3})),
+            &p,
+            "not_passed: `predicate.status` is a number, expected a string",
+        );
+        // A predicate that states no verdict is read, with a warning.
+        let other = check_case(
+            verdict_statement("https://example.com/custom/v1", json!({"note": "x"})),
+            &p,
+            "passed",
+        );
+        assert!(other.warnings.iter().any(|w| w.contains("is not SLSA provenance")));
     }
 }
