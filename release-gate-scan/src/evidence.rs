@@ -214,7 +214,7 @@ pub(crate) enum Checks {
 
 #[derive(Debug)]
 pub(crate) enum Check {
-    Object { name: Option<Scalar>, status: Option<Scalar> },
+    Object { name: Option<Scalar>, status: Option<Scalar>, detail: Option<Scalar> },
     Other(&'static str),
 }
 
@@ -296,6 +296,7 @@ impl Doc {
                             Check::Object {
                                 name: Some(Scalar::Str(n)),
                                 status: Some(Scalar::Str(_)),
+                                ..
                             } if !n.is_empty()
                                 && n.len() <= MAX_SHOWN
                                 && !n.chars().any(char::is_control) =>
@@ -371,21 +372,54 @@ impl Doc {
     }
 }
 
+/// Longest check `detail` a reason quotes, in bytes: the first lines of the
+/// tool's own error (a rustdoc link, a clippy lint with its file and line,
+/// the failing tests), never megabytes.
+pub const MAX_DETAIL: usize = 400;
+
 fn check_reason(index: usize, check: &Check) -> Option<String> {
-    let (name, status) = match check {
+    let (name, status, detail) = match check {
         Check::Other(kind) => return Some(format!("check #{index} is {kind}, expected an object")),
-        Check::Object { name, status } => (name, status),
+        Check::Object { name, status, detail } => (name, status, detail),
     };
     let label = match name {
         Some(Scalar::Str(n)) => format!("check `{}`", shown(n)),
         _ => format!("check #{index}"),
     };
+    // What the tool said, one line: its lines joined with ` | `.
+    let detail = match detail {
+        Some(Scalar::Str(d)) => {
+            let lines: Vec<&str> = d.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+            let one = bounded_to(&lines.join(" | "), MAX_DETAIL);
+            if one.is_empty() {
+                String::new()
+            } else {
+                format!(": {one}")
+            }
+        }
+        _ => String::new(),
+    };
     match status {
         Some(Scalar::Str(s)) => match classify(s) {
             Word::Passed => None,
-            _ => Some(format!("{label} has status `{}`", shown(s))),
+            Word::Failed => Some(format!("{label} failed{detail}")),
+            Word::Unknown => Some(format!("{label} did not pass (status `{}`){detail}", shown(s))),
         },
         Some(other) => Some(format!("{label} has a `status` that is {}", other.kind())),
         None => Some(format!("{label} has no `status`")),
     }
+}
+
+/// `text` with control characters as spaces, cut at `max` bytes (on a
+/// character boundary) with the full length when cut.
+fn bounded_to(text: &str, max: usize) -> String {
+    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if one_line.len() <= max {
+        return one_line;
+    }
+    let mut end = max.saturating_sub(20);
+    while !one_line.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    format!("{}... ({} bytes in all)", one_line.get(..end).unwrap_or_default(), text.len())
 }

@@ -311,18 +311,19 @@ impl<'de> Visitor<'de> for CheckVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Check, A::Error> {
         let mut keys = Keys::default();
-        let (mut name, mut status) = (None, None);
+        let (mut name, mut status, mut detail) = (None, None, None);
         while let Some(key) = map.next_key::<String>()? {
             keys.first(&key)?;
             match key.as_str() {
                 "name" => name = Some(map.next_value_seed(ScalarSeed)?),
                 "status" => status = Some(map.next_value_seed(ScalarSeed)?),
+                "detail" => detail = Some(map.next_value_seed(ScalarSeed)?),
                 _ => {
                     map.next_value::<Strict>()?;
                 }
             }
         }
-        Ok(Check::Object { name, status })
+        Ok(Check::Object { name, status, detail })
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Check, A::Error> {
         drain_seq(seq)?;

@@ -203,7 +203,7 @@ enum Any {
     Array(usize),
     Checks(Vec<Check>),
     Object,
-    Check { name: Option<Scalar>, status: Option<Scalar> },
+    Check { name: Option<Scalar>, status: Option<Scalar>, detail: Option<Scalar> },
 }
 
 impl Any {
@@ -940,7 +940,7 @@ impl<'a> Scanner<'a> {
         let mut checks = Vec::new();
         while self.has_next_element(&mut first)? {
             let check = match self.any(Kind::Check)? {
-                Any::Check { name, status } => Check::Object { name, status },
+                Any::Check { name, status, detail } => Check::Object { name, status, detail },
                 other => Check::Other(other.kind()),
             };
             checks.push(check);
@@ -949,17 +949,18 @@ impl<'a> Scanner<'a> {
     }
 
     fn check_fields(&mut self) -> Result<Any, Error> {
-        let (mut name, mut status) = (None, None);
+        let (mut name, mut status, mut detail) = (None, None, None);
         self.map_entries(|s, key| {
             s.colon()?;
             match key.as_str() {
                 "name" => name = Some(s.scalar()?),
                 "status" => status = Some(s.scalar()?),
+                "detail" => detail = Some(s.scalar()?),
                 _ => s.skip()?,
             }
             Ok(())
         })?;
-        Ok(Any::Check { name, status })
+        Ok(Any::Check { name, status, detail })
     }
 
     // ---- values the gate reads ------------------------------------------

@@ -364,7 +364,7 @@ fn the_stream_pipeline_agrees_across_chunks() {
     let expected = reference::parse(doc.as_bytes());
     assert_eq!(
         expected.as_ref().map(|e| e.reasons.clone()),
-        Ok(vec!["check `scan` has status `failed`".to_string()])
+        Ok(vec!["check `scan` failed".to_string()])
     );
     let scanned = stream::scan(&mut doc.as_bytes()).unwrap();
     assert_eq!(scanned.evidence, expected);

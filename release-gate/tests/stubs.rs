@@ -149,7 +149,7 @@ fn stubs_exercise_the_failure_paths() {
              release gate `v{version}`: level `blocked`, score 57 (4 of 7 required domains passed)\n\
              blocker `cdc.invalid`: `{dir}/replay/latest/replay.json` is not valid evidence: EOF while parsing a string at line 4 column 17\n\
              blocker `docs.missing`: no evidence for `docs`: no evidence file under `{dir}/docs/latest/`\n\
-             blocker `security.not_passed`: `{dir}/security/latest/security.json` did not pass: status is `failed`; check `advisories` has status `failed`\n\
+             blocker `security.not_passed`: `{dir}/security/latest/security.json` did not pass: status is `failed`; check `advisories` failed\n\
              report: {dir}/production_maturity/report/production_maturity.md\n"
         )
     );

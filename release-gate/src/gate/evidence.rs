@@ -126,13 +126,33 @@ mod tests {
             r#"{"status": "passed", "checks": [{"name": "fmt", "status": "ok"}, {"name": "clippy", "status": "failed"}, {"status": "passed"}, {"name": "docs"}, 3]}"#,
             Ok((
                 &[
-                    "check `clippy` has status `failed`",
+                    "check `clippy` failed",
                     "check `docs` has no `status`",
                     "check #4 is a number, expected an object",
                 ],
                 Some("passed"),
             )),
         );
+        // The tool's own words, one line, bounded.
+        check(
+            r#"{"status": "failed", "checks": [{"name": "rustdoc", "status": "failed", "detail": "error: unresolved link to `Foo`\n --> src/lib.rs:3:5\n"}, {"name": "msrv", "status": "not_run", "detail": "toolchain `1.88` is not installed"}, {"name": "x", "status": "failed", "detail": 3}]}"#,
+            Ok((
+                &[
+                    "status is `failed`",
+                    "check `rustdoc` failed: error: unresolved link to `Foo` | --> src/lib.rs:3:5",
+                    "check `msrv` did not pass (status `not_run`): toolchain `1.88` is not installed",
+                    "check `x` failed",
+                ],
+                Some("failed"),
+            )),
+        );
+        let long = format!(
+            r#"{{"status": "failed", "checks": [{{"name": "t", "status": "failed", "detail": "{}"}}]}}"#,
+            "é".repeat(400)
+        );
+        let ev = parse_bytes(long.as_bytes()).unwrap();
+        let reason = &ev.reasons[1];
+        assert!(reason.len() < 500 && reason.ends_with("... (800 bytes in all)"), "{reason}");
         check(
             r#"{"status": "passed", "checks": {"fmt": "ok"}}"#,
             Ok((&["`checks` is an object, expected an array"], Some("passed"))),
