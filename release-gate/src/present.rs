@@ -155,8 +155,14 @@ pub fn github(report: &Report, output_dir: &str) -> String {
         out.push_str("::endgroup::\n");
     }
     for blocker in &report.blockers {
+        // The annotation points at the evidence file it is about, when one.
+        let file = blocker
+            .artifacts
+            .first()
+            .map(|path| format!("file={},", workflow_property(path)))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "::error title={}::{}\n",
+            "::error {file}title={}::{}\n",
             workflow_property(&blocker.code),
             workflow_data(&format!("{} (fix: {})", blocker.message, blocker.fix))
         ));

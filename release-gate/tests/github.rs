@@ -70,7 +70,7 @@ fn github_actions_get_annotations_groups_summary_and_outputs() {
             &format!("  - status is `failed`\n  - the artifact lists 1 blocker(s) of its own\n{unbound}"),
         ),
         group("supply_chain", "test_artifacts/supply_chain/latest/supply_chain.json", "passed", unbound),
-        "::error title=security.not_passed::`test_artifacts/security/latest/security.json` did not pass: status is `failed`; the artifact lists 1 blocker(s) of its own (fix: fix the failing `security` workflow and re-run it; do not edit the aggregated evidence)\n".to_string(),
+        "::error file=test_artifacts/security/latest/security.json,title=security.not_passed::`test_artifacts/security/latest/security.json` did not pass: status is `failed`; the artifact lists 1 blocker(s) of its own (fix: fix the failing `security` workflow and re-run it; do not edit the aggregated evidence)\n".to_string(),
         "release gate `v1.0.0`: level `release_candidate`, score 85 (6 of 7 required domains passed)\n".to_string(),
         "blocker `security.not_passed`: `test_artifacts/security/latest/security.json` did not pass: status is `failed`; the artifact lists 1 blocker(s) of its own\n".to_string(),
         "7 warning(s): see the report\n".to_string(),

@@ -26,8 +26,10 @@ fn assert_no_forged_command(stdout: &str, github: bool) {
         let own = github
             && (t.starts_with("::group::")
                 || t == "::endgroup::"
-                || t.strip_prefix("::error title=").is_some_and(|rest| {
-                    let code = rest.split("::").next().unwrap_or_default();
+                || t.strip_prefix("::error ").is_some_and(|rest| {
+                    // `file=` (escaped: no `::` inside) then `title=<code>`.
+                    let props = rest.split("::").next().unwrap_or_default();
+                    let code = props.rsplit("title=").next().unwrap_or_default();
                     code.split_once('.').is_some_and(|(d, k)| {
                         !d.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
                     })
