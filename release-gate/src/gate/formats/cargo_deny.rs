@@ -381,6 +381,15 @@ impl Run {
             .chain(self.warning_findings)
             .take(MAX_FINDINGS)
             .collect();
+        // Never a silent cut: say how many more the file holds.
+        let total = errors.saturating_add(warnings).saturating_add(self.log_error_count);
+        let shown = out.findings.len() as u64;
+        if total > shown {
+            out.findings.push(format!(
+                "and {} more error/warning diagnostic(s) in the file",
+                total.saturating_sub(shown)
+            ));
+        }
         out
     }
 }
@@ -407,6 +416,21 @@ fn diagnostic_line(severity: &str, fields: &Map<String, Value>) -> String {
     if !message.is_empty() {
         line.push_str(": ");
         line.push_str(message);
+    }
+    // What the diagnostic points at (a license expression such as
+    // `GPL-3.0`, a source, a banned version), each once.
+    let mut spans: Vec<&str> = Vec::new();
+    for label in fields.get("labels").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(span) = label.get("span").and_then(Value::as_str) {
+            let span = span.trim();
+            if !span.is_empty() && !spans.contains(&span) {
+                spans.push(span);
+            }
+        }
+    }
+    if !spans.is_empty() {
+        let shown: Vec<String> = spans.iter().map(|s| format!("`{}`", clip_line(s, 60))).collect();
+        line.push_str(&format!(" ({})", shown.join(", ")));
     }
     clip_line(&line, MAX_LINE_CHARS)
 }
@@ -700,11 +724,15 @@ mod tests {
         let out =
             check(&format!("{}\n{CLEAN_SUMMARY}", lines.join("\n")), &FormatPolicy::default())
                 .unwrap();
-        assert_eq!(out.findings.len(), MAX_FINDINGS);
-        assert!(out
-            .findings
+        // The first few, and how many more: never a silent cut.
+        assert_eq!(out.findings.len(), MAX_FINDINGS + 1);
+        assert!(out.findings[..MAX_FINDINGS]
             .iter()
             .all(|f| f.chars().count() <= MAX_LINE_CHARS && f.ends_with('…')));
+        assert_eq!(
+            out.findings[MAX_FINDINGS],
+            "and 4 more error/warning diagnostic(s) in the file"
+        );
         assert_eq!(out.reasons, ["9 diagnostics at severity `error`"]);
     }
 
@@ -759,5 +787,15 @@ mod tests {
             let _ = detect(input);
             let _ = check(input, &FormatPolicy::default());
         }
+    }
+
+    #[test]
+    fn license_diagnostics_name_the_license() {
+        let line = r#"{"type":"diagnostic","fields":{"severity":"error","code":"rejected","message":"failed to satisfy license requirements","labels":[{"line":25,"column":12,"message":"","span":"GPL-3.0"},{"line":25,"column":12,"message":"rejected: not explicitly allowed","span":"GPL-3.0"}],"graphs":[{"Krate":{"name":"foo","version":"1.2.3"}}]}}"#;
+        let out = check(&format!("{line}\n{CLEAN_SUMMARY}"), &FormatPolicy::default()).unwrap();
+        assert_eq!(
+            out.findings,
+            ["error `rejected` in `foo 1.2.3`: failed to satisfy license requirements (`GPL-3.0`)"]
+        );
     }
 }
