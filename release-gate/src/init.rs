@@ -654,9 +654,22 @@ fn next_position(doc: &DocumentMut) -> isize {
 /// stays one per line).
 fn push_like_last(array: &mut Array, value: &str) {
     let mut value = Value::from(value);
-    if let Some(last) = array.iter().last() {
-        let decor = last.decor().clone();
-        *value.decor_mut() = decor;
+    let last = array.iter().last().map(|last| last.decor().clone());
+    if let Some(decor) = last {
+        let one_per_line =
+            decor.prefix().and_then(|p| p.as_str()).is_some_and(|p| p.contains('\n'));
+        if array.len() > 1 || one_per_line {
+            *value.decor_mut() = decor;
+        } else {
+            // `[ "a" ]` becomes `[ "a", "b" ]`: the space before `]` moves.
+            value.decor_mut().set_prefix(" ");
+            if let Some(suffix) = decor.suffix().cloned() {
+                value.decor_mut().set_suffix(suffix);
+            }
+            if let Some(last) = array.iter_mut().last() {
+                last.decor_mut().set_suffix("");
+            }
+        }
     }
     array.push_formatted(value);
 }
@@ -755,15 +768,18 @@ fn policy_mut(root: &mut DocumentMut) -> Result<PolicySlot> {
 type Folders = Vec<(String, String)>;
 
 fn policy_domains(policy: &Table, path: &Path) -> Result<(Vec<String>, Folders)> {
-    let required = match policy.get("required") {
+    // As the gate reads it: `required` defaults to `domains`, which
+    // defaults to the seven.
+    let required = match policy.get("required").or_else(|| policy.get("domains")) {
         None => DOMAINS.iter().map(|d| (*d).to_owned()).collect(),
         Some(item) => {
             let list =
                 item.as_array().map(|a| a.iter().map(Value::as_str).collect::<Option<Vec<_>>>());
             let Some(Some(list)) = list else {
                 bail!(
-                    "`required` in `[workspace.metadata.release-gate]` of `{}` is not a list of \
+                    "`{}` in `[workspace.metadata.release-gate]` of `{}` is not a list of \
                      domain names: fix it, then run `release-gate init` again",
+                    if policy.contains_key("required") { "required" } else { "domains" },
                     path.display()
                 );
             };
@@ -962,14 +978,23 @@ fn rust_version(root: &DocumentMut) -> Option<String> {
 
 /// A domain or folder name as it may appear in the workflow: nothing a YAML
 /// or shell reader could take for syntax.
+/// Domains as the gate allows them (lowercase); folders may have capitals.
 fn check_name(kind: &str, name: &str) -> Result<()> {
+    let domain = kind == "domain";
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase()
+                || b.is_ascii_digit()
+                || b == b'_'
+                || b == b'-'
+                || (!domain && b.is_ascii_uppercase())
+        });
     if !ok {
+        let letters = if domain { "lowercase letters" } else { "letters" };
         bail!(
             "{kind} `{}` in `[workspace.metadata.release-gate]` cannot name a workflow job: use \
-             letters, digits, `_` or `-`",
+             {letters}, digits, `_` or `-`",
             name.escape_default()
         );
     }

@@ -396,7 +396,7 @@ fn errors_exit_2_naming_the_file_and_write_nothing() {
                 std::fs::write(path, format!("{text}{policy}")).unwrap();
             }),
             "error: domain `docs\\n  evil: x` in `[workspace.metadata.release-gate]` cannot name \
-             a workflow job: use letters, digits, `_` or `-`\n"
+             a workflow job: use lowercase letters, digits, `_` or `-`\n"
                 .to_owned(),
         ),
     ];
@@ -429,4 +429,91 @@ fn the_adoption_fixtures_are_not_members_of_this_workspace() {
     assert!(metadata.contains("\"name\":\"release-gate\""));
     assert!(!metadata.contains("rgate-adoption"), "a fixture is a workspace member");
     assert!(!metadata.contains("tests/adoption"), "a fixture is a workspace member");
+}
+
+/// A one-package root without `[workspace]`, not published: init adds the
+/// workspace, and no `exclude` (nothing of the gate is ever packaged).
+#[test]
+fn single_unpublished_package_gets_a_workspace_and_no_exclude() {
+    let temp = tempfile::tempdir().unwrap();
+    let host = temp.path().join("solo");
+    std::fs::create_dir_all(host.join("src")).unwrap();
+    let manifest = "[package]\nname = \"solo\"\nversion = \"2.0.0\"\nedition = \"2021\"\npublish = false  # internal\n";
+    std::fs::write(host.join("Cargo.toml"), manifest).unwrap();
+    let run = init(temp.path(), &["solo"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let after = std::fs::read_to_string(host.join("Cargo.toml")).unwrap();
+    let profiles: String = ["release-gate-scan", "sha2", "memchr", "serde_json"]
+        .iter()
+        .map(|p| {
+            format!("\n[profile.dev.package.{p}]\nopt-level = 3\ncodegen-units = 1\ndebug-assertions = false\n")
+        })
+        .collect();
+    assert_eq!(
+        after,
+        format!(
+            "{manifest}
+[workspace]
+members = [\".\", \"xtask\"]
+
+# The release gate's policy (`release-gate init` wrote the defaults out).
+# cdc and performance have no default collector: configure one before
+# adding them to `required`.
+[workspace.metadata.release-gate]
+domains = [\"certification\", \"cdc\", \"performance\", \"security\", \"supply_chain\", \"governance\", \"docs\"]
+required = [\"certification\", \"security\", \"supply_chain\", \"governance\", \"docs\"]
+release-candidate-min-score = 80
+release-package = \"solo\"
+
+# `cargo xtask` builds the dev profile: the release gate's hot loops are
+# optimized here, per package, and nothing else is (`release-gate init`).{profiles}"
+        )
+    );
+}
+
+/// An existing policy is the host's: init leaves it as it is, and the
+/// workflow's evidence jobs follow it (`required` defaults to `domains`,
+/// folders as the policy maps them), each domain's folder downloaded back
+/// where the gate reads it.
+#[test]
+fn an_existing_policy_is_kept_and_decides_the_evidence_jobs() {
+    let temp = tempfile::tempdir().unwrap();
+    let host = temp.path().join("host");
+    std::fs::create_dir_all(&host).unwrap();
+    let manifest = "[workspace]\nmembers = [ \"crates/*\" ]\n\n\
+                    [workspace.metadata.release-gate]\n\
+                    domains = [\"certification\", \"docs\", \"examples\"]  # ours\n\
+                    folders = { manuals = \"docs\" }\n";
+    std::fs::write(host.join("Cargo.toml"), manifest).unwrap();
+    let run = init(temp.path(), &["host"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+    let after = std::fs::read_to_string(host.join("Cargo.toml")).unwrap();
+    let (head, _) = after.split_once("\n# `cargo xtask` builds the dev profile").unwrap();
+    assert_eq!(head, manifest.replace("[ \"crates/*\" ]", "[ \"crates/*\", \"xtask\" ]"));
+    let workflow =
+        std::fs::read_to_string(host.join(".github/workflows/release-gate.yml")).unwrap();
+    assert!(workflow.contains(
+        "        include:
+          - domain: certification
+            folder: connectors
+          - domain: docs
+            folder: manuals
+          - domain: examples
+            folder: examples
+    steps:
+"
+    ));
+    for (domain, folder) in
+        [("certification", "connectors"), ("docs", "manuals"), ("examples", "examples")]
+    {
+        assert!(workflow.contains(&format!(
+            "          name: evidence-{domain}\n          path: test_artifacts/{folder}/latest\n"
+        )));
+    }
+    assert!(!workflow.contains("msrv"), "no rust-version, no MSRV toolchain step");
+    assert!(
+        run.stdout.contains("evidence jobs for `certification`, `docs`, `examples`"),
+        "{}",
+        run.stdout
+    );
 }
