@@ -135,14 +135,14 @@ enum Dependency {
 
 impl Dependency {
     fn item(&self) -> Item {
-        match self {
-            Dependency::Path(path) => {
-                let mut table = InlineTable::new();
-                table.insert("path", Value::from(path.as_str()));
-                Item::Value(Value::InlineTable(table))
-            }
-            Dependency::Version => toml_edit::value(env!("CARGO_PKG_VERSION")),
-        }
+        let mut table = InlineTable::new();
+        let _ = match self {
+            Dependency::Path(path) => table.insert("path", Value::from(path.as_str())),
+            Dependency::Version => table.insert("version", Value::from(env!("CARGO_PKG_VERSION"))),
+        };
+        // The `init` feature (toml_edit) is for the command, not the xtask.
+        table.insert("default-features", Value::from(false));
+        Item::Value(Value::InlineTable(table))
     }
 
     fn describe(&self) -> String {

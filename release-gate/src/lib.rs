@@ -9,4 +9,5 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "init")]
 pub mod init;

@@ -173,6 +173,7 @@ fn plain_host_gets_an_xtask_the_policy_and_the_workflow_and_a_second_run_changes
     let xtask = parses(&host, "xtask/Cargo.toml");
     let dep = xtask["dependencies"]["release-gate"]["path"].as_str().unwrap();
     assert_eq!(dep, "../../gate/release-gate");
+    assert_eq!(xtask["dependencies"]["release-gate"]["default-features"].as_bool(), Some(false));
     assert_eq!(
         host.join("xtask").join(dep).canonicalize().unwrap(),
         temp.path().join("gate/release-gate").canonicalize().unwrap()
@@ -233,7 +234,9 @@ fn existing_xtask_gets_the_dependency_the_entry_point_and_the_alias() {
     let after = check_tree("xtask", "host-xtask", &host);
 
     let xtask = parses(&host, "xtask/Cargo.toml");
-    assert_eq!(xtask["dependencies"]["release-gate"].as_str(), Some(env!("CARGO_PKG_VERSION")));
+    let dep = &xtask["dependencies"]["release-gate"];
+    assert_eq!(dep["version"].as_str(), Some(env!("CARGO_PKG_VERSION")));
+    assert_eq!(dep["default-features"].as_bool(), Some(false));
     let config = parses(&host, ".cargo/config.toml");
     assert_eq!(config["alias"]["xtask"].as_str(), Some("run --package xtask --bin xtask --"));
     assert_eq!(config["alias"]["b"].as_str(), Some("build --workspace --all-targets"));
