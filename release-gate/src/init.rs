@@ -1425,6 +1425,16 @@ mod tests {
             ("fn main();\n", 0),
             ("fn mainly() {\n}\n", 0),
             ("const C: char = '{';\nfn main() {\n}\n", 1),
+            ("const Q: char = '\"';\nfn main() {\n}\n", 1),
+            ("const Q: char = '\\'';\nfn main() {\n}\n", 1),
+            ("const S: &str = \"\\\"fn main() {\";\nfn main() {\n}\n", 1),
+            ("const S: &str = r##\"\"# fn main() {\"##;\nfn main() {\n}\n", 1),
+            ("const B: &[u8] = br\"fn main() {\";\nconst C: &[u8] = b\"fn main() {\";\nfn main() {\n}\n", 1),
+            ("/* /* nested */ fn main() {} */\nfn main() {\n}\n", 1),
+            ("macro_rules! m { () => { fn main() {} } }\nm!(fn main() {});\n", 0),
+            ("pub(crate) fn main() {\n}\n", 1),
+            ("#[tokio::main]\nasync fn main() {\n}\n", 1),
+            ("const E: char = 'é';\nfn main() {\n}\n", 1),
         ];
         for (source, count) in cases {
             assert_eq!(find_mains(&mask_rust(source.as_bytes())).len(), *count, "{source}");
