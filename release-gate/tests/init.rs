@@ -520,3 +520,45 @@ fn an_existing_policy_is_kept_and_decides_the_evidence_jobs() {
         run.stdout
     );
 }
+
+/// The printed diff is exact: `git apply` of it on a second copy gives,
+/// byte for byte, what the real run writes (the host with an xtask: changed
+/// files, a file without a final newline, created files).
+#[test]
+fn the_dry_run_diff_applies_to_exactly_what_init_writes() {
+    for fixture in ["host-xtask", "host-plain"] {
+        let temp = setup(fixture);
+        copy_tree(&adoption().join(fixture), &temp.path().join("patched"));
+        let run = init(temp.path(), &["host", "--path", "gate", "--dry-run"]);
+        assert_eq!(run.code, 0);
+        let mut patch = String::new();
+        let mut in_diff = false;
+        for line in run.stdout.lines() {
+            if line.starts_with("--- ") {
+                in_diff = true;
+            } else if !line.starts_with([' ', '+', '-', '@', '\\']) {
+                in_diff = false; // a report line: `would change ...`, `kept ...`
+            }
+            if in_diff {
+                patch.push_str(line);
+                patch.push('\n');
+            }
+        }
+        std::fs::write(temp.path().join("init.patch"), &patch).unwrap();
+        let applied = Command::new("git")
+            .args(["apply", "--whitespace=nowarn", "../init.patch"])
+            .current_dir(temp.path().join("patched"))
+            .output()
+            .unwrap();
+        assert!(
+            applied.status.success(),
+            "{fixture}: {}",
+            String::from_utf8_lossy(&applied.stderr)
+        );
+        assert_eq!(init(temp.path(), &["host", "--path", "gate"]).code, 0);
+        assert!(
+            snapshot(&temp.path().join("host")) == snapshot(&temp.path().join("patched")),
+            "{fixture}: the diff and the run differ"
+        );
+    }
+}
