@@ -55,6 +55,8 @@ pub mod evidence;
 mod explain;
 pub mod flags;
 pub mod gate;
+#[cfg(feature = "init")]
+pub mod init;
 mod present;
 pub mod project;
 mod release;
