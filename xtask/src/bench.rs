@@ -25,6 +25,7 @@ use anyhow::{bail, ensure, Context, Result};
 use serde_json::Value;
 use xshell::Shell;
 
+use crate::evidence::GITHUB_JOB_VARS;
 use crate::flags::Bench;
 use crate::project::Project;
 
@@ -86,7 +87,12 @@ impl Bench {
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         // The binaries the bench runs, fresh: the gate as `cargo xtask` builds it.
-        xshell::cmd!(sh, "{cargo} build --quiet --package xtask --package evidence-stubs")
+        GITHUB_JOB_VARS
+            .iter()
+            .fold(
+                xshell::cmd!(sh, "{cargo} build --quiet --package xtask --package evidence-stubs"),
+                |cmd, var| cmd.env_remove(var),
+            )
             .run()
             .context("cannot build the xtask and evidence-stubs binaries")?;
         let bin = project.target_dir.join("debug");
@@ -220,9 +226,11 @@ impl Ctx {
         cmd
     }
 
-    /// `path` relative to the workspace root, with `/`, as reports show it.
+    /// `path` as reports show it: relative to the workspace root, with `/`,
+    /// and `..` steps when it lies outside (a `CARGO_TARGET_DIR` elsewhere).
+    /// Run from the root, `sha256sum` prints the same path.
     fn rel(&self, path: &Path) -> String {
-        path.strip_prefix(&self.root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+        xtask::gate::paths::display(&self.root, &xtask::gate::paths::absolute(&self.root, path))
     }
 
     fn log(&self, label: &str) -> PathBuf {
@@ -330,6 +338,10 @@ fn job(commands: Vec<Command>, log: &Path) -> Result<Run> {
         .with_context(|| format!("cannot create `{}`", err_path.display()))?;
     let mut total = Run { wall: Duration::ZERO, max_rss_kib: None, code: Some(0) };
     for mut cmd in commands {
+        // Not the job's step: no annotations, summary or outputs from here.
+        for var in GITHUB_JOB_VARS {
+            cmd.env_remove(var);
+        }
         cmd.stdin(Stdio::null()).stdout(out.try_clone()?).stderr(err.try_clone()?);
         let program = cmd.get_program().to_string_lossy().into_owned();
         let start = Instant::now();
