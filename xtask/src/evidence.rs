@@ -806,6 +806,58 @@ mod tests {
         );
     }
 
+    /// The workspace root, as the collectors run in it.
+    fn workspace_shell() -> Shell {
+        let sh = Shell::new().unwrap();
+        sh.change_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap());
+        sh
+    }
+
+    /// The toolchain this test runs under, as rustup names it, or `None`
+    /// (with a notice) when rustup is absent.
+    fn active_toolchain() -> Option<String> {
+        let out = std::process::Command::new("rustup").args(["show", "active-toolchain"]).output();
+        match out {
+            Ok(out) if out.status.success() => {
+                String::from_utf8_lossy(&out.stdout).split_whitespace().next().map(str::to_string)
+            }
+            _ => {
+                println!("notice: rustup is not installed here: the MSRV command line was not run");
+                None
+            }
+        }
+    }
+
+    /// The MSRV check's real command line, with the current toolchain named
+    /// as the MSRV: `rustup run <toolchain> cargo check --workspace
+    /// --all-targets --locked` must build this workspace. (The command it
+    /// replaced, `$CARGO +<msrv> check`, fails here with "no such command".)
+    #[test]
+    fn the_msrv_check_runs_for_real_with_the_current_toolchain() {
+        let Some(toolchain) = active_toolchain() else { return };
+        let check = msrv(&workspace_shell(), &toolchain).unwrap();
+        assert_eq!(check.status, "passed", "{}", check.detail);
+        let command =
+            format!("`rustup run {toolchain} cargo check --workspace --all-targets --locked`: ");
+        assert!(check.detail.starts_with(&command), "{}", check.detail);
+        assert!(check.detail.contains("Finished"), "{}", check.detail);
+    }
+
+    /// A toolchain that is not installed: not run, saying which and how to
+    /// install it; never installed behind the user's back.
+    #[test]
+    fn the_msrv_check_says_why_it_did_not_run() {
+        if active_toolchain().is_none() {
+            return;
+        }
+        let check = msrv(&workspace_shell(), "0.0.1").unwrap();
+        assert_eq!(check.status, "not_run");
+        assert_eq!(
+            check.detail,
+            "the declared MSRV 0.0.1 was not verified: toolchain 0.0.1 is not installed here (`rustup toolchain install 0.0.1 --profile minimal`, then `rustup run 0.0.1 cargo check --workspace --all-targets --locked`)"
+        );
+    }
+
     #[test]
     fn the_readme_commands_parse() {
         let readme = std::fs::read_to_string(
