@@ -209,7 +209,7 @@ fn msrv(sh: &Shell, toolchain: &str) -> Result<Check> {
         Err(e) => {
             return Ok(Check::not_run(
                 "msrv",
-                format!("the declared MSRV {toolchain} was not verified: `rustup` cannot run here ({e}); install rustup, then `rustup toolchain install {toolchain}` and `{command}`"),
+                format!("the declared MSRV `{toolchain}` was not verified: `rustup` cannot run here ({e}); install rustup, then `rustup toolchain install {toolchain} --profile minimal` and `{command}`"),
             ))
         }
     };
@@ -217,7 +217,7 @@ fn msrv(sh: &Shell, toolchain: &str) -> Result<Check> {
         return Ok(Check::not_run(
             "msrv",
             format!(
-                "the declared MSRV {toolchain} was not verified: `rustup toolchain list` failed (exit {:?}): {}",
+                "the declared MSRV `{toolchain}` was not verified: `rustup toolchain list` failed (exit {:?}): {}",
                 list.status.code(),
                 tail(&list.stderr, 2)
             ),
@@ -230,7 +230,7 @@ fn msrv(sh: &Shell, toolchain: &str) -> Result<Check> {
     if !installed {
         return Ok(Check::not_run(
             "msrv",
-            format!("the declared MSRV {toolchain} was not verified: toolchain {toolchain} is not installed here (`rustup toolchain install {toolchain} --profile minimal`, then `{command}`)"),
+            format!("the declared MSRV `{toolchain}` was not verified: the toolchain is not installed here (`rustup toolchain install {toolchain} --profile minimal`, then `{command}`)"),
         ));
     }
     // The toolchain comes from `rustup run` alone: no compiler or toolchain
@@ -854,7 +854,7 @@ mod tests {
         assert_eq!(check.status, "not_run");
         assert_eq!(
             check.detail,
-            "the declared MSRV 0.0.1 was not verified: toolchain 0.0.1 is not installed here (`rustup toolchain install 0.0.1 --profile minimal`, then `rustup run 0.0.1 cargo check --workspace --all-targets --locked`)"
+            "the declared MSRV `0.0.1` was not verified: the toolchain is not installed here (`rustup toolchain install 0.0.1 --profile minimal`, then `rustup run 0.0.1 cargo check --workspace --all-targets --locked`)"
         );
     }
 
