@@ -93,15 +93,7 @@ impl Collect {
             .clone()
             .or_else(|| std::env::var("GITHUB_SHA").ok().filter(|s| !s.is_empty()))
             .or_else(|| cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok());
-        let generated_at = match std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-        {
-            Some(secs) => jiff::Timestamp::from_second(secs)
-                .context("`SOURCE_DATE_EPOCH` is out of range")?
-                .to_string(),
-            None => jiff::Timestamp::now().to_string(),
-        };
+        let generated_at = clock()?;
         let ctx = Binding { release, commit, generated_at };
         let root = sh.current_dir();
         for (domain, folder) in domains {
@@ -134,6 +126,16 @@ impl Collect {
             }
         }
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// The time evidence is bound to: `SOURCE_DATE_EPOCH` when set, else now.
+fn clock() -> Result<String> {
+    match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()) {
+        Some(secs) => Ok(jiff::Timestamp::from_second(secs)
+            .context("`SOURCE_DATE_EPOCH` is out of range")?
+            .to_string()),
+        None => Ok(jiff::Timestamp::now().to_string()),
     }
 }
 
@@ -678,16 +680,16 @@ fn cdc(sh: &Shell, ctx: &Binding) -> Result<Collected> {
             tail(&stubs.stderr, 3)
         )));
     }
+    // One fixed clock for every replay, read once the evidence exists: with
+    // a waiver or a max-age the gate reads the clock, and `evaluated_at`
+    // (and any expiry) would differ between two runs a second apart.
+    let now = clock()?;
     let snapshot =
         |sh: &Shell| -> Vec<(String, Vec<u8>)> { tree(&sh.current_dir().join(&evidence)) };
     let before = snapshot(sh);
     let gate = |out: &str, extra: &[String]| -> Result<Vec<(String, Vec<u8>)>> {
         let dir = base.join(out);
-        // One fixed clock for every replay (the collector's own time): with
-        // a waiver or a max-age the gate reads the clock, and `evaluated_at`
-        // would differ between two runs a second apart.
-        let now = ctx.generated_at.as_str();
-        let args = ["release-gate", "--release", release, "--format", "json", "--now", now];
+        let args = ["release-gate", "--release", release, "--format", "json", "--now", &now];
         run(xtask_cmd(sh).args(args).arg("--output-dir").arg(&dir).args(extra))?;
         Ok(tree(&sh.current_dir().join(&dir)))
     };
