@@ -93,24 +93,16 @@ impl Collect {
             .clone()
             .or_else(|| std::env::var("GITHUB_SHA").ok().filter(|s| !s.is_empty()))
             .or_else(|| cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok());
-        let generated_at = match std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-        {
-            Some(secs) => jiff::Timestamp::from_second(secs)
-                .context("`SOURCE_DATE_EPOCH` is out of range")?
-                .to_string(),
-            None => jiff::Timestamp::now().to_string(),
-        };
+        let generated_at = clock()?;
         let ctx = Binding { release, commit, generated_at };
         let root = sh.current_dir();
         for (domain, folder) in domains {
             let mut stdout = std::io::stdout();
             let _ = writeln!(stdout, "==> evidence {domain}");
             let collected = match *domain {
-                "certification" => certification(sh, &ctx)?,
+                "certification" => certification(sh, project, &ctx)?,
                 "cdc" => cdc(sh, &ctx)?,
-                "performance" => performance(sh, &ctx)?,
+                "performance" => performance(sh, project, &ctx)?,
                 "security" => security(sh)?,
                 "supply_chain" => supply_chain(sh, &ctx)?,
                 "governance" => governance(sh, project, &ctx)?,
@@ -134,6 +126,16 @@ impl Collect {
             }
         }
         Ok(0)
+    }
+}
+
+/// The time evidence is bound to: `SOURCE_DATE_EPOCH` when set, else now.
+fn clock() -> Result<String> {
+    match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()) {
+        Some(secs) => Ok(jiff::Timestamp::from_second(secs)
+            .context("`SOURCE_DATE_EPOCH` is out of range")?
+            .to_string()),
+        None => Ok(jiff::Timestamp::now().to_string()),
     }
 }
 
@@ -182,7 +184,76 @@ fn record(domain: &str, tool: &str, ctx: &Binding, checks: &[Check]) -> (String,
 
 /// Runs a command, capturing its output, whatever its exit status.
 fn run(cmd: xshell::Cmd<'_>) -> Result<Output> {
-    cmd.quiet().ignore_status().output().map_err(Into::into)
+    scrub(cmd).quiet().ignore_status().output().map_err(Into::into)
+}
+
+/// The variables through which a process talks to the GitHub Actions job
+/// (annotations, the step summary, step outputs). A collector's children
+/// (the gates of the `cdc` replay, the bench, the test suites) are not the
+/// job's step: their reports must not land in its summary or outputs.
+pub const GITHUB_JOB_VARS: [&str; 3] = ["GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"];
+
+/// `cmd` without [`GITHUB_JOB_VARS`].
+fn scrub(cmd: xshell::Cmd<'_>) -> xshell::Cmd<'_> {
+    GITHUB_JOB_VARS.iter().fold(cmd, |cmd, var| cmd.env_remove(var))
+}
+
+/// The MSRV check: the workspace, every target, built with exactly the
+/// declared `rust-version` toolchain and the committed lock file:
+/// `rustup run <msrv> cargo check --workspace --all-targets --locked`.
+/// (`$CARGO +<msrv>` cannot work: under `cargo xtask`, `$CARGO` is the
+/// toolchain's own cargo, not the rustup proxy that understands `+`.)
+/// Not run, saying exactly why, when rustup or the toolchain is missing.
+fn msrv(sh: &Shell, toolchain: &str) -> Result<Check> {
+    let command = format!("rustup run {toolchain} cargo check --workspace --all-targets --locked");
+    let list = match scrub(cmd!(sh, "rustup toolchain list")).quiet().ignore_status().output() {
+        Ok(list) => list,
+        Err(e) => {
+            return Ok(Check::not_run(
+                "msrv",
+                format!("the declared MSRV `{toolchain}` was not verified: `rustup` cannot run here ({e}); install rustup, then `rustup toolchain install {toolchain} --profile minimal` and `{command}`"),
+            ))
+        }
+    };
+    if !list.status.success() {
+        return Ok(Check::not_run(
+            "msrv",
+            format!(
+                "the declared MSRV `{toolchain}` was not verified: `rustup toolchain list` failed (exit {:?}): {}",
+                list.status.code(),
+                tail(&list.stderr, 2)
+            ),
+        ));
+    }
+    let installed = String::from_utf8_lossy(&list.stdout).lines().any(|line| {
+        let name = line.split_whitespace().next().unwrap_or_default();
+        name == toolchain || name.strip_prefix(toolchain).is_some_and(|rest| rest.starts_with('-'))
+    });
+    if !installed {
+        return Ok(Check::not_run(
+            "msrv",
+            format!("the declared MSRV `{toolchain}` was not verified: the toolchain is not installed here (`rustup toolchain install {toolchain} --profile minimal`, then `{command}`)"),
+        ));
+    }
+    // The toolchain comes from `rustup run` alone: no compiler or toolchain
+    // the outer cargo chose may leak in; no automatic install.
+    let out =
+        run(cmd!(sh, "rustup run {toolchain} cargo check --workspace --all-targets --locked")
+            .env_remove("RUSTC")
+            .env_remove("RUSTDOC")
+            .env_remove("CARGO")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env("RUSTUP_AUTO_INSTALL", "0"))?;
+    let last = tail(&out.stderr, 1);
+    Ok(Check::new(
+        "msrv",
+        out.status.success(),
+        if out.status.success() {
+            format!("`{command}`: {last}")
+        } else {
+            format!("`{command}` failed (exit {:?}): {}", out.status.code(), tail(&out.stderr, 5))
+        },
+    ))
 }
 
 fn tail(bytes: &[u8], lines: usize) -> String {
@@ -198,15 +269,17 @@ fn cargo() -> String {
 /// Does `cargo <sub> --version` run?
 fn has_cargo_tool(sh: &Shell, sub: &str) -> bool {
     let cargo = cargo();
-    cmd!(sh, "{cargo} {sub} --version").quiet().ignore_stdout().ignore_stderr().run().is_ok()
+    scrub(cmd!(sh, "{cargo} {sub} --version")).quiet().ignore_stdout().ignore_stderr().run().is_ok()
 }
 
-fn certification(sh: &Shell, ctx: &Binding) -> Result<Collected> {
+fn certification(sh: &Shell, project: &Project, ctx: &Binding) -> Result<Collected> {
     let cargo = cargo();
     if has_cargo_tool(sh, "nextest") {
         let out =
             run(cmd!(sh, "{cargo} nextest run --workspace --profile evidence --no-fail-fast"))?;
-        let junit = sh.current_dir().join("target/nextest/evidence/junit.xml");
+        // nextest writes its JUnit report under the target directory, wherever
+        // `CARGO_TARGET_DIR` or the configuration puts it.
+        let junit = project.target_dir.join("nextest/evidence/junit.xml");
         let Ok(xml) = fs::read(&junit) else {
             return Ok(Collected::Nothing(format!(
                 "cargo-nextest wrote no JUnit report (exit {:?}): {}",
@@ -367,26 +440,7 @@ fn governance(sh: &Shell, project: &Project, ctx: &Binding) -> Result<Collected>
     }
     let msrv = match &project.rust_version {
         None => Check::not_run("msrv", "no `rust-version` is declared in Cargo.toml"),
-        Some(version) => {
-            let toolchains = run(cmd!(sh, "rustup toolchain list"))?;
-            let installed = String::from_utf8_lossy(&toolchains.stdout).lines().any(|l| {
-                l.starts_with(&format!("{version}-")) || l.starts_with(&format!("{version} "))
-            });
-            if installed {
-                let toolchain = format!("+{version}");
-                let out = run(cmd!(sh, "{cargo} {toolchain} check --workspace --all-targets"))?;
-                Check::new(
-                    "msrv",
-                    out.status.success(),
-                    format!("`cargo +{version} check`: {}", tail(&out.stderr, 1)),
-                )
-            } else {
-                Check::not_run(
-                    "msrv",
-                    format!("the declared MSRV {version} was not verified: toolchain {version} is not installed here (`rustup toolchain install {version}` to verify)"),
-                )
-            }
-        }
+        Some(version) => msrv(sh, version)?,
     };
     let schemas = run(cmd!(sh, "{cargo} test -p xtask --lib schema"))?;
     let checks = [
@@ -546,11 +600,11 @@ fn xtask_cmd<'a>(sh: &'a Shell) -> xshell::Cmd<'a> {
 /// The committed baseline `cargo xtask evidence performance` compares with.
 const BENCH_BASELINE: &str = "benches/quick-baseline.json";
 
-fn performance(sh: &Shell, ctx: &Binding) -> Result<Collected> {
+fn performance(sh: &Shell, project: &Project, ctx: &Binding) -> Result<Collected> {
     let out = run(xtask_cmd(sh).args(["bench", "--quick"]))?;
     let mut checks = vec![Check::new("bench --quick", out.status.success(), tail(&out.stdout, 1))];
     let root = sh.current_dir();
-    let results = fs::read_to_string(root.join("target/bench/quick/results.json"));
+    let results = fs::read_to_string(project.target_dir.join("bench/quick/results.json"));
     let baseline = fs::read_to_string(root.join(BENCH_BASELINE));
     match (results, baseline) {
         (Ok(results), Ok(baseline)) => checks.extend(compare_bench(&results, &baseline)?),
@@ -630,13 +684,17 @@ fn cdc(sh: &Shell, ctx: &Binding) -> Result<Collected> {
             tail(&stubs.stderr, 3)
         )));
     }
+    // One fixed clock for every replay, read once the evidence exists: with
+    // a waiver or a max-age the gate reads the clock, and `evaluated_at`
+    // (and any expiry) would differ between two runs a second apart.
+    let now = clock()?;
     let snapshot =
         |sh: &Shell| -> Vec<(String, Vec<u8>)> { tree(&sh.current_dir().join(&evidence)) };
     let before = snapshot(sh);
     let gate = |out: &str, extra: &[String]| -> Result<Vec<(String, Vec<u8>)>> {
         let dir = base.join(out);
-        let args = ["release-gate", "--release", release, "--format", "json", "--output-dir"];
-        run(xtask_cmd(sh).args(args).arg(&dir).args(extra))?;
+        let args = ["release-gate", "--release", release, "--format", "json", "--now", &now];
+        run(xtask_cmd(sh).args(args).arg("--output-dir").arg(&dir).args(extra))?;
         Ok(tree(&sh.current_dir().join(&dir)))
     };
     let discovered = vec!["--artifacts-root".to_string(), evidence.to_string_lossy().into_owned()];
@@ -751,6 +809,58 @@ mod tests {
         assert_eq!(
             (check.status, check.detail.as_str()),
             ("failed", "without checksum: b@2.0.0; not from a registry: ")
+        );
+    }
+
+    /// The workspace root, as the collectors run in it.
+    fn workspace_shell() -> Shell {
+        let sh = Shell::new().unwrap();
+        sh.change_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap());
+        sh
+    }
+
+    /// The toolchain this test runs under, as rustup names it, or `None`
+    /// (with a notice) when rustup is absent.
+    fn active_toolchain() -> Option<String> {
+        let out = std::process::Command::new("rustup").args(["show", "active-toolchain"]).output();
+        match out {
+            Ok(out) if out.status.success() => {
+                String::from_utf8_lossy(&out.stdout).split_whitespace().next().map(str::to_string)
+            }
+            _ => {
+                println!("notice: rustup is not installed here: the MSRV command line was not run");
+                None
+            }
+        }
+    }
+
+    /// The MSRV check's real command line, with the current toolchain named
+    /// as the MSRV: `rustup run <toolchain> cargo check --workspace
+    /// --all-targets --locked` must build this workspace. (The command it
+    /// replaced, `$CARGO +<msrv> check`, fails here with "no such command".)
+    #[test]
+    fn the_msrv_check_runs_for_real_with_the_current_toolchain() {
+        let Some(toolchain) = active_toolchain() else { return };
+        let check = msrv(&workspace_shell(), &toolchain).unwrap();
+        assert_eq!(check.status, "passed", "{}", check.detail);
+        let command =
+            format!("`rustup run {toolchain} cargo check --workspace --all-targets --locked`: ");
+        assert!(check.detail.starts_with(&command), "{}", check.detail);
+        assert!(check.detail.contains("Finished"), "{}", check.detail);
+    }
+
+    /// A toolchain that is not installed: not run, saying which and how to
+    /// install it; never installed behind the user's back.
+    #[test]
+    fn the_msrv_check_says_why_it_did_not_run() {
+        if active_toolchain().is_none() {
+            return;
+        }
+        let check = msrv(&workspace_shell(), "0.0.1").unwrap();
+        assert_eq!(check.status, "not_run");
+        assert_eq!(
+            check.detail,
+            "the declared MSRV `0.0.1` was not verified: the toolchain is not installed here (`rustup toolchain install 0.0.1 --profile minimal`, then `rustup run 0.0.1 cargo check --workspace --all-targets --locked`)"
         );
     }
 

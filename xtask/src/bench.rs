@@ -26,6 +26,7 @@ use serde_json::Value;
 use xshell::Shell;
 
 use crate::Bench;
+use release_gate::evidence::GITHUB_JOB_VARS;
 use release_gate::project::Project;
 
 const KIB: u64 = 1 << 10;
@@ -86,7 +87,11 @@ impl Bench {
             .with_context(|| format!("cannot create `{}`", dir.display()))?;
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
         // The binaries the bench runs, fresh: the gate as `cargo xtask` builds it.
-        xshell::cmd!(sh, "{cargo} build --quiet --package xtask")
+        GITHUB_JOB_VARS
+            .iter()
+            .fold(xshell::cmd!(sh, "{cargo} build --quiet --package xtask"), |cmd, var| {
+                cmd.env_remove(var)
+            })
             .run()
             .context("cannot build the xtask binary")?;
         let bin = project.target_dir.join("debug");
@@ -218,9 +223,11 @@ impl Ctx {
         cmd
     }
 
-    /// `path` relative to the workspace root, with `/`, as reports show it.
+    /// `path` as reports show it: relative to the workspace root, with `/`,
+    /// and `..` steps when it lies outside (a `CARGO_TARGET_DIR` elsewhere).
+    /// Run from the root, `sha256sum` prints the same path.
     fn rel(&self, path: &Path) -> String {
-        path.strip_prefix(&self.root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+        release_gate::gate::paths::display(&self.root, &release_gate::gate::paths::absolute(&self.root, path))
     }
 
     fn log(&self, label: &str) -> PathBuf {
@@ -307,7 +314,7 @@ impl Runs {
         walls.sort();
         let mid = walls.len() / 2;
         match (walls.get(mid.wrapping_sub(1)), walls.get(mid)) {
-            (Some(a), Some(b)) if walls.len() % 2 == 0 => (*a + *b) / 2,
+            (Some(a), Some(b)) if walls.len().is_multiple_of(2) => (*a + *b) / 2,
             (_, Some(b)) => *b,
             _ => Duration::ZERO,
         }
@@ -328,6 +335,10 @@ fn job(commands: Vec<Command>, log: &Path) -> Result<Run> {
         .with_context(|| format!("cannot create `{}`", err_path.display()))?;
     let mut total = Run { wall: Duration::ZERO, max_rss_kib: None, code: Some(0) };
     for mut cmd in commands {
+        // Not the job's step: no annotations, summary or outputs from here.
+        for var in GITHUB_JOB_VARS {
+            cmd.env_remove(var);
+        }
         cmd.stdin(Stdio::null()).stdout(out.try_clone()?).stderr(err.try_clone()?);
         let program = cmd.get_program().to_string_lossy().into_owned();
         let start = Instant::now();
@@ -507,7 +518,7 @@ fn secs(d: Duration) -> String {
 }
 
 fn size(bytes: u64) -> String {
-    if bytes >= GIB && bytes % GIB == 0 {
+    if bytes >= GIB && bytes.is_multiple_of(GIB) {
         format!("{} GiB", bytes / GIB)
     } else if bytes >= MIB {
         format!("{:.0} MiB", bytes as f64 / MIB as f64)

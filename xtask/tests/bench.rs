@@ -11,12 +11,23 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
+/// Also: run as a GitHub Actions step would be, the bench's children (the
+/// gate runs it measures, `cargo xtask release-gate --stubs`) must not write
+/// to the job's step summary or outputs, nor print workflow commands.
 #[test]
 fn quick_bench_runs_every_scenario() {
     let root = workspace();
+    let github = tempfile::tempdir().unwrap();
+    let summary = github.path().join("step_summary.md");
+    let outputs = github.path().join("output.txt");
+    std::fs::write(&summary, "").unwrap();
+    std::fs::write(&outputs, "").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(["bench", "--quick", "--runs", "1"])
         .current_dir(&root)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_OUTPUT", &outputs)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -54,7 +65,17 @@ fn quick_bench_runs_every_scenario() {
     assert!(cold.contains("full run only") && cold.ends_with("skipped"), "{cold}");
     assert!(stdout.contains("0 error(s)"), "{stdout}");
 
-    let md = std::fs::read_to_string(root.join("target/bench/quick/results.md")).unwrap();
+    // Wherever the target directory is (`CARGO_TARGET_DIR` outside the
+    // workspace too): the bench names its table.
+    let table = stdout.lines().find_map(|l| l.strip_prefix("table: ")).expect("the table's path");
+    assert!(table.ends_with("results.md"), "{table}");
+    let md = std::fs::read_to_string(table).unwrap();
     assert!(md.contains("| scenario | input | gate | peer | ratio | target | result |"), "{md}");
     assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 1 + names.len(), "{md}");
+
+    for (file, what) in [(&summary, "the step summary"), (&outputs, "the step outputs")] {
+        let text = std::fs::read_to_string(file).unwrap();
+        let head: String = text.chars().take(400).collect();
+        assert!(text.is_empty(), "{what} was written by the bench's children:\n{head}");
+    }
 }

@@ -589,7 +589,7 @@ pub fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, String> {
         return utf8(rest, UTF8_BOM.len()).map(std::borrow::Cow::Borrowed);
     }
     let utf16 = |rest: &[u8], le: bool| -> Result<std::borrow::Cow<'_, str>, String> {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err("UTF-16 text with an odd number of bytes (truncated)".to_string());
         }
         let units = rest.chunks_exact(2).map(|pair| match pair {
