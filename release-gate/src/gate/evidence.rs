@@ -1,6 +1,6 @@
 //! Understand the format: the gate's own evidence JSON.
 //!
-//! The reader lives in the `gate-scan` crate, which the dev profile optimizes
+//! The reader lives in the `release-gate-scan` crate, which the dev profile optimizes
 //! (see the root `Cargo.toml`): a streaming scanner that keeps only the
 //! top-level fields the gate decides on (`status`, `passed`, `blockers`,
 //! `checks`, `domain`, `provenance`, `generator`, `release`, `commit`,

@@ -303,7 +303,7 @@ pub struct IndexEntry {
 }
 
 /// The committed JSON Schemas under `schemas/` are generated from these types;
-/// `UPDATE_EXPECT=1 cargo test -p xtask --lib schema` rewrites them.
+/// `UPDATE_EXPECT=1 cargo test -p release-gate --lib schema` rewrites them.
 #[cfg(test)]
 mod schema_tests {
     use super::*;

@@ -6,7 +6,7 @@
 //! and may be any format. A larger one is streamed: this thread reads and
 //! hashes it while a second thread scans the same chunks as the gate's own
 //! evidence, in bounded memory. The byte-level work (hashing, scanning) is in
-//! the `gate-scan` crate, which the dev profile optimizes.
+//! the `release-gate-scan` crate, which the dev profile optimizes.
 
 #![deny(clippy::arithmetic_side_effects)]
 
