@@ -148,6 +148,10 @@ fn found(out: &mut String, report: &Value, code: &str, shown: &str) {
     }
     cmd.push_str(&format!(" --output-dir {}", quote(&format!("target/explain/{code}"))));
     out.push_str(&format!("reproduce (from the workspace root): {}\n", terminal(&cmd)));
+    if domain != "waiver" && domain != "baseline" && domain != "evidence" {
+        // The evidence itself comes from the domain's collector.
+        out.push_str(&format!("collect again: cargo xtask evidence {}\n", terminal(domain)));
+    }
 }
 
 fn paths_of(entry: &Value) -> Vec<String> {

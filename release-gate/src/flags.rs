@@ -1,6 +1,10 @@
 //! The command line. Only parsing lives here; each subcommand's behaviour is in
 //! its own module.
 
+// The doc comments here are the `--help` text, written as clap shows it
+// (`[default: ...]`, `<folder>`), not rustdoc links or HTML.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -36,7 +40,7 @@ pub struct StubEvidence {
 
 #[derive(Debug, Args)]
 pub struct Collect {
-    /// The domain to collect evidence for, or `all`.
+    /// The domain to collect evidence for (any configured domain), or `all`: the required domains.
     #[arg(value_name = "DOMAIN|all")]
     pub domain: String,
 

@@ -51,7 +51,7 @@ use anyhow::Context;
 use clap::Parser;
 use xshell::Shell;
 
-pub mod evidence;
+pub mod collectors;
 mod explain;
 pub mod flags;
 pub mod gate;

@@ -17,6 +17,18 @@ pub struct Project {
     pub metadata: serde_json::Value,
     /// The lowest `rust-version` the members declare (the MSRV), if any.
     pub rust_version: Option<String>,
+    /// The workspace's member packages, by name.
+    pub members: Vec<Member>,
+}
+
+/// One member package of the workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub name: String,
+    /// The folder of its `Cargo.toml`.
+    pub dir: PathBuf,
+    /// Not `publish = false`.
+    pub publishable: bool,
 }
 
 impl Project {
@@ -52,7 +64,26 @@ impl Project {
                 v.to_string()
             }
         });
-        Ok(Project { root, target_dir, version, metadata: meta.workspace_metadata, rust_version })
+        let members = members
+            .iter()
+            .map(|p| Member {
+                name: p.name.to_string(),
+                dir: p
+                    .manifest_path
+                    .parent()
+                    .map(|d| PathBuf::from(d.as_std_path()))
+                    .unwrap_or_else(|| root.clone()),
+                publishable: p.publish.as_ref().is_none_or(|r| !r.is_empty()),
+            })
+            .collect();
+        Ok(Project {
+            root,
+            target_dir,
+            version,
+            metadata: meta.workspace_metadata,
+            rust_version,
+            members,
+        })
     }
 
     /// The release's version, or an error that says how to get past its absence.

@@ -142,7 +142,8 @@ fn explain_reads_the_last_run() {
          expected: evidence whose rule passes: `status` `passed` with every check passing, or a tool report with no blocking findings\n\
          found: `test_artifacts/security/latest/security.json` did not pass: status is `failed`; the artifact lists 1 blocker(s) of its own\n\
          fix: fix the failing `security` workflow and re-run it; do not edit the aggregated evidence\n\
-         reproduce (from the workspace root): cargo xtask release-gate --release v1.0.0 --require security --artifact security=test_artifacts/security/latest/security.json --output-dir target/explain/security.not_passed\n"
+         reproduce (from the workspace root): cargo xtask release-gate --release v1.0.0 --require security --artifact security=test_artifacts/security/latest/security.json --output-dir target/explain/security.not_passed\n\
+         collect again: cargo xtask evidence security\n"
     );
     let out = xtask(ws.path(), &args(&["release-gate", "--explain", "docs.stale"]), &[]);
     assert_eq!(out.exit, 0);

@@ -26,7 +26,7 @@ use serde_json::Value;
 use xshell::Shell;
 
 use crate::Bench;
-use release_gate::evidence::GITHUB_JOB_VARS;
+use release_gate::collectors::GITHUB_JOB_VARS;
 use release_gate::project::Project;
 
 const KIB: u64 = 1 << 10;
@@ -227,7 +227,10 @@ impl Ctx {
     /// and `..` steps when it lies outside (a `CARGO_TARGET_DIR` elsewhere).
     /// Run from the root, `sha256sum` prints the same path.
     fn rel(&self, path: &Path) -> String {
-        release_gate::gate::paths::display(&self.root, &release_gate::gate::paths::absolute(&self.root, path))
+        release_gate::gate::paths::display(
+            &self.root,
+            &release_gate::gate::paths::absolute(&self.root, path),
+        )
     }
 
     fn log(&self, label: &str) -> PathBuf {

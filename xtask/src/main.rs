@@ -8,6 +8,8 @@
 //! and maps outcomes to exit codes: 0 success, 1 a failed check, 2 errors.
 
 mod bench;
+mod own_evidence;
+mod readme;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -25,7 +27,7 @@ use xshell::Shell;
     version,
     after_help = "The release gate's commands, from the `release-gate` library: `cargo xtask release-gate`, `cargo xtask release`, `cargo xtask evidence` (each with `--help`)."
 )]
-struct Xtask {
+pub struct Xtask {
     #[command(subcommand)]
     command: Command,
 }
@@ -34,6 +36,12 @@ struct Xtask {
 enum Command {
     /// Measure the gate against `openssl` and `sha256sum`: medians, ratios, targets.
     Bench(Bench),
+    /// The `cdc` evidence: the gate's replay and idempotency (run by `cargo xtask evidence cdc`).
+    Replay(own_evidence::Replay),
+    /// The `performance` evidence: `bench --quick` against the committed baseline.
+    PerformanceEvidence(own_evidence::PerformanceEvidence),
+    /// Every `cargo xtask` command in README.md's `sh` blocks parses (a `docs` check).
+    ReadmeCheck(readme::ReadmeCheck),
 }
 
 #[derive(Debug, Args)]
@@ -76,34 +84,8 @@ fn run(flags: Xtask) -> anyhow::Result<u8> {
     sh.change_dir(&project.root);
     match flags.command {
         Command::Bench(cmd) => cmd.run(&sh, &project),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The README's `cargo xtask bench ...` lines are this host's commands:
-    /// they must parse here (the library checks the gate's own).
-    #[test]
-    fn the_readme_host_commands_parse() {
-        let readme = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
-        )
-        .unwrap_or_default();
-        let mut checked = 0;
-        for line in readme.lines() {
-            let code = line.split(" #").next().unwrap_or_default().trim();
-            let Some(rest) = code.strip_prefix("cargo xtask ") else { continue };
-            if release_gate::COMMANDS.iter().any(|c| rest.split_whitespace().next() == Some(c)) {
-                continue;
-            }
-            let args = std::iter::once("cargo xtask").chain(rest.split_whitespace());
-            if let Err(e) = Xtask::try_parse_from(args) {
-                panic!("README line `{code}` does not parse: {e}");
-            }
-            checked += 1;
-        }
-        assert!(checked >= 2, "expected the README's `cargo xtask bench` lines, found {checked}");
+        Command::Replay(cmd) => cmd.run(&sh, &project),
+        Command::PerformanceEvidence(cmd) => cmd.run(&sh, &project),
+        Command::ReadmeCheck(cmd) => cmd.run(&sh),
     }
 }

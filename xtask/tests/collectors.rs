@@ -37,7 +37,14 @@ fn the_cdc_collector_replays_the_gate_without_the_jobs_summary() {
     assert!(out.status.success(), "exit {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status);
     assert!(!stdout.contains("::"), "a workflow command reached the collector's output:\n{stdout}");
 
-    let record = std::fs::read_to_string(artifacts.join("replay/latest/cdc.json")).unwrap();
+    // The collector's record: the configured command passed.
+    let collected = std::fs::read_to_string(artifacts.join("replay/latest/cdc.json")).unwrap();
+    let collected: Value = serde_json::from_str(&collected).unwrap();
+    assert_eq!(collected["checks"][0]["name"], "replay", "{collected:#}");
+    assert_eq!(collected["checks"][0]["status"], "passed", "{collected:#}");
+    assert_eq!(collected["generated_at"], "2023-11-14T22:13:20Z");
+    // The replay's own evidence, bound through the collector.
+    let record = std::fs::read_to_string(artifacts.join("replay/latest/replay.json")).unwrap();
     let record: Value = serde_json::from_str(&record).unwrap();
     let checks: Vec<(&str, &str)> = record["checks"]
         .as_array()

@@ -34,6 +34,11 @@ struct RawConfig {
     /// named here so it is a known key.
     #[allow(dead_code)]
     release_package: Option<String>,
+    /// The collectors' settings (`collectors::config`), read there.
+    #[allow(dead_code)]
+    evidence: Option<serde_json::Value>,
+    #[allow(dead_code)]
+    test_runner: Option<serde_json::Value>,
     folders: Option<BTreeMap<String, String>>,
     max_parse_bytes: Option<u64>,
     formats: Option<RawFormats>,

@@ -1,0 +1,146 @@
+//! certification: the workspace's tests. cargo-nextest with a JUnit report
+//! when installed (or `test-runner = "nextest"`), else `cargo test`
+//! (`test-runner = "cargo-test"` forces it). A failure names the failing
+//! tests and the first panic.
+
+use std::fs;
+
+use anyhow::{Context, Result};
+use xshell::cmd;
+
+use super::config::TestRunner;
+use super::{cargo, first_errors, has_cargo_tool, run, say, scratch, Check, Collected, Ctx};
+
+/// The nextest profile the collector adds (as a tool config, so the host's
+/// own `.config/nextest.toml` still applies): a JUnit report, no fail-fast.
+const NEXTEST_PROFILE: &str = "release-gate";
+const NEXTEST_CONFIG: &str = "[profile.release-gate]\nfail-fast = false\n\n[profile.release-gate.junit]\npath = \"junit.xml\"\n";
+
+pub fn collect(ctx: &Ctx) -> Result<Collected> {
+    let mut out = Collected::default();
+    if ctx.skipped("tests") {
+        return Ok(out);
+    }
+    let sh = ctx.sh;
+    let cargo = cargo();
+    let nextest = match ctx.config.test_runner {
+        TestRunner::CargoTest => false,
+        TestRunner::Nextest => {
+            if !has_cargo_tool(sh, "nextest") {
+                out.checks.push(Check::not_run(
+                    "tests",
+                    "the policy says `test-runner = \"nextest\"`, and cargo-nextest is not installed (`cargo install cargo-nextest --locked`)",
+                ));
+                return Ok(out);
+            }
+            true
+        }
+        TestRunner::Auto => has_cargo_tool(sh, "nextest"),
+    };
+    if nextest {
+        let dir = scratch(ctx.project);
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+        let config = dir.join("nextest.toml");
+        fs::write(&config, NEXTEST_CONFIG)
+            .with_context(|| format!("cannot write `{}`", config.display()))?;
+        let tool_config = format!("release-gate:{}", config.display());
+        say("evidence certification: tests (cargo nextest run --workspace --no-fail-fast)");
+        let result = run(cmd!(
+            sh,
+            "{cargo} nextest run --workspace --no-fail-fast --tool-config-file {tool_config} --profile {NEXTEST_PROFILE}"
+        ))?;
+        let junit = ctx.project.target_dir.join("nextest").join(NEXTEST_PROFILE).join("junit.xml");
+        out.tools.push("cargo-nextest");
+        match fs::read(&junit) {
+            Ok(xml) => out.files.push(("junit.xml".to_string(), xml)),
+            Err(_) => {
+                out.checks.push(Check::new(
+                    "tests",
+                    false,
+                    format!(
+                        "cargo-nextest wrote no JUnit report (exit {:?}): {}",
+                        result.status.code(),
+                        first_errors(&[&result.stderr], 6)
+                    ),
+                ));
+                return Ok(out);
+            }
+        }
+        let failing = failing_tests(&String::from_utf8_lossy(&result.stderr), "FAIL [");
+        out.checks.push(Check::new(
+            "tests",
+            result.status.success(),
+            if result.status.success() {
+                super::tail(&result.stderr, 1)
+            } else {
+                describe_failure(&failing, &result.stderr, &result.stdout)
+            },
+        ));
+        return Ok(out);
+    }
+    say("evidence certification: tests (cargo test --workspace --no-fail-fast)");
+    let result = run(cmd!(sh, "{cargo} test --workspace --no-fail-fast"))?;
+    out.tools.push("cargo test");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let summary: Vec<&str> = stdout.lines().filter(|l| l.starts_with("test result:")).collect();
+    let failing = failing_tests(&stdout, "test ");
+    out.checks.push(Check::new(
+        "tests",
+        result.status.success(),
+        if result.status.success() {
+            format!("`cargo test`: {}", summary.join("; "))
+        } else {
+            describe_failure(&failing, &result.stdout, &result.stderr)
+        },
+    ));
+    Ok(out)
+}
+
+/// The names of the failing tests in a runner's output: nextest's
+/// `FAIL [ 0.01s] crate::path test_name` lines, or libtest's
+/// `test path::name ... FAILED` lines.
+fn failing_tests(text: &str, marker: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        let name = if marker == "FAIL [" {
+            t.strip_prefix("FAIL [").and_then(|rest| rest.split_once(']')).map(|(_, n)| n.trim())
+        } else {
+            t.strip_prefix("test ").and_then(|rest| rest.strip_suffix(" ... FAILED"))
+        };
+        if let Some(name) = name.filter(|n| !n.is_empty()) {
+            if !names.iter().any(|x: &String| x == name) {
+                names.push(name.to_string());
+            }
+        }
+    }
+    names
+}
+
+fn describe_failure(failing: &[String], first: &[u8], second: &[u8]) -> String {
+    let panic = first_errors(&[first, second], 2);
+    if failing.is_empty() {
+        return panic;
+    }
+    let shown: Vec<&str> = failing.iter().take(10).map(String::as_str).collect();
+    let more = failing.len().saturating_sub(shown.len());
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    format!("failing: {}{more}\n{panic}", shown.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failing_tests_are_named() {
+        let nextest = "    PASS [   0.002s] x tests::ok\n        FAIL [   0.003s] host-util tests::splits\n     Summary [   0.1s] 2 tests run: 1 passed, 1 failed\n        FAIL [   0.003s] host-util tests::splits\n";
+        assert_eq!(failing_tests(nextest, "FAIL ["), ["host-util tests::splits"]);
+        let libtest = "test tests::ok ... ok\ntest tests::splits ... FAILED\n\nfailures:\n\n---- tests::splits stdout ----\n\nthread 'tests::splits' panicked at src/lib.rs:9:5:\nassertion failed\n";
+        assert_eq!(failing_tests(libtest, "test "), ["tests::splits"]);
+        assert_eq!(
+            describe_failure(&failing_tests(libtest, "test "), libtest.as_bytes(), b""),
+            "failing: tests::splits\nthread 'tests::splits' panicked at src/lib.rs:9:5:"
+        );
+    }
+}

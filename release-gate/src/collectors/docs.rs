@@ -1,0 +1,47 @@
+//! docs: `cargo doc --no-deps --workspace` with warnings denied (a broken
+//! intra-doc link fails, named with its file and line) and the doc tests.
+
+use anyhow::Result;
+use xshell::cmd;
+
+use super::{cargo, first_errors, run, say, tail, Check, Collected, Ctx};
+
+pub fn collect(ctx: &Ctx) -> Result<Collected> {
+    let sh = ctx.sh;
+    let cargo = cargo();
+    let mut out = Collected { tools: vec!["cargo doc"], ..Collected::default() };
+    if !ctx.skipped("rustdoc") {
+        say("evidence docs: rustdoc (cargo doc --no-deps --workspace, RUSTDOCFLAGS=-D warnings)");
+        let doc =
+            run(cmd!(sh, "{cargo} doc --no-deps --workspace").env("RUSTDOCFLAGS", "-D warnings"))?;
+        out.checks.push(Check::new(
+            "rustdoc",
+            doc.status.success(),
+            if doc.status.success() {
+                tail(&doc.stderr, 1)
+            } else {
+                first_errors(&[&doc.stderr], 6)
+            },
+        ));
+    }
+    if !ctx.skipped("doctests") {
+        say("evidence docs: doctests (cargo test --doc --workspace)");
+        let doctests = run(cmd!(sh, "{cargo} test --doc --workspace"))?;
+        let stderr = String::from_utf8_lossy(&doctests.stderr);
+        if !doctests.status.success() && stderr.contains("no library targets found") {
+            // A workspace of binaries has no doc tests to run.
+            out.checks.push(Check::new("doctests", true, "no library targets: no doc tests"));
+        } else {
+            out.checks.push(Check::new(
+                "doctests",
+                doctests.status.success(),
+                if doctests.status.success() {
+                    tail(&doctests.stdout, 1)
+                } else {
+                    first_errors(&[&doctests.stdout, &doctests.stderr], 6)
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
