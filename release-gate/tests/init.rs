@@ -431,7 +431,7 @@ fn the_adoption_fixtures_are_not_members_of_this_workspace() {
     let metadata = String::from_utf8(output.stdout).unwrap();
     assert!(metadata.contains("\"name\":\"release-gate\""));
     assert!(!metadata.contains("rgate-adoption"), "a fixture is a workspace member");
-    assert!(!metadata.contains("tests/adoption"), "a fixture is a workspace member");
+    assert!(!metadata.contains("tests/adoption/"), "a fixture is a workspace member");
 }
 
 /// A one-package root without `[workspace]`, not published: init adds the

@@ -104,7 +104,14 @@ fn failing_tests(text: &str, marker: &str) -> Vec<String> {
     for line in text.lines() {
         let t = line.trim_start();
         let name = if marker == "FAIL [" {
-            t.strip_prefix("FAIL [").and_then(|rest| rest.split_once(']')).map(|(_, n)| n.trim())
+            // `FAIL [   0.003s] (236/352) crate::binary test::name`
+            t.strip_prefix("FAIL [").and_then(|rest| rest.split_once(']')).map(|(_, n)| {
+                let n = n.trim();
+                match n.strip_prefix('(').and_then(|r| r.split_once(") ")) {
+                    Some((_, name)) => name.trim(),
+                    None => n,
+                }
+            })
         } else {
             t.strip_prefix("test ").and_then(|rest| rest.strip_suffix(" ... FAILED"))
         };
@@ -118,7 +125,13 @@ fn failing_tests(text: &str, marker: &str) -> Vec<String> {
 }
 
 fn describe_failure(failing: &[String], first: &[u8], second: &[u8]) -> String {
-    let panic = first_errors(&[first, second], 2);
+    // The first panic, where the runner shows one.
+    let panic = [first, second]
+        .iter()
+        .flat_map(|b| String::from_utf8_lossy(b).lines().map(str::to_string).collect::<Vec<_>>())
+        .find(|l| l.contains("panicked at"))
+        .map(|l| l.trim().to_string())
+        .unwrap_or_else(|| first_errors(&[first, second], 2));
     if failing.is_empty() {
         return panic;
     }
@@ -134,7 +147,7 @@ mod tests {
 
     #[test]
     fn failing_tests_are_named() {
-        let nextest = "    PASS [   0.002s] x tests::ok\n        FAIL [   0.003s] host-util tests::splits\n     Summary [   0.1s] 2 tests run: 1 passed, 1 failed\n        FAIL [   0.003s] host-util tests::splits\n";
+        let nextest = "    PASS [   0.002s] (1/2) x tests::ok\n        FAIL [   0.003s] (2/2) host-util tests::splits\n     Summary [   0.1s] 2 tests run: 1 passed, 1 failed\n        FAIL [   0.003s] host-util tests::splits\n";
         assert_eq!(failing_tests(nextest, "FAIL ["), ["host-util tests::splits"]);
         let libtest = "test tests::ok ... ok\ntest tests::splits ... FAILED\n\nfailures:\n\n---- tests::splits stdout ----\n\nthread 'tests::splits' panicked at src/lib.rs:9:5:\nassertion failed\n";
         assert_eq!(failing_tests(libtest, "test "), ["tests::splits"]);
