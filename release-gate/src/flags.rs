@@ -74,9 +74,9 @@ pub struct ReleaseGate {
     #[arg(long, conflicts_with_all = ["artifacts", "artifacts_root"])]
     pub stubs: bool,
 
-    /// Where `--stubs` writes its stub evidence tree.
-    #[arg(long, value_name = "DIR", default_value = "target/evidence-stubs", requires = "stubs")]
-    pub stubs_dir: PathBuf,
+    /// Where `--stubs` writes its stub evidence tree [default: `evidence-stubs` in the target directory].
+    #[arg(long, value_name = "DIR", requires = "stubs")]
+    pub stubs_dir: Option<PathBuf>,
 
     /// With `--stubs`: make this domain's stub fail (repeatable).
     #[arg(long, value_name = "DOMAIN", requires = "stubs")]

@@ -43,7 +43,12 @@ impl ReleaseGate {
         };
         let mut evidence = self.evidence;
         if self.stubs {
-            let stubs_dir = paths::absolute(cwd, &self.stubs_dir);
+            // Beside the build, wherever `CARGO_TARGET_DIR` puts it: never a
+            // `target/` of its own in the workspace.
+            let stubs_dir = match &self.stubs_dir {
+                Some(dir) => paths::absolute(cwd, dir),
+                None => project.target_dir.join("evidence-stubs"),
+            };
             // Quarantine by real path: through a symlink (of the folder or
             // a parent) the stubs must not land in the evidence tree.
             let stubs_real = paths::resolve(&stubs_dir);

@@ -14,7 +14,13 @@ use super::{cargo, first_errors, has_cargo_tool, run, say, scratch, Check, Colle
 /// The nextest profile the collector adds (as a tool config, so the host's
 /// own `.config/nextest.toml` still applies): a JUnit report, no fail-fast.
 const NEXTEST_PROFILE: &str = "release-gate";
-const NEXTEST_CONFIG: &str = "[profile.release-gate]\nfail-fast = false\n\n[profile.release-gate.junit]\npath = \"junit.xml\"\n";
+/// Its store (where the JUnit report lands) is set to the collector's
+/// scratch folder: nextest's default, `target/nextest` under the workspace
+/// root, ignores `CARGO_TARGET_DIR`.
+fn nextest_config(store: &std::path::Path) -> String {
+    let store = store.display().to_string().replace('\\', "\\\\").replace('"', "\\\"");
+    format!("[store]\ndir = \"{store}\"\n\n[profile.{NEXTEST_PROFILE}]\nfail-fast = false\n\n[profile.{NEXTEST_PROFILE}.junit]\npath = \"junit.xml\"\n")
+}
 
 pub fn collect(ctx: &Ctx) -> Result<Collected> {
     let mut out = Collected::default();
@@ -41,7 +47,9 @@ pub fn collect(ctx: &Ctx) -> Result<Collected> {
         let dir = scratch(ctx.project);
         fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
         let config = dir.join("nextest.toml");
-        fs::write(&config, NEXTEST_CONFIG)
+        let store = dir.join("nextest");
+        let _ = fs::remove_dir_all(store.join(NEXTEST_PROFILE));
+        fs::write(&config, nextest_config(&store))
             .with_context(|| format!("cannot write `{}`", config.display()))?;
         let tool_config = format!("release-gate:{}", config.display());
         say("evidence certification: tests (cargo nextest run --workspace --no-fail-fast)");
@@ -49,7 +57,7 @@ pub fn collect(ctx: &Ctx) -> Result<Collected> {
             sh,
             "{cargo} nextest run --workspace --no-fail-fast --tool-config-file {tool_config} --profile {NEXTEST_PROFILE}"
         ))?;
-        let junit = ctx.project.target_dir.join("nextest").join(NEXTEST_PROFILE).join("junit.xml");
+        let junit = store.join(NEXTEST_PROFILE).join("junit.xml");
         out.tools.push("cargo-nextest");
         match fs::read(&junit) {
             Ok(xml) => out.files.push(("junit.xml".to_string(), xml)),

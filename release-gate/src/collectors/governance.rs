@@ -22,9 +22,11 @@ pub fn collect(ctx: &Ctx) -> Result<Collected> {
             if fmt.status.success() {
                 "every file is formatted".to_string()
             } else {
+                // rustfmt names files by absolute path: shown from the root.
+                let root = format!("{}/", sh.current_dir().display());
                 format!(
                     "not formatted (run `cargo fmt --all`): {}",
-                    tail(&fmt.stdout, 10).replace('\n', ", ")
+                    tail(&fmt.stdout, 10).replace(&root, "").replace('\n', ", ")
                 )
             },
         ));

@@ -104,6 +104,9 @@ pub fn xtask_command(cwd: &Path, args: &[String], wrapper: &[&str]) -> Command {
         "GITHUB_OUTPUT",
         "NO_COLOR",
         "RELEASE_GATE_TIMINGS",
+        // The temporary workspace's own `target/` (where `--stubs` writes by
+        // default), wherever the test build's target directory is.
+        "CARGO_TARGET_DIR",
     ] {
         cmd.env_remove(var);
     }
