@@ -174,6 +174,17 @@ fn collect_domain(ctx: &mut Ctx, domain: &str) -> Result<Option<Vec<File>>> {
     } else {
         Collected::default()
     };
+    // The tools' own outputs carry the binding the collector knows, in the
+    // fields the gate reads for their format, so none is `unbound`.
+    collected.files = collected
+        .files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let bound =
+                bind_output(&name, &bytes, &ctx.release, ctx.commit.as_deref(), &ctx.generated_at);
+            (name, bound)
+        })
+        .collect();
     // The host's own commands: each a check; the files they write, evidence.
     for command in &settings.commands {
         collected.checks.push(run_configured(ctx, domain, command)?);
@@ -336,6 +347,86 @@ fn record(ctx: &Ctx, domain: &str, tools: &[&str], checks: &[Check]) -> Vec<u8> 
     bytes
 }
 
+/// A tool's output with the collector's binding added where the gate reads
+/// it for the format: attributes of the JUnit root element, top-level
+/// fields of a JSON document and of every record of a JSON-lines stream
+/// (`release`, `commit`, `generated_at`; a field the tool wrote is kept).
+/// Anything else, or anything that does not parse, is returned unchanged:
+/// the gate judges it as the tool wrote it.
+pub fn bind_output(
+    name: &str,
+    bytes: &[u8],
+    release: &str,
+    commit: Option<&str>,
+    generated_at: &str,
+) -> Vec<u8> {
+    let mut fields: Vec<(&str, &str)> = vec![("release", release), ("generated_at", generated_at)];
+    if let Some(commit) = commit {
+        fields.push(("commit", commit));
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else { return bytes.to_vec() };
+    let bind_object = |value: &mut Value| {
+        if let Some(obj) = value.as_object_mut() {
+            for (key, v) in &fields {
+                obj.entry(key.to_string()).or_insert_with(|| Value::String(v.to_string()));
+            }
+        }
+    };
+    if name.ends_with(".xml") {
+        return bind_junit(text, &fields).map_or_else(|| bytes.to_vec(), String::into_bytes);
+    }
+    if name.ends_with(".jsonl") {
+        let mut out = String::with_capacity(text.len().saturating_add(256));
+        for line in text.lines() {
+            match serde_json::from_str::<Value>(line) {
+                Ok(mut record) if record.is_object() => {
+                    bind_object(&mut record);
+                    out.push_str(&record.to_string());
+                }
+                _ => out.push_str(line),
+            }
+            out.push('\n');
+        }
+        return out.into_bytes();
+    }
+    if name.ends_with(".json") {
+        if let Ok(mut doc) = serde_json::from_str::<Value>(text) {
+            if doc.is_object() {
+                bind_object(&mut doc);
+                if let Ok(mut out) = serde_json::to_vec_pretty(&doc) {
+                    out.push(b'\n');
+                    return out;
+                }
+            }
+        }
+    }
+    bytes.to_vec()
+}
+
+/// The JUnit report with the binding as attributes of its root element
+/// (`<testsuites release="..." ...>`), or `None` when it has no such root.
+fn bind_junit(text: &str, fields: &[(&str, &str)]) -> Option<String> {
+    let start = ["<testsuites", "<testsuite"].iter().find_map(|tag| {
+        let at = text.find(tag)?;
+        let after = text.get(at.saturating_add(tag.len())..)?;
+        after.starts_with([' ', '>', '\n', '\t', '\r', '/']).then(|| at.saturating_add(tag.len()))
+    })?;
+    let escape = |v: &str| {
+        v.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    };
+    let head = text.get(..start)?;
+    let rest = text.get(start..)?;
+    let tag_end = rest.find('>')?;
+    let existing = rest.get(..tag_end)?;
+    let mut attrs = String::new();
+    for (key, value) in fields {
+        if !existing.contains(&format!(" {key}=")) {
+            attrs.push_str(&format!(" {key}=\"{}\"", escape(value)));
+        }
+    }
+    Some(format!("{head}{attrs}{rest}"))
+}
+
 /// Runs a command, capturing its output, whatever its exit status.
 pub fn run(cmd: xshell::Cmd<'_>) -> Result<Output> {
     scrub(cmd).quiet().ignore_status().output().map_err(Into::into)
@@ -407,6 +498,54 @@ pub fn scratch(project: &Project) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the collector binds, the gate reads back, in every format.
+    #[test]
+    fn tool_outputs_are_bound_where_the_gate_reads_them() {
+        use crate::gate::formats::detect::{understand, Context, Understood};
+        use crate::gate::formats::FormatPolicy;
+        let claims = |name: &str, bytes: &[u8]| {
+            let bound = bind_output(
+                name,
+                bytes,
+                "v1.2.0",
+                Some("0123456789abcdef"),
+                "2026-11-26T12:00:00Z",
+            );
+            match understand(&bound, &FormatPolicy::default(), Context::default()) {
+                Understood::Evidence(j) => (j.format, j.claims, j.outcome.reasons),
+                other => panic!("{name}: {other:?}"),
+            }
+        };
+        let junit = br#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="nextest-run" tests="1" failures="0" errors="0" timestamp="2026-11-26T11:59:00Z"><testsuite name="x" tests="1"><testcase name="t"/></testsuite></testsuites>
+"#;
+        let (format, c, reasons) = claims("junit.xml", junit);
+        assert_eq!((format, reasons.len()), ("junit", 0));
+        assert_eq!(
+            (c.release.as_deref(), c.commit.as_deref()),
+            (Some("v1.2.0"), Some("0123456789abcdef"))
+        );
+        // The tool's own time is kept.
+        assert_eq!(c.generated_at.as_deref(), Some("2026-11-26T11:59:00Z"));
+
+        let deny = b"{\"type\":\"summary\",\"fields\":{\"bans\":{\"errors\":0,\"warnings\":0,\"notes\":0,\"helps\":0}}}\n";
+        let (format, c, reasons) = claims("cargo-deny.jsonl", deny);
+        assert_eq!((format, reasons.len()), ("cargo-deny", 0), "{reasons:?}");
+        assert_eq!(
+            (c.release.as_deref(), c.generated_at.as_deref()),
+            (Some("v1.2.0"), Some("2026-11-26T12:00:00Z"))
+        );
+
+        let audit = br#"{"database": {"advisory-count": 1}, "lockfile": {"dependency-count": 3}, "settings": {}, "vulnerabilities": {"found": false, "count": 0, "list": []}, "warnings": {}}"#;
+        let (format, c, _) = claims("cargo-audit.json", audit);
+        assert_eq!(format, "cargo-audit");
+        assert_eq!(c.commit.as_deref(), Some("0123456789abcdef"));
+
+        // What does not parse stays as the tool wrote it.
+        assert_eq!(bind_output("junit.xml", b"<oops", "v1", None, "t"), b"<oops");
+        assert_eq!(bind_output("x.json", b"[1]", "v1", None, "t"), b"[1]");
+    }
 
     #[test]
     fn first_errors_keep_the_location() {
