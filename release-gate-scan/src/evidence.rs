@@ -326,7 +326,17 @@ impl Doc {
                 None
             }
         };
-        let stub = matches!(&self.provenance, Some(Scalar::Str(p)) if p.trim().eq_ignore_ascii_case("stub"));
+        // The stub marker is a string. Any other shape (an array that may
+        // hold `stub`, an object) cannot be read as "not a stub": it is a
+        // stub, and a reason too.
+        let stub = match &self.provenance {
+            None => false,
+            Some(Scalar::Str(p)) => p.trim().eq_ignore_ascii_case("stub"),
+            Some(other) => {
+                reasons.push(format!("`provenance` is {}, expected a string", other.kind()));
+                true
+            }
+        };
         let generator = match self.generator {
             Some(Scalar::Str(s)) => Some(shown(&s)),
             _ => None,

@@ -219,12 +219,14 @@ pub fn step_outputs(report: &Report) -> String {
     let codes: std::collections::BTreeSet<&str> =
         report.blockers.iter().map(|b| b.code.as_str()).collect();
     format!(
-        "level={}\nscore={}\nblockers={}\nblocker-codes={}\nwaived={}\n",
+        "level={}\nscore={}\nblockers={}\nblocker-codes={}\nwaived={}\nstub-evidence={}\n",
         report.level.as_str(),
         report.score,
         report.blockers.len(),
         codes.into_iter().collect::<Vec<_>>().join(" "),
-        report.waived_blockers
+        report.waived_blockers,
+        // A later step must never take a stub run's `ga_ready` for a release.
+        report.stub_evidence
     )
 }
 

@@ -34,6 +34,22 @@ pub struct Member {
 impl Project {
     /// Reads the workspace that contains the current directory.
     pub fn load() -> Result<Project> {
+        // cargo reads every `Cargo.toml` from here up to the workspace root:
+        // one that is a FIFO or a device would hang it, so refuse it first
+        // (`stat` never blocks).
+        if let Ok(cwd) = std::env::current_dir() {
+            for dir in cwd.ancestors() {
+                let manifest = dir.join("Cargo.toml");
+                if let Ok(meta) = std::fs::metadata(&manifest) {
+                    if !meta.is_file() {
+                        bail!(
+                            "`{}` is not a regular file (a folder, a FIFO or a device), so cargo cannot read the workspace; replace it with the manifest",
+                            manifest.display()
+                        );
+                    }
+                }
+            }
+        }
         let meta = cargo_metadata::MetadataCommand::new().no_deps().exec().context(
             "cannot read the workspace with `cargo metadata --no-deps` (run inside the workspace)",
         )?;

@@ -72,9 +72,23 @@ impl ReleaseGate {
                 &self.stub_omit,
                 &self.stub_invalid,
             )?;
-            if evidence.output_dir.is_none() {
+            match &evidence.output_dir {
                 // Never over a real report: stub reports live beside the stubs.
-                evidence.output_dir = Some(stubs_dir.join(STUBS_OUTPUT_DIR));
+                None => evidence.output_dir = Some(stubs_dir.join(STUBS_OUTPUT_DIR)),
+                Some(dir) => {
+                    // Nor anywhere in the evidence tree (the real report's
+                    // folder included), by real path.
+                    let out = paths::absolute(cwd, dir);
+                    let real_root = paths::resolve(&sh.current_dir().join(DEFAULT_ARTIFACTS_ROOT));
+                    if paths::resolve(&out).starts_with(&real_root)
+                        || out.starts_with(sh.current_dir().join(DEFAULT_ARTIFACTS_ROOT))
+                    {
+                        bail!(
+                            "`--stubs` with `--output-dir {}`: a stub report never goes into `{DEFAULT_ARTIFACTS_ROOT}/`, where it could pass for the real one; leave `--output-dir` out (the report goes beside the stubs) or pass a folder under `target/`",
+                            paths::display(&sh.current_dir(), &out)
+                        );
+                    }
+                }
             }
             evidence.artifacts_root = Some(stubs_dir);
         }
@@ -125,7 +139,12 @@ pub fn gate(
         Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
             anyhow::anyhow!("cannot read `{WAIVERS_FILE}`: it is not UTF-8; save it as UTF-8")
         })?),
-        Err(read::FileError::NotFound) => None,
+        // A dangling symlink is not "no waivers file": it names one the gate
+        // cannot read.
+        Err(read::FileError::NotFound) if std::fs::symlink_metadata(&waivers_path).is_err() => None,
+        Err(read::FileError::NotFound) => bail!(
+            "cannot read `{WAIVERS_FILE}`: it is a symlink to nothing; point it at the waivers file or remove it"
+        ),
         Err(e) => bail!("cannot read `{WAIVERS_FILE}`: {e}; make it a regular file (or remove it)"),
     };
     let overrides = Overrides {
@@ -200,6 +219,16 @@ pub fn gate(
             .collect(),
         folders: evidence_folders_of(&root, cwd, &evidence_roots, &collected, evidence),
     };
+    if evidence.output_dir.is_none() {
+        // The default report folder stays in the workspace: a symlink planted
+        // in `test_artifacts/` must not steer where the gate writes.
+        let real_root = paths::resolve(&root);
+        if !paths::resolve(&output_dir).starts_with(&real_root) {
+            bail!(
+                "the default output folder `{shown_output}` resolves outside the workspace (a symlink in its path); remove the symlink, or name the folder with `--output-dir`"
+            );
+        }
+    }
     check_output_dir(&output_dir, &shown_output, &inputs, &root, &evidence_roots)?;
 
     let mut evidence_folders: Vec<String> =

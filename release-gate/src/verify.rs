@@ -104,6 +104,29 @@ impl Verify {
             );
         }
         let recorded: BTreeSet<&str> = index.inputs.iter().map(|e| e.path.as_str()).collect();
+        // Every path the report judged, read or refused (a refused entry has
+        // no digest, so the index does not list it).
+        let report_json = read::read_regular(&dir.join(write::REPORT_JSON), limits::REPORT)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
+        let judged: BTreeSet<String> = report_json
+            .iter()
+            .flat_map(|r| {
+                let domains = r
+                    .get("domains")
+                    .and_then(|d| d.as_object())
+                    .into_iter()
+                    .flat_map(|d| d.values());
+                let lists = domains
+                    .filter_map(|d| d.get("artifacts"))
+                    .chain(r.get("unassigned"))
+                    .filter_map(|a| a.as_array())
+                    .flatten();
+                lists
+                    .filter_map(|a| a.get("path")?.as_str().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         for entry in &index.inputs {
             checked += 1;
             check(
@@ -131,6 +154,16 @@ impl Verify {
                         drift.push(format!(
                             "extra `{}`: evidence that was not there when the gate ran",
                             artifact.display
+                        ));
+                    }
+                }
+                // What the gate would now refuse (and so block on) counts too,
+                // unless the report already judged it.
+                for refused in &found.refused {
+                    if !judged.contains(refused.display.as_str()) {
+                        drift.push(format!(
+                            "extra `{}`: not there when the gate ran, and the gate would refuse it ({})",
+                            refused.display, refused.reason
                         ));
                     }
                 }

@@ -32,7 +32,7 @@ fn github_actions_get_annotations_groups_summary_and_outputs() {
     assert_eq!(fs::read_to_string(&summary).unwrap(), format!("earlier step\n{md}"));
     assert_eq!(
         fs::read_to_string(&outputs).unwrap(),
-        "level=release_candidate\nscore=85\nblockers=1\nblocker-codes=security.not_passed\nwaived=0\n"
+        "level=release_candidate\nscore=85\nblockers=1\nblocker-codes=security.not_passed\nwaived=0\nstub-evidence=false\n"
     );
     let sha = |path: &str| -> String {
         let json: serde_json::Value = serde_json::from_str(

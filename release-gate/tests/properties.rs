@@ -74,7 +74,8 @@ fn spec() -> impl Strategy<Value = Spec> {
             if !domains.iter().any(|d| d.required) {
                 domains[0].required = true;
             }
-            let ga_min_score = min_score + extra * (100 - min_score) / 100;
+            // Never 0: the policy refuses it (no score-0 release is GA).
+            let ga_min_score = (min_score + extra * (100 - min_score) / 100).max(1);
             Spec { domains, min_score, ga_min_score }
         },
     )

@@ -187,7 +187,7 @@ fn a_stub_report_never_goes_into_the_real_evidence_tree() {
         assert_eq!((out.exit, out.stdout.as_str()), (2, ""), "{}", out.stderr);
         assert!(
             out.stderr.starts_with(&format!(
-                "error: output folder `{dir}` is inside the evidence folder `test_artifacts/"
+                "error: `--stubs` with `--output-dir {dir}`: a stub report never goes into `test_artifacts/`"
             )),
             "{}",
             out.stderr

@@ -102,6 +102,14 @@ pub const EXTENSIONS: &[&str] = &[
     "json", "jsonl", "ndjson", "sarif", "xml", "junit", "cdx", "spdx", "intoto", "dsse", "sigstore",
 ];
 
+/// A name that is evidence but for trailing spaces or dots (`x.json `,
+/// `x.json.`): meant as evidence, never read as such, so it is refused.
+fn near_evidence(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
+    let trimmed = name.trim_end_matches(|c: char| c.is_whitespace() || c == '.');
+    trimmed != name && evidence_like(Path::new(trimmed))
+}
+
 /// Is `path` evidence by its name (one of [`EXTENSIONS`], any case)?
 pub fn evidence_like(path: &Path) -> bool {
     path.extension()
@@ -215,24 +223,55 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
         Ok(real) => real,
         Err(_) => return Ok(out), // no evidence at all: every domain is missing
     };
-    let pattern = format!("{}/*/latest", glob::Pattern::escape(&artifacts_root.to_string_lossy()));
+    // Every `<folder>/latest` of the artifacts root, listed by hand: a glob
+    // skips names that are not UTF-8, and those must be refused, not unseen.
     let mut latest_dirs = Vec::new();
-    let found = glob::glob(&pattern).map_err(|e| {
+    let listing = fs::read_dir(artifacts_root).map_err(|e| {
         anyhow::anyhow!(
-            "cannot search `{}` for evidence: {e}",
+            "cannot list `{}` for evidence: {e}; make it readable",
             paths::display(root, artifacts_root)
         )
     })?;
-    for entry in found {
-        match entry {
-            Ok(path) => latest_dirs.push(path),
-            // A folder of the artifacts root that cannot be listed may hold a
-            // `latest/`: evidence the gate cannot see must not pass unseen.
+    for entry in listing {
+        let entry = entry.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot list `{}` for evidence: {e}; make it readable",
+                paths::display(root, artifacts_root)
+            )
+        })?;
+        let folder_path = entry.path();
+        if !folder_path.is_dir() {
+            continue;
+        }
+        let children = match fs::read_dir(&folder_path) {
+            Ok(children) => children,
+            // A folder that cannot be listed may hold a `latest/`: evidence
+            // the gate cannot see must not pass unseen.
             Err(e) => bail!(
-                "cannot search `{}` for evidence: {}; make it readable or remove it",
-                paths::display(root, e.path()),
-                e.error()
+                "cannot search `{}` for evidence: {e}; make it readable or remove it",
+                escape(&paths::display(root, &folder_path))
             ),
+        };
+        for child in children.flatten() {
+            let name = child.file_name();
+            let name = name.to_string_lossy();
+            if name == "latest" {
+                latest_dirs.push(child.path());
+            } else if name.trim().eq_ignore_ascii_case("latest") {
+                // `Latest`, `LATEST`, `latest `: meant as evidence, and never
+                // read as such; its folder's domain does not pass.
+                let folder = folder_path.file_name().map(|f| f.to_string_lossy().into_owned());
+                let domain = folder
+                    .as_deref()
+                    .filter(|f| !release_gate_scan::text::has_control(f))
+                    .map_or_else(|| UNASSIGNED.to_string(), |f| policy.folder_domain(f));
+                out.refused.push(Refused {
+                    display: escape(&paths::display(root, &child.path())),
+                    domain,
+                    reason: "refused: evidence folders are named `latest` exactly; rename this one"
+                        .to_string(),
+                });
+            }
         }
     }
     latest_dirs.sort();
@@ -254,6 +293,26 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
         };
         let folder = folder.to_string();
         let domain = policy.folder_domain(&folder);
+        if !policy.domains.contains(&domain) {
+            // `Security`, `security `, `supply-chain`: a near miss of a
+            // configured domain or folder would be listed as unassigned and
+            // never gate; it blocks the domain it was meant for.
+            let near = |name: &str| name.trim().to_ascii_lowercase().replace('-', "_");
+            let meant = policy
+                .domains
+                .iter()
+                .chain(policy.folders.keys())
+                .find(|known| near(known) == near(&folder))
+                .map(|known| policy.folder_domain(known));
+            if let Some(meant) = meant {
+                out.refused.push(Refused {
+                    display: display.clone(),
+                    domain: meant.clone(),
+                    reason: format!("refused: the folder `{}` is not named as the policy names `{meant}`'s evidence folders; rename it", escape(&folder)),
+                });
+                continue;
+            }
+        }
         let mut refuse = |reason: String| {
             out.refused.push(Refused { display: display.clone(), domain: domain.clone(), reason });
         };
@@ -382,6 +441,8 @@ fn escape(path: &str) -> String {
         .collect()
 }
 
+const NEAR_EVIDENCE: &str = "refused: its name is an evidence file's but for trailing spaces or dots, so it would never be read; rename it";
+
 const NOT_EVIDENCE: &str = "not an evidence file by its name (evidence files end in `.json`, `.jsonl`, `.ndjson`, `.sarif`, `.xml`, `.junit`, `.cdx`, `.spdx`, `.intoto`, `.dsse` or `.sigstore`)";
 
 /// Where a walk is and what it assigns.
@@ -488,6 +549,8 @@ fn walk(
             // times per run).
             if supported {
                 out.artifacts.push(artifact(path, display, true, via_symlink));
+            } else if near_evidence(&path) {
+                w.refuse(out, display, NEAR_EVIDENCE.to_string());
             } else {
                 out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
             }
@@ -549,7 +612,11 @@ fn walk(
             continue;
         }
         if !supported {
-            out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
+            if near_evidence(&path) {
+                w.refuse(out, display, NEAR_EVIDENCE.to_string());
+            } else {
+                out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
+            }
             continue;
         }
         out.artifacts.push(artifact(path, display, false, via_symlink || is_link));

@@ -62,8 +62,10 @@ enum RequireBinding {
 }
 
 /// One waiver as written, in `Cargo.toml` or `release-gate-waivers.toml`.
+/// An unknown key is an error: a misspelled `check` would silently widen the
+/// waiver to the whole domain.
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct RawWaiver {
     code: String,
     reason: Option<String>,
@@ -83,6 +85,7 @@ enum Expires {
 
 /// `release-gate-waivers.toml`: `[[waivers]]` entries.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct WaiversFile {
     #[serde(default)]
     waivers: Vec<RawWaiver>,
@@ -209,7 +212,12 @@ impl Policy {
                 "`release-candidate-min-score` in {TABLE} is {min}; it is a percentage, 0 to 100"
             );
         }
-        let ga_min = raw.ga_min_score.unwrap_or(min);
+        // Never 0: a release whose required domains all failed or were
+        // waived is never `ga_ready`, whatever the release candidate minimum.
+        let ga_min = raw.ga_min_score.unwrap_or(min.max(1));
+        if ga_min == 0 {
+            bail!("`ga-min-score` in {TABLE} is 0: a GA release needs at least one required domain that passed; use 1 to 100");
+        }
         if ga_min > 100 {
             bail!("`ga-min-score` in {TABLE} is {ga_min}; it is a percentage, 0 to 100");
         }
@@ -230,18 +238,23 @@ impl Policy {
             }
             folders.insert(folder, domain);
         }
-        let mut warnings: Vec<String> = raw
+        // A key this version does not know is an error, not a warning: a
+        // misspelled rule (`require-bindings`, `ga_min_score`) would leave
+        // the gate laxer than the policy says.
+        let raw_formats = raw.formats.unwrap_or_default();
+        let unknown: Vec<String> = raw
             .unknown
             .keys()
-            .map(|key| format!("unknown key `{key}` in {TABLE} is ignored"))
+            .map(|key| format!("`{key}`"))
+            .chain(raw_formats.unknown.keys().map(|key| format!("`formats.{key}`")))
             .collect();
-        let raw_formats = raw.formats.unwrap_or_default();
-        warnings.extend(
-            raw_formats
-                .unknown
-                .keys()
-                .map(|key| format!("unknown key `formats.{key}` in {TABLE} is ignored")),
-        );
+        if !unknown.is_empty() {
+            bail!(
+                "unknown key {} in {TABLE}: correct it (the README's Policy section lists the keys) or remove it",
+                unknown.join(", ")
+            );
+        }
+        let warnings: Vec<String> = Vec::new();
         let (formats, slsa_release_artifacts) = formats(raw_formats)?;
         let max_parse_bytes =
             overrides.max_parse_bytes.or(raw.max_parse_bytes).unwrap_or(DEFAULT_MAX_PARSE_BYTES);
@@ -458,20 +471,28 @@ mod tests {
             "required": ["certification"],
             "release-candidate-min-score": 50,
             "folders": {"manuals": "docs"},
-            "requried": ["docs"],
         }});
+        // A misspelled key is an error, never a laxer gate.
+        let mut typo = meta.clone();
+        typo["release-gate"]["requried"] = json!(["docs"]);
+        typo["release-gate"]["formats"] = json!({"sarif-block-severity": 5.0});
+        check(
+            typo,
+            None,
+            Err("unknown key `requried`, `formats.sarif-block-severity` in [workspace.metadata.release-gate]: correct it (the README's Policy section lists the keys) or remove it"),
+        );
         check(
             meta.clone(),
             None,
             Ok(
-                r#"domains=certification, docs, extra required=certification min=50 folders={"connectors": "certification", "manuals": "docs"} warnings=["unknown key `requried` in [workspace.metadata.release-gate] is ignored"]"#,
+                r#"domains=certification, docs, extra required=certification min=50 folders={"connectors": "certification", "manuals": "docs"} warnings=[]"#,
             ),
         );
         check(
             meta.clone(),
             Some(&["docs", "extra"]),
             Ok(
-                r#"domains=certification, docs, extra required=docs, extra min=50 folders={"connectors": "certification", "manuals": "docs"} warnings=["unknown key `requried` in [workspace.metadata.release-gate] is ignored"]"#,
+                r#"domains=certification, docs, extra required=docs, extra min=50 folders={"connectors": "certification", "manuals": "docs"} warnings=[]"#,
             ),
         );
         check(

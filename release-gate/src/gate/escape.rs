@@ -17,18 +17,28 @@
 /// One line for a terminal or a CI log: every control character as its
 /// escape (`\n`, `\u{1b}`); the rest unchanged.
 pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
-    if !release_gate_scan::text::has_control(s) {
+    if !s.chars().any(escaped) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len().saturating_add(8));
     for c in s.chars() {
-        if c.is_control() {
+        if escaped(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Characters shown as escapes: control characters (C0, DEL, C1), the
+/// Unicode line and paragraph separators (some viewers break lines there),
+/// and the bidirectional controls (they reorder what a reader sees).
+fn escaped(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}')
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
 /// The message of a workflow command (`::error title=...::MESSAGE`): GitHub
@@ -89,6 +99,9 @@ mod tests {
         assert_eq!(terminal("a\n::error::forged"), "a\\n::error::forged");
         assert_eq!(terminal("\r##[error]x\u{1b}[31m"), "\\r##[error]x\\u{1b}[31m");
         assert_eq!(terminal("nel\u{85}x"), "nel\\u{85}x");
+        assert_eq!(terminal("ls\u{2028}ps\u{2029}"), "ls\\u{2028}ps\\u{2029}");
+        assert_eq!(terminal("evil\u{202e}txt.json"), "evil\\u{202e}txt.json");
+        assert_eq!(terminal("é ü 日本"), "é ü 日本");
     }
 
     #[test]

@@ -182,3 +182,83 @@ fn a_domain_cannot_take_a_reserved_name() {
         xtask(ws.path(), &["release-gate", "--artifact", "evidence=x.json"].map(String::from), &[]);
     assert_fails_closed(&out, 2, "domain `evidence` is reserved for the gate's own blockers");
 }
+
+#[test]
+fn a_folder_whose_name_is_not_utf8_is_refused_not_unseen() {
+    use std::os::unix::ffi::OsStrExt;
+    let ws = with_passing(&[]);
+    let folder = ws.path().join("test_artifacts").join(std::ffi::OsStr::from_bytes(b"sec\xff"));
+    fs::create_dir_all(folder.join("latest")).unwrap();
+    fs::write(folder.join("latest/a.json"), evidence("security", "failed")).unwrap();
+    let out = gate(ws.path(), &[]);
+    assert_fails_closed(&out, 1, "blocker `evidence.invalid`: `test_artifacts/sec");
+    assert!(
+        out.stdout.contains("refused: the evidence folder's name is not UTF-8"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn near_misses_of_latest_domains_and_extensions_block() {
+    let failed = evidence("security", "failed");
+    for (path, blocker) in [
+        ("test_artifacts/security/Latest/x.json", "blocker `security.invalid`: `test_artifacts/security/Latest` is not valid evidence: refused: evidence folders are named `latest` exactly"),
+        ("test_artifacts/Security/latest/x.json", "blocker `security.invalid`: `test_artifacts/Security/latest` is not valid evidence: refused: the folder `Security` is not named as the policy names `security`'s evidence folders"),
+        ("test_artifacts/security /latest/x.json", "blocker `security.invalid`: `test_artifacts/security /latest` is not valid evidence: refused: the folder `security ` is not named"),
+        ("test_artifacts/security/latest/x.json ", "blocker `security.invalid`: `test_artifacts/security/latest/x.json ` is not valid evidence: refused: its name is an evidence file's but for trailing spaces or dots"),
+        ("test_artifacts/security/latest/x.json.", "blocker `security.invalid`: `test_artifacts/security/latest/x.json.` is not valid evidence: refused: its name is an evidence file's but for trailing spaces or dots"),
+    ] {
+        let ws = with_passing(&[(path, failed.as_bytes())]);
+        let out = gate(ws.path(), &[]);
+        assert_fails_closed(&out, 1, blocker);
+    }
+}
+
+#[test]
+fn a_tool_extension_holding_the_gates_own_evidence_is_invalid() {
+    let passed = evidence("security", "passed");
+    for name in ["x.junit", "x.cdx", "x.spdx", "x.intoto", "x.dsse", "x.sigstore"] {
+        let path = format!("test_artifacts/security/latest/{name}");
+        let ws = with_passing(&[(&path, passed.as_bytes())]);
+        let out = gate(ws.path(), &[]);
+        assert_fails_closed(
+            &out,
+            1,
+            &format!("blocker `security.invalid`: `{path}` is not valid evidence: "),
+        );
+    }
+}
+
+#[test]
+fn a_stub_marker_of_another_shape_is_a_stub_and_a_reason() {
+    for provenance in [r#"["real", "stub"]"#, "1", r#"{"kind": "stub"}"#] {
+        let doc = format!(
+            r#"{{"domain": "security", "status": "passed", "release": "v1.0.0", "provenance": {provenance}}}"#
+        );
+        let ws = with_passing(&[("test_artifacts/security/latest/x.json", doc.as_bytes())]);
+        let out = gate(ws.path(), &[]);
+        assert_fails_closed(&out, 1, "blocker `security.stub`: `test_artifacts/security/latest/x.json` is not release evidence");
+        let report =
+            fs::read_to_string(ws.path().join(DEFAULT_REPORT_DIR).join("production_maturity.json"))
+                .unwrap();
+        assert!(report.contains("`provenance` is "), "{report}");
+    }
+}
+
+#[test]
+fn verify_reports_what_the_gate_would_now_refuse() {
+    let ws = with_passing(&[]);
+    assert_eq!(gate(ws.path(), &[]).exit, 0);
+    let deep = format!("test_artifacts/security/latest/{}f.json", "d/".repeat(17));
+    fs::create_dir_all(ws.path().join(&deep).parent().unwrap()).unwrap();
+    fs::write(ws.path().join(&deep), evidence("security", "failed")).unwrap();
+    let out = xtask(ws.path(), &["release-gate".to_string(), "verify".to_string()], &[]);
+    assert_eq!(out.exit, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("and the gate would refuse it (refused: a folder deeper than 16 levels"),
+        "{}",
+        out.stdout
+    );
+}

@@ -49,3 +49,61 @@ fn tool_documents_marked_as_stubs_stop_release_execute() {
     assert!(out.stdout.contains("nothing was tagged or pushed"), "{}", out.stdout);
     assert_eq!(git(ws.path(), &["tag", "--list"]), "");
 }
+
+#[test]
+fn sarif_stub_markers_and_binding_in_every_bag_and_shape() {
+    let run = |extra: &str| {
+        format!(
+            r#"{{"version": "2.1.0", "runs": [{{"tool": {{"driver": {{"name": "x"{extra}}}}}, "results": []}}]}}"#
+        )
+    };
+    // A stub marker in the tool's property bag.
+    let doc = run(r#", "properties": {"provenance": "stub"}"#);
+    let ws = workspace(&[("test_artifacts/security/latest/x.sarif", doc.as_bytes())]);
+    let out = xtask(ws.path(), &args(&[]), &[]);
+    assert_fails_closed(
+        &out,
+        1,
+        "blocker `security.stub`: `test_artifacts/security/latest/x.sarif`",
+    );
+    // In an invocation's property bag.
+    let doc = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "invocations": [{"executionSuccessful": true, "properties": {"provenance": "stub"}}], "results": []}]}"#;
+    let ws = workspace(&[("test_artifacts/security/latest/x.sarif", doc.as_bytes())]);
+    assert_fails_closed(&xtask(ws.path(), &args(&[]), &[]), 1, "blocker `security.stub`");
+    // `versionControlProvenance` as an object would hide its commit.
+    let doc = r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "versionControlProvenance": {"repositoryUri": "u", "revisionId": "fedcba9876543210fedcba9876543210fedcba98"}, "results": []}]}"#;
+    let ws = workspace(&[("test_artifacts/security/latest/x.sarif", doc.as_bytes())]);
+    let out =
+        xtask(ws.path(), &args(&["--commit", "0123456789abcdef0123456789abcdef01234567"]), &[]);
+    assert_fails_closed(
+        &out,
+        1,
+        "`runs[0].versionControlProvenance` is an object, expected an array",
+    );
+}
+
+#[test]
+fn tool_documents_that_checked_nothing_do_not_pass() {
+    for (name, doc, reason) in [
+        (
+            "d.jsonl",
+            r#"{"type":"summary","fields":{}}"#,
+            "the summary lists no check: cargo-deny checked nothing",
+        ),
+        (
+            "a.json",
+            r#"{"database":{"advisory-count":0},"lockfile":{"dependency-count":3},"settings":{},"vulnerabilities":{"found":false,"count":0,"list":[]},"warnings":{}}"#,
+            "the advisory database holds no advisory",
+        ),
+        (
+            "s.json",
+            r#"{"date":"2026-11-25","repo":{"name":"github.com/x/y","commit":"0123456"},"scorecard":{"version":"v5"},"score":9.0,"checks":[]}"#,
+            "no check ran: the result lists no check",
+        ),
+    ] {
+        let path = format!("test_artifacts/security/latest/{name}");
+        let ws = workspace(&[(&path, doc.as_bytes())]);
+        let out = xtask(ws.path(), &args(&[]), &[]);
+        assert_fails_closed(&out, 1, reason);
+    }
+}

@@ -357,3 +357,88 @@ fn baseline_that_is_an_output_file_is_refused() {
     );
     assert_eq!(read_tree(&report), old);
 }
+
+#[test]
+fn the_default_report_folder_never_leaves_the_workspace() {
+    let (ok, ok_bytes) = security_ok();
+    let ws = workspace(&[(ok, &ok_bytes)]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("SHA256SUMS"), "precious\n").unwrap();
+    fs::create_dir_all(ws.path().join("test_artifacts/production_maturity")).unwrap();
+    symlink(elsewhere.path(), ws.path().join(DEFAULT_REPORT_DIR)).unwrap();
+    let out = xtask(ws.path(), &args(&[]), &[]);
+    assert_fails_closed(&out, 2, "the default output folder `test_artifacts/production_maturity/report` resolves outside the workspace (a symlink in its path)");
+    assert_eq!(fs::read_to_string(elsewhere.path().join("SHA256SUMS")).unwrap(), "precious\n");
+}
+
+#[test]
+fn a_stub_report_never_goes_into_the_evidence_tree() {
+    let ws = workspace(&[]);
+    let out = xtask(
+        ws.path(),
+        &strings(&["release-gate", "--stubs", "--output-dir", DEFAULT_REPORT_DIR]),
+        &[],
+    );
+    assert_fails_closed(&out, 2, "`--stubs` with `--output-dir test_artifacts/production_maturity/report`: a stub report never goes into `test_artifacts/`");
+    assert!(!ws.path().join(DEFAULT_REPORT_DIR).exists());
+}
+
+#[test]
+fn a_dangling_waivers_symlink_or_a_fifo_manifest_is_an_error() {
+    let (ok, ok_bytes) = security_ok();
+    let ws = workspace(&[(ok, &ok_bytes)]);
+    symlink("nowhere.toml", ws.path().join("release-gate-waivers.toml")).unwrap();
+    let out = xtask(ws.path(), &args(&[]), &[]);
+    assert_fails_closed(
+        &out,
+        2,
+        "cannot read `release-gate-waivers.toml`: it is a symlink to nothing",
+    );
+    fs::remove_file(ws.path().join("release-gate-waivers.toml")).unwrap();
+    // A FIFO where cargo reads the manifest: refused at once, never a hang.
+    let sub = ws.path().join("sub");
+    fs::create_dir_all(&sub).unwrap();
+    if !mkfifo(&sub.join("Cargo.toml")) {
+        return;
+    }
+    let started = Instant::now();
+    let out = xtask(&sub, &args(&[]), &[]);
+    assert!(started.elapsed() < QUICK);
+    assert_fails_closed(&out, 2, "Cargo.toml` is not a regular file (a folder, a FIFO or a device), so cargo cannot read the workspace");
+}
+
+#[test]
+fn waiver_and_policy_typos_are_errors_and_no_score_is_ga() {
+    let (ok, ok_bytes) = security_ok();
+    let typo = "[[waivers]]\ncode = \"security.not_passed\"\nchecks = \"msrv\"\nreason = \"r\"\napproved-by = \"a\"\nexpires = \"2099-01-01\"\n";
+    let ws = workspace(&[(ok, &ok_bytes), ("release-gate-waivers.toml", typo.as_bytes())]);
+    let out = xtask(ws.path(), &args(&[]), &[]);
+    assert_fails_closed(&out, 2, "invalid `release-gate-waivers.toml`: ");
+    assert!(out.stderr.contains("unknown field `checks`, expected one of"), "{}", out.stderr);
+    // `release-candidate-min-score = 0` and two waived `.missing`: score 0 is
+    // never `ga_ready`.
+    let ws = workspace(&[]);
+    let manifest = format!(
+        "{DEFAULT_MANIFEST}\n[workspace.metadata.release-gate]\nrelease-candidate-min-score = 0\n"
+    );
+    fs::write(ws.path().join("Cargo.toml"), manifest).unwrap();
+    let waivers = "[[waivers]]\ncode=\"security.missing\"\nreason=\"r\"\napproved-by=\"a\"\nexpires=\"2099-01-01\"\n[[waivers]]\ncode=\"docs.missing\"\nreason=\"r\"\napproved-by=\"a\"\nexpires=\"2099-01-01\"\n";
+    fs::write(ws.path().join("release-gate-waivers.toml"), waivers).unwrap();
+    let out = xtask(
+        ws.path(),
+        &strings(&["release-gate", "--release", "v1.0.0", "--require", "security,docs"]),
+        &[],
+    );
+    assert_fails_closed(&out, 1, "blocker `waiver.below_ga_min_score`: the score is 0");
+    // A misspelled policy key is an error, never a laxer gate.
+    let manifest =
+        format!("{DEFAULT_MANIFEST}\n[workspace.metadata.release-gate]\nrequire-bindings = true\n");
+    fs::write(ws.path().join("Cargo.toml"), manifest).unwrap();
+    fs::remove_file(ws.path().join("release-gate-waivers.toml")).unwrap();
+    let out = xtask(ws.path(), &args(&[]), &[]);
+    assert_fails_closed(
+        &out,
+        2,
+        "unknown key `require-bindings` in [workspace.metadata.release-gate]",
+    );
+}

@@ -169,6 +169,17 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     }
     if let Some(n) = doc.pointer("/lockfile/dependency-count").and_then(Value::as_u64) {
         out.counts.insert("dependencies".to_string(), n);
+        if n == 0 {
+            out.reasons.push(
+                "the lock file it audited lists no dependency: nothing was checked".to_string(),
+            );
+        }
+    }
+    // An empty advisory database finds nothing: a clean report means nothing.
+    if doc.pointer("/database/advisory-count").and_then(Value::as_u64) == Some(0) {
+        out.reasons.push(
+            "the advisory database holds no advisory: nothing was checked against it".to_string(),
+        );
     }
 
     // Findings: vulnerabilities, then unsound, then the rest.

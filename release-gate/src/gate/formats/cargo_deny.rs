@@ -330,6 +330,9 @@ impl Run {
         }
         if self.summaries == 0 {
             out.reasons.push("no summary line: the cargo-deny run did not finish".into());
+        } else if self.checks.is_empty() {
+            // A summary of no check: cargo-deny checked nothing.
+            out.reasons.push("the summary lists no check: cargo-deny checked nothing".into());
         }
 
         if self.summaries > 1 {

@@ -105,17 +105,24 @@ pub enum Hint {
 pub fn hint(file_name: &str) -> Hint {
     let name = file_name.to_ascii_lowercase();
     let ends = |suffixes: &[&str]| suffixes.iter().any(|s| name.ends_with(s));
-    if ends(&[".junit.xml"]) {
+    if ends(&[".junit.xml", ".junit"]) {
         Hint::Junit
     } else if ends(&[".xml"]) {
         Hint::Xml
     } else if ends(&[".sarif", ".sarif.json"]) {
         Hint::Sarif
-    } else if ends(&[".cdx.json"]) || name == "bom.json" {
+    } else if ends(&[".cdx.json", ".cdx"]) || name == "bom.json" {
         Hint::CycloneDx
-    } else if ends(&[".spdx.json"]) {
+    } else if ends(&[".spdx.json", ".spdx"]) {
         Hint::Spdx
-    } else if ends(&[".intoto.json", ".intoto.jsonl"]) {
+    } else if ends(&[
+        ".intoto.json",
+        ".intoto.jsonl",
+        ".intoto",
+        ".dsse",
+        ".sigstore",
+        ".sigstore.json",
+    ]) {
         Hint::InToto
     } else if ends(&[".jsonl", ".ndjson"]) {
         Hint::JsonLines

@@ -605,8 +605,39 @@ pub fn provenance(doc: &Value) -> Found {
     let runs = obj.get("runs").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
     for (r, run) in runs.iter().enumerate() {
         found.bag(run.get("properties"), &format!("runs[{r}].properties"));
+        // Every property bag a stub marker could hide in: the tool's, its
+        // extensions', each invocation's.
+        found.bag(
+            run.pointer("/tool/driver/properties"),
+            &format!("runs[{r}].tool.driver.properties"),
+        );
+        let extensions = run.pointer("/tool/extensions").and_then(Value::as_array);
+        for (e, ext) in extensions.map_or(&[][..], Vec::as_slice).iter().enumerate() {
+            found.bag(ext.get("properties"), &format!("runs[{r}].tool.extensions[{e}].properties"));
+        }
         let list =
             |key: &str| run.get(key).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+        // The binding fields must have SARIF's shape: an object where an
+        // array belongs would hide its commit.
+        for key in ["versionControlProvenance", "invocations"] {
+            if let Some(other) = run.get(key).filter(|v| !v.is_array() && !v.is_null()) {
+                found.problems.push(format!(
+                    "`runs[{r}].{key}` is {}, expected an array",
+                    match other {
+                        Value::Object(_) => "an object",
+                        Value::String(_) => "a string",
+                        Value::Number(_) => "a number",
+                        _ => "a boolean",
+                    }
+                ));
+            }
+        }
+        for (j, invocation) in list("invocations").iter().enumerate() {
+            found.bag(
+                invocation.get("properties"),
+                &format!("runs[{r}].invocations[{j}].properties"),
+            );
+        }
         for (v, vcp) in list("versionControlProvenance").iter().enumerate() {
             if let Some(id) = vcp.get("revisionId") {
                 found.commit(id, &format!("runs[{r}].versionControlProvenance[{v}].revisionId"));

@@ -74,6 +74,9 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     };
 
     let mut reasons = Vec::new();
+    if checks.is_empty() {
+        reasons.push("no check ran: the result lists no check".to_string());
+    }
     if score == INCONCLUSIVE {
         reasons.push("aggregate score is inconclusive (-1): no check produced a score".to_string());
     } else if score < policy.scorecard_min_score {
@@ -326,14 +329,21 @@ mod tests {
             &[],
         );
         check_case(
-            result(json!(4.96), &[]),
+            result(json!(4.96), &[("A", 5)]),
             &policy(&[]),
             &["aggregate score 4.96 is below the minimum 5.0"],
             &[],
         );
+        // A result of no check at all checked nothing.
+        check_case(
+            result(json!(9.0), &[]),
+            &policy(&[]),
+            &["no check ran: the result lists no check"],
+            &[],
+        );
         let strict = FormatPolicy { scorecard_min_score: 8.0, ..FormatPolicy::default() };
         check_case(
-            result(json!(7.5), &[]),
+            result(json!(7.5), &[("A", 7)]),
             &strict,
             &["aggregate score 7.5 is below the minimum 8.0"],
             &[],
