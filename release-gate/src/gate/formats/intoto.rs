@@ -284,6 +284,24 @@ const VERDICT_FIELDS: &[&str] = &["result", "verificationResult", "status", "out
 /// predicate without one fails too.
 fn predicate_verdict(predicate_type: &str, predicate: Option<&Value>) -> Option<Verdict> {
     let lower = predicate_type.to_ascii_lowercase();
+    if lower.contains("attestation/vulns") {
+        // in-toto's vulnerability scan: its findings are the verdict.
+        return Some(match predicate.and_then(|p| p.pointer("/scanner/result")) {
+            Some(Value::Array(list)) if list.is_empty() => Verdict::Passed,
+            Some(Value::Array(list)) => Verdict::Failed(format!(
+                "the scan lists {} vulnerabilit{} (`predicate.scanner.result`)",
+                list.len(),
+                if list.len() == 1 { "y" } else { "ies" }
+            )),
+            Some(other) => Verdict::Failed(format!(
+                "`predicate.scanner.result` is {}, expected an array",
+                kind(other)
+            )),
+            None => Verdict::Failed(
+                "the predicate states no scan result (`predicate.scanner.result`)".to_string(),
+            ),
+        });
+    }
     let expects = lower.contains("test-result") || lower.contains("verification_summary");
     let field = predicate
         .and_then(Value::as_object)
@@ -1211,6 +1229,18 @@ mod tests {
             verdict_statement("https://example.com/custom/v1", json!({"status": 3})),
             &p,
             "not_passed: `predicate.status` is a number, expected a string",
+        );
+        let vulns = "https://in-toto.io/attestation/vulns/v0.1";
+        check_case(
+            verdict_statement(vulns, json!({"scanner": {"result": [{"id": "CVE-1"}]}})),
+            &p,
+            "not_passed: the scan lists 1 vulnerability",
+        );
+        check_case(verdict_statement(vulns, json!({"scanner": {"result": []}})), &p, "passed");
+        check_case(
+            verdict_statement(vulns, json!({"scanner": {}})),
+            &p,
+            "not_passed: the predicate states no scan result",
         );
         // A predicate that states no verdict is read, with a warning.
         let other = check_case(
