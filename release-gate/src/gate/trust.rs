@@ -196,10 +196,10 @@ impl Waiver {
     pub fn expired(&self, now: Timestamp) -> bool {
         match self.expires.parse::<Date>() {
             Ok(date) => {
-                let end = date
-                    .checked_add(1.day())
-                    .ok()
-                    .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok());
+                // The last representable day (9999-12-31) has no next day:
+                // it ends after any instant the clock can give.
+                let Ok(next) = date.checked_add(1.day()) else { return false };
+                let end = next.to_zoned(jiff::tz::TimeZone::UTC).ok();
                 end.is_none_or(|end| now >= end.timestamp())
             }
             Err(_) => true,
@@ -398,6 +398,8 @@ mod tests {
         };
         assert!(!w.expired(ts("2026-11-26T23:59:59Z")));
         assert!(w.expired(ts("2026-11-27T00:00:00Z")));
+        let last = Waiver { expires: "9999-12-31".into(), ..w.clone() };
+        assert!(!last.expired(ts("2026-11-27T00:00:00Z")));
         let bad = Waiver { expires: "soon".into(), ..w.clone() };
         assert!(bad.expired(ts("2000-01-01T00:00:00Z")));
     }
