@@ -190,7 +190,7 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
     }
     match checked_json(&text) {
         Ok(doc) => {
-            if let Some(understood) = tool_format(&doc, policy, ctx) {
+            if let Some(understood) = tool_format(&doc, policy, ctx, None) {
                 return understood;
             }
         }
@@ -229,6 +229,90 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
         )),
         Ok(ev) => own_evidence(ev),
         Err(why) => Understood::Invalid(why),
+    }
+}
+
+/// A document over `max-parse-bytes`, read once from a stream by two
+/// readers side by side: `own`, the gate's own evidence scanner, and `tool`,
+/// the skeleton reader (`release_gate_scan::skeleton`), whose SARIF results
+/// `streamed` judged on the way. The same decisions as [`understand`], in
+/// the same order, for the gate's own evidence and SARIF; `None` for what is
+/// not read in bounded memory (XML, cargo-deny records, another tool format
+/// whose document is too large to hold): the caller refuses it.
+pub fn understand_stream(
+    own: &Result<Evidence, String>,
+    tool: &Result<Value, serde_json::Error>,
+    streamed: &sarif::Streamed,
+    policy: &FormatPolicy,
+    ctx: Context,
+) -> Option<Understood> {
+    use release_gate_scan::skeleton;
+    let sentinel =
+        |word: &str| tool.as_ref().err().is_some_and(|e| e.to_string().starts_with(word));
+    if sentinel(skeleton::XML) || sentinel(skeleton::UTF16) {
+        return None;
+    }
+    if matches!(ctx.hint, Hint::Xml | Hint::Junit) {
+        return Some(Understood::Invalid(format!(
+            "a {} file that is not XML (it does not start with `<`)",
+            ctx.hint.suffix()
+        )));
+    }
+    let promised = ctx.hint.json_format();
+    if let Ok(ev) = own {
+        if ev.own_format {
+            if let Some(format) = promised {
+                return Some(not_promised(
+                    ctx.hint,
+                    format,
+                    "the gate's own evidence (it has a top-level `status` or `passed`)",
+                ));
+            }
+            // A mixed document: the skeleton has what the detectors read
+            // (a skeleton over its budget is the gate's own evidence's bulk).
+            if let Some(format) = tool.as_ref().ok().and_then(tool_claim) {
+                return Some(Understood::Invalid(format!(
+                    "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
+                    article(format),
+                    display_name(format)
+                )));
+            }
+            return Some(own_evidence(ev.clone()));
+        }
+    }
+    match tool {
+        Ok(doc) => tool_format(doc, policy, ctx, Some(streamed)).or_else(|| {
+            // The rest of `understand`, for one JSON document held whole (no
+            // results were streamed): cargo-deny records are not streamed;
+            // anything else keeps the gate's own rule.
+            let deny = match doc {
+                Value::Array(items) => items.iter().any(cargo_deny::is_record),
+                other => cargo_deny::is_record(other),
+            };
+            if streamed.any() || deny {
+                return None;
+            }
+            match own {
+                Ok(_) if promised.is_some() => Some(Understood::Invalid(format!(
+                    "not valid {}: it has none of the format's fields",
+                    display_name(promised.unwrap_or_default())
+                ))),
+                Ok(ev) => Some(own_evidence(ev.clone())),
+                Err(why) => Some(Understood::Invalid(why.clone())),
+            }
+        }),
+        Err(e) if is_duplicate(e) => Some(Understood::Invalid(match own {
+            Err(why) if why.starts_with("duplicate key `") => why.clone(),
+            _ => evidence::bounded(&e.to_string()),
+        })),
+        Err(_) if sentinel(skeleton::OVER_BUDGET) => None,
+        Err(e) => promised.map(|format| {
+            Understood::Invalid(format!(
+                "not valid {}: not one JSON document: {}",
+                display_name(format),
+                evidence::bounded(&e.to_string())
+            ))
+        }),
     }
 }
 
@@ -337,10 +421,30 @@ fn json_formats() -> [JsonFormat; 6] {
     ]
 }
 
-fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Understood> {
+/// `streamed`: `doc` is the skeleton of a SARIF log read from a stream
+/// (see [`understand_stream`]), its results judged on the way.
+fn tool_format(
+    doc: &Value,
+    policy: &FormatPolicy,
+    ctx: Context,
+    streamed: Option<&sarif::Streamed>,
+) -> Option<Understood> {
     let json_formats = json_formats();
+    // A skeleton whose results were streamed is judged only as SARIF: any
+    // other rule would see a document without them.
+    let streamed_results = streamed.is_some_and(sarif::Streamed::any);
+    let check = |name: &str, check: fn(&Value, &FormatPolicy) -> Result<Outcome, String>| {
+        match streamed {
+            Some(streamed) if name == "sarif" => sarif::check_streamed(doc, policy, streamed),
+            _ if streamed_results => Err(format!(
+                "over `max-parse-bytes`, a document is read (in bounded memory) only as SARIF or the gate's own evidence, and this one is {}",
+                article(name)
+            )),
+            _ => check(doc, policy),
+        }
+    };
     let promised = ctx.hint.json_format().or_else(|| marked(doc));
-    for (name, detect, check, provenance) in json_formats {
+    for (name, detect, check_fn, provenance) in json_formats {
         if detect(doc) {
             if let Some(format) = promised.filter(|p| *p != name) {
                 let what = format!("a {} document", display_name(name));
@@ -353,15 +457,15 @@ fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Under
                     )),
                 });
             }
-            return Some(judged(name, check(doc, policy), provenance(doc)));
+            return Some(judged(name, check(name, check_fn), provenance(doc)));
         }
     }
     // Promised (by the file name or the document's marker) but not
     // detected: the format's own rule says why it is not valid.
     if let Some(format) = promised {
-        for (name, _, check, provenance) in json_formats {
+        for (name, _, check_fn, provenance) in json_formats {
             if name == format {
-                return Some(match check(doc, policy) {
+                return Some(match check(name, check_fn) {
                     Ok(outcome) if !outcome.reasons.is_empty() => Understood::Invalid(format!(
                         "not valid {}: {}",
                         display_name(name),
@@ -375,6 +479,9 @@ fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Under
                 });
             }
         }
+    }
+    if streamed_results {
+        return None;
     }
     let found = top_level(doc);
     match criterion::classify(doc)? {
