@@ -23,6 +23,10 @@ use crate::evidence::shown;
 
 /// What the skeleton may hold outside the streamed results (an estimate).
 pub const BUDGET: usize = 32 << 20;
+/// The same once the document has shown a top-level `status` or `passed`:
+/// the gate's own evidence, which its own scanner reads in bounded memory;
+/// the skeleton then serves only the mixed-document check.
+pub const OWN_BUDGET: usize = 4 << 20;
 /// The start of the message of a document whose skeleton is over [`BUDGET`].
 pub const OVER_BUDGET: &str = "too large to read in bounded memory";
 
@@ -32,6 +36,40 @@ pub const XML: &str = "XML, not JSON";
 /// The message of a document that starts with a UTF-16 byte order mark
 /// (decoded only in memory).
 pub const UTF16: &str = "UTF-16, not UTF-8";
+
+/// What of a value is kept. Whatever is not kept is still walked, every key
+/// checked for repeats at any depth; a dropped key of an object is kept as
+/// `null` (so a repeat of it is still seen), a dropped element of an array
+/// is left out.
+#[derive(Debug)]
+pub enum Shape {
+    /// All of it.
+    All,
+    /// An object's listed keys, each with its shape.
+    Keys(&'static [(&'static str, Shape)]),
+    /// An array's first element, with its shape.
+    First(&'static Shape),
+}
+
+/// What the SARIF rule and its findings read of a result: the fields that
+/// decide, the message, and the first location's `uri`, `index` and
+/// `startLine`.
+pub const RESULT: Shape = Shape::Keys(&[
+    ("kind", Shape::All),
+    ("baselineState", Shape::All),
+    ("level", Shape::All),
+    ("rule", Shape::All),
+    ("ruleIndex", Shape::All),
+    ("ruleId", Shape::All),
+    ("suppressions", Shape::All),
+    ("message", Shape::All),
+    ("locations", Shape::First(&LOCATION)),
+]);
+const LOCATION: Shape = Shape::Keys(&[("physicalLocation", PHYSICAL)]);
+const PHYSICAL: Shape = Shape::Keys(&[
+    ("artifactLocation", Shape::Keys(&[("uri", Shape::All), ("index", Shape::All)])),
+    ("region", Shape::Keys(&[("startLine", Shape::All)])),
+]);
 
 /// Receives each run's results, in document order.
 pub trait ResultsSink {
@@ -54,7 +92,7 @@ pub fn read(reader: &mut dyn Read, sink: &mut dyn ResultsSink) -> Result<Value, 
         Start::Utf16 => return Err(de::Error::custom(UTF16)),
         Start::Json => {}
     }
-    let mut state = State { sink, held: 0 };
+    let mut state = State { sink, held: 0, own: false, keys: Keys::default() };
     let mut de = serde_json::Deserializer::from_reader(reader);
     let value = Node { ctx: Ctx::Top, st: &mut state }.deserialize(&mut de)?;
     de.end()?;
@@ -90,6 +128,9 @@ fn skip_bom(reader: &mut io::BufReader<&mut dyn Read>) -> io::Result<Start> {
 struct State<'k> {
     sink: &'k mut dyn ResultsSink,
     held: usize,
+    /// A top-level `status` or `passed` was read.
+    own: bool,
+    keys: Keys,
 }
 
 /// Where a value sits.
@@ -105,6 +146,8 @@ enum Ctx<'p> {
     Results(usize, &'p Map<String, Value>),
     /// Anywhere else in the skeleton.
     Plain,
+    /// Inside one streamed result: what its [`Shape`] keeps.
+    Shape(&'static Shape),
     /// Inside one streamed result: not charged to the budget.
     Hot,
 }
@@ -116,14 +159,15 @@ struct Node<'a, 'k, 'p> {
 
 impl Node<'_, '_, '_> {
     fn charge<E: de::Error>(&mut self, bytes: usize) -> Result<(), E> {
-        if matches!(self.ctx, Ctx::Hot) {
+        if matches!(self.ctx, Ctx::Hot | Ctx::Shape(_)) {
             return Ok(());
         }
         self.st.held = self.st.held.saturating_add(bytes.saturating_add(32));
-        if self.st.held > BUDGET {
+        let budget = if self.st.own { OWN_BUDGET } else { BUDGET };
+        if self.st.held > budget {
             return Err(E::custom(format_args!(
                 "{OVER_BUDGET}: more than {} MiB outside the results",
-                BUDGET >> 20
+                budget >> 20
             )));
         }
         Ok(())
@@ -131,7 +175,7 @@ impl Node<'_, '_, '_> {
 
     fn inner(&self) -> Ctx<'static> {
         match self.ctx {
-            Ctx::Hot => Ctx::Hot,
+            Ctx::Hot | Ctx::Shape(_) => Ctx::Hot,
             _ => Ctx::Plain,
         }
     }
@@ -191,12 +235,22 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
         if let Ctx::Results(run, prefix) = self.ctx {
             self.st.sink.start(run, prefix);
             let mut count = 0usize;
-            while let Some(result) = seq.next_element_seed(Node { ctx: Ctx::Hot, st: self.st })? {
+            while let Some(result) =
+                seq.next_element_seed(Node { ctx: Ctx::Shape(&RESULT), st: self.st })?
+            {
                 self.st.sink.result(run, count, result);
                 count = count.saturating_add(1);
             }
             self.st.sink.end(run, count);
             return Ok(Value::Array(Vec::new()));
+        }
+        if let Ctx::Shape(Shape::First(first)) = self.ctx {
+            let mut out = Vec::new();
+            if let Some(v) = seq.next_element_seed(Node { ctx: Ctx::Shape(first), st: self.st })? {
+                out.push(v);
+                while seq.next_element_seed(Skip(&mut self.st.keys))?.is_some() {}
+            }
+            return Ok(Value::Array(out));
         }
         let mut out = Vec::new();
         let mut k = 0usize;
@@ -221,11 +275,29 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
                 let key = shown(&key);
                 return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
             }
+            if matches!(self.ctx, Ctx::Top) && (key == "status" || key == "passed") {
+                self.st.own = true;
+            }
             self.charge(key.len().saturating_add(32))?;
             let v = match (self.ctx, key.as_str()) {
                 (Ctx::Top, "runs") => map.next_value_seed(Node { ctx: Ctx::Runs, st: self.st })?,
                 (Ctx::Run(r), "results") => {
                     map.next_value_seed(Node { ctx: Ctx::Results(r, &out), st: self.st })?
+                }
+                (Ctx::Shape(Shape::Keys(keys)), key) => {
+                    match keys.iter().find(|(k, _)| *k == key) {
+                        Some((_, Shape::All)) => {
+                            map.next_value_seed(Node { ctx: Ctx::Hot, st: self.st })?
+                        }
+                        Some((_, shape)) => {
+                            map.next_value_seed(Node { ctx: Ctx::Shape(shape), st: self.st })?
+                        }
+                        None => {
+                            map.next_value_seed(Skip(&mut self.st.keys))?;
+                            // Kept as null: a repeat of its key is still seen.
+                            Value::Null
+                        }
+                    }
                 }
                 _ => {
                     let ctx = self.inner();
@@ -236,6 +308,174 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
         }
         Ok(Value::Object(out))
     }
+}
+
+/// A value walked and dropped: every object's keys are still checked for
+/// repeats, with the message of the whole reader.
+struct Skip<'a>(&'a mut Keys);
+
+/// The keys of the objects being walked, innermost last, in one buffer.
+#[derive(Default)]
+struct Keys {
+    text: String,
+    /// Where each key ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl Keys {
+    /// Adds `key` to the object whose keys start at `base` (an index into
+    /// `ends`); false when the object already has it.
+    fn add(&mut self, base: usize, key: &str) -> bool {
+        let mut start = match base.checked_sub(1) {
+            Some(prev) => self.ends.get(prev).copied().unwrap_or(0),
+            None => 0,
+        };
+        for &end in self.ends.get(base..).unwrap_or_default() {
+            if self.text.get(start..end) == Some(key) {
+                return false;
+            }
+            start = end;
+        }
+        self.text.push_str(key);
+        self.ends.push(self.text.len());
+        true
+    }
+
+    /// Forgets the keys of the object that started at `base`.
+    fn pop(&mut self, base: usize) {
+        let start = match base.checked_sub(1) {
+            Some(prev) => self.ends.get(prev).copied().unwrap_or(0),
+            None => 0,
+        };
+        self.ends.truncate(base);
+        self.text.truncate(start);
+    }
+}
+
+/// One object key, added to [`Keys`]: `Ok(false)` when it repeats.
+struct KeySeed<'a> {
+    keys: &'a mut Keys,
+    base: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        if self.keys.add(self.base, key) {
+            Ok(true)
+        } else {
+            let key = shown(key);
+            Err(E::custom(format_args!("duplicate key `{key}`")))
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Skip<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let base = self.0.ends.len();
+        // Many keys: a set, not the list (no quadratic walk).
+        let mut many: Option<std::collections::BTreeSet<String>> = None;
+        loop {
+            if many.is_none() && self.0.ends.len().saturating_sub(base) >= 32 {
+                let mut set = std::collections::BTreeSet::new();
+                let mut start = match base.checked_sub(1) {
+                    Some(prev) => self.0.ends.get(prev).copied().unwrap_or(0),
+                    None => 0,
+                };
+                for &end in self.0.ends.get(base..).unwrap_or_default() {
+                    set.insert(self.0.text.get(start..end).unwrap_or_default().to_string());
+                    start = end;
+                }
+                many = Some(set);
+            }
+            match &mut many {
+                Some(set) => {
+                    let Some(key) = map.next_key::<String>()? else { break };
+                    if set.contains(&key) {
+                        let key = shown(&key);
+                        self.0.pop(base);
+                        return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+                    }
+                    set.insert(key);
+                }
+                None => {
+                    let seed = KeySeed { keys: &mut *self.0, base };
+                    match map.next_key_seed(seed) {
+                        Ok(Some(_)) => {}
+                        Ok(None) => break,
+                        Err(e) => {
+                            self.0.pop(base);
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+            if let Err(e) = map.next_value_seed(Skip(&mut *self.0)) {
+                self.0.pop(base);
+                return Err(e);
+            }
+        }
+        self.0.pop(base);
+        Ok(())
+    }
+}
+
+/// Drops results here, where dropping a [`Value`] is optimized.
+pub fn discard(values: Vec<(usize, Value)>) {
+    drop(values);
 }
 
 #[cfg(test)]
@@ -269,19 +509,31 @@ mod tests {
     #[test]
     fn results_are_streamed_and_the_rest_kept() {
         let (value, events) = read_str(
-            "\u{feff}{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{}},\"results\":[{\"a\":1},{\"b\":[2]}],\"x\":3},{\"results\":null}]}",
+            "\u{feff}{\"version\":\"2.1.0\",\"runs\":[{\"tool\":{\"driver\":{}},\"results\":[{\"a\":1,\"ruleId\":\"r\"},{\"locations\":[{\"physicalLocation\":{\"region\":{\"startLine\":3,\"endLine\":4}},\"id\":1},{\"x\":1}]}],\"x\":3},{\"results\":null}]}",
         );
         assert_eq!(
             value.unwrap().to_string(),
             r#"{"runs":[{"results":[],"tool":{"driver":{}},"x":3},{"results":null}],"version":"2.1.0"}"#
         );
-        assert_eq!(events, ["start 0 [\"tool\"]", "0.0 {\"a\":1}", "0.1 {\"b\":[2]}", "end 0 2"]);
+        // What the rule does not read is walked and dropped.
+        assert_eq!(
+            events,
+            [
+                "start 0 [\"tool\"]",
+                "0.0 {\"a\":null,\"ruleId\":\"r\"}",
+                "0.1 {\"locations\":[{\"id\":null,\"physicalLocation\":{\"region\":{\"endLine\":null,\"startLine\":3}}}]}",
+                "end 0 2"
+            ]
+        );
     }
 
     #[test]
     fn duplicates_fail_at_any_depth_with_the_whole_reader_message() {
         for text in [
             r#"{"runs":[{"results":[{"locations":[{"a":1,"a":2}]}]}]}"#,
+            r#"{"runs":[{"results":[{"codeFlows":[{"a":1,"b":{"c":1,"c":2}}]}]}]}"#,
+            r#"{"runs":[{"results":[{"locations":[{}, {"a":1,"a":2}]}]}]}"#,
+            r#"{"runs":[{"results":[{"x":1,"x":2}]}]}"#,
             r#"{"runs":[{"tool":{"driver":{"rules":[{"id":1,"id":2}]}}}]}"#,
             r#"{"a":{"b":1,"b":1}}"#,
             r#"[{"a":1,"a":1}]"#,
@@ -292,6 +544,25 @@ mod tests {
             let err = value.unwrap_err();
             assert!(err.starts_with("duplicate key `"), "{err}");
         }
+    }
+
+    #[test]
+    fn skipped_objects_check_keys_per_object() {
+        // The same key in sibling or nested objects is no repeat.
+        let fine = r#"{"runs":[{"results":[{"codeFlows":[{"a":{"a":1,"b":{"a":[{"a":2}]}},"b":{"a":2}},{"a":3}]}]}]}"#;
+        assert!(read_str(fine).0.is_ok());
+        // Many keys (a set), then a repeat of the first or the last.
+        let many: Vec<String> = (0..40).map(|k| format!("\"k{k}\":{k}")).collect();
+        for repeat in ["k0", "k39"] {
+            let text = format!(
+                r#"{{"runs":[{{"results":[{{"fixes":{{{},"{repeat}":1}}}}]}}]}}"#,
+                many.join(",")
+            );
+            let err = read_str(&text).0.unwrap_err();
+            assert!(err.starts_with(&format!("duplicate key `{repeat}`")), "{err}");
+        }
+        let text = format!(r#"{{"runs":[{{"results":[{{"fixes":{{{}}}}}]}}]}}"#, many.join(","));
+        assert!(read_str(&text).0.is_ok());
     }
 
     #[test]
@@ -310,5 +581,44 @@ mod tests {
                 "{text}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    struct Nothing;
+    impl ResultsSink for Nothing {
+        fn start(&mut self, _: usize, _: &Map<String, Value>) {}
+        fn result(&mut self, _: usize, _: usize, _: Value) {}
+        fn end(&mut self, _: usize, _: usize) {}
+    }
+
+    #[test]
+    #[ignore]
+    fn time_big() {
+        let path = std::env::var("BIG").unwrap();
+        let t = std::time::Instant::now();
+        let mut f = std::fs::File::open(&path).unwrap();
+        read(&mut f, &mut Nothing).unwrap();
+        eprintln!("skeleton: {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let f = std::io::BufReader::new(std::fs::File::open(&path).unwrap());
+        let _: serde::de::IgnoredAny = serde_json::from_reader(f).unwrap();
+        eprintln!("ignored from_reader: {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let bytes = std::fs::read(&path).unwrap();
+        let _: serde::de::IgnoredAny = serde_json::from_slice(&bytes).unwrap();
+        eprintln!("ignored from_slice: {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        Node {
+            ctx: Ctx::Top,
+            st: &mut State { sink: &mut Nothing, held: 0, own: false, keys: Keys::default() },
+        }
+        .deserialize(&mut de)
+        .unwrap();
+        eprintln!("skeleton from_slice: {:?}", t.elapsed());
     }
 }

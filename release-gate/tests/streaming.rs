@@ -217,6 +217,11 @@ fn result_strategy() -> impl Strategy<Value = String> {
         Just(r#""baselineState": "absent""#.to_string()),
         Just(r#""baselineState": "gone""#.to_string()),
         Just(r#""locations": [{"a": {"b": 1, "b": 2}}]"#.to_string()),
+        Just(r#""locations": [{}, {"physicalLocation": {"region": {"startLine": 1, "startLine": 2}}}]"#.to_string()),
+        Just(r#""codeFlows": [{"a": {"a": 1}, "b": {"a": [{"a": 1}]}}]"#.to_string()),
+        Just(r#""codeFlows": [{"a": {"a": 1}, "b": {"a": 1, "a": 2}}]"#.to_string()),
+        Just(r#""locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/a.rs"}, "region": {"startLine": 9}}}]"#.to_string()),
+        Just(r#""message": {"text": "t", "markdown": "m"}, "partialFingerprints": {"h": "1"}"#.to_string()),
         Just(r#""properties": {"provenance": "stub"}"#.to_string()),
         Just(r#""message": {"text": "m\u0007x"}"#.to_string()),
     ];
@@ -236,7 +241,7 @@ fn result_strategy() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn generated_logs_read_the_same_streamed(

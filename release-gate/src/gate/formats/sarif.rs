@@ -395,10 +395,11 @@ impl JudgedRun {
                 return;
             }
         };
-        let mut worst: Vec<(Rank, usize)> = Vec::new();
-        for (i, result) in &batch {
+        // (rank, index in the log, position in the batch)
+        let mut worst: Vec<(Rank, usize, usize)> = Vec::new();
+        for (at, (i, result)) in batch.iter().enumerate() {
             match judge_one(&tool, result, r, *i, threshold, &mut self.tally) {
-                Ok(Some(judged)) => worst.push((judged.rank, *i)),
+                Ok(Some(judged)) => worst.push((judged.rank, *i, at)),
                 Ok(None) => {}
                 Err(why) => {
                     self.error = Some(why);
@@ -411,12 +412,13 @@ impl JudgedRun {
         // reader's stable sort gives).
         worst.sort_by(|a, b| Rank::worse_first(&a.0, &b.0).then(a.1.cmp(&b.1)));
         worst.truncate(MAX_FINDINGS);
-        let mut batch: BTreeMap<usize, Value> = batch.into_iter().collect();
-        for (rank, i) in worst {
-            if let Some(result) = batch.remove(&i) {
-                self.kept.push((rank, i, result));
+        let mut batch = batch;
+        for (rank, i, at) in worst {
+            if let Some((_, result)) = batch.get_mut(at) {
+                self.kept.push((rank, i, std::mem::take(result)));
             }
         }
+        release_gate_scan::skeleton::discard(batch);
         self.kept.sort_by(|a, b| Rank::worse_first(&a.0, &b.0).then(a.1.cmp(&b.1)));
         self.kept.truncate(MAX_FINDINGS);
         self.kept.sort_by_key(|k| k.1);
