@@ -109,6 +109,15 @@ enum Start {
 
 /// Skips a UTF-8 byte order mark; what the document then starts with (after
 /// white space): `<` is XML.
+/// [`read`] of a document held in memory (decoded: no byte order mark).
+pub fn read_slice(text: &[u8], sink: &mut dyn ResultsSink) -> Result<Value, serde_json::Error> {
+    let mut state = State { sink, held: 0, own: false, keys: Keys::default() };
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let value = Node { ctx: Ctx::Top, st: &mut state }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 fn skip_bom(reader: &mut io::BufReader<&mut dyn Read>) -> io::Result<Start> {
     use std::io::BufRead;
     let bom = crate::evidence::UTF8_BOM;

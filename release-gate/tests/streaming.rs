@@ -17,7 +17,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use release_gate::gate::formats::detect::Understood;
+use release_gate::gate::formats::detect::{self, hint, Context, Understood};
 use release_gate::gate::formats::FormatPolicy;
 use release_gate::gate::read::{read_one, Content, ReadPolicy, ReadResult};
 
@@ -45,8 +45,17 @@ fn judged_as(result: &ReadResult) -> Option<&'static str> {
     }
 }
 
-/// Same content, or a refusal of what is not streamed; how it went.
+/// Same content, or a refusal of what is not streamed; how it went. And
+/// the reader of large documents in memory gives exactly what the whole
+/// reader gives.
 fn differential(dir: &Path, name: &str, bytes: &[u8]) -> &'static str {
+    let policy = FormatPolicy::default();
+    let ctx = Context { hint: hint(name), ..Context::default() };
+    assert_eq!(
+        detect::understand(bytes, &policy, ctx),
+        detect::understand_large(bytes, &policy, ctx),
+        "{name}: the large-document reader differs"
+    );
     let (whole, streamed) = read_both(dir, name, bytes);
     assert_eq!(whole.sha256, streamed.sha256, "{name}");
     assert_eq!(whole.bytes, streamed.bytes, "{name}");

@@ -161,7 +161,11 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
                 Ok(sha256) => ReadResult {
                     bytes: Some(buf.len() as u64),
                     sha256: Some(sha256),
-                    content: Content::Read(detect::understand(buf, &policy.formats, context(path))),
+                    content: Content::Read(if buf.len() >= detect::LARGE {
+                        detect::understand_large(buf, &policy.formats, context(path))
+                    } else {
+                        detect::understand(buf, &policy.formats, context(path))
+                    }),
                 },
                 Err(e) => unreadable(format!("cannot read it: {e}")),
             };

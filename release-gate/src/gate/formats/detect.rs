@@ -232,6 +232,29 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
     }
 }
 
+/// Documents from this size on are read by [`understand_large`].
+pub const LARGE: usize = 1 << 20;
+
+/// [`understand`] of a large document held in memory: SARIF is read by the
+/// skeleton reader (its results judged one at a time, never all held as
+/// values), the gate's own evidence by its scanner; every other format, and
+/// UTF-16, by [`understand`]. The same outcome as [`understand`], in a
+/// fraction of the memory for SARIF.
+pub fn understand_large(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understood {
+    let text = match decode(bytes) {
+        Ok(std::borrow::Cow::Borrowed(text)) => text,
+        _ => return understand(bytes, policy, ctx),
+    };
+    if text.trim_start().starts_with('<') {
+        return understand(bytes, policy, ctx);
+    }
+    let own = evidence::parse_str(text);
+    let mut streamed = sarif::Streamed::new(policy);
+    let tool = release_gate_scan::skeleton::read_slice(text.as_bytes(), &mut streamed);
+    understand_stream(&own, &tool, &streamed, policy, ctx)
+        .unwrap_or_else(|| understand(bytes, policy, ctx))
+}
+
 /// A document over `max-parse-bytes`, read once from a stream by two
 /// readers side by side: `own`, the gate's own evidence scanner, and `tool`,
 /// the skeleton reader (`release_gate_scan::skeleton`), whose SARIF results
@@ -360,6 +383,9 @@ fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
     ))
 }
 
+/// A JSON tool format's rule.
+type FormatRule = fn(&Value, &FormatPolicy) -> Result<Outcome, String>;
+
 /// A JSON tool format: its name, its detector, its rule and its provenance.
 type JsonFormat = (
     &'static str,
@@ -422,27 +448,42 @@ fn json_formats() -> [JsonFormat; 6] {
 }
 
 /// `streamed`: `doc` is the skeleton of a SARIF log read from a stream
-/// (see [`understand_stream`]), its results judged on the way.
+/// (see [`understand_stream`]), its results judged on the way; `None` when
+/// another format's rule would have to judge it (it has no results).
 fn tool_format(
     doc: &Value,
     policy: &FormatPolicy,
     ctx: Context,
     streamed: Option<&sarif::Streamed>,
 ) -> Option<Understood> {
-    let json_formats = json_formats();
     // A skeleton whose results were streamed is judged only as SARIF: any
     // other rule would see a document without them.
     let streamed_results = streamed.is_some_and(sarif::Streamed::any);
-    let check = |name: &str, check: fn(&Value, &FormatPolicy) -> Result<Outcome, String>| {
-        match streamed {
+    let refused = std::cell::Cell::new(false);
+    let check =
+        |name: &str, check: fn(&Value, &FormatPolicy) -> Result<Outcome, String>| match streamed {
             Some(streamed) if name == "sarif" => sarif::check_streamed(doc, policy, streamed),
-            _ if streamed_results => Err(format!(
-                "over `max-parse-bytes`, a document is read (in bounded memory) only as SARIF or the gate's own evidence, and this one is {}",
-                article(name)
-            )),
+            _ if streamed_results => {
+                refused.set(true);
+                Err(String::new())
+            }
             _ => check(doc, policy),
-        }
-    };
+        };
+    let understood = tool_format_with(doc, policy, ctx, streamed_results, &check);
+    if refused.get() {
+        return None;
+    }
+    understood
+}
+
+fn tool_format_with(
+    doc: &Value,
+    policy: &FormatPolicy,
+    ctx: Context,
+    streamed_results: bool,
+    check: &dyn Fn(&str, FormatRule) -> Result<Outcome, String>,
+) -> Option<Understood> {
+    let json_formats = json_formats();
     let promised = ctx.hint.json_format().or_else(|| marked(doc));
     for (name, detect, check_fn, provenance) in json_formats {
         if detect(doc) {
