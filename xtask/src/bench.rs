@@ -905,8 +905,8 @@ fn write_sarif(path: &Path, size: u64) -> Result<()> {
         .map(|i| {
             format!(
                 r#"{{"id":"js/rule-{i}","name":"Rule{i}","shortDescription":{{"text":"rule {i}"}},"defaultConfiguration":{{"level":"{}"}},"properties":{{"security-severity":"{}","tags":["security"]}}}}"#,
-                levels[i % 3],
-                severities[i % 3]
+                levels.get(i % 3).copied().unwrap_or("error"),
+                severities.get(i % 3).copied().unwrap_or("8.1")
             )
         })
         .collect();
