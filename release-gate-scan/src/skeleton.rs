@@ -278,6 +278,9 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
         self.charge(0)?;
+        if let Ctx::Shape(Shape::Keys(keys)) = self.ctx {
+            return shaped(keys, self.st, map);
+        }
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
@@ -293,21 +296,6 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
                 (Ctx::Run(r), "results") => {
                     map.next_value_seed(Node { ctx: Ctx::Results(r, &out), st: self.st })?
                 }
-                (Ctx::Shape(Shape::Keys(keys)), key) => {
-                    match keys.iter().find(|(k, _)| *k == key) {
-                        Some((_, Shape::All)) => {
-                            map.next_value_seed(Node { ctx: Ctx::Hot, st: self.st })?
-                        }
-                        Some((_, shape)) => {
-                            map.next_value_seed(Node { ctx: Ctx::Shape(shape), st: self.st })?
-                        }
-                        None => {
-                            map.next_value_seed(Skip(&mut self.st.keys))?;
-                            // Kept as null: a repeat of its key is still seen.
-                            Value::Null
-                        }
-                    }
-                }
                 _ => {
                     let ctx = self.inner();
                     map.next_value_seed(Node { ctx, st: self.st })?
@@ -317,6 +305,78 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
         }
         Ok(Value::Object(out))
     }
+}
+
+/// An object of which only `keys` are kept (each with its shape); every key
+/// is checked for repeats, the dropped ones too.
+fn shaped<'de, A: MapAccess<'de>>(
+    keys: &'static [(&'static str, Shape)],
+    st: &mut State<'_>,
+    mut map: A,
+) -> Result<Value, A::Error> {
+    let mut out = Map::new();
+    let base = st.keys.ends.len();
+    let result = loop {
+        if st.keys.ends.len().saturating_sub(base) >= 32 {
+            // Many keys: the rest through a set (no quadratic walk).
+            break shaped_many(keys, st, &mut map, base, out);
+        }
+        match map.next_key_seed(KeySeed { keys: &mut st.keys, base }) {
+            Ok(Some(_)) => {}
+            Ok(None) => break Ok(Value::Object(out)),
+            Err(e) => break Err(e),
+        }
+        let key = st.keys.last();
+        let kept = keys.iter().find(|(k, _)| *k == key).map(|(k, shape)| (*k, shape));
+        let value = match kept {
+            Some((k, Shape::All)) => {
+                map.next_value_seed(Node { ctx: Ctx::Hot, st }).map(|v| Some((k, v)))
+            }
+            Some((k, shape)) => {
+                map.next_value_seed(Node { ctx: Ctx::Shape(shape), st }).map(|v| Some((k, v)))
+            }
+            None => map.next_value_seed(Skip(&mut st.keys)).map(|()| None),
+        };
+        match value {
+            Ok(Some((k, v))) => {
+                out.insert(k.to_string(), v);
+            }
+            Ok(None) => {}
+            Err(e) => break Err(e),
+        }
+    };
+    st.keys.pop(base);
+    result
+}
+
+/// The rest of [`shaped`] for an object with many keys.
+fn shaped_many<'de, A: MapAccess<'de>>(
+    keys: &'static [(&'static str, Shape)],
+    st: &mut State<'_>,
+    map: &mut A,
+    base: usize,
+    mut out: Map<String, Value>,
+) -> Result<Value, A::Error> {
+    let mut seen: std::collections::BTreeSet<String> = st.keys.since(base);
+    while let Some(key) = map.next_key::<String>()? {
+        if seen.contains(&key) {
+            let key = shown(&key);
+            return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+        }
+        match keys.iter().find(|(k, _)| *k == key) {
+            Some((_, Shape::All)) => {
+                let v = map.next_value_seed(Node { ctx: Ctx::Hot, st: &mut *st })?;
+                out.insert(key.clone(), v);
+            }
+            Some((_, shape)) => {
+                let v = map.next_value_seed(Node { ctx: Ctx::Shape(shape), st: &mut *st })?;
+                out.insert(key.clone(), v);
+            }
+            None => map.next_value_seed(Skip(&mut st.keys))?,
+        }
+        seen.insert(key);
+    }
+    Ok(Value::Object(out))
 }
 
 /// A value walked and dropped: every object's keys are still checked for
@@ -348,6 +408,30 @@ impl Keys {
         self.text.push_str(key);
         self.ends.push(self.text.len());
         true
+    }
+
+    /// The key added last.
+    fn last(&self) -> &str {
+        let end = self.ends.last().copied().unwrap_or(0);
+        let start = match self.ends.len().checked_sub(2) {
+            Some(prev) => self.ends.get(prev).copied().unwrap_or(0),
+            None => 0,
+        };
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    /// The keys of the object that started at `base`.
+    fn since(&self, base: usize) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        let mut start = match base.checked_sub(1) {
+            Some(prev) => self.ends.get(prev).copied().unwrap_or(0),
+            None => 0,
+        };
+        for &end in self.ends.get(base..).unwrap_or_default() {
+            out.insert(self.text.get(start..end).unwrap_or_default().to_string());
+            start = end;
+        }
+        out
     }
 
     /// Forgets the keys of the object that started at `base`.
@@ -439,16 +523,7 @@ impl<'de> Visitor<'de> for Skip<'_> {
         let mut many: Option<std::collections::BTreeSet<String>> = None;
         loop {
             if many.is_none() && self.0.ends.len().saturating_sub(base) >= 32 {
-                let mut set = std::collections::BTreeSet::new();
-                let mut start = match base.checked_sub(1) {
-                    Some(prev) => self.0.ends.get(prev).copied().unwrap_or(0),
-                    None => 0,
-                };
-                for &end in self.0.ends.get(base..).unwrap_or_default() {
-                    set.insert(self.0.text.get(start..end).unwrap_or_default().to_string());
-                    start = end;
-                }
-                many = Some(set);
+                many = Some(self.0.since(base));
             }
             match &mut many {
                 Some(set) => {
@@ -529,8 +604,8 @@ mod tests {
             events,
             [
                 "start 0 [\"tool\"]",
-                "0.0 {\"a\":null,\"ruleId\":\"r\"}",
-                "0.1 {\"locations\":[{\"id\":null,\"physicalLocation\":{\"region\":{\"endLine\":null,\"startLine\":3}}}]}",
+                "0.0 {\"ruleId\":\"r\"}",
+                "0.1 {\"locations\":[{\"physicalLocation\":{\"region\":{\"startLine\":3}}}]}",
                 "end 0 2"
             ]
         );
@@ -572,6 +647,22 @@ mod tests {
         }
         let text = format!(r#"{{"runs":[{{"results":[{{"fixes":{{{}}}}}]}}]}}"#, many.join(","));
         assert!(read_str(&text).0.is_ok());
+        // The same in a result itself, whose kept keys come after many.
+        for repeat in ["k0", "k39", "ruleId"] {
+            let text = format!(
+                r#"{{"runs":[{{"results":[{{{},"ruleId":"r","{repeat}":1}}]}}]}}"#,
+                many.join(",")
+            );
+            let err = read_str(&text).0.unwrap_err();
+            assert!(err.starts_with(&format!("duplicate key `{repeat}`")), "{err}");
+        }
+        let text = format!(
+            r#"{{"runs":[{{"results":[{{{},"ruleId":"r","level":"error"}}]}}]}}"#,
+            many.join(",")
+        );
+        let (value, events) = read_str(&text);
+        assert!(value.is_ok());
+        assert_eq!(events[1], r#"0.0 {"level":"error","ruleId":"r"}"#);
     }
 
     #[test]

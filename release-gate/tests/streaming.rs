@@ -231,6 +231,11 @@ fn result_strategy() -> impl Strategy<Value = String> {
         Just(r#""codeFlows": [{"a": {"a": 1}, "b": {"a": 1, "a": 2}}]"#.to_string()),
         Just(r#""locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/a.rs"}, "region": {"startLine": 9}}}]"#.to_string()),
         Just(r#""message": {"text": "t", "markdown": "m"}, "partialFingerprints": {"h": "1"}"#.to_string()),
+        // Many keys in the result itself (a set past 32), with or without a
+        // repeat of a kept or a dropped key.
+        Just((0..40).map(|k| format!(r#""p{k}": {k}"#)).collect::<Vec<_>>().join(", ")),
+        Just((0..40).map(|k| format!(r#""p{k}": {k}"#)).collect::<Vec<_>>().join(", ") + r#", "p3": 0"#),
+        Just((0..40).map(|k| format!(r#""p{k}": {k}"#)).collect::<Vec<_>>().join(", ") + r#", "level": "note", "level": "error""#),
         Just(r#""properties": {"provenance": "stub"}"#.to_string()),
         Just(r#""message": {"text": "m\u0007x"}"#.to_string()),
     ];
