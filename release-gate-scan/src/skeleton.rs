@@ -92,7 +92,7 @@ pub fn read(reader: &mut dyn Read, sink: &mut dyn ResultsSink) -> Result<Value, 
         Start::Utf16 => return Err(de::Error::custom(UTF16)),
         Start::Json => {}
     }
-    let mut state = State { sink, held: 0, own: false, keys: Keys::default() };
+    let mut state = State { sink, held: 0, own: false, keys: Keys::default(), unbounded: false };
     let mut de = serde_json::Deserializer::from_reader(reader);
     let value = Node { ctx: Ctx::Top, st: &mut state }.deserialize(&mut de)?;
     de.end()?;
@@ -111,7 +111,41 @@ enum Start {
 /// white space): `<` is XML.
 /// [`read`] of a document held in memory (decoded: no byte order mark).
 pub fn read_slice(text: &[u8], sink: &mut dyn ResultsSink) -> Result<Value, serde_json::Error> {
-    let mut state = State { sink, held: 0, own: false, keys: Keys::default() };
+    read_slice_with(text, sink, false)
+}
+
+/// The document as the whole reader's `checked_json` reads it (no budget,
+/// every duplicate key an error), but with SARIF results walked, checked and
+/// dropped: what decides whether a document is a tool format.
+///
+/// Only what a format's detector reads is kept: the top-level keys and
+/// scalars, the keys of top-level objects, and of the objects in the
+/// top-level `attestations` (values below are `null`; other arrays are
+/// left empty). Everything is still walked and checked for repeated keys.
+pub fn claim(text: &[u8]) -> Result<Value, serde_json::Error> {
+    let mut state =
+        State { sink: &mut Drop, held: 0, own: false, keys: Keys::default(), unbounded: true };
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let value = Node { ctx: Ctx::ClaimTop, st: &mut state }.deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// A sink that drops the results.
+struct Drop;
+
+impl ResultsSink for Drop {
+    fn start(&mut self, _: usize, _: &Map<String, Value>) {}
+    fn result(&mut self, _: usize, _: usize, _: Value) {}
+    fn end(&mut self, _: usize, _: usize) {}
+}
+
+fn read_slice_with(
+    text: &[u8],
+    sink: &mut dyn ResultsSink,
+    unbounded: bool,
+) -> Result<Value, serde_json::Error> {
+    let mut state = State { sink, held: 0, own: false, keys: Keys::default(), unbounded };
     let mut de = serde_json::Deserializer::from_slice(text);
     let value = Node { ctx: Ctx::Top, st: &mut state }.deserialize(&mut de)?;
     de.end()?;
@@ -140,6 +174,8 @@ struct State<'k> {
     /// A top-level `status` or `passed` was read.
     own: bool,
     keys: Keys,
+    /// No budget (a document already held in memory, read as whole).
+    unbounded: bool,
 }
 
 /// Where a value sits.
@@ -155,6 +191,12 @@ enum Ctx<'p> {
     Results(usize, &'p Map<String, Value>),
     /// Anywhere else in the skeleton.
     Plain,
+    /// [`claim`]: the document, a top-level value, the top-level
+    /// `attestations` (its elements' keys are kept), one of its elements.
+    ClaimTop,
+    ClaimValue,
+    ClaimList,
+    ClaimElement,
     /// Inside one streamed result: what its [`Shape`] keeps.
     Shape(&'static Shape),
     /// Inside one streamed result: not charged to the budget.
@@ -168,7 +210,8 @@ struct Node<'a, 'k, 'p> {
 
 impl Node<'_, '_, '_> {
     fn charge<E: de::Error>(&mut self, bytes: usize) -> Result<(), E> {
-        if matches!(self.ctx, Ctx::Hot | Ctx::Shape(_)) {
+        if self.st.unbounded || matches!(self.ctx, Ctx::Hot | Ctx::Shape(_)) {
+            // Not charged: within a result, or a document held in memory.
             return Ok(());
         }
         self.st.held = self.st.held.saturating_add(bytes.saturating_add(32));
@@ -253,6 +296,22 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
             self.st.sink.end(run, count);
             return Ok(Value::Array(Vec::new()));
         }
+        match self.ctx {
+            Ctx::ClaimList => {
+                let mut out = Vec::new();
+                while let Some(v) =
+                    seq.next_element_seed(Node { ctx: Ctx::ClaimElement, st: self.st })?
+                {
+                    out.push(v);
+                }
+                return Ok(Value::Array(out));
+            }
+            Ctx::ClaimValue | Ctx::ClaimElement => {
+                while seq.next_element_seed(Skip(&mut self.st.keys))?.is_some() {}
+                return Ok(Value::Array(Vec::new()));
+            }
+            _ => {}
+        }
         if let Ctx::Shape(Shape::First(first)) = self.ctx {
             let mut out = Vec::new();
             if let Some(v) = seq.next_element_seed(Node { ctx: Ctx::Shape(first), st: self.st })? {
@@ -292,6 +351,16 @@ impl<'de> Visitor<'de> for Node<'_, '_, '_> {
             }
             self.charge(key.len().saturating_add(32))?;
             let v = match (self.ctx, key.as_str()) {
+                (Ctx::ClaimTop, "attestations") => {
+                    map.next_value_seed(Node { ctx: Ctx::ClaimList, st: self.st })?
+                }
+                (Ctx::ClaimTop, _) => {
+                    map.next_value_seed(Node { ctx: Ctx::ClaimValue, st: self.st })?
+                }
+                (Ctx::ClaimValue | Ctx::ClaimList | Ctx::ClaimElement, _) => {
+                    map.next_value_seed(Skip(&mut self.st.keys))?;
+                    Value::Null
+                }
                 (Ctx::Top, "runs") => map.next_value_seed(Node { ctx: Ctx::Runs, st: self.st })?,
                 (Ctx::Run(r), "results") => {
                     map.next_value_seed(Node { ctx: Ctx::Results(r, &out), st: self.st })?
@@ -715,7 +784,13 @@ mod timing {
         let mut de = serde_json::Deserializer::from_slice(&bytes);
         Node {
             ctx: Ctx::Top,
-            st: &mut State { sink: &mut Nothing, held: 0, own: false, keys: Keys::default() },
+            st: &mut State {
+                sink: &mut Nothing,
+                held: 0,
+                own: false,
+                keys: Keys::default(),
+                unbounded: false,
+            },
         }
         .deserialize(&mut de)
         .unwrap();

@@ -178,7 +178,11 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             // A document that is both the gate's own evidence and a tool
             // format (a SARIF log with `"status": "passed"` added) is mixed:
             // neither reading may hide the other.
-            if let Some(format) = checked_json(&text).ok().as_ref().and_then(tool_claim) {
+            // (Read by the optimized skeleton reader: the same document as
+            // `checked_json` gives, but SARIF results, which no detector
+            // reads, are not kept.)
+            let claimed = release_gate_scan::skeleton::claim(text.as_bytes());
+            if let Some(format) = claimed.ok().as_ref().and_then(tool_claim) {
                 return Understood::Invalid(format!(
                     "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
                     article(format),
@@ -910,6 +914,53 @@ mod tests {
             "invalid: not valid in-toto: `subject` is empty, expected at least one subject",
         );
         check(br#"{"$schema": "sarif", "bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}"#, "invalid: not valid SARIF: its marker names SARIF but it reads as a CycloneDX document");
+    }
+
+    /// The mixed-document check reads documents with the skeleton reader's
+    /// `claim`: it must claim exactly what `checked_json` claims, for every
+    /// case input and corpus file, and for hand-made documents.
+    #[test]
+    fn claims_read_by_the_skeleton_reader_are_the_whole_readers() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<String> = vec![
+            r#"{"status":"passed","attestations":[{"bundle":{}},{"bundle":1}]}"#.into(),
+            r#"{"status":"passed","attestations":[{"bundle":{}},{"x":1}]}"#.into(),
+            r#"{"status":"passed","attestations":[]}"#.into(),
+            r#"{"status":"passed","scorecard":{"version":"5"},"checks":[]}"#.into(),
+            r#"{"status":"passed","repo":{},"findings":[{"a":{"a":1}}]}"#.into(),
+            r#"{"status":"passed","repo":{},"findings":[{"a":{"a":1,"a":2}}]}"#.into(),
+            r#"{"status":"passed","database":{},"vulnerabilities":{"list":[]}}"#.into(),
+            r#"{"status":"passed","runs":[{"results":[{"x":1,"x":2}]}],"version":"2.1.0"}"#.into(),
+            r#"{"status":"passed","runs":[],"version":"2.1.0"}"#.into(),
+            r#"{"status":"passed","payloadType":"x","payload":""}"#.into(),
+            r#"{"status":"passed","base64Signature":"x","cert":""}"#.into(),
+            r#"{"status":"passed","bomFormat":"CycloneDX"}"#.into(),
+            r#"{"status":"passed","specVersion":"1.5","components":[],"$schema":"cyclonedx"}"#
+                .into(),
+            r#"{"status":"passed","spdxVersion":"SPDX-2.3"}"#.into(),
+            r#"[1, {"a": 1}]"#.into(),
+        ];
+        let mut dirs = vec![root.join("../tests/cases"), root.join("../../shared/corpus")];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+        assert!(texts.len() > 100);
+        for text in &texts {
+            let whole = checked_json(text).ok().as_ref().and_then(tool_claim);
+            let skeleton = release_gate_scan::skeleton::claim(text.as_bytes())
+                .ok()
+                .as_ref()
+                .and_then(tool_claim);
+            assert_eq!(whole, skeleton, "{text}");
+        }
     }
 
     #[test]
