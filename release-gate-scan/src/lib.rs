@@ -10,6 +10,8 @@
 //! - [`scan`]: the streaming scanner that reads it, in bounded memory.
 //! - [`stream`]: one read of a large file, hashed on this thread and scanned
 //!   on another.
+//! - [`skeleton`]: a SARIF log read from a stream, its results one at a
+//!   time, in bounded memory.
 //! - [`json`]: `serde_json::Value` parsing for the tool formats.
 //! - [`text`]: control-character checks of paths and report text.
 //! - [`pretty`]: the report's pretty JSON with sorted keys, written without
@@ -20,6 +22,7 @@ pub mod hash;
 pub mod json;
 pub mod pretty;
 pub mod scan;
+pub mod skeleton;
 pub mod stream;
 pub mod text;
 pub mod utf8;

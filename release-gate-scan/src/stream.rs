@@ -26,11 +26,24 @@ pub struct Scanned {
     /// The evidence, or why the stream is not evidence: invalid UTF-8
     /// anywhere wins over any other error, as for a document in memory.
     pub evidence: Result<Evidence, String>,
+    /// `evidence` is the error of invalid UTF-8.
+    pub utf8_error: bool,
 }
 
 /// Reads `reader` to the end once: hashes every byte and scans the same
 /// bytes as evidence on a second thread. An I/O error is the error.
 pub fn scan(reader: &mut dyn Read) -> io::Result<Scanned> {
+    scan_with(reader, None)
+}
+
+/// A second reader of the same bytes, on a thread of its own: it is given
+/// the stream (as a [`Read`]) and may stop early; the bytes are still all
+/// read and hashed.
+pub type Consumer<'c> = &'c mut (dyn FnMut(&mut dyn Read) + Send);
+
+/// [`scan`], and `also` reads the same chunks on a third thread (the tool
+/// formats' streaming reader): one read of the file, three consumers.
+pub fn scan_with(reader: &mut dyn Read, also: Option<Consumer<'_>>) -> io::Result<Scanned> {
     let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
     let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
     thread::scope(|scope| {
@@ -42,7 +55,26 @@ pub fn scan(reader: &mut dyn Read) -> io::Result<Scanned> {
                 scan::parse(source, bom)
             },
         )?;
-        let read = pump(reader, tx, &back_rx);
+        let (also_tx, also_thread) = match also {
+            Some(consumer) => {
+                let (also_tx, also_rx) = mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
+                let thread = thread::Builder::new().name("tool-read".to_string()).spawn_scoped(
+                    scope,
+                    move || {
+                        let mut chunks = Chunks { rx: also_rx, current: Vec::new(), at: 0 };
+                        consumer(&mut chunks);
+                    },
+                )?;
+                (Some(also_tx), Some(thread))
+            }
+            None => (None, None),
+        };
+        let read = pump(reader, tx, also_tx, &back_rx);
+        if let Some(thread) = also_thread {
+            if thread.join().is_err() {
+                return Err(io::Error::other("the tool reader thread failed"));
+            }
+        }
         // The scanner ends once the sender is gone (`pump` dropped it).
         let parsed = scanner.join().unwrap_or_else(|_| Err("the scanner thread failed".into()));
         let (bytes, sha256, utf8_error) = read?;
@@ -50,7 +82,7 @@ pub fn scan(reader: &mut dyn Read) -> io::Result<Scanned> {
             Some(at) => Err(utf8::message(at)),
             None => parsed.map(Doc::normalize),
         };
-        Ok(Scanned { bytes, sha256, evidence })
+        Ok(Scanned { bytes, sha256, evidence, utf8_error: utf8_error.is_some() })
     })
 }
 
@@ -59,9 +91,11 @@ pub fn scan(reader: &mut dyn Read) -> io::Result<Scanned> {
 fn pump(
     reader: &mut dyn Read,
     tx: SyncSender<Vec<u8>>,
+    also: Option<SyncSender<Vec<u8>>>,
     back: &Receiver<Vec<u8>>,
 ) -> io::Result<(u64, String, Option<u64>)> {
     let mut tx = Some(tx);
+    let mut also = also;
     let mut hasher = Hasher::new();
     let mut utf8 = Utf8::new();
     let mut total = 0u64;
@@ -77,6 +111,12 @@ fn pump(
         hasher.update(&buf);
         utf8.feed(&buf);
         total += n as u64;
+        if let Some(sender) = &also {
+            if sender.send(buf.clone()).is_err() {
+                // The second reader is done (an error, or the document ended).
+                also = None;
+            }
+        }
         match &tx {
             Some(sender) => {
                 if let Err(mpsc::SendError(buf)) = sender.send(buf) {
@@ -89,6 +129,36 @@ fn pump(
         }
     }
     drop(tx);
+    drop(also);
     utf8.finish();
     Ok((total, hasher.finish_hex(), utf8.error()))
+}
+
+/// The chunks of the stream as a [`Read`].
+struct Chunks {
+    rx: Receiver<Vec<u8>>,
+    current: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Chunks {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some(rest) = self.current.get(self.at..).filter(|rest| !rest.is_empty()) {
+                let n = rest.len().min(buf.len());
+                if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
+                    to.copy_from_slice(from);
+                }
+                self.at += n;
+                return Ok(n);
+            }
+            match self.rx.recv() {
+                Ok(chunk) => {
+                    self.current = chunk;
+                    self.at = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+    }
 }

@@ -108,9 +108,10 @@ impl Bench {
         println!("cargo xtask bench ({mode}): medians of {runs} runs\n{machine}");
         let mut rows = Vec::new();
         let mut notes = Vec::new();
-        let scenarios: [(&str, Scenario); 6] = [
+        let scenarios: [(&str, Scenario); 7] = [
             ("hash", hash),
             ("evidence", evidence),
+            ("sarif", sarif),
             ("scale", scale),
             ("warm", warm),
             ("gate-stubs", gate_stubs),
@@ -896,6 +897,121 @@ fn evidence(ctx: &Ctx) -> Result<Outcome> {
             Row {
                 scenario: "evidence-rss".into(),
                 input: format!("{} evidence JSON", size(big)),
+                gate: rss_mib.map_or("n/a".into(), |m| format!("{m:.1} MiB peak RSS")),
+                peer: "-".into(),
+                ratio: "-".into(),
+                target: "<= 64 MiB".into(),
+                status: rss_mib.map_or(Status::Info, |m| at_most(m, 64.0)),
+            },
+        ],
+        notes: Vec::new(),
+    })
+}
+
+/// A SARIF log of exactly `size` bytes, as CodeQL writes one: a driver with
+/// 60 rules (default levels, `security-severity`), then results with a
+/// message, a location with a region, and fingerprints; every third rule
+/// is at `error`, so the log blocks.
+fn write_sarif(path: &Path, size: u64) -> Result<()> {
+    let levels = ["warning", "note", "error"];
+    let severities = ["4.0", "6.5", "8.1"];
+    let rules: Vec<String> = (0..60usize)
+        .map(|i| {
+            format!(
+                r#"{{"id":"js/rule-{i}","name":"Rule{i}","shortDescription":{{"text":"rule {i}"}},"defaultConfiguration":{{"level":"{}"}},"properties":{{"security-severity":"{}","tags":["security"]}}}}"#,
+                levels.get(i % 3).copied().unwrap_or("error"),
+                severities.get(i % 3).copied().unwrap_or("8.1")
+            )
+        })
+        .collect();
+    let head = format!(
+        r#"{{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"CodeQL","semanticVersion":"2.15.0","rules":[{}]}}}},"results":["#,
+        rules.join(",")
+    );
+    let tail = "],\"invocations\":[{\"executionSuccessful\":true}]}]}\n";
+    let mut out = BufWriter::with_capacity(MIB as usize, File::create(path)?);
+    out.write_all(head.as_bytes())?;
+    let mut written = head.len() as u64;
+    let end = size.saturating_sub(tail.len() as u64);
+    let mut i = 0u64;
+    loop {
+        let r = i % 60;
+        let result = format!(
+            r#"{}{{"ruleId":"js/rule-{r}","ruleIndex":{r},"message":{{"text":"Result {i}: this value flows to a sink without sanitization"}},"locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"src/module_{}/file_{}.js","uriBaseId":"%SRCROOT%","index":{}}},"region":{{"startLine":{},"startColumn":5,"endColumn":42}}}}}}],"partialFingerprints":{{"primaryLocationLineHash":"{:016x}:1"}}}}"#,
+            if i == 0 { "" } else { "," },
+            i % 97,
+            i % 1000,
+            i % 1000,
+            i % 5000 + 1,
+            i.wrapping_mul(2_654_435_761)
+        );
+        if written + result.len() as u64 > end {
+            break;
+        }
+        out.write_all(result.as_bytes())?;
+        written += result.len() as u64;
+        i += 1;
+    }
+    let pad = end.saturating_sub(written) as usize;
+    out.write_all(" ".repeat(pad).as_bytes())?;
+    out.write_all(tail.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Issue 16: a large SARIF log (a tool format), read once, hashed as it
+/// streams, its results judged one at a time, against openssl's time to
+/// hash it; and the gate's peak memory.
+fn sarif(ctx: &Ctx) -> Result<Outcome> {
+    let big = ctx.sizes.big;
+    let path = input(&ctx.dir.join("sarif").join("codeql.sarif"), &format!("sarif {big}"), |p| {
+        write_sarif(p, big)
+    })?;
+    let out = ctx.out_dir("sarif")?;
+    let artifact = format!("security={}", ctx.rel(&path));
+    let gate = || {
+        let mut cmd = ctx.gate();
+        cmd.args(["release-gate", "--artifact", &artifact, "--require", "security"])
+            .args(["--release", RELEASE, "--output-dir"])
+            .arg(&out);
+        ctx.max_parse(&mut cmd);
+        vec![cmd]
+    };
+    let peer = || {
+        let mut cmd = ctx.tool("openssl");
+        cmd.args(["dgst", "-sha256"]).arg(&path);
+        vec![cmd]
+    };
+    // Results at level `error`: the gate blocks (exit 1) after reading all.
+    let (g, p) = ctx.compare("sarif", &gate, 1, &peer)?;
+    let digest = openssl_digest(&ctx.log("sarif-peer"))?;
+    let report = read_report(&out)?;
+    let status = one_artifact(&report, big, &digest)?;
+    ensure!(
+        status == "not_passed" && blocker_codes(&report) == ["security.not_passed"],
+        "sarif: expected a single `security.not_passed` blocker, found status `{status}` and {:?}",
+        blocker_codes(&report)
+    );
+    let ratio = g.median().as_secs_f64() / p.median().as_secs_f64();
+    let rss_mib = g.max_rss_kib().map(|k| k as f64 / 1024.0);
+    let read = match ctx.sizes.max_parse {
+        Some(max) => format!("streamed (--max-parse-bytes {})", size(max)),
+        None => "streamed".to_string(),
+    };
+    Ok(Outcome {
+        rows: vec![
+            Row {
+                scenario: "sarif".into(),
+                input: format!("{} SARIF log, {read}", size(big)),
+                gate: secs(g.median()),
+                peer: format!("openssl {}", secs(p.median())),
+                ratio: format!("{ratio:.2}x time"),
+                target: "<= 3.00x".into(),
+                status: at_most(ratio, 3.0),
+            },
+            Row {
+                scenario: "sarif-rss".into(),
+                input: format!("{} SARIF log", size(big)),
                 gate: rss_mib.map_or("n/a".into(), |m| format!("{m:.1} MiB peak RSS")),
                 peer: "-".into(),
                 ratio: "-".into(),

@@ -48,6 +48,8 @@ fn quick_bench_runs_every_scenario() {
             "hash",
             "evidence",
             "evidence-rss",
+            "sarif",
+            "sarif-rss",
             "scale-70",
             "scale-700",
             "scale-linear",

@@ -17,11 +17,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use release_gate_scan::hash;
+use release_gate_scan::skeleton;
 use release_gate_scan::stream;
 
 use super::evidence::Evidence;
 use super::formats::detect::{self, Context, Judged, Understood};
-use super::formats::{FormatPolicy, Outcome};
+use super::formats::{sarif, FormatPolicy, Outcome};
 
 /// What reading one artifact gave.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,7 +161,11 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
                 Ok(sha256) => ReadResult {
                     bytes: Some(buf.len() as u64),
                     sha256: Some(sha256),
-                    content: Content::Read(detect::understand(buf, &policy.formats, context(path))),
+                    content: Content::Read(if buf.len() >= detect::LARGE {
+                        detect::understand_large(buf, &policy.formats, context(path))
+                    } else {
+                        detect::understand(buf, &policy.formats, context(path))
+                    }),
                 },
                 Err(e) => unreadable(format!("cannot read it: {e}")),
             };
@@ -171,30 +176,63 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
             result
         })
     } else {
-        // Too large to hold: stream it through the gate's own evidence reader
-        // while hashing, in bounded memory.
+        // Too large to hold: stream it, hashed on this thread, through the
+        // gate's own evidence scanner and the SARIF reader side by side, in
+        // bounded memory.
         let mut file = file;
-        let scanned = stream::scan(&mut file);
+        let mut sink = sarif::Streamed::new(&policy.formats);
+        let mut tool = None;
+        let mut reader = |chunks: &mut dyn io::Read| tool = Some(skeleton::read(chunks, &mut sink));
+        let scanned = stream::scan_with(&mut file, Some(&mut reader));
         hash::close(file);
         match scanned {
-            Ok(scanned) => ReadResult {
-                bytes: Some(scanned.bytes),
-                sha256: Some(scanned.sha256),
-                content: Content::Read(streamed(
-                    scanned.evidence,
-                    meta.len(),
-                    policy.max_parse_bytes,
-                )),
-            },
+            Ok(scanned) => {
+                let size = meta.len();
+                let tool =
+                    tool.unwrap_or_else(|| Err(serde::de::Error::custom(skeleton::OVER_BUDGET)));
+                let understood = match &scanned.evidence {
+                    // Invalid UTF-8 anywhere wins, as for a document in memory
+                    // (UTF-16 is decoded only in memory).
+                    Err(why) if scanned.utf8_error && !utf16(&tool) => {
+                        Understood::Invalid(why.clone())
+                    }
+                    own => {
+                        detect::understand_stream(own, &tool, &sink, &policy.formats, context(path))
+                            .unwrap_or_else(|| {
+                                streamed(
+                                    scanned.evidence.clone(),
+                                    size,
+                                    policy.max_parse_bytes,
+                                    utf16(&tool),
+                                )
+                            })
+                    }
+                };
+                ReadResult {
+                    bytes: Some(scanned.bytes),
+                    sha256: Some(scanned.sha256),
+                    content: Content::Read(understood),
+                }
+            }
             Err(e) => unreadable(format!("cannot read it to the end: {e}")),
         }
     }
 }
 
-fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64) -> Understood {
+/// The skeleton reader found a UTF-16 byte order mark.
+fn utf16(tool: &Result<serde_json::Value, serde_json::Error>) -> bool {
+    tool.as_ref().err().is_some_and(|e| e.to_string().starts_with(skeleton::UTF16))
+}
+
+fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64, utf16: bool) -> Understood {
     let limit = format!(
-        "the file is {size} bytes, over `max-parse-bytes` ({max}), so only the gate's own evidence JSON is read from it"
+        "the file is {size} bytes, over `max-parse-bytes` ({max}), so only the gate's own evidence JSON and SARIF are read from it, in bounded memory"
     );
+    if utf16 {
+        return Understood::Invalid(format!(
+            "{limit}, and it is UTF-16 (decoded only in memory); write it as UTF-8, or raise `max-parse-bytes` in [workspace.metadata.release-gate]"
+        ));
+    }
     match parsed {
         Ok(ev) if ev.own_format => Understood::Evidence(Box::new(Judged {
             format: "evidence",
@@ -204,7 +242,7 @@ fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64) -> Understood
             own: Some(ev),
         })),
         Ok(_) => Understood::Invalid(format!(
-            "{limit}, and it has no top-level `status`; raise `max-parse-bytes` in [workspace.metadata.release-gate] to read a tool format this large"
+            "{limit}, and it is neither; raise `max-parse-bytes` in [workspace.metadata.release-gate] to read another format this large"
         )),
         Err(why) => Understood::Invalid(format!("{why} ({limit})")),
     }

@@ -88,7 +88,7 @@ fn record_type(value: &Value) -> Option<&str> {
     value.get("type").and_then(Value::as_str)
 }
 
-fn is_record(value: &Value) -> bool {
+pub(super) fn is_record(value: &Value) -> bool {
     matches!(value.get("type").and_then(Value::as_str), Some("diagnostic" | "summary"))
         && value.get("fields").is_some_and(Value::is_object)
 }

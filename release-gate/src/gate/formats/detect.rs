@@ -185,7 +185,11 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             // A document that is both the gate's own evidence and a tool
             // format (a SARIF log with `"status": "passed"` added) is mixed:
             // neither reading may hide the other.
-            if let Some(format) = checked_json(&text).ok().as_ref().and_then(tool_claim) {
+            // (Read by the optimized skeleton reader: the same document as
+            // `checked_json` gives, but SARIF results, which no detector
+            // reads, are not kept.)
+            let claimed = release_gate_scan::skeleton::claim(text.as_bytes());
+            if let Some(format) = claimed.ok().as_ref().and_then(tool_claim) {
                 return Understood::Invalid(format!(
                     "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
                     article(format),
@@ -197,7 +201,7 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
     }
     match checked_json(&text) {
         Ok(doc) => {
-            if let Some(understood) = tool_format(&doc, policy, ctx) {
+            if let Some(understood) = tool_format(&doc, policy, ctx, None) {
                 return understood;
             }
         }
@@ -236,6 +240,113 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
         )),
         Ok(ev) => own_evidence(ev),
         Err(why) => Understood::Invalid(why),
+    }
+}
+
+/// Documents from this size on are read by [`understand_large`].
+pub const LARGE: usize = 1 << 20;
+
+/// [`understand`] of a large document held in memory: SARIF is read by the
+/// skeleton reader (its results judged one at a time, never all held as
+/// values), the gate's own evidence by its scanner; every other format, and
+/// UTF-16, by [`understand`]. The same outcome as [`understand`], in a
+/// fraction of the memory for SARIF.
+pub fn understand_large(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understood {
+    let text = match decode(bytes) {
+        Ok(std::borrow::Cow::Borrowed(text)) => text,
+        _ => return understand(bytes, policy, ctx),
+    };
+    if text.trim_start().starts_with('<') {
+        return understand(bytes, policy, ctx);
+    }
+    let own = evidence::parse_str(text);
+    let mut streamed = sarif::Streamed::new(policy);
+    let tool = release_gate_scan::skeleton::read_slice(text.as_bytes(), &mut streamed);
+    understand_stream(&own, &tool, &streamed, policy, ctx)
+        .unwrap_or_else(|| understand(bytes, policy, ctx))
+}
+
+/// A document over `max-parse-bytes`, read once from a stream by two
+/// readers side by side: `own`, the gate's own evidence scanner, and `tool`,
+/// the skeleton reader (`release_gate_scan::skeleton`), whose SARIF results
+/// `streamed` judged on the way. The same decisions as [`understand`], in
+/// the same order, for the gate's own evidence and SARIF; `None` for what is
+/// not read in bounded memory (XML, cargo-deny records, another tool format
+/// whose document is too large to hold): the caller refuses it.
+pub fn understand_stream(
+    own: &Result<Evidence, String>,
+    tool: &Result<Value, serde_json::Error>,
+    streamed: &sarif::Streamed,
+    policy: &FormatPolicy,
+    ctx: Context,
+) -> Option<Understood> {
+    use release_gate_scan::skeleton;
+    let sentinel =
+        |word: &str| tool.as_ref().err().is_some_and(|e| e.to_string().starts_with(word));
+    if sentinel(skeleton::XML) || sentinel(skeleton::UTF16) {
+        return None;
+    }
+    if matches!(ctx.hint, Hint::Xml | Hint::Junit) {
+        return Some(Understood::Invalid(format!(
+            "a {} file that is not XML (it does not start with `<`)",
+            ctx.hint.suffix()
+        )));
+    }
+    let promised = ctx.hint.json_format();
+    if let Ok(ev) = own {
+        if ev.own_format {
+            if let Some(format) = promised {
+                return Some(not_promised(
+                    ctx.hint,
+                    format,
+                    "the gate's own evidence (it has a top-level `status` or `passed`)",
+                ));
+            }
+            // A mixed document: the skeleton has what the detectors read
+            // (a skeleton over its budget is the gate's own evidence's bulk).
+            if let Some(format) = tool.as_ref().ok().and_then(tool_claim) {
+                return Some(Understood::Invalid(format!(
+                    "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
+                    article(format),
+                    display_name(format)
+                )));
+            }
+            return Some(own_evidence(ev.clone()));
+        }
+    }
+    match tool {
+        Ok(doc) => tool_format(doc, policy, ctx, Some(streamed)).or_else(|| {
+            // The rest of `understand`, for one JSON document held whole (no
+            // results were streamed): cargo-deny records are not streamed;
+            // anything else keeps the gate's own rule.
+            let deny = match doc {
+                Value::Array(items) => items.iter().any(cargo_deny::is_record),
+                other => cargo_deny::is_record(other),
+            };
+            if streamed.any() || deny {
+                return None;
+            }
+            match own {
+                Ok(_) if promised.is_some() => Some(Understood::Invalid(format!(
+                    "not valid {}: it has none of the format's fields",
+                    display_name(promised.unwrap_or_default())
+                ))),
+                Ok(ev) => Some(own_evidence(ev.clone())),
+                Err(why) => Some(Understood::Invalid(why.clone())),
+            }
+        }),
+        Err(e) if is_duplicate(e) => Some(Understood::Invalid(match own {
+            Err(why) if why.starts_with("duplicate key `") => why.clone(),
+            _ => evidence::bounded(&e.to_string()),
+        })),
+        Err(_) if sentinel(skeleton::OVER_BUDGET) => None,
+        Err(e) => promised.map(|format| {
+            Understood::Invalid(format!(
+                "not valid {}: not one JSON document: {}",
+                display_name(format),
+                evidence::bounded(&e.to_string())
+            ))
+        }),
     }
 }
 
@@ -282,6 +393,9 @@ fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
         "XML that is not JUnit (root element `{shown}` is not `testsuites` or `testsuite`)"
     ))
 }
+
+/// A JSON tool format's rule.
+type FormatRule = fn(&Value, &FormatPolicy) -> Result<Outcome, String>;
 
 /// A JSON tool format: its name, its detector, its rule and its provenance.
 type JsonFormat = (
@@ -344,10 +458,45 @@ fn json_formats() -> [JsonFormat; 6] {
     ]
 }
 
-fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Understood> {
+/// `streamed`: `doc` is the skeleton of a SARIF log read from a stream
+/// (see [`understand_stream`]), its results judged on the way; `None` when
+/// another format's rule would have to judge it (it has no results).
+fn tool_format(
+    doc: &Value,
+    policy: &FormatPolicy,
+    ctx: Context,
+    streamed: Option<&sarif::Streamed>,
+) -> Option<Understood> {
+    // A skeleton whose results were streamed is judged only as SARIF: any
+    // other rule would see a document without them.
+    let streamed_results = streamed.is_some_and(sarif::Streamed::any);
+    let refused = std::cell::Cell::new(false);
+    let check =
+        |name: &str, check: fn(&Value, &FormatPolicy) -> Result<Outcome, String>| match streamed {
+            Some(streamed) if name == "sarif" => sarif::check_streamed(doc, policy, streamed),
+            _ if streamed_results => {
+                refused.set(true);
+                Err(String::new())
+            }
+            _ => check(doc, policy),
+        };
+    let understood = tool_format_with(doc, policy, ctx, streamed_results, &check);
+    if refused.get() {
+        return None;
+    }
+    understood
+}
+
+fn tool_format_with(
+    doc: &Value,
+    policy: &FormatPolicy,
+    ctx: Context,
+    streamed_results: bool,
+    check: &dyn Fn(&str, FormatRule) -> Result<Outcome, String>,
+) -> Option<Understood> {
     let json_formats = json_formats();
     let promised = ctx.hint.json_format().or_else(|| marked(doc));
-    for (name, detect, check, provenance) in json_formats {
+    for (name, detect, check_fn, provenance) in json_formats {
         if detect(doc) {
             if let Some(format) = promised.filter(|p| *p != name) {
                 let what = format!("a {} document", display_name(name));
@@ -360,15 +509,15 @@ fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Under
                     )),
                 });
             }
-            return Some(judged(name, check(doc, policy), provenance(doc)));
+            return Some(judged(name, check(name, check_fn), provenance(doc)));
         }
     }
     // Promised (by the file name or the document's marker) but not
     // detected: the format's own rule says why it is not valid.
     if let Some(format) = promised {
-        for (name, _, check, provenance) in json_formats {
+        for (name, _, check_fn, provenance) in json_formats {
             if name == format {
-                return Some(match check(doc, policy) {
+                return Some(match check(name, check_fn) {
                     Ok(outcome) if !outcome.reasons.is_empty() => Understood::Invalid(format!(
                         "not valid {}: {}",
                         display_name(name),
@@ -382,6 +531,9 @@ fn tool_format(doc: &Value, policy: &FormatPolicy, ctx: Context) -> Option<Under
                 });
             }
         }
+    }
+    if streamed_results {
+        return None;
     }
     let found = top_level(doc);
     match criterion::classify(doc)? {
@@ -769,6 +921,53 @@ mod tests {
             "invalid: not valid in-toto: `subject` is empty, expected at least one subject",
         );
         check(br#"{"$schema": "sarif", "bomFormat": "CycloneDX", "specVersion": "1.5", "components": []}"#, "invalid: not valid SARIF: its marker names SARIF but it reads as a CycloneDX document");
+    }
+
+    /// The mixed-document check reads documents with the skeleton reader's
+    /// `claim`: it must claim exactly what `checked_json` claims, for every
+    /// case input and corpus file, and for hand-made documents.
+    #[test]
+    fn claims_read_by_the_skeleton_reader_are_the_whole_readers() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<String> = vec![
+            r#"{"status":"passed","attestations":[{"bundle":{}},{"bundle":1}]}"#.into(),
+            r#"{"status":"passed","attestations":[{"bundle":{}},{"x":1}]}"#.into(),
+            r#"{"status":"passed","attestations":[]}"#.into(),
+            r#"{"status":"passed","scorecard":{"version":"5"},"checks":[]}"#.into(),
+            r#"{"status":"passed","repo":{},"findings":[{"a":{"a":1}}]}"#.into(),
+            r#"{"status":"passed","repo":{},"findings":[{"a":{"a":1,"a":2}}]}"#.into(),
+            r#"{"status":"passed","database":{},"vulnerabilities":{"list":[]}}"#.into(),
+            r#"{"status":"passed","runs":[{"results":[{"x":1,"x":2}]}],"version":"2.1.0"}"#.into(),
+            r#"{"status":"passed","runs":[],"version":"2.1.0"}"#.into(),
+            r#"{"status":"passed","payloadType":"x","payload":""}"#.into(),
+            r#"{"status":"passed","base64Signature":"x","cert":""}"#.into(),
+            r#"{"status":"passed","bomFormat":"CycloneDX"}"#.into(),
+            r#"{"status":"passed","specVersion":"1.5","components":[],"$schema":"cyclonedx"}"#
+                .into(),
+            r#"{"status":"passed","spdxVersion":"SPDX-2.3"}"#.into(),
+            r#"[1, {"a": 1}]"#.into(),
+        ];
+        let mut dirs = vec![root.join("../tests/cases"), root.join("../../shared/corpus")];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+        assert!(texts.len() > 100);
+        for text in &texts {
+            let whole = checked_json(text).ok().as_ref().and_then(tool_claim);
+            let skeleton = release_gate_scan::skeleton::claim(text.as_bytes())
+                .ok()
+                .as_ref()
+                .and_then(tool_claim);
+            assert_eq!(whole, skeleton, "{text}");
+        }
     }
 
     #[test]

@@ -52,6 +52,24 @@ pub fn detect(doc: &Value) -> bool {
 
 /// Applies the SARIF rule (see the module documentation) to every run.
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
+    check_runs(doc, policy, None)
+}
+
+/// [`check`] of a log read from a stream: `doc` is its skeleton (each
+/// streamed `results` empty), and `streamed` what the results gave.
+pub fn check_streamed(
+    doc: &Value,
+    policy: &FormatPolicy,
+    streamed: &Streamed,
+) -> Result<Outcome, String> {
+    check_runs(doc, policy, Some(streamed))
+}
+
+fn check_runs(
+    doc: &Value,
+    policy: &FormatPolicy,
+    streamed: Option<&Streamed>,
+) -> Result<Outcome, String> {
     let obj = doc
         .as_object()
         .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
@@ -108,63 +126,39 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             }
         };
 
-        for (i, result) in results.iter().enumerate() {
-            let path = || format!("runs[{r}].results[{i}]");
-            let result = result
-                .as_object()
-                .ok_or_else(|| format!("`{}` is {}, expected an object", path(), kind(result)))?;
-            match enum_str(result, "kind", KINDS, &path)? {
-                None | Some("fail") => {}
-                Some(_) => {
-                    tally.other_kind += 1;
-                    continue;
+        match streamed.and_then(|streamed| streamed.runs.get(&r)) {
+            None => {
+                for (i, result) in results.iter().enumerate() {
+                    if let Some(candidate) = judge_one(&tool, result, r, i, threshold, &mut tally)?
+                    {
+                        candidates.push(candidate.of(run));
+                    }
                 }
             }
-            if is_suppressed(result, &path)? {
-                tally.suppressed += 1;
-                continue;
-            }
-            if enum_str(result, "baselineState", BASELINE_STATES, &path)? == Some("absent") {
-                tally.absent += 1;
-                continue;
-            }
-            let (rule, dangling) = match tool.resolve(result) {
-                Resolved::Rule(rule) => (Some(rule), None),
-                Resolved::Undescribed => (None, None),
-                Resolved::Dangling(why) => (None, Some(why)),
-            };
-            let own_level = enum_str(result, "level", LEVELS, &path)?.map(Level::from_known);
-            let level = match (own_level, &dangling) {
-                (Some(level), _) => level,
-                // Its rule's default level is unknown: the most severe.
-                (None, Some(_)) => Level::Error,
-                (None, None) => rule.and_then(|rule| rule.default_level).unwrap_or(Level::Warning),
-            };
-            let severity = rule.and_then(|rule| rule.severity);
-            if rule.is_some_and(|rule| rule.bad_severity) {
-                tally.bad_severity += 1;
-            }
-            if let Some(why) = dangling.as_ref() {
-                // Its rule's `security-severity` is unknown: it blocks.
-                tally.dangling += 1;
-                if tally.dangling == 1 {
-                    tally.first_dangling = format!("`{}`: {why}", path());
+            Some(Stream::Buffered(results)) => {
+                for (i, result) in results.iter().enumerate() {
+                    if let Some(candidate) = judge_one(&tool, result, r, i, threshold, &mut tally)?
+                    {
+                        candidates.push(candidate.of(run));
+                    }
                 }
             }
-            let blocking = level == Level::Error
-                || dangling.is_some()
-                || severity.is_some_and(|s| s >= threshold);
-            tally.add(level, blocking, dangling.is_some());
-            candidates.push(Candidate {
-                blocking,
-                severity,
-                level,
-                rule_id: rule_id(result).or_else(|| rule.and_then(|rule| rule.id)),
-                dangling: dangling.is_some(),
-                message_strings: rule.and_then(|rule| rule.message_strings),
-                result,
-                run,
-            });
+            Some(Stream::Judged(judged)) => {
+                if let Some(why) = &judged.error {
+                    return Err(why.clone());
+                }
+                tally.merge(&judged.tally);
+                // The worst results of the run, judged again against the
+                // whole run for their lines (in document order: the sort
+                // below is stable).
+                for (_, i, result) in &judged.kept {
+                    let mut again = Tally::default();
+                    if let Some(candidate) = judge_one(&tool, result, r, *i, threshold, &mut again)?
+                    {
+                        candidates.push(candidate.of(run));
+                    }
+                }
+            }
         }
     }
 
@@ -230,6 +224,240 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     .collect();
 
     Ok(Outcome { reasons, warnings, counts, findings })
+}
+
+/// Judges `runs[r].results[i]`: counts it in `tally`, and gives it back
+/// when it counts (a candidate for the findings).
+fn judge_one<'a>(
+    tool: &Tool<'a>,
+    result: &'a Value,
+    r: usize,
+    i: usize,
+    threshold: f64,
+    tally: &mut Tally,
+) -> Result<Option<Judged<'a>>, String> {
+    let path = || format!("runs[{r}].results[{i}]");
+    let result = result
+        .as_object()
+        .ok_or_else(|| format!("`{}` is {}, expected an object", path(), kind(result)))?;
+    match enum_str(result, "kind", KINDS, &path)? {
+        None | Some("fail") => {}
+        Some(_) => {
+            tally.other_kind += 1;
+            return Ok(None);
+        }
+    }
+    if is_suppressed(result, &path)? {
+        tally.suppressed += 1;
+        return Ok(None);
+    }
+    if enum_str(result, "baselineState", BASELINE_STATES, &path)? == Some("absent") {
+        tally.absent += 1;
+        return Ok(None);
+    }
+    let (rule, dangling) = match tool.resolve(result) {
+        Resolved::Rule(rule) => (Some(rule), None),
+        Resolved::Undescribed => (None, None),
+        Resolved::Dangling(why) => (None, Some(why)),
+    };
+    let own_level = enum_str(result, "level", LEVELS, &path)?.map(Level::from_known);
+    let level = match (own_level, &dangling) {
+        (Some(level), _) => level,
+        // Its rule's default level is unknown: the most severe.
+        (None, Some(_)) => Level::Error,
+        (None, None) => rule.and_then(|rule| rule.default_level).unwrap_or(Level::Warning),
+    };
+    let severity = rule.and_then(|rule| rule.severity);
+    if rule.is_some_and(|rule| rule.bad_severity) {
+        tally.bad_severity += 1;
+    }
+    if let Some(why) = dangling.as_ref() {
+        // Its rule's `security-severity` is unknown: it blocks.
+        tally.dangling += 1;
+        if tally.dangling == 1 {
+            tally.first_dangling = format!("`{}`: {why}", path());
+        }
+    }
+    let blocking =
+        level == Level::Error || dangling.is_some() || severity.is_some_and(|s| s >= threshold);
+    tally.add(level, blocking, dangling.is_some());
+    Ok(Some(Judged {
+        rank: Rank { blocking, severity, level },
+        rule_id: rule_id(result).or_else(|| rule.and_then(|rule| rule.id)),
+        dangling: dangling.is_some(),
+        message_strings: rule.and_then(|rule| rule.message_strings),
+        result,
+    }))
+}
+
+/// A counted result, before it meets its run.
+struct Judged<'a> {
+    rank: Rank,
+    rule_id: Option<&'a str>,
+    dangling: bool,
+    message_strings: Option<&'a Map<String, Value>>,
+    result: &'a Map<String, Value>,
+}
+
+impl<'a> Judged<'a> {
+    fn of(self, run: &'a Map<String, Value>) -> Candidate<'a> {
+        Candidate {
+            rank: self.rank,
+            rule_id: self.rule_id,
+            dangling: self.dangling,
+            message_strings: self.message_strings,
+            result: self.result,
+            run,
+        }
+    }
+}
+
+/// How bad a counted result is, for the order of the findings.
+#[derive(Debug, Clone, Copy)]
+struct Rank {
+    blocking: bool,
+    severity: Option<f64>,
+    level: Level,
+}
+
+impl Rank {
+    /// Blocking first, then by security severity (none last), then by level.
+    fn worse_first(a: &Self, b: &Self) -> Ordering {
+        b.blocking
+            .cmp(&a.blocking)
+            .then_with(|| match (a.severity, b.severity) {
+                (Some(x), Some(y)) => y.total_cmp(&x),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            })
+            .then_with(|| b.level.cmp(&a.level))
+    }
+}
+
+/// What a SARIF log read from a stream gave of its results, run by run
+/// (see [`check_streamed`]): nothing is held per result but the worst
+/// [`MAX_FINDINGS`] of each run.
+#[derive(Debug, Default)]
+pub struct Streamed {
+    threshold: f64,
+    runs: BTreeMap<usize, Stream>,
+}
+
+#[derive(Debug)]
+enum Stream {
+    /// The run's `tool` came after its `results` (no tool writes that):
+    /// the results are held, and judged once the run is whole.
+    Buffered(Vec<Value>),
+    /// Judged one batch at a time against the run's `tool`.
+    Judged(Box<JudgedRun>),
+}
+
+#[derive(Debug, Default)]
+struct JudgedRun {
+    /// The run's `tool` (what [`Tool::read`] reads).
+    tool: Map<String, Value>,
+    /// `Tool::read` failed: the whole run gives that error, results aside.
+    tool_failed: bool,
+    batch: Vec<(usize, Value)>,
+    tally: Tally,
+    /// The first result the rule cannot read.
+    error: Option<String>,
+    /// The worst results so far, at most [`MAX_FINDINGS`], in document order.
+    kept: Vec<(Rank, usize, Value)>,
+}
+
+/// Results judged at a time.
+const BATCH: usize = 1024;
+
+impl Streamed {
+    pub fn new(policy: &FormatPolicy) -> Streamed {
+        Streamed { threshold: policy.sarif_block_security_severity, runs: BTreeMap::new() }
+    }
+
+    /// Whether any results were read from the stream (and so are not in
+    /// the skeleton).
+    pub fn any(&self) -> bool {
+        !self.runs.is_empty()
+    }
+}
+
+impl JudgedRun {
+    fn flush(&mut self, r: usize, threshold: f64) {
+        let batch = std::mem::take(&mut self.batch);
+        if self.tool_failed || self.error.is_some() {
+            return;
+        }
+        let tool = match Tool::read(&self.tool, r) {
+            Ok(tool) => tool,
+            Err(_) => {
+                self.tool_failed = true;
+                return;
+            }
+        };
+        // (rank, index in the log, position in the batch)
+        let mut worst: Vec<(Rank, usize, usize)> = Vec::new();
+        for (at, (i, result)) in batch.iter().enumerate() {
+            match judge_one(&tool, result, r, *i, threshold, &mut self.tally) {
+                Ok(Some(judged)) => worst.push((judged.rank, *i, at)),
+                Ok(None) => {}
+                Err(why) => {
+                    self.error = Some(why);
+                    return;
+                }
+            }
+        }
+        drop(tool);
+        // Keep the worst, by rank then document order (the order the whole
+        // reader's stable sort gives).
+        worst.sort_by(|a, b| Rank::worse_first(&a.0, &b.0).then(a.1.cmp(&b.1)));
+        worst.truncate(MAX_FINDINGS);
+        let mut batch = batch;
+        for (rank, i, at) in worst {
+            if let Some((_, result)) = batch.get_mut(at) {
+                self.kept.push((rank, i, std::mem::take(result)));
+            }
+        }
+        release_gate_scan::skeleton::discard(batch);
+        self.kept.sort_by(|a, b| Rank::worse_first(&a.0, &b.0).then(a.1.cmp(&b.1)));
+        self.kept.truncate(MAX_FINDINGS);
+        self.kept.sort_by_key(|k| k.1);
+    }
+}
+
+impl release_gate_scan::skeleton::ResultsSink for Streamed {
+    fn start(&mut self, run: usize, prefix: &Map<String, Value>) {
+        let stream = match prefix.get("tool") {
+            Some(tool) => {
+                let mut held = Map::new();
+                held.insert("tool".to_string(), tool.clone());
+                Stream::Judged(Box::new(JudgedRun { tool: held, ..JudgedRun::default() }))
+            }
+            None => Stream::Buffered(Vec::new()),
+        };
+        self.runs.insert(run, stream);
+    }
+
+    fn result(&mut self, run: usize, index: usize, result: Value) {
+        let threshold = self.threshold;
+        match self.runs.get_mut(&run) {
+            Some(Stream::Buffered(results)) => results.push(result),
+            Some(Stream::Judged(judged)) => {
+                judged.batch.push((index, result));
+                if judged.batch.len() >= BATCH {
+                    judged.flush(run, threshold);
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn end(&mut self, run: usize, _count: usize) {
+        let threshold = self.threshold;
+        if let Some(Stream::Judged(judged)) = self.runs.get_mut(&run) {
+            judged.flush(run, threshold);
+        }
+    }
 }
 
 const LEVELS: &[&str] = &["none", "note", "warning", "error"];
@@ -311,6 +539,27 @@ impl Tally {
 
     fn total(&self) -> u64 {
         self.error + self.warning + self.note + self.none
+    }
+
+    /// Adds the counts of later results.
+    fn merge(&mut self, later: &Tally) {
+        if self.dangling == 0 && later.dangling > 0 {
+            self.first_dangling = later.first_dangling.clone();
+        }
+        self.error += later.error;
+        self.warning += later.warning;
+        self.note += later.note;
+        self.none += later.none;
+        self.severe_below_error += later.severe_below_error;
+        self.quiet_warning += later.quiet_warning;
+        self.quiet_note += later.quiet_note;
+        self.quiet_none += later.quiet_none;
+        self.suppressed += later.suppressed;
+        self.absent += later.absent;
+        self.other_kind += later.other_kind;
+        self.bad_severity += later.bad_severity;
+        self.dangling += later.dangling;
+        self.dangling_below_error += later.dangling_below_error;
     }
 }
 
@@ -747,9 +996,7 @@ fn enum_str<'a>(
 
 /// One counted result, kept for the findings.
 struct Candidate<'a> {
-    blocking: bool,
-    severity: Option<f64>,
-    level: Level,
+    rank: Rank,
     rule_id: Option<&'a str>,
     /// Its rule reference does not resolve.
     dangling: bool,
@@ -762,20 +1009,12 @@ impl Candidate<'_> {
     /// Blocking first, then by security severity (none last), then by level;
     /// ties keep document order (the sort is stable).
     fn worse_first(a: &Self, b: &Self) -> Ordering {
-        b.blocking
-            .cmp(&a.blocking)
-            .then_with(|| match (a.severity, b.severity) {
-                (Some(x), Some(y)) => y.total_cmp(&x),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            })
-            .then_with(|| b.level.cmp(&a.level))
+        Rank::worse_first(&a.rank, &b.rank)
     }
 
     /// ``error `rule` (security-severity 9.8) at `src/a.js:12`: message``
     fn line(&self) -> String {
-        let mut line = self.level.word().to_string();
+        let mut line = self.rank.level.word().to_string();
         match self.rule_id {
             Some(id) => line.push_str(&format!(" `{}`", clip(&one_line(id), 80))),
             None => line.push_str(" (no rule id)"),
@@ -783,7 +1022,7 @@ impl Candidate<'_> {
         if self.dangling {
             line.push_str(" (unresolved rule)");
         }
-        if let Some(severity) = self.severity {
+        if let Some(severity) = self.rank.severity {
             line.push_str(&format!(" (security-severity {})", fmt_f64(severity)));
         }
         let physical = self

@@ -1,0 +1,286 @@
+//! The streamed reader against the whole-document reader: every input is
+//! read both ways by `read::read_one` (whole: `max-parse-bytes` above its
+//! size; streamed: `max-parse-bytes` 0), and the two must give the same
+//! content (verdict, counts, findings, reasons, messages), or the streamed
+//! one must refuse it (a format not read in bounded memory: then the whole
+//! reader did not judge it as SARIF or as the gate's own evidence).
+//!
+//! Inputs: every file of the evidence corpus (`../shared/corpus`, or
+//! `$RELEASE_GATE_CORPUS`), every input of `tests/cases`, hand-written SARIF
+//! edge cases, and generated SARIF logs (duplicate keys at depth, deep
+//! nesting, unresolved rule references, stub markers, suppressions,
+//! baseline states, `tool` after `results`, wrong shapes).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use release_gate::gate::formats::detect::{self, hint, Context, Understood};
+use release_gate::gate::formats::FormatPolicy;
+use release_gate::gate::read::{read_one, Content, ReadPolicy, ReadResult};
+
+fn read_both(dir: &Path, name: &str, bytes: &[u8]) -> (ReadResult, ReadResult) {
+    let path = dir.join(name);
+    fs::write(&path, bytes).unwrap();
+    let whole = ReadPolicy { formats: FormatPolicy::default(), max_parse_bytes: u64::MAX };
+    let streamed = ReadPolicy { formats: FormatPolicy::default(), max_parse_bytes: 0 };
+    (read_one(&path, true, &whole), read_one(&path, true, &streamed))
+}
+
+fn refused(result: &ReadResult) -> bool {
+    matches!(&result.content, Content::Read(Understood::Invalid(why)) if why.contains("over `max-parse-bytes`"))
+}
+
+/// The format the whole reader judged a document as; `evidence` only for
+/// the gate's own format (a top-level `status` or `passed`).
+fn judged_as(result: &ReadResult) -> Option<&'static str> {
+    match &result.content {
+        Content::Read(Understood::Evidence(judged)) if judged.format == "evidence" => {
+            judged.own.as_ref().is_some_and(|own| own.own_format).then_some("evidence")
+        }
+        Content::Read(Understood::Evidence(judged)) => Some(judged.format),
+        _ => None,
+    }
+}
+
+/// Same content, or a refusal of what is not streamed; how it went. And
+/// the reader of large documents in memory gives exactly what the whole
+/// reader gives.
+fn differential(dir: &Path, name: &str, bytes: &[u8]) -> &'static str {
+    let policy = FormatPolicy::default();
+    let ctx = Context { hint: hint(name), ..Context::default() };
+    assert_eq!(
+        detect::understand(bytes, &policy, ctx),
+        detect::understand_large(bytes, &policy, ctx),
+        "{name}: the large-document reader differs"
+    );
+    let (whole, streamed) = read_both(dir, name, bytes);
+    assert_eq!(whole.sha256, streamed.sha256, "{name}");
+    assert_eq!(whole.bytes, streamed.bytes, "{name}");
+    if refused(&streamed) && whole != streamed {
+        // UTF-16 is decoded only in memory.
+        let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+        if utf16 {
+            return "refused";
+        }
+        let format = judged_as(&whole);
+        assert!(
+            format != Some("sarif") && format != Some("evidence"),
+            "{name}: the streamed reader refused what the whole reader judged as {format:?}:\n{streamed:?}"
+        );
+        let sarif_named = name.ends_with(".sarif") || name.ends_with(".sarif.json");
+        assert!(!sarif_named, "{name}: a SARIF name refused: {streamed:?}\nwhole: {whole:?}");
+        return "refused";
+    }
+    assert_eq!(whole, streamed, "{name}: the streamed reader differs");
+    "same"
+}
+
+fn files_under(root: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(root) else { return };
+    let mut entries: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        let meta = fs::symlink_metadata(&path).unwrap();
+        if meta.is_dir() {
+            files_under(&path, out);
+        } else if meta.is_file() {
+            out.push(path);
+        }
+    }
+}
+
+fn check_files(root: &Path) -> (usize, usize) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    files_under(root, &mut files);
+    let (mut same, mut refused) = (0, 0);
+    for file in files {
+        let bytes = fs::read(&file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        match differential(tmp.path(), &name, &bytes) {
+            "same" => same += 1,
+            _ => refused += 1,
+        }
+    }
+    (same, refused)
+}
+
+#[test]
+fn corpus_files_read_the_same_streamed() {
+    let dir = std::env::var_os("RELEASE_GATE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
+    if !dir.join("SOURCES.md").is_file() {
+        eprintln!("notice: the evidence corpus is not at {}: skipped", dir.display());
+        return;
+    }
+    let (same, refused) = check_files(&dir);
+    eprintln!("corpus: {same} the same, {refused} refused (not streamed)");
+    // Every SARIF file of the corpus is among the same.
+    let (sarif_same, sarif_refused) = check_files(&dir.join("sarif"));
+    assert!(sarif_same > 0);
+    assert_eq!(sarif_refused, 0);
+}
+
+#[test]
+fn case_inputs_read_the_same_streamed() {
+    let (same, refused) =
+        check_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/cases"));
+    eprintln!("cases: {same} the same, {refused} refused (not streamed)");
+    assert!(same > 50);
+}
+
+const TOOL: &str = r#"{"driver": {"name": "scanner", "rules": [
+    {"id": "R1", "defaultConfiguration": {"level": "error"}},
+    {"id": "R2", "properties": {"security-severity": "9.1"}},
+    {"id": "R3", "defaultConfiguration": {"level": "note"}, "messageStrings": {"m": {"text": "say {0}"}}}
+  ]},
+  "extensions": [{"name": "pack", "guid": "AB-1", "rules": [{"id": "X1", "properties": {"security-severity": 7.5}}]}]}"#;
+
+fn log(results: &str) -> String {
+    format!(r#"{{"version": "2.1.0", "runs": [{{"tool": {TOOL}, "results": [{results}]}}]}}"#)
+}
+
+#[test]
+fn sarif_edge_cases_read_the_same_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases = [
+        log(r#"{"ruleId": "R1", "message": {"text": "a"}}"#),
+        log(r#"{"ruleIndex": 1}, {"ruleId": "R3", "message": {"id": "m", "arguments": ["x"]}}"#),
+        log(r#"{"ruleId": "X1", "rule": {"toolComponent": {"index": 0}}}"#),
+        log(r#"{"ruleId": "X1", "rule": {"toolComponent": {"guid": "ab-1"}}}"#),
+        log(r#"{"ruleId": "X1", "rule": {"toolComponent": {"name": "nope"}}}"#),
+        log(r#"{"ruleId": "NOPE"}, {"ruleIndex": 9}, {"ruleId": "R1", "ruleIndex": 2}"#),
+        log(r#"{"ruleId": "R1", "suppressions": [{"status": "accepted"}]}, {"ruleId": "R1", "baselineState": "absent"}, {"ruleId": "R1", "kind": "pass"}"#),
+        log(r#"{"ruleId": "R1", "level": "bogus"}"#),
+        log(r#"{"ruleId": "R1", "suppressions": {}}"#),
+        log(r#"7"#),
+        log(r#"{"ruleId": "R1", "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a", "uri": "b"}}}]}"#),
+        log(r#"{"ruleId": "R1", "properties": {"provenance": "stub"}}"#),
+        // `tool` after `results`: held, judged once the run is whole.
+        r#"{"version": "2.1.0", "runs": [{"results": [{"ruleId": "R1"}, {"ruleId": "R9"}], "tool": {"driver": {"rules": [{"id": "R1"}]}}}]}"#.to_string(),
+        // A bad `tool` after results, a bad `version` after runs.
+        r#"{"runs": [{"tool": {"driver": {"rules": 3}}, "results": [{"ruleId": "R1"}]}], "version": "2.1.0"}"#.to_string(),
+        r#"{"runs": [{"tool": {"driver": {}}, "results": [{"ruleId": 5, "level": "x"}]}], "version": "2.2"}"#.to_string(),
+        r#"{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": [{"tool": {"driver": {}}, "results": [], "invocations": [{"executionSuccessful": false}]}, {"tool": {"driver": {}}}]}"#.to_string(),
+        r#"{"version": "2.1.0", "runs": [], "properties": {"provenance": "stub"}}"#.to_string(),
+        r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": [{"ruleId": "a"}]}], "status": "passed"}"#.to_string(),
+        r#"{"status": "passed", "version": "2.1.0", "runs": []}"#.to_string(),
+        r#"{"bomFormat": "CycloneDX", "runs": [{"results": [1]}]}"#.to_string(),
+        r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": [{"ruleId": "a"}]}]} trailing"#.to_string(),
+        r#"{"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": [{"ruleId": "a"}]}"#.to_string(),
+        format!("{}{}{}", "[".repeat(130), "1", "]".repeat(130)),
+        format!(
+            r#"{{"version": "2.1.0", "runs": [{{"tool": {{"driver": {{}}}}, "results": [{{"x": {}1{}}}]}}]}}"#,
+            "[".repeat(126),
+            "]".repeat(126)
+        ),
+    ];
+    for (k, doc) in cases.iter().enumerate() {
+        for name in ["log.sarif", "log.json", "bom.cdx.json"] {
+            differential(tmp.path(), &format!("{k}-{name}"), doc.as_bytes());
+        }
+    }
+}
+
+/// Many results over several batches: the counts, the first unresolved
+/// reference and the worst findings stay those of the whole reader.
+#[test]
+fn many_results_over_batches_read_the_same_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ids = ["R1", "R2", "R3", "X1", "NOPE", "R9"];
+    let mut results = Vec::new();
+    for i in 0..5000usize {
+        let id = ids[(i * 7 + i / 13) % ids.len()];
+        let level = ["", r#", "level": "warning""#, r#", "level": "note""#][i % 3];
+        results.push(format!(
+            r#"{{"ruleId": "{id}"{level}, "message": {{"text": "result {i}"}}, "locations": [{{"physicalLocation": {{"artifactLocation": {{"uri": "src/f{i}.rs"}}, "region": {{"startLine": {i}}}}}}}]}}"#
+        ));
+    }
+    let doc = log(&results.join(","));
+    assert_eq!(differential(tmp.path(), "many.sarif", doc.as_bytes()), "same");
+}
+
+fn result_strategy() -> impl Strategy<Value = String> {
+    let id = prop_oneof![
+        Just(String::new()),
+        Just(r#""ruleId": "R1""#.to_string()),
+        Just(r#""ruleId": "R2/1""#.to_string()),
+        Just(r#""ruleId": "X1", "rule": {"toolComponent": {"index": 0}}"#.to_string()),
+        Just(r#""ruleId": "X1", "rule": {"toolComponent": {"index": 4}}"#.to_string()),
+        Just(r#""ruleIndex": 2"#.to_string()),
+        Just(r#""ruleIndex": 7"#.to_string()),
+        Just(r#""ruleId": "ZZ""#.to_string()),
+    ];
+    let extra = prop_oneof![
+        Just(String::new()),
+        Just(r#""level": "error""#.to_string()),
+        Just(r#""level": "none""#.to_string()),
+        Just(r#""level": "loud""#.to_string()),
+        Just(r#""kind": "review""#.to_string()),
+        Just(r#""suppressions": [{"status": "underReview"}]"#.to_string()),
+        Just(r#""suppressions": [{}]"#.to_string()),
+        Just(r#""baselineState": "absent""#.to_string()),
+        Just(r#""baselineState": "gone""#.to_string()),
+        Just(r#""locations": [{"a": {"b": 1, "b": 2}}]"#.to_string()),
+        Just(r#""locations": [{}, {"physicalLocation": {"region": {"startLine": 1, "startLine": 2}}}]"#.to_string()),
+        Just(r#""codeFlows": [{"a": {"a": 1}, "b": {"a": [{"a": 1}]}}]"#.to_string()),
+        Just(r#""codeFlows": [{"a": {"a": 1}, "b": {"a": 1, "a": 2}}]"#.to_string()),
+        Just(r#""locations": [{"physicalLocation": {"artifactLocation": {"uri": "src/a.rs"}, "region": {"startLine": 9}}}]"#.to_string()),
+        Just(r#""message": {"text": "t", "markdown": "m"}, "partialFingerprints": {"h": "1"}"#.to_string()),
+        // Many keys in the result itself (a set past 32), with or without a
+        // repeat of a kept or a dropped key.
+        Just((0..40).map(|k| format!(r#""p{k}": {k}"#)).collect::<Vec<_>>().join(", ")),
+        Just((0..40).map(|k| format!(r#""p{k}": {k}"#)).collect::<Vec<_>>().join(", ") + r#", "p3": 0"#),
+        Just((0..40).map(|k| format!(r#""p{k}": {k}"#)).collect::<Vec<_>>().join(", ") + r#", "level": "note", "level": "error""#),
+        Just(r#""properties": {"provenance": "stub"}"#.to_string()),
+        Just(r#""message": {"text": "m\u0007x"}"#.to_string()),
+    ];
+    let depth = prop_oneof![Just(0usize), Just(3), Just(124), Just(140)];
+    (id, extra, depth).prop_map(|(id, extra, depth)| {
+        // Nesting inside the result: at 140 over serde_json's limit (128).
+        let nested = (depth > 0).then(|| {
+            format!(r#""properties": {}1{}"#, "{\"n\": ".repeat(depth), "}".repeat(depth))
+        });
+        let fields: Vec<String> = [Some(id), Some(extra), nested]
+            .into_iter()
+            .flatten()
+            .filter(|f| !f.is_empty())
+            .collect();
+        format!("{{{}}}", fields.join(", "))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_logs_read_the_same_streamed(
+        runs in prop::collection::vec(
+            (prop::collection::vec(result_strategy(), 0..8), any::<bool>(), any::<bool>()),
+            0..3,
+        ),
+        marker in any::<bool>(),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let runs: Vec<String> = runs
+            .iter()
+            .map(|(results, tool_first, failed)| {
+                let results = format!(r#""results": [{}]"#, results.join(", "));
+                let tool = format!(r#""tool": {TOOL}"#);
+                let inv = if *failed { r#", "invocations": [{"executionSuccessful": false}]"# } else { "" };
+                if *tool_first {
+                    format!("{{{tool}, {results}{inv}}}")
+                } else {
+                    format!("{{{results}, {tool}{inv}}}")
+                }
+            })
+            .collect();
+        let head = if marker { r#""$schema": "sarif-2.1.0""# } else { r#""version": "2.1.0""# };
+        let doc = format!(r#"{{{head}, "runs": [{}]}}"#, runs.join(", "));
+        prop_assert_eq!(differential(tmp.path(), "gen.sarif", doc.as_bytes()), "same");
+    }
+}
