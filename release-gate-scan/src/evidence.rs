@@ -55,6 +55,29 @@ pub fn parse_reader(reader: &mut dyn Read) -> Result<Evidence, String> {
 
 pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The top-level keys without which no tool format's detector claims a
+/// document (SARIF `runs`, CycloneDX `bomFormat`/`specVersion`, SPDX
+/// `spdxVersion`, Scorecard `scorecard`/`repo`, cargo-audit `database`,
+/// in-toto `_type`/`payloadType`/`mediaType`/`attestations`, a cosign bundle's
+/// `base64Signature`, and `$schema`): a document of the gate's own format
+/// with none of them cannot also be a tool document. A test in the gate's
+/// format detection holds every detector to this list.
+pub const TOOL_MARKER_KEYS: &[&str] = &[
+    "runs",
+    "bomFormat",
+    "specVersion",
+    "spdxVersion",
+    "scorecard",
+    "repo",
+    "database",
+    "_type",
+    "payloadType",
+    "mediaType",
+    "attestations",
+    "base64Signature",
+    "$schema",
+];
+
 /// The top-level fields the gate reads; `schemas/evidence.schema.json`
 /// describes exactly these (a test keeps the two equal).
 pub const FIELDS: &[&str] = &[
@@ -159,6 +182,10 @@ pub struct Evidence {
     /// The document has a top-level `status` or `passed`: it is the gate's
     /// own evidence format, whatever else it holds.
     pub own_format: bool,
+    /// It has a top-level key one of the tool formats' detectors relies on
+    /// ([`TOOL_MARKER_KEYS`]): only then can it also be a tool document (a
+    /// mixed document), so only then does the gate look closer.
+    pub tool_marker: bool,
     /// The names of the checks that did not pass, when the document failed
     /// through named checks only (its `status` failed or `passed` is false
     /// because of them, and nothing else is wrong): a waiver can then name
@@ -198,6 +225,8 @@ pub(crate) struct Doc {
     pub(crate) generated_at: Option<Scalar>,
     pub(crate) blockers: Option<Counted>,
     pub(crate) checks: Option<Checks>,
+    /// A top-level key some tool format's detector relies on.
+    pub(crate) tool_marker: bool,
 }
 
 #[derive(Debug)]
@@ -378,6 +407,7 @@ impl Doc {
             claims,
             own_format,
             failed_checks,
+            tool_marker: self.tool_marker,
         }
     }
 }

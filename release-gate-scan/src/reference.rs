@@ -93,7 +93,8 @@ impl<'de> Visitor<'de> for DocVisitor {
                 "generated_at" => doc.generated_at = Some(map.next_value_seed(ScalarSeed)?),
                 "blockers" => doc.blockers = Some(map.next_value_seed(CountSeed)?),
                 "checks" => doc.checks = Some(map.next_value_seed(ChecksSeed)?),
-                _ => {
+                other => {
+                    doc.tool_marker |= crate::evidence::TOOL_MARKER_KEYS.contains(&other);
                     map.next_value::<Strict>()?;
                 }
             }

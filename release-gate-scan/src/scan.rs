@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 
 use serde::de::{Expected, Unexpected};
 
-use crate::evidence::{Check, Checks, Counted, Doc, Scalar};
+use crate::evidence::{Check, Checks, Counted, Doc, Scalar, TOOL_MARKER_KEYS};
 
 const EOF_WHILE_PARSING_LIST: &str = "EOF while parsing a list";
 const EOF_WHILE_PARSING_OBJECT: &str = "EOF while parsing an object";
@@ -748,7 +748,10 @@ impl<'a> Scanner<'a> {
                 "generated_at" => doc.generated_at = Some(s.scalar()?),
                 "blockers" => doc.blockers = Some(s.counted()?),
                 "checks" => doc.checks = Some(s.checks()?),
-                _ => s.skip()?,
+                other => {
+                    doc.tool_marker |= TOOL_MARKER_KEYS.contains(&other);
+                    s.skip()?
+                }
             }
             Ok(())
         })?;

@@ -188,8 +188,13 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             // (Read by the optimized skeleton reader: the same document as
             // `checked_json` gives, but SARIF results, which no detector
             // reads, are not kept.)
-            let claimed = release_gate_scan::skeleton::claim(text.as_bytes());
-            if let Some(format) = claimed.ok().as_ref().and_then(tool_claim) {
+            // Only a document with a key some detector relies on can be one
+            // (thousands of evidence files a run have none: no second read).
+            let claimed = ev
+                .tool_marker
+                .then(|| release_gate_scan::skeleton::claim(text.as_bytes()).ok())
+                .flatten();
+            if let Some(format) = claimed.as_ref().and_then(tool_claim) {
                 return Understood::Invalid(format!(
                     "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
                     article(format),
@@ -1011,5 +1016,64 @@ mod tests {
         let bad = r#"{"version": "2.1.0", "commit": ["a"], "runs": [{"tool": {"driver": {"name": "x"}}, "results": []}]}"#;
         let (_, _, reasons) = judged("a.sarif", bad);
         assert_eq!(reasons, ["`commit` is an array, expected a string"]);
+    }
+
+    /// The scanner's prefilter is sound: no detector claims a document
+    /// without one of `TOOL_MARKER_KEYS` at its top level (take them all
+    /// away, and nothing claims it), so skipping the mixed-document check
+    /// for evidence without them cannot let a mixed document through.
+    #[test]
+    fn every_tool_claim_needs_a_marker_key() {
+        use release_gate_scan::evidence::TOOL_MARKER_KEYS;
+        let docs = [
+            r#"{"version": "2.1.0", "runs": []}"#,
+            r#"{"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": []}"#,
+            r#"{"bomFormat": "CycloneDX", "specVersion": "1.5"}"#,
+            r#"{"specVersion": "1.5", "components": [], "$schema": "http://cyclonedx.org/schema/bom-1.5.schema.json"}"#,
+            r#"{"spdxVersion": "SPDX-2.3"}"#,
+            r#"{"scorecard": {"version": "v5"}, "checks": []}"#,
+            r#"{"repo": {"name": "x"}, "findings": []}"#,
+            r#"{"database": {}, "vulnerabilities": {}}"#,
+            r#"{"_type": "https://in-toto.io/Statement/v1"}"#,
+            r#"{"payloadType": "application/vnd.in-toto+json", "payload": ""}"#,
+            r#"{"mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.2"}"#,
+            r#"{"attestations": [{"bundle": {}}]}"#,
+            r#"{"base64Signature": "", "rekorBundle": {}}"#,
+        ];
+        for doc in docs {
+            let value: Value = serde_json::from_str(doc).unwrap();
+            assert!(tool_claim(&value).is_some(), "not claimed: {doc}");
+            let mut stripped = value.clone();
+            if let Some(obj) = stripped.as_object_mut() {
+                obj.retain(|k, _| !TOOL_MARKER_KEYS.contains(&k.as_str()));
+            }
+            assert_eq!(tool_claim(&stripped), None, "claimed without a marker key: {doc}");
+        }
+        // Every case input and corpus file the detectors claim has one.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut stack = vec![root.join("tests/cases")];
+        if let Some(corpus) = std::env::var_os("RELEASE_GATE_CORPUS") {
+            stack.push(corpus.into());
+        }
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let Ok(bytes) = std::fs::read(&path) else { continue };
+                let Ok(text) = decode(&bytes) else { continue };
+                let Ok(value) = checked_json(&text) else { continue };
+                if tool_claim(&value).is_some() {
+                    let obj = value.as_object().unwrap();
+                    assert!(
+                        obj.keys().any(|k| TOOL_MARKER_KEYS.contains(&k.as_str())),
+                        "{} is claimed without a marker key",
+                        path.display()
+                    );
+                }
+            }
+        }
     }
 }
