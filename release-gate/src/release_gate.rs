@@ -467,8 +467,19 @@ fn check_output_dir(
                 write::FILES.iter().any(|f| n == *f || n.starts_with(&format!(".{f}.tmp-")))
             })
     };
+    // A file that is not itself a symlink is where its folder really is:
+    // one resolution per folder, not one per file (thousands a run).
+    let mut folders: std::collections::BTreeMap<PathBuf, PathBuf> = Default::default();
     for input in &inputs.files {
-        let real = paths::resolve(input);
+        let not_a_link =
+            std::fs::symlink_metadata(input).is_ok_and(|m| !m.file_type().is_symlink());
+        let real = match (not_a_link, input.parent(), input.file_name()) {
+            (true, Some(parent), Some(name)) => folders
+                .entry(parent.to_path_buf())
+                .or_insert_with(|| paths::resolve(parent))
+                .join(name),
+            _ => paths::resolve(input),
+        };
         if is_output(&real) {
             let name = real.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
             bail!(

@@ -17,7 +17,7 @@
 /// One line for a terminal or a CI log: every control character as its
 /// escape (`\n`, `\u{1b}`); the rest unchanged.
 pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(escaped) {
+    if !release_gate_scan::text::needs_escape(s) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len().saturating_add(8));
@@ -35,10 +35,7 @@ pub fn terminal(s: &str) -> std::borrow::Cow<'_, str> {
 /// Unicode line and paragraph separators (some viewers break lines there),
 /// and the bidirectional controls (they reorder what a reader sees).
 fn escaped(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}')
-        || ('\u{202a}'..='\u{202e}').contains(&c)
-        || ('\u{2066}'..='\u{2069}').contains(&c)
+    release_gate_scan::text::escaped(c)
 }
 
 /// The message of a workflow command (`::error title=...::MESSAGE`): GitHub
@@ -65,6 +62,14 @@ pub fn md_code_cell(s: &str) -> String {
 }
 
 fn code_span(s: &str, cell: bool) -> String {
+    // The common case (a path, a code): nothing to escape or pad.
+    if release_gate_scan::text::plain_code(s, cell) {
+        let mut out = String::with_capacity(s.len().saturating_add(2));
+        out.push('`');
+        out.push_str(s);
+        out.push('`');
+        return out;
+    }
     let line = terminal(s);
     let mut body = String::with_capacity(line.len());
     for c in line.chars() {
