@@ -104,11 +104,8 @@ fn check_runs(
         let tool = Tool::read(run, r)?;
         let name = tool.name.map_or_else(|| "unnamed tool".to_string(), |n| clip(n, 60));
 
-        if let Some(j) = failed_invocation(run, r)? {
-            reasons_runs.push(format!(
-                "run {r} (`{name}`) did not complete: \
-                 `invocations[{j}].executionSuccessful` is `false`"
-            ));
+        if let Some(why) = failed_invocation(run, r)? {
+            reasons_runs.push(format!("run {r} (`{name}`) did not complete: {why}"));
         }
 
         let results = match run.get("results") {
@@ -567,6 +564,8 @@ impl Tally {
 #[derive(Debug)]
 struct Rule<'a> {
     id: Option<&'a str>,
+    /// `guid`, which a result's `rule.guid` may name it by.
+    guid: Option<&'a str>,
     default_level: Option<Level>,
     severity: Option<f64>,
     /// `security-severity` present but not a finite number.
@@ -654,6 +653,7 @@ impl<'a> Component<'a> {
             }
             out.rules.push(Rule {
                 id,
+                guid: rule.get("guid").and_then(Value::as_str),
                 default_level,
                 severity,
                 bad_severity: raw_severity.is_some() && severity.is_none(),
@@ -744,6 +744,34 @@ impl<'a> Tool<'a> {
             _ => None,
         };
         let id = rule_id(result);
+        // `rule.guid`: the rule with that guid, in its component or any; one
+        // that names no rule, or another rule than `ruleId`, is dangling.
+        if let Some(guid) = reference.and_then(|r| r.get("guid")).filter(|g| !g.is_null()) {
+            let within: Vec<&Component> = match component {
+                Some(component) => vec![component],
+                None => std::iter::once(&self.driver).chain(self.extensions.iter()).collect(),
+            };
+            let rule = guid.as_str().and_then(|guid| {
+                within
+                    .iter()
+                    .flat_map(|c| c.rules.iter())
+                    .find(|rule| rule.guid.is_some_and(|g| g.eq_ignore_ascii_case(guid)))
+            });
+            return match rule {
+                None => Resolved::Dangling(format!(
+                    "`rule.guid` {} names no rule of the run",
+                    clip(&one_line(&guid.to_string()), 60)
+                )),
+                Some(rule) if id.is_some_and(|id| !rule.matches(id)) => {
+                    Resolved::Dangling(format!(
+                        "`rule.guid` selects rule `{}` but the result names rule `{}`",
+                        clip(&one_line(rule.id.unwrap_or_default()), 60),
+                        clip(&one_line(id.unwrap_or_default()), 60)
+                    ))
+                }
+                Some(rule) => Resolved::Rule(rule),
+            };
+        }
         if let Some((field, index)) = index {
             let within = component.unwrap_or(&self.driver);
             let rule = index
@@ -919,9 +947,11 @@ fn parse_severity(value: &Value) -> Option<f64> {
     severity.is_finite().then_some(severity)
 }
 
-/// The index of the first invocation of `run` that reports
-/// `executionSuccessful: false`.
-fn failed_invocation(run: &Map<String, Value>, r: usize) -> Result<Option<usize>, String> {
+/// Why an invocation of `run` did not complete, for the first that did not:
+/// `executionSuccessful` false or absent (SARIF requires it: an invocation
+/// that does not say it succeeded is not taken as a success), or a tool
+/// execution notification at level `error`.
+fn failed_invocation(run: &Map<String, Value>, r: usize) -> Result<Option<String>, String> {
     let invocations = match run.get("invocations") {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Array(invocations)) => invocations,
@@ -931,13 +961,29 @@ fn failed_invocation(run: &Map<String, Value>, r: usize) -> Result<Option<usize>
     };
     for (j, invocation) in invocations.iter().enumerate() {
         match invocation.get("executionSuccessful") {
-            None | Some(Value::Null) | Some(Value::Bool(true)) => {}
-            Some(Value::Bool(false)) => return Ok(Some(j)),
+            Some(Value::Bool(true)) => {}
+            Some(Value::Bool(false)) => {
+                return Ok(Some(format!("`invocations[{j}].executionSuccessful` is `false`")))
+            }
+            None | Some(Value::Null) => return Ok(Some(format!(
+                "`invocations[{j}]` does not say whether it succeeded (no `executionSuccessful`)"
+            ))),
             Some(other) => {
                 return Err(format!(
                     "`runs[{r}].invocations[{j}].executionSuccessful` is {}, expected a boolean",
                     kind(other)
                 ));
+            }
+        }
+        let notifications = invocation.get("toolExecutionNotifications").and_then(Value::as_array);
+        for (n, note) in notifications.map_or(&[][..], Vec::as_slice).iter().enumerate() {
+            if note.get("level").and_then(Value::as_str) == Some("error") {
+                let text =
+                    note.pointer("/message/text").and_then(Value::as_str).unwrap_or_default();
+                return Ok(Some(format!(
+                    "`invocations[{j}].toolExecutionNotifications[{n}]` is an error: {}",
+                    clip(text, 120)
+                )));
             }
         }
     }
@@ -1672,5 +1718,46 @@ mod tests {
         assert_eq!(clip("héllo", 3), "hé…");
         assert_eq!(clip("hé", 3), "hé");
         assert_eq!(one_line("  a \n\t b\u{1b}[1;31m c \u{7}"), "a b c");
+    }
+
+    #[test]
+    fn an_invocation_that_does_not_say_it_succeeded_or_reports_an_error_blocks() {
+        let run = |invocation: Value| json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "t"}}, "invocations": [invocation], "results": []}]});
+        let reasons = |doc: Value| check(&doc, &FormatPolicy::default()).unwrap().reasons;
+        assert_eq!(
+            reasons(run(json!({}))),
+            ["run 0 (`t`) did not complete: `invocations[0]` does not say whether it succeeded (no `executionSuccessful`)"]
+        );
+        assert_eq!(
+            reasons(run(json!({"executionSuccessful": true, "toolExecutionNotifications": [{"level": "warning", "message": {"text": "slow"}}, {"level": "error", "message": {"text": "crashed"}}]}))),
+            ["run 0 (`t`) did not complete: `invocations[0].toolExecutionNotifications[1]` is an error: crashed"]
+        );
+        assert!(reasons(run(json!({"executionSuccessful": true}))).is_empty());
+    }
+
+    #[test]
+    fn a_rule_reference_by_guid_is_resolved_or_dangling() {
+        let log = |reference: Value| {
+            json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x", "rules": [
+                {"id": "A", "defaultConfiguration": {"level": "note"}},
+                {"id": "B", "guid": "22222222-2222-2222-2222-222222222222", "defaultConfiguration": {"level": "error"}}
+            ]}}, "results": [{"ruleId": reference["ruleId"], "rule": reference["rule"], "message": {"text": "m"}}]}]})
+        };
+        let reasons = |doc: Value| check(&doc, &FormatPolicy::default()).unwrap().reasons;
+        // By guid to B, whose level is error: blocks.
+        let by_guid = reasons(log(
+            json!({"ruleId": null, "rule": {"guid": "22222222-2222-2222-2222-222222222222"}}),
+        ));
+        assert!(!by_guid.is_empty(), "{by_guid:?}");
+        // A guid that contradicts `ruleId`, or names no rule: dangling, blocks.
+        for reference in [
+            json!({"ruleId": "A", "rule": {"guid": "22222222-2222-2222-2222-222222222222"}}),
+            json!({"ruleId": "A", "rule": {"guid": "nope"}}),
+        ] {
+            let got = reasons(log(reference.clone()));
+            assert!(!got.is_empty(), "{reference}: {got:?}");
+        }
+        // `ruleId` A alone (a note): clean.
+        assert!(reasons(log(json!({"ruleId": "A", "rule": null}))).is_empty());
     }
 }
