@@ -965,9 +965,11 @@ fn failed_invocation(run: &Map<String, Value>, r: usize) -> Result<Option<String
             Some(Value::Bool(false)) => {
                 return Ok(Some(format!("`invocations[{j}].executionSuccessful` is `false`")))
             }
-            None | Some(Value::Null) => return Ok(Some(format!(
+            None | Some(Value::Null) => {
+                return Ok(Some(format!(
                 "`invocations[{j}]` does not say whether it succeeded (no `executionSuccessful`)"
-            ))),
+            )))
+            }
             Some(other) => {
                 return Err(format!(
                     "`runs[{r}].invocations[{j}].executionSuccessful` is {}, expected a boolean",
