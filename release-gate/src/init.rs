@@ -1023,10 +1023,12 @@ fn workflow_text(
         let _ = write!(
             downloads,
             "      - name: download evidence {domain}\n\
-             \x20       uses: actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0\n\
+             \x20       uses: actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1\n\
+             \x20       continue-on-error: true\n\
              \x20       with:\n\
              \x20         name: evidence-{domain}\n\
-             \x20         path: test_artifacts/{folder}/latest\n"
+             \x20         path: test_artifacts/{folder}/latest\n\
+             \x20         digest-mismatch: error\n"
         );
     }
     let msrv_step = match msrv {
