@@ -47,8 +47,8 @@ struct RawConfig {
     require_binding: Option<RequireBinding>,
     no_new_blockers: Option<bool>,
     waivers: Option<Vec<RawWaiver>>,
-    /// Keys this version does not know: reported as warnings, so a typo such
-    /// as `requried` does not silently fall back to the default.
+    /// Keys this version does not know: an error, so a typo such as
+    /// `requried` never silently falls back to the default.
     #[serde(flatten)]
     unknown: BTreeMap<String, serde_json::Value>,
 }
@@ -139,8 +139,6 @@ pub struct Policy {
     pub ga_min_score: u32,
     /// Evidence folder name -> domain.
     pub folders: BTreeMap<String, String>,
-    /// Problems in the config that do not stop the run.
-    pub warnings: Vec<String>,
     /// The tool format rules (`slsa_subjects` is filled from
     /// `slsa_release_artifacts` by the run, which hashes the files).
     pub formats: FormatPolicy,
@@ -254,7 +252,6 @@ impl Policy {
                 unknown.join(", ")
             );
         }
-        let warnings: Vec<String> = Vec::new();
         let (formats, slsa_release_artifacts) = formats(raw_formats)?;
         let max_parse_bytes =
             overrides.max_parse_bytes.or(raw.max_parse_bytes).unwrap_or(DEFAULT_MAX_PARSE_BYTES);
@@ -328,7 +325,6 @@ impl Policy {
             release_candidate_min_score: min,
             ga_min_score: ga_min,
             folders,
-            warnings,
             formats,
             slsa_release_artifacts,
             max_parse_bytes,
@@ -439,12 +435,11 @@ mod tests {
         match (got, expected) {
             (Ok(p), Ok(want)) => {
                 let got = format!(
-                    "domains={} required={} min={} folders={:?} warnings={:?}",
+                    "domains={} required={} min={} folders={:?}",
                     list(&p.domains),
                     list(&p.required),
                     p.release_candidate_min_score,
                     p.folders,
-                    p.warnings
                 );
                 assert_eq!(got, want);
             }
@@ -459,7 +454,7 @@ mod tests {
             json!(null),
             None,
             Ok(
-                r#"domains=cdc, certification, docs, governance, performance, security, supply_chain required=cdc, certification, docs, governance, performance, security, supply_chain min=80 folders={"benchmarks": "performance", "connectors": "certification", "replay": "cdc"} warnings=[]"#,
+                r#"domains=cdc, certification, docs, governance, performance, security, supply_chain required=cdc, certification, docs, governance, performance, security, supply_chain min=80 folders={"benchmarks": "performance", "connectors": "certification", "replay": "cdc"}"#,
             ),
         );
     }
@@ -485,14 +480,14 @@ mod tests {
             meta.clone(),
             None,
             Ok(
-                r#"domains=certification, docs, extra required=certification min=50 folders={"connectors": "certification", "manuals": "docs"} warnings=[]"#,
+                r#"domains=certification, docs, extra required=certification min=50 folders={"connectors": "certification", "manuals": "docs"}"#,
             ),
         );
         check(
             meta.clone(),
             Some(&["docs", "extra"]),
             Ok(
-                r#"domains=certification, docs, extra required=docs, extra min=50 folders={"connectors": "certification", "manuals": "docs"} warnings=[]"#,
+                r#"domains=certification, docs, extra required=docs, extra min=50 folders={"connectors": "certification", "manuals": "docs"}"#,
             ),
         );
         check(

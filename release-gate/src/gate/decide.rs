@@ -49,7 +49,7 @@ pub fn decide(mut input: Input) -> Report {
     let artifacts = std::mem::take(&mut input.artifacts);
     let refused = std::mem::take(&mut input.refused);
     let policy = &input.policy;
-    let mut warnings: Vec<String> = policy.warnings.clone();
+    let mut warnings: Vec<String> = Vec::new();
     let mut by_domain: BTreeMap<String, Vec<ArtifactReport>> =
         policy.domains.iter().map(|d| (d.clone(), Vec::new())).collect();
     let mut unassigned = Vec::new();
