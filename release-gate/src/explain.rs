@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::gate::escape::terminal;
+use crate::gate::escape::{shell_word, terminal};
 use anyhow::{bail, Result};
 use serde_json::Value;
 use xshell::Shell;
@@ -133,20 +133,20 @@ fn found(out: &mut String, report: &Value, code: &str, shown: &str) {
     artifacts.sort();
     artifacts.dedup();
     let domain = code.split('.').next().unwrap_or_default();
-    let mut cmd = format!("cargo xtask release-gate --release {}", quote(&release));
+    let mut cmd = format!("cargo xtask release-gate --release {}", shell_word(&release));
     if let Some(commit) = report.get("commit").and_then(Value::as_str) {
-        cmd.push_str(&format!(" --commit {}", quote(commit)));
+        cmd.push_str(&format!(" --commit {}", shell_word(commit)));
     }
     if let Some(now) = report.get("evaluated_at").and_then(Value::as_str) {
-        cmd.push_str(&format!(" --now {}", quote(now)));
+        cmd.push_str(&format!(" --now {}", shell_word(now)));
     }
     if domain != "waiver" && domain != "baseline" {
-        cmd.push_str(&format!(" --require {}", quote(domain)));
+        cmd.push_str(&format!(" --require {}", shell_word(domain)));
         for path in &artifacts {
-            cmd.push_str(&format!(" --artifact {}", quote(&format!("{domain}={path}"))));
+            cmd.push_str(&format!(" --artifact {}", shell_word(&format!("{domain}={path}"))));
         }
     }
-    cmd.push_str(&format!(" --output-dir {}", quote(&format!("target/explain/{code}"))));
+    cmd.push_str(&format!(" --output-dir {}", shell_word(&format!("target/explain/{code}"))));
     out.push_str(&format!("reproduce (from the workspace root): {}\n", terminal(&cmd)));
     if domain != "waiver" && domain != "baseline" && domain != "evidence" {
         // The evidence itself comes from the domain's collector.
@@ -160,13 +160,4 @@ fn paths_of(entry: &Value) -> Vec<String> {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
         .unwrap_or_default()
-}
-
-/// Quotes a shell word when it needs it.
-fn quote(s: &str) -> String {
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:+@".contains(&b)) {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }

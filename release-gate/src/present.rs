@@ -93,7 +93,7 @@ pub fn human(report: &Report, output_dir: &str, color: bool) -> String {
         "release gate `{}`: level `{}`{}, score {} ({} of {} required domains passed)\n",
         terminal(&report.release),
         paint(level_color, report.level.as_str()),
-        waivers_note(report.waived_blockers),
+        report.waivers_note(),
         report.score,
         report.passed_required,
         report.required_total
@@ -114,15 +114,6 @@ pub fn human(report: &Report, output_dir: &str, color: bool) -> String {
     }
     out.push_str(&format!("report: {}/{}\n", terminal(output_dir), write::REPORT_MD));
     out
-}
-
-/// ` with 2 waivers` after the level, or nothing.
-fn waivers_note(waived: usize) -> String {
-    match waived {
-        0 => String::new(),
-        1 => " with 1 waiver".to_string(),
-        n => format!(" with {n} waivers"),
-    }
 }
 
 /// Workflow commands: one group per domain, one error annotation per blocker,

@@ -81,19 +81,7 @@ pub struct Command {
 impl Command {
     /// The command line as a person would type it.
     pub fn shown(&self) -> String {
-        self.run
-            .iter()
-            .map(|w| {
-                if !w.is_empty()
-                    && w.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:+@,".contains(&b))
-                {
-                    w.clone()
-                } else {
-                    format!("'{}'", w.replace('\'', "'\\''"))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.run.iter().map(|w| crate::gate::escape::shell_word(w)).collect::<Vec<_>>().join(" ")
     }
 }
 

@@ -50,6 +50,16 @@ pub fn workflow_property(s: &str) -> String {
     workflow_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// `s` as one shell word a person can paste: as it is when it holds only
+/// characters the shell leaves alone, else single-quoted.
+pub fn shell_word(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=:+@,".contains(&b)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// `s` as an inline Markdown code span, outside a table.
 pub fn md_code(s: &str) -> String {
     code_span(s, false)

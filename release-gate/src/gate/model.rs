@@ -72,10 +72,15 @@ pub enum Level {
 impl Report {
     /// The level as people read it: `ga_ready`, or `ga_ready with 2 waivers`.
     pub fn level_text(&self) -> String {
+        format!("`{}`{}", self.level.as_str(), self.waivers_note())
+    }
+
+    /// What follows the level: ` with 2 waivers`, or nothing.
+    pub fn waivers_note(&self) -> String {
         match self.waived_blockers {
-            0 => format!("`{}`", self.level.as_str()),
-            1 => format!("`{}` with 1 waiver", self.level.as_str()),
-            n => format!("`{}` with {n} waivers", self.level.as_str()),
+            0 => String::new(),
+            1 => " with 1 waiver".to_string(),
+            n => format!(" with {n} waivers"),
         }
     }
 }
