@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use clap::Args;
 // `run` scrubs the GitHub job variables from every child process.
-use release_gate::collectors::{run, tail, Check};
+use release_gate::collectors::{evidence_json, run, tail, Binding, Check};
 use release_gate::project::Project;
-use serde_json::{json, Value};
+use serde_json::Value;
 use xshell::{cmd, Shell};
 
 /// `cargo xtask replay --out FILE`: the same evidence gated twice, and
@@ -60,32 +60,25 @@ fn write_evidence(
     let Some(release) = var("RELEASE_GATE_RELEASE") else {
         bail!("`RELEASE_GATE_RELEASE` is not set: run this through `cargo xtask evidence {domain}`, which binds the evidence to the release");
     };
+    let (commit, generated_at) = (var("RELEASE_GATE_COMMIT"), var("RELEASE_GATE_GENERATED_AT"));
+    let binding = Binding {
+        release: &release,
+        commit: commit.as_deref(),
+        generated_at: generated_at.as_deref(),
+    };
     let passed = checks.iter().all(|c| c.status == "passed");
-    let mut doc = json!({
-        "domain": domain,
-        "status": if passed { "passed" } else { "failed" },
-        "generator": concat!("cargo xtask ", env!("CARGO_PKG_VERSION")),
-        "tool": tool,
-        "reproduce": format!("cargo xtask evidence {domain}"),
-        "release": release,
-        "checks": checks.iter().map(|c| json!({"name": c.name, "status": c.status, "detail": c.detail})).collect::<Vec<_>>(),
-    });
-    if let Some(obj) = doc.as_object_mut() {
-        for (key, name) in
-            [("commit", "RELEASE_GATE_COMMIT"), ("generated_at", "RELEASE_GATE_GENERATED_AT")]
-        {
-            if let Some(value) = var(name) {
-                obj.insert(key.to_string(), Value::String(value));
-            }
-        }
-    }
+    let bytes = evidence_json(
+        domain,
+        concat!("cargo xtask ", env!("CARGO_PKG_VERSION")),
+        tool,
+        &binding,
+        checks,
+    );
     let path = sh.current_dir().join(out);
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)
             .with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
-    let mut bytes = serde_json::to_vec_pretty(&doc)?;
-    bytes.push(b'\n');
     fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok(if passed { 0 } else { 1 })
 }

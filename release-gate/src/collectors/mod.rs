@@ -328,19 +328,53 @@ fn publish(dir: &Path, files: &[File]) -> Result<()> {
 
 /// The gate's evidence JSON for a domain's checks.
 fn record(ctx: &Ctx, domain: &str, tools: &[&str], checks: &[Check]) -> Vec<u8> {
+    let binding = Binding {
+        release: &ctx.release,
+        commit: ctx.commit.as_deref(),
+        generated_at: Some(&ctx.generated_at),
+    };
+    evidence_json(
+        domain,
+        concat!("release-gate evidence ", env!("CARGO_PKG_VERSION")),
+        &tools.join(", "),
+        &binding,
+        checks,
+    )
+}
+
+/// What evidence is bound to.
+pub struct Binding<'a> {
+    pub release: &'a str,
+    pub commit: Option<&'a str>,
+    pub generated_at: Option<&'a str>,
+}
+
+/// The gate's evidence JSON of `domain`: `checks`, passed when all passed,
+/// bound by `binding`, naming `cargo xtask evidence <domain>` as the way to
+/// collect it again (for a host's own collectors too).
+pub fn evidence_json(
+    domain: &str,
+    generator: &str,
+    tool: &str,
+    binding: &Binding,
+    checks: &[Check],
+) -> Vec<u8> {
     let passed = checks.iter().all(|c| c.status == "passed");
     let mut doc = json!({
         "domain": domain,
         "status": if passed { "passed" } else { "failed" },
-        "generator": concat!("release-gate evidence ", env!("CARGO_PKG_VERSION")),
-        "tool": tools.join(", "),
+        "generator": generator,
+        "tool": tool,
         "reproduce": format!("cargo xtask evidence {domain}"),
-        "release": ctx.release,
-        "generated_at": ctx.generated_at,
+        "release": binding.release,
         "checks": checks.iter().map(|c| json!({"name": c.name, "status": c.status, "detail": c.detail})).collect::<Vec<_>>(),
     });
-    if let (Some(commit), Some(obj)) = (&ctx.commit, doc.as_object_mut()) {
-        obj.insert("commit".to_string(), Value::String(commit.clone()));
+    if let Some(obj) = doc.as_object_mut() {
+        for (key, value) in [("commit", binding.commit), ("generated_at", binding.generated_at)] {
+            if let Some(value) = value {
+                obj.insert(key.to_string(), Value::String(value.to_string()));
+            }
+        }
     }
     let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     bytes.push(b'\n');
