@@ -12,8 +12,8 @@ pub fn collect(ctx: &Ctx) -> Result<Collected> {
     let cargo = cargo();
     let mut out = Collected::default();
     let mut why = Vec::new();
-    if ctx.skipped("cargo-audit") {
-    } else if has_cargo_tool(sh, "audit") {
+    let audit = !ctx.skipped("cargo-audit");
+    if audit && has_cargo_tool(sh, "audit") {
         say("evidence security: cargo-audit (cargo audit --json)");
         let audit = run(cmd!(sh, "{cargo} audit --json"))?;
         match serde_json::from_slice::<Value>(&audit.stdout) {
@@ -25,11 +25,11 @@ pub fn collect(ctx: &Ctx) -> Result<Collected> {
                 tail(&audit.stderr, 2)
             )),
         }
-    } else {
+    } else if audit {
         why.push("cargo-audit is not installed (`cargo install cargo-audit --locked`)".to_string());
     }
-    if ctx.skipped("cargo-deny") {
-    } else if has_cargo_tool(sh, "deny") {
+    let deny = !ctx.skipped("cargo-deny");
+    if deny && has_cargo_tool(sh, "deny") {
         say("evidence security: cargo-deny (cargo deny check advisories)");
         let deny = run(cmd!(sh, "{cargo} deny --format json check advisories"))?;
         if String::from_utf8_lossy(&deny.stderr).contains("\"type\":\"summary\"") {
@@ -37,7 +37,7 @@ pub fn collect(ctx: &Ctx) -> Result<Collected> {
         } else {
             why.push(format!("cargo-deny could not check advisories: {}", tail(&deny.stderr, 2)));
         }
-    } else {
+    } else if deny {
         why.push("cargo-deny is not installed (`cargo install cargo-deny --locked`)".to_string());
     }
     if !why.is_empty() {

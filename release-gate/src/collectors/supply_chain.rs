@@ -31,20 +31,20 @@ pub fn collect(ctx: &Ctx) -> Result<Collected> {
             out.checks.push(lock_checksums(&text));
         }
     }
-    if ctx.skipped("cargo-deny") {
-    } else if has_cargo_tool(sh, "deny") {
+    let wanted = !ctx.skipped("cargo-deny");
+    if wanted && has_cargo_tool(sh, "deny") {
         say("evidence supply_chain: cargo-deny (cargo deny check licenses bans sources)");
         let deny = run(cmd!(sh, "{cargo} deny --format json check licenses bans sources"))?;
         out.tools.push("cargo-deny");
         out.files.push(("cargo-deny.jsonl".to_string(), deny.stderr));
-    } else {
+    } else if wanted {
         out.checks.push(Check::not_run(
             "cargo-deny",
             "cargo-deny is not installed (`cargo install cargo-deny --locked`)",
         ));
     }
-    if ctx.skipped("sbom") {
-    } else if has_cargo_tool(sh, "cyclonedx") {
+    let wanted = !ctx.skipped("sbom");
+    if wanted && has_cargo_tool(sh, "cyclonedx") {
         say("evidence supply_chain: sbom (cargo cyclonedx --format json)");
         let sbom = run(cmd!(sh, "{cargo} cyclonedx --format json --spec-version 1.5"))?;
         out.tools.push("cargo-cyclonedx");
@@ -66,7 +66,7 @@ pub fn collect(ctx: &Ctx) -> Result<Collected> {
                 format!("no SBOM was written for {}: {}", missing.join(", "), tail(&sbom.stderr, 3))
             },
         ));
-    } else {
+    } else if wanted {
         out.checks.push(Check::not_run(
             "sbom",
             "cargo-cyclonedx is not installed (`cargo install cargo-cyclonedx --locked`)",
