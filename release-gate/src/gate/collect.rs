@@ -434,11 +434,10 @@ pub fn bad_name(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n.to_str().is_none_or(release_gate_scan::text::has_control))
 }
 
-/// A path for the report, with control characters shown as escapes.
+/// A path for the report, shown as the terminal shows input (control and
+/// bidirectional characters as escapes).
 fn escape(path: &str) -> String {
-    path.chars()
-        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
-        .collect()
+    super::escape::terminal(path).into_owned()
 }
 
 const NEAR_EVIDENCE: &str = "refused: its name is an evidence file's but for trailing spaces or dots, so it would never be read; rename it";
