@@ -15,8 +15,12 @@
 //!
 //! Every case also checks that the run changed nothing outside the report
 //! folder, and that every JSON file of the report is written exactly as a
-//! round trip through `serde_json::Value` writes it (keys sorted, pretty). `UPDATE_EXPECT=1 cargo test --test cases` rewrites `expected/`
-//! from the actual outputs: review the diff.
+//! round trip through `serde_json::Value` writes it (keys sorted, pretty).
+//! `UPDATE_EXPECT=1 cargo test --test cases` rewrites `expected/` from the
+//! actual outputs: review the diff.
+//!
+//! Each case is one test named after its folder (libtest-mimic), so a
+//! failure names its case and `cargo test --test cases -- fmt_` runs some.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
@@ -25,30 +29,25 @@ mod support;
 use std::fs;
 use std::path::Path;
 
+use libtest_mimic::{Arguments, Trial};
 use support::{case_dirs, read_tree, run_case_in, write_tree, CaseRun};
 
-#[test]
-fn cases() {
+fn main() {
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let mut failures = Vec::new();
     let dirs = case_dirs();
     assert!(
         dirs.len() >= 10,
         "expected the end-to-end cases under tests/cases, found {}",
         dirs.len()
     );
-    for dir in &dirs {
-        if let Err(msg) = check_case(dir, update) {
-            failures.push(format!("case `{}`:\n{msg}", dir.file_name().unwrap().to_string_lossy()));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n\n{}",
-        failures.len(),
-        dirs.len(),
-        failures.join("\n\n")
-    );
+    let trials = dirs
+        .into_iter()
+        .map(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            Trial::test(name, move || Ok(check_case(&dir, update)?))
+        })
+        .collect();
+    libtest_mimic::run(&Arguments::from_args(), trials).exit();
 }
 
 fn check_case(dir: &Path, update: bool) -> Result<(), String> {

@@ -4,9 +4,10 @@
 //! blocker, or exit 2 with an error naming the file), never panic (101),
 //! never hang, never touch the evidence, and never leave a torn report.
 //!
-//! Cases that need what this machine may not allow (dropping root's file
-//! permission override, mounting a tmpfs) print a `notice:` and skip;
-//! `docs/reliability.md` lists them.
+//! The disk-full cases need root with mount permission (they mount a tmpfs):
+//! they are `#[ignore]`d, and `.ci/run` runs them where it can mount one.
+//! The permission cases fail, never skip, where file permissions cannot be
+//! made to hold (root without `setpriv`); `docs/reliability.md` lists both.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
@@ -104,10 +105,10 @@ fn is_root() -> bool {
 /// How to run the gate so that file permissions hold: root bypasses them, so
 /// as root the gate runs with `CAP_DAC_OVERRIDE` and `CAP_DAC_READ_SEARCH`
 /// dropped (util-linux `setpriv`); it still is uid 0 and finds its toolchain.
-/// `None` (with a notice) when permissions cannot be made to hold here.
-fn permission_wrapper(test: &str) -> Option<Vec<&'static str>> {
+/// Fails the test when permissions cannot be made to hold here.
+fn permission_wrapper() -> Vec<&'static str> {
     if !is_root() {
-        return Some(Vec::new());
+        return Vec::new();
     }
     let wrapper = vec![
         "setpriv",
@@ -126,15 +127,11 @@ fn permission_wrapper(test: &str) -> Option<Vec<&'static str>> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
-    match read {
-        Ok(status) if !status.success() => Some(wrapper),
-        _ => {
-            eprintln!(
-                "notice: {test} skipped: running as root and `setpriv` cannot drop CAP_DAC_OVERRIDE here, so file permissions do not hold"
-            );
-            None
-        }
-    }
+    assert!(
+        read.is_ok_and(|status| !status.success()),
+        "needs file permissions that hold: running as root, and `setpriv` cannot drop CAP_DAC_OVERRIDE here; run the tests as a normal user"
+    );
+    wrapper
 }
 
 fn run_wrapped(ws: &Path, args: &[String], wrapper: &[&str]) -> Output {
@@ -168,9 +165,7 @@ fn run_with_deadline(ws: &Path, args: &[String], limit: Duration) -> Output {
 
 #[test]
 fn unreadable_file_and_folder_are_invalid() {
-    let Some(wrapper) = permission_wrapper("unreadable_file_and_folder_are_invalid") else {
-        return;
-    };
+    let wrapper = permission_wrapper();
     let (ok, ok_bytes) = security_ok();
     let ws = workspace(&[
         (ok, &ok_bytes),
@@ -195,14 +190,9 @@ fn unreadable_file_and_folder_are_invalid() {
     assert_complete_report(&ws.path().join(DEFAULT_REPORT_DIR));
 }
 
-fn mkfifo(path: &Path) -> bool {
-    match Command::new("mkfifo").arg(path).status() {
-        Ok(status) if status.success() => true,
-        _ => {
-            eprintln!("notice: `mkfifo` is not available: FIFO case skipped");
-            false
-        }
-    }
+fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "`mkfifo {}` failed", path.display());
 }
 
 #[test]
@@ -210,9 +200,7 @@ fn fifo_named_json_does_not_hang() {
     let (ok, ok_bytes) = security_ok();
     let ws = workspace(&[(ok, &ok_bytes)]);
     let fifo = ws.path().join("test_artifacts/security/latest/x.json");
-    if !mkfifo(&fifo) {
-        return;
-    }
+    mkfifo(&fifo);
     let message = "`test_artifacts/security/latest/x.json` is not valid evidence: it is a special file (FIFO, socket or device), not a regular file";
     let out = run_with_deadline(ws.path(), &args(&[]), Duration::from_secs(30));
     assert_fails_closed(&out, 1, message);
@@ -375,7 +363,7 @@ fn huge_strings_and_deep_nesting_fail_closed() {
 
 #[test]
 fn read_only_output_folder_is_an_error_and_keeps_the_old_report() {
-    let Some(wrapper) = permission_wrapper("read_only_output_folder") else { return };
+    let wrapper = permission_wrapper();
     let (ok, ok_bytes) = security_ok();
     let ws = workspace(&[(ok, &ok_bytes)]);
     assert_eq!(xtask(ws.path(), &args(&[]), &[]).exit, 0);
@@ -399,7 +387,7 @@ struct Tmpfs {
 }
 
 impl Tmpfs {
-    fn mount(size: &str, test: &str) -> Option<Tmpfs> {
+    fn mount(size: &str) -> Tmpfs {
         let dir = tempfile::tempdir().unwrap();
         let mounted = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -407,11 +395,8 @@ impl Tmpfs {
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
-        if !mounted {
-            eprintln!("notice: {test} skipped: cannot mount a tmpfs here (needs root and mount permission)");
-            return None;
-        }
-        Some(Tmpfs { dir })
+        assert!(mounted, "cannot mount a tmpfs here (needs root and mount permission)");
+        Tmpfs { dir }
     }
 
     fn path(&self) -> &Path {
@@ -444,10 +429,9 @@ impl Drop for Tmpfs {
 }
 
 #[test]
+#[ignore = "needs root with mount permission (mounts a tmpfs)"]
 fn disk_full_is_an_error_and_keeps_the_old_report() {
-    let Some(tmpfs) = Tmpfs::mount("256k", "disk_full_is_an_error_and_keeps_the_old_report") else {
-        return;
-    };
+    let tmpfs = Tmpfs::mount("256k");
     let out_dir = tmpfs.path().join("report");
     let (ok, ok_bytes) = security_ok();
     let ws = workspace(&[(ok, &ok_bytes)]);
@@ -472,8 +456,9 @@ fn disk_full_is_an_error_and_keeps_the_old_report() {
 /// Markdown and `SHA256SUMS`: the two-phase write (every temporary file
 /// first, renames only when all are written) keeps the old set whole.
 #[test]
+#[ignore = "needs root with mount permission (mounts a tmpfs)"]
 fn disk_full_between_report_files_keeps_the_old_report() {
-    let Some(tmpfs) = Tmpfs::mount("256k", "disk_full_between_report_files") else { return };
+    let tmpfs = Tmpfs::mount("256k");
     let out_dir = tmpfs.path().join("report");
     let (ok, ok_bytes) = security_ok();
     let ws = workspace(&[(ok, &ok_bytes)]);

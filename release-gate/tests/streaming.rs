@@ -6,12 +6,14 @@
 //! reader did not judge it as SARIF or as the gate's own evidence).
 //!
 //! Inputs: every file of the evidence corpus (`../shared/corpus`, or
-//! `$RELEASE_GATE_CORPUS`), every input of `tests/cases`, hand-written SARIF
+//! `$RELEASE_GATE_CORPUS`; that test is `#[ignore]`d, `.ci/run` runs it), every input of `tests/cases`, hand-written SARIF
 //! edge cases, and generated SARIF logs (duplicate keys at depth, deep
 //! nesting, unresolved rule references, stub markers, suppressions,
 //! baseline states, `tool` after `results`, wrong shapes).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -109,14 +111,9 @@ fn check_files(root: &Path) -> (usize, usize) {
 }
 
 #[test]
+#[ignore = "needs the evidence corpus (../shared/corpus or RELEASE_GATE_CORPUS)"]
 fn corpus_files_read_the_same_streamed() {
-    let dir = std::env::var_os("RELEASE_GATE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    if !dir.join("SOURCES.md").is_file() {
-        eprintln!("notice: the evidence corpus is not at {}: skipped", dir.display());
-        return;
-    }
+    let dir = support::corpus();
     let (same, refused) = check_files(&dir);
     eprintln!("corpus: {same} the same, {refused} refused (not streamed)");
     // Every SARIF file of the corpus is among the same.

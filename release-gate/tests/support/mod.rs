@@ -25,6 +25,22 @@ pub fn cases_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/cases")
 }
 
+/// The evidence corpus of real outputs written by other projects:
+/// `$RELEASE_GATE_CORPUS`, else `../shared/corpus` beside the checkout. The
+/// tests that read it are `#[ignore]`d (`.ci/run` runs them where it
+/// exists), so asked to run without it, they fail.
+pub fn corpus() -> PathBuf {
+    let dir = std::env::var_os("RELEASE_GATE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
+    assert!(
+        dir.join("SOURCES.md").is_file(),
+        "the evidence corpus is not at {}: set RELEASE_GATE_CORPUS",
+        dir.display()
+    );
+    dir
+}
+
 pub fn case_dirs() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = fs::read_dir(cases_root())
         .expect("tests/cases exists")
