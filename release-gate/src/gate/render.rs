@@ -1,7 +1,7 @@
 //! Stage 5, render: pure. The report as JSON (sorted keys) and as the
 //! Markdown release review a human reads first.
 
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 use serde::Serialize;
 
@@ -27,28 +27,40 @@ pub fn markdown(report: &Report) -> String {
     md
 }
 
-fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
-    writeln!(md, "# Production maturity: {}", md_code(&r.release))?;
-    writeln!(md)?;
+fn write_markdown(md: &mut String, r: &Report) -> fmt::Result {
+    write_summary(md, r)?;
+    write_domains(md, r)?;
+    write_blockers(md, r)?;
+    write_waived(md, r)?;
+    write_baseline(md, r)?;
+    write_details(md, r)?;
+    write_unjudged(md, r)?;
+    writeln!(
+        md,
+        "\nChecksums of every input and output: `artifact_index.json`; verify the report with `sha256sum -c SHA256SUMS` in its folder."
+    )
+}
+
+/// The title, the stub warning, the level and its numbers, and what decided.
+fn write_summary(md: &mut String, r: &Report) -> fmt::Result {
+    writeln!(md, "# Production maturity: {}\n", md_code(&r.release))?;
     if r.stub_evidence {
         writeln!(
             md,
             "> **Stub evidence.** This report was built on generated stub evidence (`--stubs`). \
-             It proves the gate works; it is no release evidence."
+             It proves the gate works; it is no release evidence.\n"
         )?;
-        writeln!(md)?;
     }
     let verdict = match r.level.as_str() {
         "ga_ready" => "the gate is open",
         _ => "the release is stopped",
     };
-    writeln!(md, "**Level: {}**, {verdict}.", r.level_text())?;
-    writeln!(md)?;
+    writeln!(md, "**Level: {}**, {verdict}.\n", r.level_text())?;
     writeln!(md, "| Level | Score | Required domains passed | Release candidate from | GA from |")?;
     writeln!(md, "|---|---:|---:|---:|---:|")?;
     writeln!(
         md,
-        "| `{}` | {} | {} of {} | {} | {} |",
+        "| `{}` | {} | {} of {} | {} | {} |\n",
         r.level.as_str(),
         r.score,
         r.passed_required,
@@ -56,7 +68,6 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         r.thresholds.release_candidate_min_score,
         r.thresholds.ga_min_score
     )?;
-    writeln!(md)?;
     let commit =
         r.commit.as_deref().map(|c| format!(" at commit {}", md_code(c))).unwrap_or_default();
     writeln!(
@@ -71,155 +82,156 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
     if let Some(at) = &r.evaluated_at {
         writeln!(md, "Max-ages and waivers judged at {at}.")?;
     }
+    Ok(())
+}
 
-    writeln!(md)?;
-    writeln!(md, "## Domains")?;
-    writeln!(md)?;
-    writeln!(md, "| Domain | Required | Status | Artifact | Format | SHA-256 |")?;
-    writeln!(md, "|---|---|---|---|---|---|")?;
+/// One row per artifact (or per domain without one).
+fn write_domains(md: &mut String, r: &Report) -> fmt::Result {
+    let mut rows = Vec::new();
     for (name, domain) in &r.domains {
         let required = if domain.required { "yes" } else { "no" };
-        let status = status_cell(domain.status);
         if domain.artifacts.is_empty() {
-            writeln!(md, "| {name} | {required} | {status} | (none) | | |")?;
+            rows.push(format!("{name} | {required} | {} | (none) | |", status_cell(domain.status)));
         }
         for a in &domain.artifacts {
             let (tick, sha) = match a.sha256.as_deref() {
                 Some(sha) => ("`", short(sha)),
                 None => ("", ""),
             };
-            writeln!(
-                md,
-                "| {name} | {required} | {} | {} | {} | {tick}{sha}{tick} |",
+            rows.push(format!(
+                "{name} | {required} | {} | {} | {} | {tick}{sha}{tick}",
                 status_cell(a.status),
                 md_code_cell(&a.path),
                 a.format.as_deref().map(format_name).unwrap_or_default(),
-            )?;
+            ));
         }
     }
+    writeln!(md, "\n## Domains\n")?;
+    table(md, &["Domain", "Required", "Status", "Artifact", "Format", "SHA-256"], &rows)
+}
 
-    writeln!(md)?;
+fn write_blockers(md: &mut String, r: &Report) -> fmt::Result {
     if r.blockers.is_empty() {
-        writeln!(md, "## Blockers")?;
-        writeln!(md)?;
-        writeln!(md, "None.")?;
-    } else {
-        writeln!(md, "## Blockers ({})", r.blockers.len())?;
-        writeln!(md)?;
-        for b in &r.blockers {
-            writeln!(md, "- **{}**: {}", md_code(&b.code), md_code(&b.message))?;
-            writeln!(md, "  - Fix: {}", md_code(&b.fix))?;
-        }
+        return writeln!(md, "\n## Blockers\n\nNone.");
     }
+    section(md, "Blockers", r.blockers.len())?;
+    for b in &r.blockers {
+        writeln!(md, "- **{}**: {}", md_code(&b.code), md_code(&b.message))?;
+        writeln!(md, "  - Fix: {}", md_code(&b.fix))?;
+    }
+    Ok(())
+}
 
-    if !r.waived.is_empty() {
-        writeln!(md)?;
-        writeln!(md, "## Waived ({})", r.waived.len())?;
-        writeln!(md)?;
-        writeln!(md, "Waived blockers are accepted risks, never a pass: they do not block, their domains do not count as passed, and they cannot carry a release below the GA minimum score.")?;
-        writeln!(md)?;
-        writeln!(md, "| Blocker | Check | Reason | Approved by | Expires |")?;
-        writeln!(md, "|---|---|---|---|---|")?;
-        for w in &r.waived {
+fn write_waived(md: &mut String, r: &Report) -> fmt::Result {
+    if r.waived.is_empty() {
+        return Ok(());
+    }
+    section(md, "Waived", r.waived.len())?;
+    writeln!(md, "Waived blockers are accepted risks, never a pass: they do not block, their domains do not count as passed, and they cannot carry a release below the GA minimum score.\n")?;
+    let rows: Vec<String> = r
+        .waived
+        .iter()
+        .map(|w| {
             let check = w.check.as_deref().map(md_code_cell).unwrap_or_default();
-            writeln!(
-                md,
-                "| {} | {check} | {} | {} | {} |",
-                md_code_cell(&w.code),
-                md_code_cell(&w.reason),
-                md_code_cell(&w.approved_by),
-                md_code_cell(&w.expires)
-            )?;
-        }
-    }
-    if let Some(b) = &r.baseline {
-        writeln!(md)?;
-        writeln!(md, "## Versus baseline {} ({})", md_code(&b.path), md_code(&b.release))?;
-        writeln!(md)?;
-        writeln!(md, "Score {} -> {}.", b.score_before, b.score_after)?;
-        let list = |codes: &[String]| {
-            if codes.is_empty() {
-                "none".to_string()
-            } else {
-                codes.iter().map(|c| md_code(c)).collect::<Vec<_>>().join(", ")
-            }
-        };
-        writeln!(md)?;
-        writeln!(md, "- New blockers: {}", list(&b.new_blockers))?;
-        writeln!(md, "- Resolved blockers: {}", list(&b.resolved_blockers))?;
-        writeln!(md, "- Persisting blockers: {}", list(&b.persisting_blockers))?;
-        writeln!(md, "- Domains that regressed: {}", list(&b.regressed_domains))?;
-    }
+            let (code, reason) = (md_code_cell(&w.code), md_code_cell(&w.reason));
+            let (by, expires) = (md_code_cell(&w.approved_by), md_code_cell(&w.expires));
+            format!("{code} | {check} | {reason} | {by} | {expires}")
+        })
+        .collect();
+    table(md, &["Blocker", "Check", "Reason", "Approved by", "Expires"], &rows)
+}
 
+fn write_baseline(md: &mut String, r: &Report) -> fmt::Result {
+    let Some(b) = &r.baseline else { return Ok(()) };
+    writeln!(md, "\n## Versus baseline {} ({})\n", md_code(&b.path), md_code(&b.release))?;
+    writeln!(md, "Score {} -> {}.\n", b.score_before, b.score_after)?;
+    let list = |codes: &[String]| {
+        if codes.is_empty() {
+            "none".to_string()
+        } else {
+            codes.iter().map(|c| md_code(c)).collect::<Vec<_>>().join(", ")
+        }
+    };
+    writeln!(md, "- New blockers: {}", list(&b.new_blockers))?;
+    writeln!(md, "- Resolved blockers: {}", list(&b.resolved_blockers))?;
+    writeln!(md, "- Persisting blockers: {}", list(&b.persisting_blockers))?;
+    writeln!(md, "- Domains that regressed: {}", list(&b.regressed_domains))
+}
+
+/// The counts and findings of every artifact that has some.
+fn write_details(md: &mut String, r: &Report) -> fmt::Result {
     let detailed: Vec<&ArtifactReport> = r
         .domains
         .values()
         .flat_map(|d| &d.artifacts)
         .filter(|a| !a.counts.is_empty() || !a.findings.is_empty())
         .collect();
-    if !detailed.is_empty() {
-        writeln!(md)?;
-        writeln!(md, "## Evidence details")?;
-        for a in detailed {
+    if detailed.is_empty() {
+        return Ok(());
+    }
+    writeln!(md, "\n## Evidence details")?;
+    for a in detailed {
+        let format = a.format.as_deref().map(format_name).unwrap_or_default();
+        writeln!(md, "\n### {} ({format}, {})", md_code(&a.path), status_cell(a.status))?;
+        if !a.counts.is_empty() {
+            let counts: Vec<String> =
+                a.counts.iter().map(|(k, v)| format!("{} {v}", md_code(k))).collect();
+            writeln!(md, "\nCounts: {}", counts.join(", "))?;
+        }
+        if !a.findings.is_empty() {
             writeln!(md)?;
-            let format = a.format.as_deref().map(format_name).unwrap_or_default();
-            writeln!(md, "### {} ({format}, {})", md_code(&a.path), status_cell(a.status))?;
-            if !a.counts.is_empty() {
-                writeln!(md)?;
-                let counts: Vec<String> =
-                    a.counts.iter().map(|(k, v)| format!("{} {v}", md_code(k))).collect();
-                writeln!(md, "Counts: {}", counts.join(", "))?;
-            }
-            if !a.findings.is_empty() {
-                writeln!(md)?;
-                for f in &a.findings {
-                    writeln!(md, "- {}", md_code(f))?;
-                }
-            }
+            bullets(md, &a.findings)?;
         }
     }
+    Ok(())
+}
 
+/// What the gate saw but did not judge: warnings, evidence for an unknown
+/// domain, ignored files.
+fn write_unjudged(md: &mut String, r: &Report) -> fmt::Result {
     if !r.warnings.is_empty() {
-        writeln!(md)?;
-        writeln!(md, "## Warnings ({})", r.warnings.len())?;
-        writeln!(md)?;
-        for w in &r.warnings {
-            writeln!(md, "- {}", md_code(w))?;
-        }
+        section(md, "Warnings", r.warnings.len())?;
+        bullets(md, &r.warnings)?;
     }
     if !r.unassigned.is_empty() {
-        writeln!(md)?;
-        writeln!(md, "## Unassigned evidence ({})", r.unassigned.len())?;
-        writeln!(md)?;
-        writeln!(md, "Evidence for a domain this policy does not know; listed, not gated.")?;
-        writeln!(md)?;
-        writeln!(md, "| Artifact | Names domain | Status | SHA-256 |")?;
-        writeln!(md, "|---|---|---|---|")?;
-        for a in &r.unassigned {
-            let sha = a.sha256.as_deref().map(short).unwrap_or_default();
-            writeln!(
-                md,
-                "| {} | {} | {} | `{sha}` |",
-                md_code_cell(&a.path),
-                md_code_cell(&a.domain),
-                status_cell(a.status)
-            )?;
-        }
+        section(md, "Unassigned evidence", r.unassigned.len())?;
+        writeln!(md, "Evidence for a domain this policy does not know; listed, not gated.\n")?;
+        let rows: Vec<String> = r
+            .unassigned
+            .iter()
+            .map(|a| {
+                let sha = a.sha256.as_deref().map(short).unwrap_or_default();
+                let (path, domain) = (md_code_cell(&a.path), md_code_cell(&a.domain));
+                format!("{path} | {domain} | {} | `{sha}`", status_cell(a.status))
+            })
+            .collect();
+        table(md, &["Artifact", "Names domain", "Status", "SHA-256"], &rows)?;
     }
     if !r.ignored.is_empty() {
-        writeln!(md)?;
-        writeln!(md, "## Ignored files ({})", r.ignored.len())?;
-        writeln!(md)?;
+        section(md, "Ignored files", r.ignored.len())?;
         for i in &r.ignored {
             writeln!(md, "- {}: {}", md_code(&i.path), md_code(&i.reason))?;
         }
     }
-    writeln!(md)?;
-    writeln!(
-        md,
-        "Checksums of every input and output: `artifact_index.json`; verify the report with `sha256sum -c SHA256SUMS` in its folder."
-    )?;
     Ok(())
+}
+
+/// `## {title} ({count})` between blank lines.
+fn section(md: &mut String, title: &str, count: usize) -> fmt::Result {
+    writeln!(md, "\n## {title} ({count})\n")
+}
+
+/// One `- ` line per item, as inline code.
+fn bullets(md: &mut String, items: &[String]) -> fmt::Result {
+    items.iter().try_for_each(|item| writeln!(md, "- {}", md_code(item)))
+}
+
+/// A Markdown table: the header of `columns`, then each row's cells (already
+/// joined with ` | `).
+fn table(md: &mut String, columns: &[&str], rows: &[String]) -> fmt::Result {
+    writeln!(md, "| {} |", columns.join(" | "))?;
+    writeln!(md, "|{}", "---|".repeat(columns.len()))?;
+    rows.iter().try_for_each(|row| writeln!(md, "| {row} |"))
 }
 
 fn format_name(format: &str) -> &str {
