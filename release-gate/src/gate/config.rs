@@ -166,173 +166,37 @@ impl Policy {
         waivers_file: Option<&str>,
         overrides: &Overrides,
     ) -> Result<Policy> {
-        let require = overrides.require;
         let raw: RawConfig = match workspace_metadata.get("release-gate") {
             None | Some(serde_json::Value::Null) => RawConfig::default(),
             Some(value) => RawConfig::deserialize(value)
                 .with_context(|| format!("invalid {TABLE} in the root `Cargo.toml`"))?,
         };
-        let domains: BTreeSet<String> = match raw.domains {
-            Some(list) => list.into_iter().collect(),
-            None => DEFAULT_DOMAINS.iter().map(|d| d.to_string()).collect(),
-        };
-        for domain in &domains {
-            check_domain_name(domain).with_context(|| format!("invalid `domains` in {TABLE}"))?;
-        }
-        let required: BTreeSet<String> = match (require, raw.required) {
-            (Some(flag), _) => {
-                for domain in flag {
-                    if !domains.contains(domain) {
-                        bail!("`--require {domain}`: unknown domain (known: {})", list(&domains));
-                    }
-                }
-                flag.iter().cloned().collect()
-            }
-            (None, Some(list)) => {
-                for domain in &list {
-                    if !domains.contains(domain) {
-                        bail!(
-                            "`required` in {TABLE} names `{domain}`, which is not in `domains` ({})",
-                            list_of(&domains)
-                        );
-                    }
-                }
-                list.into_iter().collect()
-            }
-            (None, None) => domains.clone(),
-        };
-        if required.is_empty() {
-            bail!("no required domains: a gate that requires nothing cannot open a release; list at least one in `required` in {TABLE} or `--require`");
-        }
-        let min = raw.release_candidate_min_score.unwrap_or(DEFAULT_RC_MIN_SCORE);
-        if min > 100 {
-            bail!(
-                "`release-candidate-min-score` in {TABLE} is {min}; it is a percentage, 0 to 100"
-            );
-        }
-        // Never 0: a release whose required domains all failed or were
-        // waived is never `ga_ready`, whatever the release candidate minimum.
-        let ga_min = raw.ga_min_score.unwrap_or(min.max(1));
-        if ga_min == 0 {
-            bail!("`ga-min-score` in {TABLE} is 0: a GA release needs at least one required domain that passed; use 1 to 100");
-        }
-        if ga_min > 100 {
-            bail!("`ga-min-score` in {TABLE} is {ga_min}; it is a percentage, 0 to 100");
-        }
-        if ga_min < min {
-            bail!("`ga-min-score` in {TABLE} is {ga_min}, below `release-candidate-min-score` ({min}); a GA release needs at least the score of a release candidate");
-        }
-        let mut folders: BTreeMap<String, String> = DEFAULT_FOLDERS
-            .iter()
-            .filter(|(_, domain)| domains.contains(*domain))
-            .map(|(f, d)| (f.to_string(), d.to_string()))
-            .collect();
-        for (folder, domain) in raw.folders.unwrap_or_default() {
-            if !domains.contains(&domain) {
-                bail!(
-                    "`folders.{folder}` in {TABLE} maps to `{domain}`, which is not in `domains` ({})",
-                    list_of(&domains)
-                );
-            }
-            folders.insert(folder, domain);
-        }
-        // A key this version does not know is an error, not a warning: a
-        // misspelled rule (`require-bindings`, `ga_min_score`) would leave
-        // the gate laxer than the policy says.
+        let domains = domains(raw.domains)?;
+        let required = required(overrides.require, raw.required, &domains)?;
+        let (min, ga_min) = min_scores(raw.release_candidate_min_score, raw.ga_min_score)?;
+        let folders = folders(raw.folders, &domains)?;
         let raw_formats = raw.formats.unwrap_or_default();
-        let unknown: Vec<String> = raw
-            .unknown
-            .keys()
-            .map(|key| format!("`{key}`"))
-            .chain(raw_formats.unknown.keys().map(|key| format!("`formats.{key}`")))
-            .collect();
-        if !unknown.is_empty() {
-            bail!(
-                "unknown key {} in {TABLE}: correct it (the README's Policy section lists the keys) or remove it",
-                unknown.join(", ")
-            );
-        }
+        reject_unknown_keys(&raw.unknown, &raw_formats.unknown)?;
         let (formats, slsa_release_artifacts) = formats(raw_formats)?;
-        let max_parse_bytes =
-            overrides.max_parse_bytes.or(raw.max_parse_bytes).unwrap_or(DEFAULT_MAX_PARSE_BYTES);
-        let age = |what: &str, s: &str| {
-            trust::parse_duration(s).map_err(|e| anyhow::anyhow!("{what}: {e}"))
-        };
-        let max_age = match (overrides.max_age, &raw.max_age) {
-            (Some(flag), _) => Some(age("`--max-age`", flag)?),
-            (None, Some(cfg)) => Some(age(&format!("`max-age` in {TABLE}"), cfg)?),
-            (None, None) => None,
-        };
-        let mut max_age_by_domain = BTreeMap::new();
-        for (domain, value) in raw.max_age_by_domain.unwrap_or_default() {
-            if !domains.contains(&domain) {
-                bail!(
-                    "`max-age-by-domain.{domain}` in {TABLE}: `{domain}` is not in `domains` ({})",
-                    list_of(&domains)
-                );
-            }
-            max_age_by_domain.insert(
-                domain.clone(),
-                age(&format!("`max-age-by-domain.{domain}` in {TABLE}"), &value)?,
-            );
-        }
-        let require_binding = match raw.require_binding {
-            None | Some(RequireBinding::All(false)) => BTreeSet::new(),
-            Some(RequireBinding::All(true)) => domains.clone(),
-            Some(RequireBinding::Domains(list)) => {
-                for domain in &list {
-                    if !domains.contains(domain) {
-                        bail!("`require-binding` in {TABLE} names `{domain}`, which is not in `domains` ({})", list_of(&domains));
-                    }
-                }
-                list.into_iter().collect()
-            }
-        };
-        let mut raw_waivers: Vec<(String, RawWaiver)> = raw
-            .waivers
-            .unwrap_or_default()
-            .into_iter()
-            .map(|w| (format!("{TABLE} waivers"), w))
-            .collect();
-        if let Some(text) = waivers_file {
-            let file: WaiversFile = toml::from_str(text).map_err(|e| {
-                anyhow::anyhow!("invalid `{WAIVERS_FILE}`: {}", e.to_string().trim())
-            })?;
-            raw_waivers.extend(file.waivers.into_iter().map(|w| (format!("`{WAIVERS_FILE}`"), w)));
-        }
-        let mut waivers = Vec::new();
-        for (source, w) in raw_waivers {
-            let waiver = Waiver {
-                code: w.code,
-                reason: w.reason.unwrap_or_default(),
-                approved_by: w.approved_by.unwrap_or_default(),
-                expires: match w.expires {
-                    Some(Expires::Text(s)) => s,
-                    Some(Expires::Toml(d)) => d.to_string(),
-                    None => String::new(),
-                },
-                sha256: w.sha256.map(|s| s.to_ascii_lowercase()),
-                check: w.check,
-            };
-            trust::validate_waiver(&waiver, &domains)
-                .map_err(|e| anyhow::anyhow!("in {source}: {e}"))?;
-            waivers.push(waiver);
-        }
-        waivers.sort();
+        let (max_age, max_age_by_domain) =
+            max_ages(overrides.max_age, raw.max_age, raw.max_age_by_domain, &domains)?;
         Ok(Policy {
-            domains,
             required,
             release_candidate_min_score: min,
             ga_min_score: ga_min,
             folders,
             formats,
             slsa_release_artifacts,
-            max_parse_bytes,
+            max_parse_bytes: overrides
+                .max_parse_bytes
+                .or(raw.max_parse_bytes)
+                .unwrap_or(DEFAULT_MAX_PARSE_BYTES),
             max_age,
             max_age_by_domain,
-            require_binding,
+            require_binding: require_binding(raw.require_binding, &domains)?,
             no_new_blockers: overrides.no_new_blockers || raw.no_new_blockers.unwrap_or(false),
-            waivers,
+            waivers: waivers(raw.waivers, waivers_file, &domains)?,
+            domains,
         })
     }
 
@@ -340,6 +204,185 @@ impl Policy {
     pub fn folder_domain(&self, folder: &str) -> String {
         self.folders.get(folder).cloned().unwrap_or_else(|| folder.to_string())
     }
+}
+
+fn domains(list: Option<Vec<String>>) -> Result<BTreeSet<String>> {
+    let domains: BTreeSet<String> = match list {
+        Some(list) => list.into_iter().collect(),
+        None => DEFAULT_DOMAINS.iter().map(|d| d.to_string()).collect(),
+    };
+    for domain in &domains {
+        check_domain_name(domain).with_context(|| format!("invalid `domains` in {TABLE}"))?;
+    }
+    Ok(domains)
+}
+
+/// `--require` wins over `required`; by default every domain is required.
+fn required(
+    flag: Option<&[String]>,
+    key: Option<Vec<String>>,
+    domains: &BTreeSet<String>,
+) -> Result<BTreeSet<String>> {
+    let required: BTreeSet<String> = match (flag, key) {
+        (Some(flag), _) => {
+            if let Some(domain) = flag.iter().find(|d| !domains.contains(*d)) {
+                bail!("`--require {domain}`: unknown domain (known: {})", list(domains));
+            }
+            flag.iter().cloned().collect()
+        }
+        (None, Some(list)) => {
+            let said = format!("`required` in {TABLE} names");
+            list.iter().try_for_each(|domain| ensure_known_domain(domains, domain, &said))?;
+            list.into_iter().collect()
+        }
+        (None, None) => domains.clone(),
+    };
+    if required.is_empty() {
+        bail!("no required domains: a gate that requires nothing cannot open a release; list at least one in `required` in {TABLE} or `--require`");
+    }
+    Ok(required)
+}
+
+/// `release-candidate-min-score` and `ga-min-score`, percentages.
+fn min_scores(release_candidate: Option<u32>, ga: Option<u32>) -> Result<(u32, u32)> {
+    let min = release_candidate.unwrap_or(DEFAULT_RC_MIN_SCORE);
+    if min > 100 {
+        bail!("`release-candidate-min-score` in {TABLE} is {min}; it is a percentage, 0 to 100");
+    }
+    // Never 0: a release whose required domains all failed or were
+    // waived is never `ga_ready`, whatever the release candidate minimum.
+    let ga_min = ga.unwrap_or(min.max(1));
+    if ga_min == 0 {
+        bail!("`ga-min-score` in {TABLE} is 0: a GA release needs at least one required domain that passed; use 1 to 100");
+    }
+    if ga_min > 100 {
+        bail!("`ga-min-score` in {TABLE} is {ga_min}; it is a percentage, 0 to 100");
+    }
+    if ga_min < min {
+        bail!("`ga-min-score` in {TABLE} is {ga_min}, below `release-candidate-min-score` ({min}); a GA release needs at least the score of a release candidate");
+    }
+    Ok((min, ga_min))
+}
+
+/// The built-in evidence folders of the configured domains, then `folders`.
+fn folders(
+    configured: Option<BTreeMap<String, String>>,
+    domains: &BTreeSet<String>,
+) -> Result<BTreeMap<String, String>> {
+    let mut folders: BTreeMap<String, String> = DEFAULT_FOLDERS
+        .iter()
+        .filter(|(_, domain)| domains.contains(*domain))
+        .map(|(f, d)| (f.to_string(), d.to_string()))
+        .collect();
+    for (folder, domain) in configured.unwrap_or_default() {
+        ensure_known_domain(domains, &domain, &format!("`folders.{folder}` in {TABLE} maps to"))?;
+        folders.insert(folder, domain);
+    }
+    Ok(folders)
+}
+
+/// A key this version does not know is an error, not a warning: a
+/// misspelled rule (`require-bindings`, `ga_min_score`) would leave the gate
+/// laxer than the policy says.
+fn reject_unknown_keys(
+    table: &BTreeMap<String, serde_json::Value>,
+    formats: &BTreeMap<String, serde_json::Value>,
+) -> Result<()> {
+    let unknown: Vec<String> = table
+        .keys()
+        .map(|key| format!("`{key}`"))
+        .chain(formats.keys().map(|key| format!("`formats.{key}`")))
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "unknown key {} in {TABLE}: correct it (the README's Policy section lists the keys) or remove it",
+            unknown.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The overall max-age (`--max-age` wins over `max-age`) and the per-domain
+/// ones, in seconds.
+fn max_ages(
+    flag: Option<&str>,
+    key: Option<String>,
+    by_domain: Option<BTreeMap<String, String>>,
+    domains: &BTreeSet<String>,
+) -> Result<(Option<u64>, BTreeMap<String, u64>)> {
+    let age =
+        |what: &str, s: &str| trust::parse_duration(s).map_err(|e| anyhow::anyhow!("{what}: {e}"));
+    let max_age = match (flag, key) {
+        (Some(flag), _) => Some(age("`--max-age`", flag)?),
+        (None, Some(key)) => Some(age(&format!("`max-age` in {TABLE}"), &key)?),
+        (None, None) => None,
+    };
+    let mut max_age_by_domain = BTreeMap::new();
+    let said = format!("`max-age-by-domain` in {TABLE} names");
+    for (domain, value) in by_domain.unwrap_or_default() {
+        ensure_known_domain(domains, &domain, &said)?;
+        let seconds = age(&format!("`max-age-by-domain.{domain}` in {TABLE}"), &value)?;
+        max_age_by_domain.insert(domain, seconds);
+    }
+    Ok((max_age, max_age_by_domain))
+}
+
+fn require_binding(
+    raw: Option<RequireBinding>,
+    domains: &BTreeSet<String>,
+) -> Result<BTreeSet<String>> {
+    Ok(match raw {
+        None | Some(RequireBinding::All(false)) => BTreeSet::new(),
+        Some(RequireBinding::All(true)) => domains.clone(),
+        Some(RequireBinding::Domains(list)) => {
+            let said = format!("`require-binding` in {TABLE} names");
+            list.iter().try_for_each(|domain| ensure_known_domain(domains, domain, &said))?;
+            list.into_iter().collect()
+        }
+    })
+}
+
+/// The policy's waivers, then the waivers file's, each valid, sorted.
+fn waivers(
+    in_table: Option<Vec<RawWaiver>>,
+    waivers_file: Option<&str>,
+    domains: &BTreeSet<String>,
+) -> Result<Vec<Waiver>> {
+    let mut raw_waivers: Vec<(String, RawWaiver)> =
+        in_table.unwrap_or_default().into_iter().map(|w| (format!("{TABLE} waivers"), w)).collect();
+    if let Some(text) = waivers_file {
+        let file: WaiversFile = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("invalid `{WAIVERS_FILE}`: {}", e.to_string().trim()))?;
+        raw_waivers.extend(file.waivers.into_iter().map(|w| (format!("`{WAIVERS_FILE}`"), w)));
+    }
+    let mut waivers = Vec::new();
+    for (source, w) in raw_waivers {
+        let waiver = Waiver {
+            code: w.code,
+            reason: w.reason.unwrap_or_default(),
+            approved_by: w.approved_by.unwrap_or_default(),
+            expires: match w.expires {
+                Some(Expires::Text(s)) => s,
+                Some(Expires::Toml(d)) => d.to_string(),
+                None => String::new(),
+            },
+            sha256: w.sha256.map(|s| s.to_ascii_lowercase()),
+            check: w.check,
+        };
+        trust::validate_waiver(&waiver, domains)
+            .map_err(|e| anyhow::anyhow!("in {source}: {e}"))?;
+        waivers.push(waiver);
+    }
+    waivers.sort();
+    Ok(waivers)
+}
+
+/// `domain`, named where `said` says, is one of `domains`.
+fn ensure_known_domain(domains: &BTreeSet<String>, domain: &str, said: &str) -> Result<()> {
+    if !domains.contains(domain) {
+        bail!("{said} `{domain}`, which is not in `domains` ({})", list_of(domains));
+    }
+    Ok(())
 }
 
 fn formats(raw: RawFormats) -> Result<(FormatPolicy, Vec<String>)> {
@@ -529,5 +572,14 @@ mod tests {
             None,
             Err("`folders.x` in [workspace.metadata.release-gate] maps to `nope`, which is not in `domains` (`cdc`, `certification`, `docs`, `governance`, `performance`, `security`, `supply_chain`)"),
         );
+        for (key, value) in
+            [("require-binding", json!(["nope"])), ("max-age-by-domain", json!({"nope": "1d"}))]
+        {
+            check(
+                json!({"release-gate": {"domains": ["docs"], key: value}}),
+                None,
+                Err(&format!("`{key}` in [workspace.metadata.release-gate] names `nope`, which is not in `domains` (`docs`)")),
+            );
+        }
     }
 }
