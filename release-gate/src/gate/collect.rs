@@ -126,78 +126,87 @@ pub fn explicit(
     let mut out = Collected::default();
     let mut seen = BTreeSet::new();
     for (domain, path) in args {
-        check_domain_name(domain).map_err(|e| {
-            anyhow::anyhow!("`--artifact {}=...`: {e}", super::evidence::shown(domain))
-        })?;
-        if !policy.domains.contains(domain) {
-            bail!(
-                "`--artifact {domain}={}`: unknown domain `{domain}` (expected DOMAIN=PATH with DOMAIN one of {})",
-                path.display(),
-                policy.domains.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
-            );
-        }
-        let abs = paths::absolute(cwd, path);
-        let shown = paths::display(root, &abs);
-        if shown.chars().any(char::is_control) {
-            bail!(
-                "`--artifact {domain}=...`: the path contains control characters; rename the file"
-            );
-        }
-        let given = cwd.join(path);
-        if path.components().any(|c| c == Component::ParentDir)
-            && given.canonicalize().ok() != abs.canonicalize().ok()
-        {
-            // `link/../x.json`: the system reads from the symlink target's
-            // parent (or nothing, when a folder before `..` is missing); the
-            // report would name `x.json` here. Two different files.
-            bail!(
-                "`--artifact {domain}={}`: the system resolves this path to another file than `{shown}` (a symlink or a missing folder before `..`); pass the path without `..`",
-                path.display()
-            );
-        }
+        let (given, abs, shown) = explicit_path(root, cwd, policy, domain, path)?;
         if !seen.insert(paths::resolve(&abs)) {
             bail!(
                 "`{shown}` is given twice with `--artifact`: each file is the evidence of one domain, once"
             );
         }
-        if let Ok(real) = given.canonicalize() {
-            if real.is_dir() {
+        let named = |path: PathBuf, display: String| ArtifactRef {
+            path,
+            display,
+            origin: Origin::Explicit { domain: domain.clone(), named: true },
+            listed_as_file: false,
+            via_symlink: false,
+        };
+        match given.canonicalize() {
+            Ok(real) if real.is_dir() => {
                 // A folder (a criterion tree, a downloaded artifact): every
                 // evidence file under it is this domain's evidence.
                 out.input_dirs.push(abs.clone());
                 let before = out.artifacts.len();
-                let w =
-                    Walk { root, real_root: &real, folder: domain, domain, explicit: Some(domain) };
-                let mut visited = BTreeSet::from([real.clone()]);
-                let via_symlink = real != abs;
-                walk(&w, &given, &real, 0, via_symlink, &mut visited, &mut out);
+                let mut w = Walk::new(root, &real, domain, domain, Some(domain), &mut out);
+                w.walk(&given, &real, 0, real != abs);
                 if out.artifacts.len() == before {
                     // The user named it as evidence: a folder without any is
                     // invalid evidence, not a missing `--artifact`.
-                    out.artifacts.push(ArtifactRef {
-                        path: given,
-                        display: shown,
-                        origin: Origin::Explicit { domain: domain.clone(), named: true },
-                        listed_as_file: false,
-                        via_symlink: false,
-                    });
+                    out.artifacts.push(named(given, shown));
                 }
-                continue;
+            }
+            _ => {
+                if let Some(parent) = abs.parent() {
+                    out.input_dirs.push(parent.to_path_buf());
+                }
+                out.artifacts.push(named(given, shown));
             }
         }
-        if let Some(parent) = abs.parent() {
-            out.input_dirs.push(parent.to_path_buf());
-        }
-        out.artifacts.push(ArtifactRef {
-            path: given,
-            display: shown,
-            origin: Origin::Explicit { domain: domain.clone(), named: true },
-            listed_as_file: false,
-            via_symlink: false,
-        });
     }
-    // A file reached twice (a folder's file also given on its own, or a
-    // symlink to another given file) would count twice.
+    refuse_given_twice(&out)?;
+    Ok(out)
+}
+
+/// `--artifact DOMAIN=PATH` checked: a configured domain, and a path the
+/// report can name that is the file the system reads. The path as given
+/// (from `cwd`), absolute, and as the report names it.
+fn explicit_path(
+    root: &Path,
+    cwd: &Path,
+    policy: &Policy,
+    domain: &str,
+    path: &Path,
+) -> Result<(PathBuf, PathBuf, String)> {
+    check_domain_name(domain)
+        .map_err(|e| anyhow::anyhow!("`--artifact {}=...`: {e}", super::evidence::shown(domain)))?;
+    if !policy.domains.contains(domain) {
+        bail!(
+            "`--artifact {domain}={}`: unknown domain `{domain}` (expected DOMAIN=PATH with DOMAIN one of {})",
+            path.display(),
+            policy.domains.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let abs = paths::absolute(cwd, path);
+    let shown = paths::display(root, &abs);
+    if shown.chars().any(char::is_control) {
+        bail!("`--artifact {domain}=...`: the path contains control characters; rename the file");
+    }
+    let given = cwd.join(path);
+    if path.components().any(|c| c == Component::ParentDir)
+        && given.canonicalize().ok() != abs.canonicalize().ok()
+    {
+        // `link/../x.json`: the system reads from the symlink target's
+        // parent (or nothing, when a folder before `..` is missing); the
+        // report would name `x.json` here. Two different files.
+        bail!(
+            "`--artifact {domain}={}`: the system resolves this path to another file than `{shown}` (a symlink or a missing folder before `..`); pass the path without `..`",
+            path.display()
+        );
+    }
+    Ok((given, abs, shown))
+}
+
+/// A file reached twice (a folder's file also given on its own, or a
+/// symlink to another given file) would count twice.
+fn refuse_given_twice(out: &Collected) -> Result<()> {
     let mut by_real: BTreeMap<PathBuf, &str> = BTreeMap::new();
     for artifact in &out.artifacts {
         let Ok(real) = artifact.path.canonicalize() else { continue };
@@ -211,7 +220,7 @@ pub fn explicit(
             );
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<Collected> {
@@ -219,27 +228,32 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
         discovery_root: Some(paths::display(root, artifacts_root)),
         ..Collected::default()
     };
-    let real_root = match artifacts_root.canonicalize() {
-        Ok(real) => real,
-        Err(_) => return Ok(out), // no evidence at all: every domain is missing
+    let Ok(real_root) = artifacts_root.canonicalize() else {
+        return Ok(out); // no evidence at all: every domain is missing
     };
-    // Every `<folder>/latest` of the artifacts root, listed by hand: a glob
-    // skips names that are not UTF-8, and those must be refused, not unseen.
+    for latest in latest_folders(root, artifacts_root, policy, &mut out)? {
+        discover_in(root, &real_root, policy, &latest, &mut out);
+    }
+    refuse_aliases(&mut out);
+    Ok(out)
+}
+
+/// Every `<folder>/latest` of the artifacts root, sorted, listed by hand: a
+/// glob skips names that are not UTF-8, and those must be refused, not
+/// unseen. A near miss (`Latest`) is refused into `out`.
+fn latest_folders(
+    root: &Path,
+    artifacts_root: &Path,
+    policy: &Policy,
+    out: &mut Collected,
+) -> Result<Vec<PathBuf>> {
+    let unlisted = |e: std::io::Error| {
+        let shown = paths::display(root, artifacts_root);
+        anyhow::anyhow!("cannot list `{shown}` for evidence: {e}; make it readable")
+    };
     let mut latest_dirs = Vec::new();
-    let listing = fs::read_dir(artifacts_root).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot list `{}` for evidence: {e}; make it readable",
-            paths::display(root, artifacts_root)
-        )
-    })?;
-    for entry in listing {
-        let entry = entry.map_err(|e| {
-            anyhow::anyhow!(
-                "cannot list `{}` for evidence: {e}; make it readable",
-                paths::display(root, artifacts_root)
-            )
-        })?;
-        let folder_path = entry.path();
+    for entry in fs::read_dir(artifacts_root).map_err(unlisted)? {
+        let folder_path = entry.map_err(unlisted)?.path();
         if !folder_path.is_dir() {
             continue;
         }
@@ -275,79 +289,76 @@ pub fn discover(root: &Path, artifacts_root: &Path, policy: &Policy) -> Result<C
         }
     }
     latest_dirs.sort();
-    for latest in latest_dirs {
-        let display = escape(&paths::display(root, &latest));
-        let Some(folder) = latest
-            .parent()
-            .and_then(Path::file_name)
-            .and_then(|f| f.to_str())
-            .filter(|f| !release_gate_scan::text::has_control(f))
-        else {
-            // No domain can be named for it: the whole gate is blocked.
-            out.refused.push(Refused {
-                display,
-                domain: UNASSIGNED.to_string(),
-                reason: "refused: the evidence folder's name is not UTF-8 or holds control characters, so no domain can be assigned; rename the folder".to_string(),
-            });
-            continue;
-        };
-        let folder = folder.to_string();
-        let domain = policy.folder_domain(&folder);
-        if !policy.domains.contains(&domain) {
-            // `Security`, `security `, `supply-chain`: a near miss of a
-            // configured domain or folder would be listed as unassigned and
-            // never gate; it blocks the domain it was meant for.
-            let near = |name: &str| name.trim().to_ascii_lowercase().replace('-', "_");
-            let meant = policy
-                .domains
-                .iter()
-                .chain(policy.folders.keys())
-                .find(|known| near(known) == near(&folder))
-                .map(|known| policy.folder_domain(known));
-            if let Some(meant) = meant {
-                out.refused.push(Refused {
-                    display: display.clone(),
-                    domain: meant.clone(),
-                    reason: format!("refused: the folder `{}` is not named as the policy names `{meant}`'s evidence folders; rename it", escape(&folder)),
-                });
-                continue;
-            }
-        }
-        let mut refuse = |reason: String| {
-            out.refused.push(Refused { display: display.clone(), domain: domain.clone(), reason });
-        };
-        let real = match latest.canonicalize() {
-            Ok(real) => real,
-            Err(e) => {
-                refuse(format!("refused: the evidence folder cannot be resolved ({e}); repair or remove the symlink"));
-                continue;
-            }
-        };
-        if !real.starts_with(&real_root) {
-            refuse(OUTSIDE.to_string());
-            continue;
-        }
-        if !real.is_dir() {
-            refuse(
-                "refused: `latest` is not a folder; the evidence belongs in a folder `latest/`"
-                    .to_string(),
-            );
-            continue;
-        }
-        let via_symlink = real != latest;
-        if via_symlink {
-            out.saw_symlink = true;
-        }
-        out.input_dirs.push(latest.clone());
-        out.input_dirs.push(real.clone());
-        out.evidence_folders.push(latest.clone());
-        let mut visited = BTreeSet::from([real.clone()]);
-        let w =
-            Walk { root, real_root: &real_root, folder: &folder, domain: &domain, explicit: None };
-        walk(&w, &latest, &real, 0, via_symlink, &mut visited, &mut out);
+    Ok(latest_dirs)
+}
+
+/// Discovers the evidence of one `latest` folder, or refuses it: a folder
+/// name no domain can be read from, a near miss of a configured domain, a
+/// `latest` that does not resolve to a folder inside the artifacts root.
+fn discover_in(root: &Path, real_root: &Path, policy: &Policy, latest: &Path, out: &mut Collected) {
+    let display = escape(&paths::display(root, latest));
+    let Some(folder) = latest
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|f| f.to_str())
+        .filter(|f| !release_gate_scan::text::has_control(f))
+    else {
+        // No domain can be named for it: the whole gate is blocked.
+        out.refused.push(Refused {
+            display,
+            domain: UNASSIGNED.to_string(),
+            reason: "refused: the evidence folder's name is not UTF-8 or holds control characters, so no domain can be assigned; rename the folder".to_string(),
+        });
+        return;
+    };
+    let domain = policy.folder_domain(folder);
+    if let Some(meant) = meant_domain(policy, folder, &domain) {
+        out.refused.push(Refused {
+            display,
+            domain: meant.clone(),
+            reason: format!("refused: the folder `{}` is not named as the policy names `{meant}`'s evidence folders; rename it", escape(folder)),
+        });
+        return;
     }
-    refuse_aliases(&mut out);
-    Ok(out)
+    let refused = match latest.canonicalize() {
+        Err(e) => Some(format!(
+            "refused: the evidence folder cannot be resolved ({e}); repair or remove the symlink"
+        )),
+        Ok(real) if !real.starts_with(real_root) => Some(OUTSIDE.to_string()),
+        Ok(real) if !real.is_dir() => Some(
+            "refused: `latest` is not a folder; the evidence belongs in a folder `latest/`"
+                .to_string(),
+        ),
+        Ok(real) => {
+            let via_symlink = real != latest;
+            out.saw_symlink |= via_symlink;
+            out.input_dirs.push(latest.to_path_buf());
+            out.input_dirs.push(real.clone());
+            out.evidence_folders.push(latest.to_path_buf());
+            let mut w = Walk::new(root, real_root, folder, &domain, None, out);
+            w.walk(latest, &real, 0, via_symlink);
+            None
+        }
+    };
+    if let Some(reason) = refused {
+        out.refused.push(Refused { display, domain, reason });
+    }
+}
+
+/// `Security`, `security `, `supply-chain`: a folder whose `domain` is not
+/// configured but is a near miss of a configured domain or folder would be
+/// listed as unassigned and never gate; it blocks the domain it was meant for.
+fn meant_domain(policy: &Policy, folder: &str, domain: &str) -> Option<String> {
+    if policy.domains.contains(domain) {
+        return None;
+    }
+    let near = |name: &str| name.trim().to_ascii_lowercase().replace('-', "_");
+    policy
+        .domains
+        .iter()
+        .chain(policy.folders.keys())
+        .find(|known| near(known) == near(folder))
+        .map(|known| policy.folder_domain(known))
 }
 
 /// The domain of evidence that cannot be assigned to any: its blocker is
@@ -444,7 +455,7 @@ const NEAR_EVIDENCE: &str = "refused: its name is an evidence file's but for tra
 
 const NOT_EVIDENCE: &str = "not an evidence file by its name (evidence files end in `.json`, `.jsonl`, `.ndjson`, `.sarif`, `.xml`, `.junit`, `.cdx`, `.spdx`, `.intoto`, `.dsse` or `.sigstore`)";
 
-/// Where a walk is and what it assigns.
+/// Where a walk is, what it assigns, and where it puts what it finds.
 struct Walk<'a> {
     root: &'a Path,
     /// Nothing outside this real path is read.
@@ -453,172 +464,183 @@ struct Walk<'a> {
     domain: &'a str,
     /// `Some(domain)` when walking a folder given as `--artifact DOMAIN=DIR`.
     explicit: Option<&'a str>,
+    /// The real folders walked: each once, through the first path to it.
+    visited: BTreeSet<PathBuf>,
+    out: &'a mut Collected,
 }
 
-impl Walk<'_> {
-    fn origin(&self) -> Origin {
-        match self.explicit {
+impl<'a> Walk<'a> {
+    fn new(
+        root: &'a Path,
+        real_root: &'a Path,
+        folder: &'a str,
+        domain: &'a str,
+        explicit: Option<&'a str>,
+        out: &'a mut Collected,
+    ) -> Self {
+        let visited = BTreeSet::new();
+        Walk { root, real_root, folder, domain, explicit, visited, out }
+    }
+
+    fn artifact(
+        &mut self,
+        path: PathBuf,
+        display: String,
+        listed_as_file: bool,
+        via_symlink: bool,
+    ) {
+        let origin = match self.explicit {
             Some(domain) => Origin::Explicit { domain: domain.to_string(), named: false },
             None => Origin::Discovered {
                 folder: self.folder.to_string(),
                 domain: self.domain.to_string(),
             },
-        }
+        };
+        self.out.artifacts.push(ArtifactRef { path, display, origin, listed_as_file, via_symlink });
     }
 
-    fn refuse(&self, out: &mut Collected, display: String, reason: String) {
+    fn refuse(&mut self, display: String, reason: String) {
         let domain = self.explicit.unwrap_or(self.domain).to_string();
-        out.refused.push(Refused { display, domain, reason });
+        self.out.refused.push(Refused { display, domain, reason });
     }
-}
 
-/// Walks `dir`, whose real (symlink-free) path is `real_dir`; `via_symlink`:
-/// a symlink was followed on the way to `dir`.
-fn walk(
-    w: &Walk,
-    dir: &Path,
-    real_dir: &Path,
-    depth: usize,
-    via_symlink: bool,
-    visited: &mut BTreeSet<PathBuf>,
-    out: &mut Collected,
-) {
-    let root = w.root;
-    let artifact = |path: PathBuf, display: String, listed_as_file: bool, via_symlink: bool| {
-        ArtifactRef { path, display, origin: w.origin(), listed_as_file, via_symlink }
-    };
-    let listing = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(_) => {
-            // Evidence that cannot be listed cannot pass: hand the folder to
-            // the read stage, which reports it as invalid with the reason.
-            let display = escape(&paths::display(root, dir));
-            out.artifacts.push(artifact(dir.to_path_buf(), display, false, via_symlink));
-            return;
-        }
-    };
-    let mut entries: Vec<(PathBuf, Option<fs::FileType>)> = Vec::new();
-    for entry in listing {
-        match entry {
-            Ok(e) => entries.push((e.path(), e.file_type().ok())),
-            Err(e) => {
-                // An entry the system could not list may be evidence.
-                let display = escape(&paths::display(root, dir));
-                w.refuse(
-                    out,
-                    display,
-                    format!(
-                        "refused: the folder cannot be listed completely ({e}); make it readable"
-                    ),
-                );
-                return;
-            }
+    fn ignore(&mut self, display: String, reason: impl Into<String>) {
+        self.out.ignored.push(Ignored::new(display, reason));
+    }
+
+    /// A file that is no evidence by its name: refused when it nearly is.
+    fn not_evidence(&mut self, path: &Path, display: String) {
+        if near_evidence(path) {
+            self.refuse(display, NEAR_EVIDENCE.to_string());
+        } else {
+            self.ignore(display, NOT_EVIDENCE);
         }
     }
-    // All in `dir`: by name is by path, without comparing every component.
-    entries.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
-    // How the report names an entry: the folder's name plus the entry's, unless
-    // the folder is the root or above it (then `..` steps may cancel).
-    let dir_display = (!root.starts_with(dir)).then(|| paths::display(root, dir));
-    for (path, file_type) in entries {
-        if bad_name(&path) {
-            // A name that would forge a line of the report or a CI log (or
-            // that the report cannot spell): never read, never silently
-            // dropped. Evidence-like names and folders go to the read stage,
-            // which refuses them as invalid evidence of this domain.
-            let display = escape(&paths::display(root, &path));
-            if path.is_dir() || evidence_like(&path) {
-                out.artifacts.push(artifact(path, display, false, via_symlink));
-            } else {
-                out.ignored.push(Ignored::new(
-                    display,
-                    "not an evidence file, and its name is refused (control characters or not UTF-8)",
-                ));
-            }
-            continue;
-        }
-        let display = match (&dir_display, path.file_name()) {
-            (Some(dir), Some(name)) => format!("{dir}/{}", name.to_string_lossy()),
-            _ => paths::display(root, &path),
-        };
-        let supported = evidence_like(&path);
-        if file_type.is_some_and(|t| t.is_file()) {
-            // A regular file listed in the real folder being walked: inside
-            // the root, no symlink to resolve (the common case, thousands of
-            // times per run).
-            if supported {
-                out.artifacts.push(artifact(path, display, true, via_symlink));
-            } else if near_evidence(&path) {
-                w.refuse(out, display, NEAR_EVIDENCE.to_string());
-            } else {
-                out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
-            }
-            continue;
-        }
-        // Where it really is: an entry that is not a symlink sits in the real
-        // folder being walked; only a symlink needs resolving (one
-        // `canonicalize` per file was most of discovery's time).
-        let is_link = file_type.is_none_or(|t| t.is_symlink());
-        let resolved = match (file_type, path.file_name()) {
-            (Some(t), Some(name)) if !t.is_symlink() => Ok((real_dir.join(name), t.is_dir())),
-            _ => {
-                out.saw_symlink = true;
-                path.canonicalize().map(|real| {
-                    let is_dir = real.is_dir();
-                    (real, is_dir)
-                })
-            }
-        };
-        let (real, is_dir) = match resolved {
-            Ok(resolved) => resolved,
-            Err(_) if supported => {
-                // A dangling symlink or a symlink loop named as evidence:
-                // the read stage reports it (missing, or invalid with the
-                // reason), so it cannot pass unnoticed.
-                out.artifacts.push(artifact(path, display, false, true));
+
+    /// Walks `dir`, whose real (symlink-free) path is `real_dir`;
+    /// `via_symlink`: a symlink was followed on the way to `dir`.
+    fn walk(&mut self, dir: &Path, real_dir: &Path, depth: usize, via_symlink: bool) {
+        self.visited.insert(real_dir.to_path_buf());
+        let Some(entries) = self.list(dir, via_symlink) else { return };
+        // How the report names an entry: the folder's name plus the entry's,
+        // unless the folder is the root or above it (then `..` steps may cancel).
+        let dir_display = (!self.root.starts_with(dir)).then(|| paths::display(self.root, dir));
+        for (path, file_type) in entries {
+            if bad_name(&path) {
+                self.bad_name(path, via_symlink);
                 continue;
             }
-            Err(e) => {
-                out.ignored.push(Ignored::new(
+            let display = match (&dir_display, path.file_name()) {
+                (Some(dir), Some(name)) => format!("{dir}/{}", name.to_string_lossy()),
+                _ => paths::display(self.root, &path),
+            };
+            let supported = evidence_like(&path);
+            if file_type.is_some_and(|t| t.is_file()) {
+                // A regular file listed in the real folder being walked:
+                // inside the root, no symlink to resolve (the common case,
+                // thousands of times per run).
+                if supported {
+                    self.artifact(path, display, true, via_symlink);
+                } else {
+                    self.not_evidence(&path, display);
+                }
+                continue;
+            }
+            // Where it really is: an entry that is not a symlink sits in the
+            // real folder being walked; only a symlink needs resolving (one
+            // `canonicalize` per file was most of discovery's time).
+            let is_link = file_type.is_none_or(|t| t.is_symlink());
+            let resolved = match (file_type, path.file_name()) {
+                (Some(t), Some(name)) if !t.is_symlink() => Ok((real_dir.join(name), t.is_dir())),
+                _ => {
+                    self.out.saw_symlink = true;
+                    path.canonicalize().map(|real| {
+                        let is_dir = real.is_dir();
+                        (real, is_dir)
+                    })
+                }
+            };
+            let via = via_symlink || is_link;
+            match resolved {
+                // A dangling symlink or a symlink loop named as evidence: the
+                // read stage reports it (missing, or invalid with the
+                // reason), so it cannot pass unnoticed.
+                Err(_) if supported => self.artifact(path, display, false, true),
+                Err(e) => self.ignore(
                     display,
                     format!("cannot resolve it ({e}), and it is not an evidence file by its name"),
-                ));
-                continue;
+                ),
+                Ok((real, is_dir)) if !real.starts_with(self.real_root) => {
+                    if supported || is_dir {
+                        self.refuse(display, OUTSIDE.to_string());
+                    } else {
+                        self.ignore(display, NOT_EVIDENCE);
+                    }
+                }
+                Ok((real, true)) => self.folder(&path, &real, display, depth, via),
+                Ok(_) if supported => self.artifact(path, display, false, via),
+                Ok(_) => self.not_evidence(&path, display),
             }
+        }
+    }
+
+    /// `dir`'s entries, sorted; `None` when it cannot be listed completely
+    /// (then it went to the read stage or was refused).
+    fn list(
+        &mut self,
+        dir: &Path,
+        via_symlink: bool,
+    ) -> Option<Vec<(PathBuf, Option<fs::FileType>)>> {
+        let Ok(listing) = fs::read_dir(dir) else {
+            // Evidence that cannot be listed cannot pass: hand the folder to
+            // the read stage, which reports it as invalid with the reason.
+            let display = escape(&paths::display(self.root, dir));
+            self.artifact(dir.to_path_buf(), display, false, via_symlink);
+            return None;
         };
-        if !real.starts_with(w.real_root) {
-            if supported || is_dir {
-                w.refuse(out, display, OUTSIDE.to_string());
-            } else {
-                out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
+        let mut entries: Vec<(PathBuf, Option<fs::FileType>)> = Vec::new();
+        for entry in listing {
+            match entry {
+                Ok(e) => entries.push((e.path(), e.file_type().ok())),
+                Err(e) => {
+                    // An entry the system could not list may be evidence.
+                    let display = escape(&paths::display(self.root, dir));
+                    self.refuse(display, format!("refused: the folder cannot be listed completely ({e}); make it readable"));
+                    return None;
+                }
             }
-            continue;
         }
-        if is_dir {
-            if depth >= MAX_DEPTH {
-                w.refuse(
-                    out,
-                    display,
-                    format!("refused: a folder deeper than {MAX_DEPTH} levels below the evidence folder, which the gate does not walk; move its evidence up"),
-                );
-            } else if !visited.insert(real.clone()) {
-                // Its files are walked once, through the first path to it.
-                out.ignored.push(Ignored::new(display, "a folder already walked (symlink cycle)"));
-            } else {
-                let via = via_symlink || is_link;
-                walk(w, &path, &real, depth.saturating_add(1), via, visited, out);
-            }
-            continue;
+        // All in `dir`: by name is by path, without comparing every component.
+        entries.sort_by(|a, b| a.0.file_name().cmp(&b.0.file_name()));
+        Some(entries)
+    }
+
+    /// A name that would forge a line of the report or a CI log (or that the
+    /// report cannot spell): never read, never silently dropped.
+    /// Evidence-like names and folders go to the read stage, which refuses
+    /// them as invalid evidence of this domain.
+    fn bad_name(&mut self, path: PathBuf, via_symlink: bool) {
+        let display = escape(&paths::display(self.root, &path));
+        if path.is_dir() || evidence_like(&path) {
+            self.artifact(path, display, false, via_symlink);
+        } else {
+            self.ignore(
+                display,
+                "not an evidence file, and its name is refused (control characters or not UTF-8)",
+            );
         }
-        if !supported {
-            if near_evidence(&path) {
-                w.refuse(out, display, NEAR_EVIDENCE.to_string());
-            } else {
-                out.ignored.push(Ignored::new(display, NOT_EVIDENCE));
-            }
-            continue;
+    }
+
+    /// A folder under the one walked: walked in turn, unless too deep or
+    /// walked already.
+    fn folder(&mut self, path: &Path, real: &Path, display: String, depth: usize, via: bool) {
+        if depth >= MAX_DEPTH {
+            self.refuse(display, format!("refused: a folder deeper than {MAX_DEPTH} levels below the evidence folder, which the gate does not walk; move its evidence up"));
+        } else if self.visited.contains(real) {
+            self.ignore(display, "a folder already walked (symlink cycle)");
+        } else {
+            self.walk(path, real, depth.saturating_add(1), via);
         }
-        out.artifacts.push(artifact(path, display, false, via_symlink || is_link));
     }
 }
 

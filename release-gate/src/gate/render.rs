@@ -107,7 +107,7 @@ fn write_domains(md: &mut String, r: &Report) -> fmt::Result {
         }
     }
     writeln!(md, "\n## Domains\n")?;
-    table(md, &["Domain", "Required", "Status", "Artifact", "Format", "SHA-256"], &rows)
+    table(md, &["Domain", "Required", "Status", "Artifact", "Format", "SHA-256"], rows)
 }
 
 fn write_blockers(md: &mut String, r: &Report) -> fmt::Result {
@@ -128,17 +128,13 @@ fn write_waived(md: &mut String, r: &Report) -> fmt::Result {
     }
     section(md, "Waived", r.waived.len())?;
     writeln!(md, "Waived blockers are accepted risks, never a pass: they do not block, their domains do not count as passed, and they cannot carry a release below the GA minimum score.\n")?;
-    let rows: Vec<String> = r
-        .waived
-        .iter()
-        .map(|w| {
-            let check = w.check.as_deref().map(md_code_cell).unwrap_or_default();
-            let (code, reason) = (md_code_cell(&w.code), md_code_cell(&w.reason));
-            let (by, expires) = (md_code_cell(&w.approved_by), md_code_cell(&w.expires));
-            format!("{code} | {check} | {reason} | {by} | {expires}")
-        })
-        .collect();
-    table(md, &["Blocker", "Check", "Reason", "Approved by", "Expires"], &rows)
+    let rows = r.waived.iter().map(|w| {
+        let cells = [&w.code, &w.reason, &w.approved_by, &w.expires].map(|c| md_code_cell(c));
+        let check = w.check.as_deref().map(md_code_cell).unwrap_or_default();
+        let [code, reason, by, expires] = cells;
+        format!("{code} | {check} | {reason} | {by} | {expires}")
+    });
+    table(md, &["Blocker", "Check", "Reason", "Approved by", "Expires"], rows)
 }
 
 fn write_baseline(md: &mut String, r: &Report) -> fmt::Result {
@@ -196,16 +192,12 @@ fn write_unjudged(md: &mut String, r: &Report) -> fmt::Result {
     if !r.unassigned.is_empty() {
         section(md, "Unassigned evidence", r.unassigned.len())?;
         writeln!(md, "Evidence for a domain this policy does not know; listed, not gated.\n")?;
-        let rows: Vec<String> = r
-            .unassigned
-            .iter()
-            .map(|a| {
-                let sha = a.sha256.as_deref().map(short).unwrap_or_default();
-                let (path, domain) = (md_code_cell(&a.path), md_code_cell(&a.domain));
-                format!("{path} | {domain} | {} | `{sha}`", status_cell(a.status))
-            })
-            .collect();
-        table(md, &["Artifact", "Names domain", "Status", "SHA-256"], &rows)?;
+        let rows = r.unassigned.iter().map(|a| {
+            let sha = a.sha256.as_deref().map(short).unwrap_or_default();
+            let (path, domain) = (md_code_cell(&a.path), md_code_cell(&a.domain));
+            format!("{path} | {domain} | {} | `{sha}`", status_cell(a.status))
+        });
+        table(md, &["Artifact", "Names domain", "Status", "SHA-256"], rows)?;
     }
     if !r.ignored.is_empty() {
         section(md, "Ignored files", r.ignored.len())?;
@@ -228,10 +220,10 @@ fn bullets(md: &mut String, items: &[String]) -> fmt::Result {
 
 /// A Markdown table: the header of `columns`, then each row's cells (already
 /// joined with ` | `).
-fn table(md: &mut String, columns: &[&str], rows: &[String]) -> fmt::Result {
+fn table(md: &mut String, columns: &[&str], rows: impl IntoIterator<Item = String>) -> fmt::Result {
     writeln!(md, "| {} |", columns.join(" | "))?;
     writeln!(md, "|{}", "---|".repeat(columns.len()))?;
-    rows.iter().try_for_each(|row| writeln!(md, "| {row} |"))
+    rows.into_iter().try_for_each(|row| writeln!(md, "| {row} |"))
 }
 
 fn format_name(format: &str) -> &str {
