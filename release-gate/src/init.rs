@@ -175,6 +175,117 @@ impl Planned {
     }
 }
 
+/// The root manifest as init edits it, and what planning says about it.
+struct RootPlan {
+    doc: DocumentMut,
+    /// `[package] name`, when the root is a package.
+    package: Option<String>,
+    /// What changes in `Cargo.toml`.
+    what: Vec<String>,
+    /// What init leaves as it is, and what is left to do by hand.
+    notes: Vec<String>,
+}
+
+impl RootPlan {
+    /// The xtask as a member of the root's workspace.
+    fn add_member(&mut self) -> Result<()> {
+        if let Some(what) = add_member(&mut self.doc, self.package.is_some())? {
+            self.what.push(what);
+        }
+        Ok(())
+    }
+
+    /// The policy (written when there is none), the dev profiles, and the
+    /// package's `exclude`. The policy's required domains and folders.
+    fn policy_profiles_excludes(&mut self, root_path: &Path) -> Result<(Vec<String>, Folders)> {
+        let domains = match policy_mut(&mut self.doc)? {
+            PolicySlot::Existing(policy) => policy_domains(&policy, root_path)?,
+            PolicySlot::Missing => {
+                write_policy(&mut self.doc, self.package.as_deref())?;
+                self.what.push("added the policy `[workspace.metadata.release-gate]`".to_owned());
+                (REQUIRED.iter().map(|d| (*d).to_owned()).collect(), Vec::new())
+            }
+        };
+        let (added, kept) = add_profiles(&mut self.doc)?;
+        if !added.is_empty() {
+            self.what.push(format!("added `[profile.dev.package.*]` for {}", quoted(&added)));
+        }
+        for name in kept {
+            self.notes.push(format!(
+                "kept the host's `[profile.dev.package.{name}]` in `Cargo.toml`: the gate's speed \
+                 needs `opt-level = 3`, `codegen-units = 1`, `debug-assertions = false` there"
+            ));
+        }
+        if self.package.is_some() {
+            match add_excludes(&mut self.doc)? {
+                Exclude::Added(list) => {
+                    self.what.push(format!("added {} to the package's `exclude`", quoted(&list)))
+                }
+                Exclude::Nothing => {}
+                Exclude::Manual(why) => self.notes.push(format!(
+                    "to do by hand: keep {} out of the published package ({why})",
+                    quoted(EXCLUDED)
+                )),
+            }
+        }
+        Ok(domains)
+    }
+}
+
+/// `a`, `b`: each item as code, comma-separated.
+fn quoted(items: &[impl std::fmt::Display]) -> String {
+    items.iter().map(|item| format!("`{item}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// An existing xtask: the dependency added to its manifest, the entry point
+/// to its `main` (or a note to do it by hand), and, unless it is a
+/// workspace of its own, a member of the root's.
+fn existing_xtask(
+    manifest_path: &Path,
+    manifest: String,
+    main: String,
+    dependency: &Dependency,
+    root: &mut RootPlan,
+) -> Result<(String, Vec<Planned>)> {
+    let mut doc = parse_toml(manifest_path, &manifest)?;
+    let name = doc
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(Item::as_str)
+        .unwrap_or("xtask")
+        .to_owned();
+    let standalone = doc.get("workspace").is_some();
+    let mut what = Vec::new();
+    let deps = table_mut(&mut doc, "dependencies", manifest_path)?;
+    if !deps.contains_key("release-gate") {
+        deps.insert("release-gate", dependency.item());
+        what.push(format!("added the dependency on `release-gate` {}", dependency.describe()));
+    }
+    let mut files = vec![Planned {
+        file: "xtask/Cargo.toml",
+        after: doc.to_string(),
+        before: Some(manifest),
+        what,
+    }];
+    match insert_dispatch(&main) {
+        Entry::Present => {}
+        Entry::Inserted(after) => files.push(Planned {
+            file: "xtask/src/main.rs",
+            before: Some(main),
+            after,
+            what: vec![format!("added `{DISPATCH_LINE}` first in `fn main`")],
+        }),
+        Entry::Manual(why) => root.notes.push(format!(
+            "to do by hand: add the line `{DISPATCH_LINE}` as the first statement of \
+             `fn main` in `xtask/src/main.rs` ({why})"
+        )),
+    }
+    if !standalone {
+        root.add_member()?;
+    }
+    Ok((name, files))
+}
+
 impl Init {
     /// Plans every change, then writes them all (nothing with `--dry-run`).
     pub fn run(&self) -> Result<Outcome> {
@@ -204,177 +315,117 @@ impl Init {
                 self.host.display()
             );
         };
-        let mut root = parse_toml(&root_path, &root_text)?;
+        let doc = parse_toml(&root_path, &root_text)?;
         let dependency = self.dependency()?;
-        let mut notes = Vec::new();
-        let mut root_what = Vec::new();
-
-        let package_name = root
+        let package = doc
             .get("package")
             .and_then(|p| p.get("name"))
             .and_then(Item::as_str)
             .map(str::to_owned);
-        if package_name.is_none() && root.get("workspace").is_none() {
+        if package.is_none() && doc.get("workspace").is_none() {
             bail!(
                 "`{}` has neither `[package]` nor `[workspace]`: run `release-gate init` in the \
                  root folder of a cargo workspace",
                 root_path.display()
             );
         }
-
-        // The xtask: created, or an existing one given the entry point.
-        let xtask_main_path = self.host.join("xtask/src/main.rs");
-        let xtask_manifest_path = self.host.join("xtask/Cargo.toml");
-        let xtask_main = read_optional(&xtask_main_path)?;
-        let xtask_manifest = read_optional(&xtask_manifest_path)?;
-        let mut xtask_files = Vec::new();
-        let xtask_name;
-        match (xtask_manifest, xtask_main) {
-            (Some(manifest), Some(main)) => {
-                let mut doc = parse_toml(&xtask_manifest_path, &manifest)?;
-                xtask_name = doc
-                    .get("package")
-                    .and_then(|p| p.get("name"))
-                    .and_then(Item::as_str)
-                    .unwrap_or("xtask")
-                    .to_owned();
-                let standalone = doc.get("workspace").is_some();
-                let mut what = Vec::new();
-                let deps = table_mut(&mut doc, "dependencies", &xtask_manifest_path)?;
-                if !deps.contains_key("release-gate") {
-                    deps.insert("release-gate", dependency.item());
-                    what.push(format!(
-                        "added the dependency on `release-gate` {}",
-                        dependency.describe()
-                    ));
-                }
-                xtask_files.push(Planned {
-                    file: "xtask/Cargo.toml",
-                    after: doc.to_string(),
-                    before: Some(manifest),
-                    what,
-                });
-                match insert_dispatch(&main) {
-                    Entry::Present => {}
-                    Entry::Inserted(after) => xtask_files.push(Planned {
-                        file: "xtask/src/main.rs",
-                        before: Some(main),
-                        after,
-                        what: vec![format!("added `{DISPATCH_LINE}` first in `fn main`")],
-                    }),
-                    Entry::Manual(why) => notes.push(format!(
-                        "to do by hand: add the line `{DISPATCH_LINE}` as the first statement of \
-                         `fn main` in `xtask/src/main.rs` ({why})"
-                    )),
-                }
-                if !standalone {
-                    if let Some(what) = add_member(&mut root, package_name.is_some())? {
-                        root_what.push(what);
-                    }
-                }
-            }
-            (None, None) => {
-                xtask_name = "xtask".to_owned();
-                xtask_files.push(Planned {
-                    file: "xtask/Cargo.toml",
-                    before: None,
-                    after: xtask_manifest_text(&dependency),
-                    what: vec![format!(
-                        "the xtask crate, depending on `release-gate` {}",
-                        dependency.describe()
-                    )],
-                });
-                xtask_files.push(Planned {
-                    file: "xtask/src/main.rs",
-                    before: None,
-                    after: XTASK_MAIN.to_owned(),
-                    what: vec!["its `main` is the gate's".to_owned()],
-                });
-                if let Some(what) = add_member(&mut root, package_name.is_some())? {
-                    root_what.push(what);
-                }
-            }
-            (Some(_), None) => bail!(
-                "`{}` exists but `{}` does not: init adds the gate to an xtask's `main`; create \
-                 it, or move the `xtask` folder away and run `release-gate init` again",
-                xtask_manifest_path.display(),
-                xtask_main_path.display()
-            ),
-            (None, Some(_)) => bail!(
-                "`{}` exists but `{}` does not: init adds the gate's dependency there; create it, \
-                 or move the `xtask` folder away and run `release-gate init` again",
-                xtask_main_path.display(),
-                xtask_manifest_path.display()
-            ),
-        }
-
-        // The root manifest: policy, profiles, exclude.
-        let (required, folders) = match policy_mut(&mut root)? {
-            PolicySlot::Existing(policy) => policy_domains(&policy, &root_path)?,
-            PolicySlot::Missing => {
-                write_policy(&mut root, package_name.as_deref())?;
-                root_what.push("added the policy `[workspace.metadata.release-gate]`".to_owned());
-                let required = REQUIRED.iter().map(|d| (*d).to_owned()).collect::<Vec<_>>();
-                (required, Vec::new())
-            }
-        };
-        let (added, kept) = add_profiles(&mut root)?;
-        if !added.is_empty() {
-            root_what.push(format!(
-                "added `[profile.dev.package.*]` for {}",
-                added.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-            ));
-        }
-        for name in kept {
-            notes.push(format!(
-                "kept the host's `[profile.dev.package.{name}]` in `Cargo.toml`: the gate's speed \
-                 needs `opt-level = 3`, `codegen-units = 1`, `debug-assertions = false` there"
-            ));
-        }
-        if package_name.is_some() {
-            match add_excludes(&mut root)? {
-                Exclude::Added(list) => root_what.push(format!(
-                    "added {} to the package's `exclude`",
-                    list.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-                )),
-                Exclude::Nothing => {}
-                Exclude::Manual(why) => notes.push(format!(
-                    "to do by hand: keep {} out of the published package ({why})",
-                    EXCLUDED.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
-                )),
-            }
-        }
-        let msrv = rust_version(&root);
-
+        let mut root = RootPlan { doc, package, what: Vec::new(), notes: Vec::new() };
+        let (xtask_name, xtask_files) = self.plan_xtask(&dependency, &mut root)?;
+        let (required, folders) = root.policy_profiles_excludes(&root_path)?;
+        let msrv = rust_version(&root.doc);
+        let mut notes = root.notes;
         let mut files = vec![Planned {
             file: "Cargo.toml",
-            after: root.to_string(),
+            after: root.doc.to_string(),
             before: Some(root_text),
-            what: root_what,
+            what: root.what,
         }];
         files.extend(xtask_files);
         files.push(self.alias(&xtask_name, &mut notes)?);
         files.push(self.gitignore()?);
-        let workflow = workflow_text(&required, &folders, msrv.as_deref())?;
-        let workflow_path = self.host.join(WORKFLOW);
-        match read_optional(&workflow_path)? {
-            None => files.push(Planned {
+        files.extend(self.workflow(&required, &folders, msrv.as_deref(), &mut notes)?);
+        let changes = files.into_iter().filter_map(Planned::into_change).collect();
+        Ok(Outcome { changes, notes, dry_run: self.dry_run })
+    }
+
+    /// The xtask: created, or an existing one given the dependency and the
+    /// entry point. Its package name, and its files.
+    fn plan_xtask(
+        &self,
+        dependency: &Dependency,
+        root: &mut RootPlan,
+    ) -> Result<(String, Vec<Planned>)> {
+        let main_path = self.host.join("xtask/src/main.rs");
+        let manifest_path = self.host.join("xtask/Cargo.toml");
+        match (read_optional(&manifest_path)?, read_optional(&main_path)?) {
+            (Some(manifest), Some(main)) => {
+                existing_xtask(&manifest_path, manifest, main, dependency, root)
+            }
+            (None, None) => {
+                root.add_member()?;
+                let files = vec![
+                    Planned {
+                        file: "xtask/Cargo.toml",
+                        before: None,
+                        after: xtask_manifest_text(dependency),
+                        what: vec![format!(
+                            "the xtask crate, depending on `release-gate` {}",
+                            dependency.describe()
+                        )],
+                    },
+                    Planned {
+                        file: "xtask/src/main.rs",
+                        before: None,
+                        after: XTASK_MAIN.to_owned(),
+                        what: vec!["its `main` is the gate's".to_owned()],
+                    },
+                ];
+                Ok(("xtask".to_owned(), files))
+            }
+            (Some(_), None) => bail!(
+                "`{}` exists but `{}` does not: init adds the gate to an xtask's `main`; create \
+                 it, or move the `xtask` folder away and run `release-gate init` again",
+                manifest_path.display(),
+                main_path.display()
+            ),
+            (None, Some(_)) => bail!(
+                "`{}` exists but `{}` does not: init adds the gate's dependency there; create it, \
+                 or move the `xtask` folder away and run `release-gate init` again",
+                main_path.display(),
+                manifest_path.display()
+            ),
+        }
+    }
+
+    /// The workflow, unless one is there already (then a note, unless it is
+    /// the same).
+    fn workflow(
+        &self,
+        required: &[String],
+        folders: &[(String, String)],
+        msrv: Option<&str>,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<Planned>> {
+        let workflow = workflow_text(required, folders, msrv)?;
+        match read_optional(&self.host.join(WORKFLOW))? {
+            None => Ok(Some(Planned {
                 file: WORKFLOW,
                 before: None,
                 after: workflow,
                 what: vec![format!(
                     "the scheduled stub gate, and evidence jobs for {} with the gate after them",
-                    required.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+                    quoted(required)
                 )],
-            }),
-            Some(existing) if existing == workflow => {}
-            Some(_) => notes.push(format!(
-                "kept the existing `{WORKFLOW}`: init never overwrites a workflow (move it away \
-                 and run `release-gate init` again for the template)"
-            )),
+            })),
+            Some(existing) if existing == workflow => Ok(None),
+            Some(_) => {
+                notes.push(format!(
+                    "kept the existing `{WORKFLOW}`: init never overwrites a workflow (move it \
+                     away and run `release-gate init` again for the template)"
+                ));
+                Ok(None)
+            }
         }
-        let changes = files.into_iter().filter_map(Planned::into_change).collect();
-        Ok(Outcome { changes, notes, dry_run: self.dry_run })
     }
 
     /// `--path DIR`: DIR is this repository or the `release-gate` crate
@@ -1107,124 +1158,121 @@ fn insert_dispatch(source: &str) -> Entry {
 /// Blanks comments, string and character literals (bytes become spaces,
 /// newlines stay), so the rest is code at the same byte offsets.
 fn mask_rust(src: &[u8]) -> Vec<u8> {
-    fn blank(out: &mut [u8], from: usize, to: usize) {
-        for byte in out.iter_mut().take(to).skip(from) {
-            if *byte != b'\n' {
-                *byte = b' ';
-            }
-        }
-    }
-    fn is_ident(byte: Option<&u8>) -> bool {
-        byte.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80)
-    }
-    let at = |i: usize| src.get(i).copied();
     let mut out = src.to_vec();
     let mut i = 0usize;
-    while let Some(c) = at(i) {
-        let next = at(i.saturating_add(1));
-        let prev = i.checked_sub(1).and_then(|p| src.get(p));
-        if c == b'/' && next == Some(b'/') {
-            let end = src
-                .iter()
-                .skip(i)
-                .position(|b| *b == b'\n')
-                .map_or(src.len(), |p| i.saturating_add(p));
-            blank(&mut out, i, end);
-            i = end;
-        } else if c == b'/' && next == Some(b'*') {
-            let mut depth = 0usize;
-            let mut j = i;
-            while let Some(b) = at(j) {
-                let n = at(j.saturating_add(1));
-                if b == b'/' && n == Some(b'*') {
-                    depth = depth.saturating_add(1);
-                    j = j.saturating_add(2);
-                } else if b == b'*' && n == Some(b'/') {
-                    depth = depth.saturating_sub(1);
-                    j = j.saturating_add(2);
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    j = j.saturating_add(1);
+    while i < src.len() {
+        match masked_end(src, i) {
+            Some(end) => {
+                for byte in out.iter_mut().take(end).skip(i).filter(|b| **b != b'\n') {
+                    *byte = b' ';
                 }
+                i = end;
             }
-            let end = j.min(src.len());
-            blank(&mut out, i, end);
-            i = end;
-        } else if c == b'r'
-            && (next == Some(b'"') || next == Some(b'#'))
-            && (!is_ident(prev)
-                || (matches!(prev, Some(b'b' | b'c'))
-                    && !is_ident(i.checked_sub(2).and_then(|p| src.get(p)))))
-        {
-            let hashes = src.iter().skip(i.saturating_add(1)).take_while(|b| **b == b'#').count();
-            let quote = i.saturating_add(1).saturating_add(hashes);
-            if at(quote) != Some(b'"') {
-                i = i.saturating_add(1);
-                continue;
-            }
-            let mut j = quote.saturating_add(1);
-            let end = loop {
-                match at(j) {
-                    None => break src.len(),
-                    Some(b'"')
-                        if src
-                            .iter()
-                            .skip(j.saturating_add(1))
-                            .take(hashes)
-                            .filter(|b| **b == b'#')
-                            .count()
-                            == hashes =>
-                    {
-                        break j.saturating_add(1).saturating_add(hashes)
-                    }
-                    Some(_) => j = j.saturating_add(1),
-                }
-            };
-            blank(&mut out, i, end);
-            i = end;
-        } else if c == b'"' {
-            let mut j = i.saturating_add(1);
-            let end = loop {
-                match at(j) {
-                    None => break src.len(),
-                    Some(b'\\') => j = j.saturating_add(2),
-                    Some(b'"') => break j.saturating_add(1),
-                    Some(_) => j = j.saturating_add(1),
-                }
-            };
-            blank(&mut out, i, end.min(src.len()));
-            i = end.min(src.len());
-        } else if c == b'\'' {
-            // A character literal ('x', '\n', '\u{..}', 'é'), else a lifetime.
-            let end = if next == Some(b'\\') {
-                src.iter()
-                    .skip(i.saturating_add(3))
-                    .position(|b| *b == b'\'')
-                    .map(|p| i.saturating_add(4).saturating_add(p))
-            } else {
-                let width = next.map_or(1, |b| match b {
-                    0xF0..=0xFF => 4,
-                    0xE0..=0xEF => 3,
-                    0xC0..=0xDF => 2,
-                    _ => 1,
-                });
-                let close = i.saturating_add(1).saturating_add(width);
-                (at(close) == Some(b'\'')).then(|| close.saturating_add(1))
-            };
-            match end {
-                Some(end) => {
-                    blank(&mut out, i, end.min(src.len()));
-                    i = end.min(src.len());
-                }
-                None => i = i.saturating_add(1),
-            }
-        } else {
-            i = i.saturating_add(1);
+            None => i = i.saturating_add(1),
         }
     }
     out
+}
+
+/// Where the comment, string or character literal that starts at `i` ends
+/// (past its last byte), if one starts there.
+fn masked_end(src: &[u8], i: usize) -> Option<usize> {
+    let is_ident = |at: Option<usize>| {
+        at.and_then(|p| src.get(p))
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80)
+    };
+    let prev = i.checked_sub(1);
+    // `r"`, `r#"`, also after `b` or `c`, but not ending an identifier.
+    let raw_start = !is_ident(prev)
+        || (matches!(prev.and_then(|p| src.get(p)), Some(b'b' | b'c'))
+            && !is_ident(i.checked_sub(2)));
+    let end = match (src.get(i)?, src.get(i.saturating_add(1))) {
+        (b'/', Some(b'/')) => {
+            src.iter().skip(i).position(|b| *b == b'\n').map_or(src.len(), |p| i.saturating_add(p))
+        }
+        (b'/', Some(b'*')) => block_comment_end(src, i),
+        (b'r', Some(b'"' | b'#')) if raw_start => raw_string_end(src, i)?,
+        (b'"', _) => string_end(src, i),
+        (b'\'', next) => char_literal_end(src, i, next.copied())?,
+        _ => return None,
+    };
+    Some(end.min(src.len()))
+}
+
+/// The end of the (nested) block comment at `i`.
+fn block_comment_end(src: &[u8], i: usize) -> usize {
+    let mut depth = 0usize;
+    let mut j = i;
+    while let Some(b) = src.get(j) {
+        let n = src.get(j.saturating_add(1));
+        if *b == b'/' && n == Some(&b'*') {
+            depth = depth.saturating_add(1);
+            j = j.saturating_add(2);
+        } else if *b == b'*' && n == Some(&b'/') {
+            depth = depth.saturating_sub(1);
+            j = j.saturating_add(2);
+            if depth == 0 {
+                break;
+            }
+        } else {
+            j = j.saturating_add(1);
+        }
+    }
+    j
+}
+
+/// The end of the raw string whose `r` is at `i`; `None` when no quote
+/// follows its hashes.
+fn raw_string_end(src: &[u8], i: usize) -> Option<usize> {
+    let hashes = src.iter().skip(i.saturating_add(1)).take_while(|b| **b == b'#').count();
+    let quote = i.saturating_add(1).saturating_add(hashes);
+    if src.get(quote) != Some(&b'"') {
+        return None;
+    }
+    let closes = |j: usize| {
+        src.iter().skip(j.saturating_add(1)).take(hashes).filter(|b| **b == b'#').count() == hashes
+    };
+    let mut j = quote.saturating_add(1);
+    loop {
+        match src.get(j) {
+            None => return Some(src.len()),
+            Some(b'"') if closes(j) => return Some(j.saturating_add(1).saturating_add(hashes)),
+            Some(_) => j = j.saturating_add(1),
+        }
+    }
+}
+
+/// The end of the string literal whose `"` is at `i`.
+fn string_end(src: &[u8], i: usize) -> usize {
+    let mut j = i.saturating_add(1);
+    loop {
+        match src.get(j) {
+            None => return src.len(),
+            Some(b'\\') => j = j.saturating_add(2),
+            Some(b'"') => return j.saturating_add(1),
+            Some(_) => j = j.saturating_add(1),
+        }
+    }
+}
+
+/// The end of the character literal (`'x'`, `'\n'`, `'\u{..}'`, `'é'`) at
+/// `i`, whose next byte is `next`; `None` for a lifetime.
+fn char_literal_end(src: &[u8], i: usize, next: Option<u8>) -> Option<usize> {
+    if next == Some(b'\\') {
+        return src
+            .iter()
+            .skip(i.saturating_add(3))
+            .position(|b| *b == b'\'')
+            .map(|p| i.saturating_add(4).saturating_add(p));
+    }
+    let width = next.map_or(1, |b| match b {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    });
+    let close = i.saturating_add(1).saturating_add(width);
+    (src.get(close) == Some(&b'\'')).then(|| close.saturating_add(1))
 }
 
 /// The offsets of the `{` opening the body of every top-level `fn main` of
