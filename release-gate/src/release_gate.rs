@@ -298,7 +298,7 @@ fn release_artifacts(root: &Path, patterns: &[String]) -> Result<Vec<(String, St
 /// The subprocess is this executable in its `stub-evidence` mode, which links
 /// the `evidence-stubs` library: `cargo xtask` has just checked that this
 /// executable is fresh, generator included, so no second cargo call (and its
-/// ~30 ms freshness check, most of a warm `--stubs` run) is needed to know
+/// freshness check, most of a warm `--stubs` run) is needed to know
 /// that the generator that runs is the one in the source tree.
 fn generate_stubs(
     sh: &Shell,
