@@ -23,85 +23,86 @@ fn nextest_config(store: &std::path::Path) -> String {
 }
 
 pub fn collect(ctx: &Ctx) -> Result<Collected> {
-    let mut out = Collected::default();
     if ctx.skipped("tests") {
-        return Ok(out);
+        return Ok(Collected::default());
     }
-    let sh = ctx.sh;
-    let cargo = cargo();
     let nextest = match ctx.config.test_runner {
         TestRunner::CargoTest => false,
-        TestRunner::Nextest => {
-            if !has_cargo_tool(sh, "nextest") {
-                out.checks.push(Check::not_run(
-                    "tests",
-                    "the policy says `test-runner = \"nextest\"`, and cargo-nextest is not installed (`cargo install cargo-nextest --locked`)",
-                ));
-                return Ok(out);
-            }
-            true
+        TestRunner::Nextest if !has_cargo_tool(ctx.sh, "nextest") => {
+            let check = Check::not_run(
+                "tests",
+                "the policy says `test-runner = \"nextest\"`, and cargo-nextest is not installed (`cargo install cargo-nextest --locked`)",
+            );
+            return Ok(Collected { checks: vec![check], ..Collected::default() });
         }
-        TestRunner::Auto => has_cargo_tool(sh, "nextest"),
+        TestRunner::Nextest => true,
+        TestRunner::Auto => has_cargo_tool(ctx.sh, "nextest"),
     };
     if nextest {
-        let dir = scratch(ctx.project);
-        fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-        let config = dir.join("nextest.toml");
-        let store = dir.join("nextest");
-        let _ = fs::remove_dir_all(store.join(NEXTEST_PROFILE));
-        fs::write(&config, nextest_config(&store))
-            .with_context(|| format!("cannot write `{}`", config.display()))?;
-        let tool_config = format!("release-gate:{}", config.display());
-        say("evidence certification: tests (cargo nextest run --workspace --no-fail-fast)");
-        let result = run(cmd!(
-            sh,
-            "{cargo} nextest run --workspace --no-fail-fast --tool-config-file {tool_config} --profile {NEXTEST_PROFILE}"
-        ))?;
-        let junit = store.join(NEXTEST_PROFILE).join("junit.xml");
-        out.tools.push("cargo-nextest");
-        match fs::read(&junit) {
-            Ok(xml) => out.files.push(("junit.xml".to_string(), xml)),
-            Err(_) => {
-                out.checks.push(Check::new(
-                    "tests",
-                    false,
-                    format!(
-                        "cargo-nextest wrote no JUnit report (exit {:?}): {}",
-                        result.status.code(),
-                        first_errors(&[&result.stderr], 6)
-                    ),
-                ));
-                return Ok(out);
-            }
-        }
-        let failing = failing_tests(&String::from_utf8_lossy(&result.stderr), "FAIL [");
-        out.checks.push(Check::new(
-            "tests",
-            result.status.success(),
-            if result.status.success() {
-                super::tail(&result.stderr, 1)
-            } else {
-                describe_failure(&failing, &result.stderr, &result.stdout)
-            },
-        ));
-        return Ok(out);
+        nextest_run(ctx)
+    } else {
+        cargo_test(ctx)
     }
+}
+
+/// `cargo nextest run` with the collector's profile: its JUnit report, and
+/// the check.
+fn nextest_run(ctx: &Ctx) -> Result<Collected> {
+    let (sh, cargo) = (ctx.sh, cargo());
+    let mut out = Collected { tools: vec!["cargo-nextest"], ..Collected::default() };
+    let dir = scratch(ctx.project);
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let config = dir.join("nextest.toml");
+    let store = dir.join("nextest");
+    let _ = fs::remove_dir_all(store.join(NEXTEST_PROFILE));
+    fs::write(&config, nextest_config(&store))
+        .with_context(|| format!("cannot write `{}`", config.display()))?;
+    let tool_config = format!("release-gate:{}", config.display());
+    say("evidence certification: tests (cargo nextest run --workspace --no-fail-fast)");
+    let result = run(cmd!(
+        sh,
+        "{cargo} nextest run --workspace --no-fail-fast --tool-config-file {tool_config} --profile {NEXTEST_PROFILE}"
+    ))?;
+    let junit = store.join(NEXTEST_PROFILE).join("junit.xml");
+    let Ok(xml) = fs::read(&junit) else {
+        let why = format!(
+            "cargo-nextest wrote no JUnit report (exit {:?}): {}",
+            result.status.code(),
+            first_errors(&[&result.stderr], 6)
+        );
+        out.checks.push(Check::new("tests", false, why));
+        return Ok(out);
+    };
+    out.files.push(("junit.xml".to_string(), xml));
+    let passed = result.status.success();
+    let detail = if passed {
+        super::tail(&result.stderr, 1)
+    } else {
+        let failing = failing_tests(&String::from_utf8_lossy(&result.stderr), "FAIL [");
+        describe_failure(&failing, &result.stderr, &result.stdout)
+    };
+    out.checks.push(Check::new("tests", passed, detail));
+    Ok(out)
+}
+
+/// `cargo test`, and the check.
+fn cargo_test(ctx: &Ctx) -> Result<Collected> {
+    let (sh, cargo) = (ctx.sh, cargo());
     say("evidence certification: tests (cargo test --workspace --no-fail-fast)");
     let result = run(cmd!(sh, "{cargo} test --workspace --no-fail-fast"))?;
-    out.tools.push("cargo test");
     let stdout = String::from_utf8_lossy(&result.stdout);
-    let summary: Vec<&str> = stdout.lines().filter(|l| l.starts_with("test result:")).collect();
-    let failing = failing_tests(&stdout, "test ");
-    out.checks.push(Check::new(
-        "tests",
-        result.status.success(),
-        if result.status.success() {
-            format!("`cargo test`: {}", summary.join("; "))
-        } else {
-            describe_failure(&failing, &result.stdout, &result.stderr)
-        },
-    ));
-    Ok(out)
+    let passed = result.status.success();
+    let detail = if passed {
+        let summary: Vec<&str> = stdout.lines().filter(|l| l.starts_with("test result:")).collect();
+        format!("`cargo test`: {}", summary.join("; "))
+    } else {
+        describe_failure(&failing_tests(&stdout, "test "), &result.stdout, &result.stderr)
+    };
+    Ok(Collected {
+        checks: vec![Check::new("tests", passed, detail)],
+        tools: vec!["cargo test"],
+        ..Collected::default()
+    })
 }
 
 /// The names of the failing tests in a runner's output: nextest's

@@ -1,6 +1,8 @@
 //! docs: `cargo doc --no-deps --workspace` with warnings denied (a broken
 //! intra-doc link fails, named with its file and line) and the doc tests.
 
+use std::process::Output;
+
 use anyhow::Result;
 use xshell::cmd;
 
@@ -14,15 +16,7 @@ pub fn collect(ctx: &Ctx) -> Result<Collected> {
         say("evidence docs: rustdoc (cargo doc --no-deps --workspace, RUSTDOCFLAGS=-D warnings)");
         let doc =
             run(cmd!(sh, "{cargo} doc --no-deps --workspace").env("RUSTDOCFLAGS", "-D warnings"))?;
-        out.checks.push(Check::new(
-            "rustdoc",
-            doc.status.success(),
-            if doc.status.success() {
-                tail(&doc.stderr, 1)
-            } else {
-                first_errors(&[&doc.stderr], 6)
-            },
-        ));
+        out.checks.push(check("rustdoc", &doc, &doc.stderr, &[&doc.stderr]));
     }
     if !ctx.skipped("doctests") {
         say("evidence docs: doctests (cargo test --doc --workspace)");
@@ -32,16 +26,16 @@ pub fn collect(ctx: &Ctx) -> Result<Collected> {
             // A workspace of binaries has no doc tests to run.
             out.checks.push(Check::new("doctests", true, "no library targets: no doc tests"));
         } else {
-            out.checks.push(Check::new(
-                "doctests",
-                doctests.status.success(),
-                if doctests.status.success() {
-                    tail(&doctests.stdout, 1)
-                } else {
-                    first_errors(&[&doctests.stdout, &doctests.stderr], 6)
-                },
-            ));
+            let streams: [&[u8]; 2] = [&doctests.stdout, &doctests.stderr];
+            out.checks.push(check("doctests", &doctests, &doctests.stdout, &streams));
         }
     }
     Ok(out)
+}
+
+/// Passed, with the last line of `summary`; or failed, with the tool's
+/// first errors in `errors`.
+fn check(name: &str, run: &Output, summary: &[u8], errors: &[&[u8]]) -> Check {
+    let passed = run.status.success();
+    Check::new(name, passed, if passed { tail(summary, 1) } else { first_errors(errors, 6) })
 }
