@@ -8,32 +8,25 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use xshell::Shell;
 
-use crate::flags::{EvidenceArgs, GateAction, ReleaseGate};
+use crate::flags::{EvidenceArgs, ReleaseGate};
 use crate::gate::collect::{self, Collected};
-use crate::{explain, present};
+use crate::gate::paths::DEFAULT_ARTIFACTS_ROOT;
+use crate::present;
 use jiff::Timestamp;
 
 use crate::gate::config::{Overrides, Policy, WAIVERS_FILE};
 use crate::gate::decide::{self, Baseline, Input};
-use crate::gate::model::{Level, Report};
+use crate::gate::model::{Level, Report, SCHEMA_VERSION};
 use crate::gate::read::ReadPolicy;
 use crate::gate::trust::Binding;
 use crate::gate::{paths, read, write};
 use crate::project::Project;
 
-pub const DEFAULT_ARTIFACTS_ROOT: &str = "test_artifacts";
-pub const DEFAULT_OUTPUT_DIR: &str = "test_artifacts/production_maturity/report";
 /// Under the stubs folder: where `--stubs` writes its report by default.
 pub const STUBS_OUTPUT_DIR: &str = "production_maturity/report";
 
 impl ReleaseGate {
     pub fn run(self, sh: &Shell, project: &Project, cwd: &Path) -> Result<u8> {
-        if let Some(GateAction::Verify(verify)) = self.action {
-            return verify.run(sh, project, cwd);
-        }
-        if let Some(code) = &self.explain {
-            return explain::run(sh, cwd, code, &self.evidence);
-        }
         let release = match self.release {
             Some(release) if release.trim().is_empty() => {
                 bail!("`--release` is empty; pass a release id such as `v1.2.3`")
@@ -196,10 +189,7 @@ pub fn gate(
     };
 
     timings.stage("collect");
-    let output_dir = match &evidence.output_dir {
-        Some(dir) => paths::absolute(cwd, dir),
-        None => root.join(DEFAULT_OUTPUT_DIR),
-    };
+    let output_dir = paths::output_dir(&root, cwd, evidence.output_dir.as_deref());
     let shown_output = paths::display(&root, &output_dir);
     // The evidence trees the report must stay out of: this run's, and the
     // default one (a `--stubs` run reads its own tree, and still never
@@ -516,46 +506,13 @@ fn source_date_epoch() -> Result<Option<Timestamp>> {
 /// A previous `production_maturity.json`, as the comparison needs it.
 fn read_baseline(root: &Path, path: &Path) -> Result<Baseline> {
     let shown = paths::display(root, path);
-    let bytes = read::read_regular(path, read::limits::BASELINE).map_err(|e| {
+    let report: Report = read::read_json(path, read::limits::BASELINE).map_err(|e| {
         anyhow::anyhow!(
             "cannot read the baseline `{shown}`: {e}; pass `--baseline` the `production_maturity.json` of a previous run"
         )
     })?;
-    let doc: serde_json::Value = serde_json::from_slice(&bytes)
-        .with_context(|| format!("the baseline `{shown}` is not JSON"))?;
-    if doc.get("schema_version").and_then(|v| v.as_u64())
-        != Some(u64::from(crate::gate::model::SCHEMA_VERSION))
-    {
-        bail!("the baseline `{shown}` is not a production_maturity.json of schema_version 1");
+    if report.schema_version != SCHEMA_VERSION {
+        bail!("the baseline `{shown}` is not a production_maturity.json of schema_version {SCHEMA_VERSION}");
     }
-    let codes = |key: &str| -> Vec<String> {
-        doc.get(key)
-            .and_then(|v| v.as_array())
-            .map(|list| {
-                list.iter().filter_map(|b| b.get("code")?.as_str().map(str::to_string)).collect()
-            })
-            .unwrap_or_default()
-    };
-    let passed_domains = doc
-        .get("domains")
-        .and_then(|d| d.as_object())
-        .map(|domains| {
-            domains
-                .iter()
-                .filter(|(_, d)| d.get("status").and_then(|s| s.as_str()) == Some("passed"))
-                .map(|(name, _)| name.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    Ok(Baseline {
-        path: shown,
-        release: doc.get("release").and_then(|r| r.as_str()).unwrap_or_default().to_string(),
-        score: doc
-            .get("score")
-            .and_then(|s| s.as_u64())
-            .and_then(|s| u32::try_from(s).ok())
-            .unwrap_or(0),
-        codes: codes("blockers").into_iter().chain(codes("waived")).collect(),
-        passed_domains,
-    })
+    Ok(Baseline::of(shown, &report))
 }

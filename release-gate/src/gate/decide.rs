@@ -364,6 +364,26 @@ pub struct Baseline {
     pub passed_domains: BTreeSet<String>,
 }
 
+impl Baseline {
+    /// What the comparison needs of `report`, read from `path`.
+    pub fn of(path: String, report: &Report) -> Baseline {
+        let codes =
+            report.blockers.iter().map(|b| &b.code).chain(report.waived.iter().map(|w| &w.code));
+        Baseline {
+            path,
+            release: report.release.clone(),
+            score: report.score,
+            codes: codes.cloned().collect(),
+            passed_domains: report
+                .domains
+                .iter()
+                .filter(|(_, d)| d.status == Status::Passed)
+                .map(|(name, _)| name.clone())
+                .collect(),
+        }
+    }
+}
+
 fn compare(
     base: &Baseline,
     blockers: &[Blocker],

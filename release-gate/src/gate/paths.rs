@@ -5,6 +5,17 @@
 
 use std::path::{Component, Path, PathBuf};
 
+/// Where discovery looks for evidence, under the workspace root.
+pub const DEFAULT_ARTIFACTS_ROOT: &str = "test_artifacts";
+/// Where the report goes, under the workspace root.
+pub const DEFAULT_OUTPUT_DIR: &str = "test_artifacts/production_maturity/report";
+
+/// The report folder: `dir` as given (relative to `cwd`), else the default
+/// one under the workspace `root`.
+pub fn output_dir(root: &Path, cwd: &Path, dir: Option<&Path>) -> PathBuf {
+    dir.map_or_else(|| root.join(DEFAULT_OUTPUT_DIR), |dir| absolute(cwd, dir))
+}
+
 /// `path` made absolute against `base` and normalized lexically (`.` dropped,
 /// `..` applied). No file-system access: the result is for comparison and
 /// display; I/O uses the path as the user gave it.

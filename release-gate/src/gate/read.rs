@@ -397,6 +397,14 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
     }
 }
 
+/// One of the gate's own JSON outputs (or a previous run's), read with
+/// [`read_regular`] into its type: a file that does not parse is refused.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, limit: u64) -> Result<T, FileError> {
+    let bytes = read_regular(path, limit)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| FileError::Refused(format!("it is not what the gate writes: {e}")))
+}
+
 /// Opens `path` (following symlinks) for reading without blocking, and
 /// keeps it only when what was opened is a regular file.
 fn open_regular(path: &Path) -> Result<File, FileError> {
