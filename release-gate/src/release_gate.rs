@@ -20,7 +20,7 @@ use crate::gate::model::{Level, Report, SCHEMA_VERSION};
 use crate::gate::read::ReadPolicy;
 use crate::gate::trust::Binding;
 use crate::gate::{paths, read, write};
-use crate::project::Project;
+use crate::project::{self, Project};
 
 /// Under the stubs folder: where `--stubs` writes its report by default.
 pub const STUBS_OUTPUT_DIR: &str = "production_maturity/report";
@@ -147,7 +147,7 @@ pub fn gate(
         max_parse_bytes: evidence.max_parse_bytes,
     };
     let policy = Policy::from_metadata(&project.metadata, waivers_text.as_deref(), &overrides)?;
-    let epoch = source_date_epoch()?;
+    let epoch = project::source_date_epoch()?;
     let generated_at = epoch.map(|t| t.to_string());
     let needs_clock = policy.max_age.is_some()
         || !policy.max_age_by_domain.is_empty()
@@ -162,13 +162,7 @@ pub fn gate(
         (None, None) => Some(Timestamp::now()),
     }
     .filter(|_| needs_clock);
-    let commit = match &evidence.commit {
-        Some(commit) => Some(commit.trim().to_string()),
-        None => std::env::var("GITHUB_SHA")
-            .ok()
-            .filter(|s| !s.trim().is_empty())
-            .or_else(|| xshell::cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok()),
-    };
+    let commit = project::commit(sh, evidence.commit.as_deref());
     let baseline_path = evidence.baseline.as_ref().map(|path| paths::absolute(cwd, path));
     let baseline = match &baseline_path {
         Some(path) => Some(read_baseline(&root, path)?),
@@ -484,23 +478,6 @@ fn check_output_dir(
 /// What the terminal shows: the verdict, each blocker, where the report is.
 pub fn summary(report: &Report, output_dir: &str) -> String {
     present::human(report, output_dir, false)
-}
-
-/// `SOURCE_DATE_EPOCH`, when set: the time reports name, and the clock of a
-/// replayed decision.
-fn source_date_epoch() -> Result<Option<Timestamp>> {
-    let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH") else { return Ok(None) };
-    let raw = raw.to_string_lossy();
-    let at = raw
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|s| (0..=253_402_300_799).contains(s))
-        .and_then(|s| Timestamp::from_second(s).ok())
-        .with_context(|| {
-            format!("`SOURCE_DATE_EPOCH` is `{raw}`: expected whole seconds since 1970-01-01 (for example `1700000000`)")
-        })?;
-    Ok(Some(at))
 }
 
 /// A previous `production_maturity.json`, as the comparison needs it.

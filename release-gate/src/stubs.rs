@@ -24,18 +24,22 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use serde_json::{json, Value};
 
+use crate::gate::config::default_folder;
+use crate::gate::paths;
+
 /// The generator's name and version, written into every stub.
 const GENERATOR: &str = concat!("evidence-stubs ", env!("CARGO_PKG_VERSION"));
 
-/// Each domain, the folder release workflows use for it, and its file name.
-const LAYOUT: &[(&str, &str, &str, &[&str])] = &[
-    ("certification", "connectors", "certification.json", &["connector-suite", "contract-tests"]),
-    ("cdc", "replay", "replay.json", &["replay", "idempotency"]),
-    ("performance", "benchmarks", "benchmarks.json", &["throughput", "latency-p99"]),
-    ("security", "security", "security.json", &["advisories", "static-analysis"]),
-    ("supply_chain", "supply_chain", "supply_chain.json", &["sbom", "licenses", "sources"]),
-    ("governance", "governance", "governance.json", &["fmt", "clippy", "msrv"]),
-    ("docs", "docs", "docs.json", &["rustdoc", "doctests", "readme-commands"]),
+/// Each domain, its file name and its checks; it goes in the domain's
+/// folder under the default policy ([`default_folder`]).
+const LAYOUT: &[(&str, &str, &[&str])] = &[
+    ("certification", "certification.json", &["connector-suite", "contract-tests"]),
+    ("cdc", "replay.json", &["replay", "idempotency"]),
+    ("performance", "benchmarks.json", &["throughput", "latency-p99"]),
+    ("security", "security.json", &["advisories", "static-analysis"]),
+    ("supply_chain", "supply_chain.json", &["sbom", "licenses", "sources"]),
+    ("governance", "governance.json", &["fmt", "clippy", "msrv"]),
+    ("docs", "docs.json", &["rustdoc", "doctests", "readme-commands"]),
 ];
 
 /// Write deterministic stub evidence for every domain.
@@ -105,7 +109,8 @@ pub fn run(args: Args) -> Result<()> {
     }
     // Every file is checked before any is written or removed: a refusal
     // leaves the whole tree as it was.
-    for (domain, folder, file, _) in LAYOUT {
+    for (domain, file, _) in LAYOUT {
+        let folder = default_folder(domain);
         let dir = args.out.join(folder).join("latest");
         let path = dir.join(file);
         let shown = format!("{}/{folder}/latest/{file}", args.out.display());
@@ -118,7 +123,8 @@ pub fn run(args: Args) -> Result<()> {
             ensure_stub(&path, &shown, domain)?;
         }
     }
-    for (domain, folder, file, checks) in LAYOUT {
+    for (domain, file, checks) in LAYOUT {
+        let folder = default_folder(domain);
         let dir = args.out.join(folder).join("latest");
         let path = dir.join(file);
         let shown = format!("{}/{folder}/latest/{file}", args.out.display());
@@ -223,29 +229,7 @@ fn ensure_stub(path: &Path, shown: &str, domain: &str) -> Result<()> {
 fn in_evidence_tree(out: &Path) -> bool {
     let cwd = std::env::current_dir().unwrap_or_default();
     let cwd_real = cwd.canonicalize().unwrap_or(cwd.clone());
-    let real = resolve(&cwd.join(out));
+    let real = paths::resolve(&cwd.join(out));
     let rel = real.strip_prefix(&cwd_real).unwrap_or(&real);
     rel.components().any(|c| c == Component::Normal("test_artifacts".as_ref()))
-}
-
-/// `path` with symlinks resolved as far as it exists, the rest appended.
-fn resolve(path: &Path) -> PathBuf {
-    let mut existing = path.to_path_buf();
-    let mut rest = Vec::new();
-    loop {
-        if let Ok(real) = existing.canonicalize() {
-            let mut out = real;
-            for part in rest.iter().rev() {
-                out.push(part);
-            }
-            return out;
-        }
-        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name);
-                existing = parent.to_path_buf();
-            }
-            _ => return path.to_path_buf(),
-        }
-    }
 }

@@ -27,6 +27,7 @@ use xshell::Shell;
 
 use crate::Bench;
 use release_gate::collectors::GITHUB_JOB_VARS;
+use release_gate::gate::config::{default_folder, DEFAULT_DOMAINS};
 use release_gate::project::Project;
 
 const KIB: u64 = 1 << 10;
@@ -34,8 +35,9 @@ const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
 
 /// The discovery folders of the default policy, one per domain.
-const FOLDERS: [&str; 7] =
-    ["connectors", "replay", "benchmarks", "security", "supply_chain", "governance", "docs"];
+fn folders() -> impl Iterator<Item = &'static str> {
+    DEFAULT_DOMAINS.iter().map(|d| default_folder(d))
+}
 
 /// The release id the bench gates (its evidence is bound to it).
 const RELEASE: &str = "bench";
@@ -723,12 +725,12 @@ fn write_evidence(path: &Path, size: u64) -> Result<()> {
 
 /// `n` evidence files of `file_size` bytes over the seven domain folders.
 fn write_scale(dir: &Path, n: usize, file_size: usize) -> Result<()> {
-    for folder in FOLDERS {
+    for folder in folders() {
         fs::create_dir_all(dir.join(folder).join("latest"))?;
     }
     let body = page(0, file_size.saturating_sub(200));
     for i in 0..n {
-        let folder = FOLDERS.get(i % FOLDERS.len()).copied().unwrap_or("docs");
+        let folder = folders().nth(i % DEFAULT_DOMAINS.len()).unwrap_or("docs");
         let mut doc = format!(
             r#"{{"status":"passed","release":"{RELEASE}","generator":"cargo xtask bench","run":{i},"results":[{body}]"#
         );
@@ -1034,7 +1036,7 @@ fn scale(ctx: &Ctx) -> Result<Outcome> {
             write_scale(d, n, file)
         })?;
         let mut files: Vec<String> = Vec::new();
-        for folder in FOLDERS {
+        for folder in folders() {
             let latest = dir.join(folder).join("latest");
             for entry in fs::read_dir(&latest)? {
                 files.push(ctx.rel(&entry?.path()));
