@@ -17,8 +17,9 @@ use anyhow::{bail, Context, Result};
 use xshell::{cmd, Shell};
 
 use crate::flags::Release;
+use crate::present;
 use crate::project::Project;
-use crate::release_gate::{gate, summary};
+use crate::release_gate::gate;
 
 impl Release {
     pub fn run(self, sh: &Shell, project: &Project, cwd: &Path) -> Result<u8> {
@@ -103,7 +104,7 @@ impl Release {
 
         // The gate, strict: stub evidence is a blocker here.
         let gated = gate(sh, project, cwd, tag.clone(), &evidence, false)?;
-        let mut out = summary(&gated.report, &gated.output_dir);
+        let mut out = present::human(&gated.report, &gated.output_dir, false);
         if !gated.report.blockers.is_empty() {
             out.push_str(&format!(
                 "release `{tag}` stopped: {} blocker(s); nothing was tagged or pushed\n",

@@ -13,9 +13,10 @@ use release_gate::gate::decide::{decide, score, Input};
 use release_gate::gate::formats::detect::{understand, Context};
 use release_gate::gate::formats::FormatPolicy;
 use release_gate::gate::model::{Level, Report, Status};
-use release_gate::gate::read::{sha256_hex, Content, ReadResult};
-use release_gate::gate::render;
+use release_gate::gate::read::{Content, ReadResult};
 use release_gate::gate::trust::Binding;
+use release_gate::gate::{model, render};
+use release_gate_scan::hash::sha256_hex;
 use serde_json::json;
 
 /// What one artifact of a domain turns out to be.
@@ -304,11 +305,11 @@ proptest! {
         let first = decide(input(&spec, &[]));
         let again = decide(input(&spec, &[]));
         let shuffled = decide(input(&spec, &permutation(n, seed)));
-        let json = render::json(&first);
+        let json = model::json(&first);
         let md = render::markdown(&first);
-        prop_assert_eq!(&json, &render::json(&again));
+        prop_assert_eq!(&json, &model::json(&again));
         prop_assert_eq!(&md, &render::markdown(&again));
-        prop_assert_eq!(&json, &render::json(&shuffled));
+        prop_assert_eq!(&json, &model::json(&shuffled));
         prop_assert_eq!(&md, &render::markdown(&shuffled));
     }
 }

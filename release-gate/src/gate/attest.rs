@@ -6,7 +6,7 @@
 //! The types borrow from the report: with thousands of inputs, building the
 //! documents as `serde_json::Value`s (a copy of every path and digest, then a
 //! tree to walk and drop) cost more than everything else the gate writes.
-//! Field order does not matter: `render::json` sorts every object's keys.
+//! Field order does not matter: `model::json` sorts every object's keys.
 
 use serde::Serialize;
 

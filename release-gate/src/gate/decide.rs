@@ -8,13 +8,12 @@ use super::collect::{ArtifactRef, Origin, Refused};
 use super::config::Policy;
 use super::formats::detect::Understood;
 use super::formats::FormatPolicy;
+use super::model::{self, Comparison, EffectivePolicy, Waived};
 use super::model::{
     ArtifactReport, Blocker, DomainReport, Ignored, Level, Report, Status, Thresholds,
     SCHEMA_VERSION,
 };
-use super::model::{Comparison, EffectivePolicy, Waived};
 use super::read::{Content, ReadResult};
-use super::render;
 use super::trust::{self, Binding, Claims, Issue};
 use jiff::Timestamp;
 use std::collections::BTreeSet;
@@ -168,7 +167,7 @@ pub fn decide(mut input: Input) -> Report {
         Level::Blocked
     };
     let effective = effective_policy(policy, &input.formats);
-    let policy_sha256 = super::read::sha256_hex(render::json(&effective).as_bytes());
+    let policy_sha256 = release_gate_scan::hash::sha256_hex(model::json(&effective).as_bytes());
     Report {
         schema_version: SCHEMA_VERSION,
         release: input.binding.release.clone(),

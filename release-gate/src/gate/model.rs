@@ -17,6 +17,18 @@ use super::trust::{Issue, Waiver};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// How every JSON output is written: pretty, every object's keys sorted,
+/// newline-terminated: the bytes a round trip through `serde_json::Value`
+/// (whose objects are `BTreeMap`s) gives, whatever the struct's field order,
+/// written directly by the optimized `release-gate-scan` crate (`tests/cases`
+/// hold every JSON output to that round trip).
+pub fn json<T: Serialize>(value: &T) -> String {
+    let mut out = release_gate_scan::pretty::to_string_pretty_sorted(value)
+        .unwrap_or_else(|_| "null".to_string());
+    out.push('\n');
+    out
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(default)]

@@ -23,6 +23,7 @@ use release_gate_scan::stream;
 use super::evidence::Evidence;
 use super::formats::detect::{self, Context, Judged, Understood};
 use super::formats::{sarif, FormatPolicy, Outcome};
+use super::paths;
 
 /// What reading one artifact gave.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,7 +96,7 @@ pub fn read_all(paths: &[(&Path, bool)], policy: &ReadPolicy) -> Vec<ReadResult>
 pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadResult {
     let unreadable =
         |why: String| ReadResult { bytes: None, sha256: None, content: Content::Unreadable(why) };
-    if super::collect::bad_name(path) {
+    if paths::bad_name(path) {
         return unreadable(
             "refused: the name is not UTF-8 or holds control characters (a newline, an escape), which could forge lines of the report or a CI log; rename it"
                 .to_string(),
@@ -259,11 +260,7 @@ fn not_a_file(path: &Path, meta: &fs::Metadata) -> String {
         Err(e) => format!("it is a folder that cannot be listed: {e}"),
         Ok(_) => format!(
             "it is a folder, not a regular file, and no evidence file ({}) was found in it",
-            super::collect::EXTENSIONS
-                .iter()
-                .map(|e| format!("`.{e}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            paths::EXTENSIONS.iter().map(|e| format!("`.{e}`")).collect::<Vec<_>>().join(", ")
         ),
     }
 }
@@ -319,10 +316,6 @@ fn context(path: &Path) -> Context {
     // The format its name promises: a `.sarif` that is not SARIF is invalid.
     let hint = detect::hint(&path.file_name().unwrap_or_default().to_string_lossy());
     Context { has_criterion_change: is_estimates && change.is_some_and(|c| c.is_file()), hint }
-}
-
-pub fn hex(digest: &[u8]) -> String {
-    hash::hex(digest)
 }
 
 /// The size and sha256 of a regular file, streamed: the same open as
@@ -436,10 +429,6 @@ fn not_regular(meta: &fs::Metadata) -> String {
     } else {
         "it is a special file (FIFO, socket or device), not a regular file".to_string()
     }
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hash::sha256_hex(bytes)
 }
 
 #[cfg(test)]
