@@ -554,10 +554,17 @@ fn judge(
             report.domain = declared;
         }
     }
-    let domain = report.domain.clone();
+    conclude(&mut report, generator.as_deref(), stubs_allowed);
+    Judgement::Artifact(Box::new(report))
+}
+
+/// The issue of evidence that was read and understood (stub outside
+/// `--stubs`, or did not pass), and so its status.
+fn conclude(report: &mut ArtifactReport, generator: Option<&str>, stubs_allowed: bool) {
+    let (path, domain) = (&report.path, &report.domain);
     if report.stub && !stubs_allowed {
         // Quarantine: stub evidence never counts outside `--stubs`.
-        let why = stub_reason(generator.as_deref(), report.format.as_deref());
+        let why = stub_reason(generator, report.format.as_deref());
         report.issues.push(Issue {
             kind: "stub",
             message: format!("`{path}` is not release evidence: {why}"),
@@ -572,7 +579,6 @@ fn judge(
         });
     }
     report.status = if report.issues.is_empty() { Status::Passed } else { Status::NotPassed };
-    Judgement::Artifact(Box::new(report))
 }
 
 /// `report` is invalid evidence, for `why`.

@@ -94,8 +94,6 @@ pub fn read_all(paths: &[(&Path, bool)], policy: &ReadPolicy) -> Vec<ReadResult>
 /// following a symlink: a file swapped meanwhile for a symlink is refused,
 /// and for anything else what was opened is checked by `fstat`.
 pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadResult {
-    let unreadable =
-        |why: String| ReadResult { bytes: None, sha256: None, content: Content::Unreadable(why) };
     if paths::bad_name(path) {
         return unreadable(
             "refused: the name is not UTF-8 or holds control characters (a newline, an escape), which could forge lines of the report or a CI log; rename it"
@@ -141,83 +139,86 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
         Err(e) => return unreadable(format!("cannot read it: {e}")),
     };
     if meta.len() <= policy.max_parse_bytes {
-        // One read into memory, hashed on the way in; every format parses
-        // from the same bytes.
-        // Each reader thread reuses one buffer from file to file (thousands
-        // of small files would otherwise each grow a fresh heap).
-        thread_local! {
-            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        let mut file = file;
-        BUFFER.with(|cell| {
-            let mut owned = Vec::new();
-            let mut borrowed = cell.try_borrow_mut();
-            let buf: &mut Vec<u8> = match borrowed.as_deref_mut() {
-                Ok(buf) => buf,
-                Err(_) => &mut owned,
-            };
-            let read = hash::read_hashed_into(&mut file, meta.len(), buf);
-            hash::close(file);
-            let result = match read {
-                Ok(sha256) => ReadResult {
-                    bytes: Some(buf.len() as u64),
-                    sha256: Some(sha256),
-                    content: Content::Read(if buf.len() >= detect::LARGE {
-                        detect::understand_large(buf, &policy.formats, context(path))
-                    } else {
-                        detect::understand(buf, &policy.formats, context(path))
-                    }),
-                },
-                Err(e) => unreadable(format!("cannot read it: {e}")),
-            };
-            // A large file's buffer is not kept for the small ones after it.
-            if buf.capacity() > 4 * 1024 * 1024 {
-                *buf = Vec::new();
-            }
-            result
-        })
+        read_in_memory(path, file, meta.len(), policy)
     } else {
-        // Too large to hold: stream it, hashed on this thread, through the
-        // gate's own evidence scanner and the SARIF reader side by side, in
-        // bounded memory.
-        let mut file = file;
-        let mut sink = sarif::Streamed::new(&policy.formats);
-        let mut tool = None;
-        let mut reader = |chunks: &mut dyn io::Read| tool = Some(skeleton::read(chunks, &mut sink));
-        let scanned = stream::scan_with(&mut file, Some(&mut reader));
-        hash::close(file);
-        match scanned {
-            Ok(scanned) => {
-                let size = meta.len();
-                let tool =
-                    tool.unwrap_or_else(|| Err(serde::de::Error::custom(skeleton::OVER_BUDGET)));
-                let understood = match &scanned.evidence {
-                    // Invalid UTF-8 anywhere wins, as for a document in memory
-                    // (UTF-16 is decoded only in memory).
-                    Err(why) if scanned.utf8_error && !utf16(&tool) => {
-                        Understood::Invalid(why.clone())
-                    }
-                    own => {
-                        detect::understand_stream(own, &tool, &sink, &policy.formats, context(path))
-                            .unwrap_or_else(|| {
-                                streamed(
-                                    scanned.evidence.clone(),
-                                    size,
-                                    policy.max_parse_bytes,
-                                    utf16(&tool),
-                                )
-                            })
-                    }
-                };
-                ReadResult {
-                    bytes: Some(scanned.bytes),
-                    sha256: Some(scanned.sha256),
-                    content: Content::Read(understood),
-                }
-            }
-            Err(e) => unreadable(format!("cannot read it to the end: {e}")),
-        }
+        read_streamed(path, file, meta.len(), policy)
     }
+}
+
+/// One read into memory, hashed on the way in; every format parses from
+/// the same bytes.
+fn read_in_memory(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) -> ReadResult {
+    // Each reader thread reuses one buffer from file to file (thousands
+    // of small files would otherwise each grow a fresh heap).
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|cell| {
+        let mut owned = Vec::new();
+        let mut borrowed = cell.try_borrow_mut();
+        let buf: &mut Vec<u8> = match borrowed.as_deref_mut() {
+            Ok(buf) => buf,
+            Err(_) => &mut owned,
+        };
+        let read = hash::read_hashed_into(&mut file, size, buf);
+        hash::close(file);
+        let result = match read {
+            Ok(sha256) => ReadResult {
+                bytes: Some(buf.len() as u64),
+                sha256: Some(sha256),
+                content: Content::Read(if buf.len() >= detect::LARGE {
+                    detect::understand_large(buf, &policy.formats, context(path))
+                } else {
+                    detect::understand(buf, &policy.formats, context(path))
+                }),
+            },
+            Err(e) => unreadable(format!("cannot read it: {e}")),
+        };
+        // A large file's buffer is not kept for the small ones after it.
+        if buf.capacity() > 4 * 1024 * 1024 {
+            *buf = Vec::new();
+        }
+        result
+    })
+}
+
+/// Too large to hold: streamed, hashed on this thread, through the gate's
+/// own evidence scanner and the SARIF reader side by side, in bounded memory.
+fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) -> ReadResult {
+    let mut sink = sarif::Streamed::new(&policy.formats);
+    let mut tool = None;
+    let mut reader = |chunks: &mut dyn io::Read| tool = Some(skeleton::read(chunks, &mut sink));
+    let scanned = stream::scan_with(&mut file, Some(&mut reader));
+    hash::close(file);
+    match scanned {
+        Ok(scanned) => {
+            let tool = tool.unwrap_or_else(|| Err(serde::de::Error::custom(skeleton::OVER_BUDGET)));
+            let understood = match &scanned.evidence {
+                // Invalid UTF-8 anywhere wins, as for a document in memory
+                // (UTF-16 is decoded only in memory).
+                Err(why) if scanned.utf8_error && !utf16(&tool) => Understood::Invalid(why.clone()),
+                own => detect::understand_stream(own, &tool, &sink, &policy.formats, context(path))
+                    .unwrap_or_else(|| {
+                        streamed(
+                            scanned.evidence.clone(),
+                            size,
+                            policy.max_parse_bytes,
+                            utf16(&tool),
+                        )
+                    }),
+            };
+            ReadResult {
+                bytes: Some(scanned.bytes),
+                sha256: Some(scanned.sha256),
+                content: Content::Read(understood),
+            }
+        }
+        Err(e) => unreadable(format!("cannot read it to the end: {e}")),
+    }
+}
+
+fn unreadable(why: String) -> ReadResult {
+    ReadResult { bytes: None, sha256: None, content: Content::Unreadable(why) }
 }
 
 /// The skeleton reader found a UTF-16 byte order mark.
