@@ -11,7 +11,7 @@ use xshell::Shell;
 
 use crate::flags::{EvidenceArgs, ReleaseGate};
 use crate::gate::config::{Overrides, Policy, WAIVERS_FILE};
-use crate::gate::decide::Baseline;
+use crate::gate::decide::{Baseline, Rules};
 use crate::gate::model::{Report, SCHEMA_VERSION};
 use crate::gate::paths::{self, DEFAULT_ARTIFACTS_ROOT};
 use crate::gate::trust::Binding;
@@ -160,20 +160,17 @@ pub fn gate(
         .chain(Some(waivers_path))
         .chain(formats.slsa_subjects.iter().map(|(path, _)| root.join(path)))
         .collect();
-    let inputs = Inputs {
-        root,
-        cwd: cwd.to_path_buf(),
-        evidence: source,
-        policy,
-        formats,
+    let rules = Rules {
         binding: Binding { release, commit },
         generated_at: epoch.map(|t| t.to_string()),
         now,
+        policy,
+        formats,
         baseline,
         stubs,
-        output,
-        other_files,
     };
+    let inputs =
+        Inputs { root, cwd: cwd.to_path_buf(), evidence: source, rules, output, other_files };
     gate::run(inputs, &mut timings)
 }
 

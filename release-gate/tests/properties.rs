@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 use release_gate::gate::collect::{ArtifactRef, Origin};
 use release_gate::gate::config::{Overrides, Policy};
-use release_gate::gate::decide::{decide, score, Input};
+use release_gate::gate::decide::{decide, score, Input, Rules};
 use release_gate::gate::formats::detect::{understand, Context};
 use release_gate::gate::formats::FormatPolicy;
 use release_gate::gate::model::{Level, Report, Status};
@@ -169,7 +169,7 @@ fn input(spec: &Spec, order: &[usize]) -> Input {
         let mut slots: Vec<Option<_>> = artifacts.into_iter().map(Some).collect();
         artifacts = order.iter().map(|&k| slots[k].take().unwrap()).collect();
     }
-    Input {
+    let rules = Rules {
         binding: Binding { release: "v1.0.0".to_string(), commit: None },
         generated_at: None,
         now: Some("2026-11-26T12:00:00Z".parse().unwrap()),
@@ -177,11 +177,8 @@ fn input(spec: &Spec, order: &[usize]) -> Input {
         policy,
         baseline: None,
         stubs: false,
-        artifacts,
-        refused: Vec::new(),
-        ignored: Vec::new(),
-        discovery_root: None,
-    }
+    };
+    Input { rules, artifacts, refused: Vec::new(), ignored: Vec::new(), discovery_root: None }
 }
 
 fn report(spec: &Spec) -> Report {

@@ -18,7 +18,9 @@ use super::trust::{self, Binding, Claims, Issue, Waiver};
 use jiff::Timestamp;
 use std::collections::BTreeSet;
 
-pub struct Input {
+/// What the decision is made under: the policy, the binding, the clock,
+/// the baseline.
+pub struct Rules {
     /// The release id and the commit under test.
     pub binding: Binding,
     pub generated_at: Option<String>,
@@ -33,6 +35,10 @@ pub struct Input {
     /// `--stubs`: stub evidence is gated like real evidence instead of
     /// being quarantined.
     pub stubs: bool,
+}
+
+pub struct Input {
+    pub rules: Rules,
     pub artifacts: Vec<(ArtifactRef, ReadResult)>,
     /// Evidence-like entries collection saw but did not read: each blocks
     /// its domain (`<domain>.invalid`).
@@ -43,18 +49,19 @@ pub struct Input {
     pub discovery_root: Option<String>,
 }
 
-pub fn decide(mut input: Input) -> Report {
+pub fn decide(input: Input) -> Report {
+    let Input { rules, artifacts, refused, ignored, discovery_root } = input;
     let mut warnings: Vec<String> = Vec::new();
     let Grouped { by_domain, mut unassigned, blockers, mut ignored } =
-        group(&mut input, &mut warnings);
-    let policy = &input.policy;
+        group(&rules, artifacts, refused, ignored, &mut warnings);
+    let policy = &rules.policy;
     let mut blockers = blockers;
     let mut domains = BTreeMap::new();
     for (domain, mut artifacts) in by_domain {
         artifacts.sort();
         let required = policy.required.contains(&domain);
         let status = artifacts.iter().map(|a| a.status).max().unwrap_or(Status::Missing);
-        let problems = domain_problems(&input, &domain, &artifacts);
+        let problems = domain_problems(&rules, discovery_root.as_deref(), &domain, &artifacts);
         if required {
             blockers.extend(problems);
         } else {
@@ -64,7 +71,7 @@ pub fn decide(mut input: Input) -> Report {
         }
         domains.insert(domain, DomainReport { required, status, artifacts });
     }
-    let (mut blockers, waived) = apply_waivers(&input, &domains, blockers, &mut warnings);
+    let (mut blockers, waived) = apply_waivers(&rules, &domains, blockers, &mut warnings);
     let passed_required = domains
         .iter()
         .filter(|(name, d)| {
@@ -72,7 +79,7 @@ pub fn decide(mut input: Input) -> Report {
         })
         .count();
     let required_total = policy.required.len();
-    let baseline = input
+    let baseline = rules
         .baseline
         .as_ref()
         .map(|b| compare(b, &blockers, &waived, &domains, passed_required, required_total));
@@ -91,19 +98,19 @@ pub fn decide(mut input: Input) -> Report {
         ga_min_score: policy.ga_min_score,
     };
     let level = level(&thresholds, &mut blockers, passed_required, required_total, waived.len());
-    let effective = effective_policy(policy, &input.formats);
+    let effective = effective_policy(policy, &rules.formats);
     let policy_sha256 = release_gate_scan::hash::sha256_hex(model::json(&effective).as_bytes());
     Report {
         schema_version: SCHEMA_VERSION,
-        release: input.binding.release.clone(),
-        commit: input.binding.commit.clone(),
+        release: rules.binding.release.clone(),
+        commit: rules.binding.commit.clone(),
         gate_version: env!("CARGO_PKG_VERSION").to_string(),
-        generated_at: input.generated_at.clone(),
-        evaluated_at: input.now.map(|t| t.to_string()),
+        generated_at: rules.generated_at.clone(),
+        evaluated_at: rules.now.map(|t| t.to_string()),
         policy: effective,
         policy_sha256,
         level,
-        stub_evidence: input.stubs,
+        stub_evidence: rules.stubs,
         score,
         passed_required,
         required_total,
@@ -132,26 +139,29 @@ struct Grouped {
 
 /// Judges each artifact that was read (and each collection refused), with
 /// the binding and freshness rules, and groups them by domain.
-fn group(input: &mut Input, warnings: &mut Vec<String>) -> Grouped {
-    // Each artifact and what was read of it move into its report.
-    let artifacts = std::mem::take(&mut input.artifacts);
-    let refused = std::mem::take(&mut input.refused);
+fn group(
+    rules: &Rules,
+    artifacts: Vec<(ArtifactRef, ReadResult)>,
+    refused: Vec<Refused>,
+    ignored: Vec<Ignored>,
+    warnings: &mut Vec<String>,
+) -> Grouped {
     let mut out = Grouped {
-        by_domain: input.policy.domains.iter().map(|d| (d.clone(), Vec::new())).collect(),
+        by_domain: rules.policy.domains.iter().map(|d| (d.clone(), Vec::new())).collect(),
         unassigned: Vec::new(),
         blockers: Vec::new(),
-        ignored: std::mem::take(&mut input.ignored),
+        ignored,
     };
     let mut reports = Vec::new();
     for (artifact, read) in artifacts {
-        match judge(artifact, read, input.stubs, &input.policy) {
+        match judge(artifact, read, rules.stubs, &rules.policy) {
             Judgement::Artifact(report) => reports.push(*report),
             Judgement::Ignored(entry) => out.ignored.push(entry),
         }
     }
     for mut report in reports.into_iter().chain(refused.into_iter().map(refused_report)) {
         if report.format.is_some() {
-            apply_trust(input, &mut report);
+            apply_trust(rules, &mut report);
         }
         warnings.extend(report.warnings.iter().map(|w| format!("`{}`: {w}", report.path)));
         match out.by_domain.get_mut(&report.domain) {
@@ -228,8 +238,8 @@ fn level(
 }
 
 /// The binding and freshness rules of one artifact that was read.
-fn apply_trust(input: &Input, report: &mut ArtifactReport) {
-    let policy = &input.policy;
+fn apply_trust(rules: &Rules, report: &mut ArtifactReport) {
+    let policy = &rules.policy;
     let claims = Claims {
         release: report.release.clone(),
         commit: report.commit.clone(),
@@ -239,14 +249,14 @@ fn apply_trust(input: &Input, report: &mut ArtifactReport) {
         &report.path,
         &report.domain,
         &claims,
-        &input.binding,
+        &rules.binding,
         policy.require_binding.contains(&report.domain),
     );
     report.unbound = claims.release.is_none() && claims.commit.is_none();
     report.issues.extend(issues);
     report.warnings.extend(warnings);
     let max_age = policy.max_age_by_domain.get(&report.domain).copied().or(policy.max_age);
-    if let (Some(max_age), Some(now)) = (max_age, input.now) {
+    if let (Some(max_age), Some(now)) = (max_age, rules.now) {
         if let Some(issue) = trust::check_age(
             &report.path,
             &report.domain,
@@ -274,16 +284,16 @@ fn apply_trust(input: &Input, report: &mut ArtifactReport) {
 /// waivers become blockers themselves, and waivers that cover nothing are
 /// warnings.
 fn apply_waivers(
-    input: &Input,
+    rules: &Rules,
     domains: &BTreeMap<String, DomainReport>,
     blockers: Vec<Blocker>,
     warnings: &mut Vec<String>,
 ) -> (Vec<Blocker>, Vec<Waived>) {
-    let waivers = &input.policy.waivers;
+    let waivers = &rules.policy.waivers;
     if waivers.is_empty() {
         return (blockers, Vec::new());
     }
-    let expired = |w: &Waiver| input.now.is_none_or(|now| w.expired(now));
+    let expired = |w: &Waiver| rules.now.is_none_or(|now| w.expired(now));
     // A waiver is used once it matched a blocker's code (whether or not it
     // then applied); an expired one is a blocker, so used too.
     let mut used: BTreeSet<usize> =
@@ -624,11 +634,16 @@ fn stub_reason(generator: Option<&str>, format: Option<&str>) -> String {
 }
 
 /// What keeps a domain from passing, as blockers (warnings when optional).
-fn domain_problems(input: &Input, domain: &str, artifacts: &[ArtifactReport]) -> Vec<Blocker> {
+fn domain_problems(
+    rules: &Rules,
+    discovery_root: Option<&str>,
+    domain: &str,
+    artifacts: &[ArtifactReport],
+) -> Vec<Blocker> {
     if artifacts.is_empty() {
-        let (message, fix) = match &input.discovery_root {
+        let (message, fix) = match discovery_root {
             Some(root) => {
-                let folders = folders_of(&input.policy, domain)
+                let folders = folders_of(&rules.policy, domain)
                     .iter()
                     .map(|f| format!("`{root}/{f}/latest/`"))
                     .collect::<Vec<_>>()

@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use jiff::Timestamp;
 
 pub mod attest;
 pub mod collect;
@@ -23,11 +22,7 @@ pub mod render;
 pub mod trust;
 pub mod write;
 
-use config::Policy;
-use decide::Baseline;
-use formats::FormatPolicy;
 use model::{Level, Report};
-use trust::Binding;
 
 /// Everything one run gates, resolved.
 pub struct Inputs {
@@ -36,18 +31,7 @@ pub struct Inputs {
     /// The working directory, which relative command-line paths start from.
     pub cwd: PathBuf,
     pub evidence: Evidence,
-    pub policy: Policy,
-    /// The effective format rules (with the release artifacts' digests).
-    pub formats: FormatPolicy,
-    pub binding: Binding,
-    /// From `SOURCE_DATE_EPOCH`.
-    pub generated_at: Option<String>,
-    /// The instant for max-ages and waiver expiry; `None` when the policy
-    /// has neither.
-    pub now: Option<Timestamp>,
-    pub baseline: Option<Baseline>,
-    /// `--stubs`: stub evidence is gated instead of quarantined.
-    pub stubs: bool,
+    pub rules: decide::Rules,
     pub output: write::Output,
     /// The files the run reads besides the evidence (the baseline, the
     /// waivers file, the release artifacts): the report must not replace one.
@@ -73,27 +57,24 @@ pub struct Gated {
 }
 
 impl Gated {
+    /// 0 when the gate is open, else 1.
     pub fn exit_code(&self) -> u8 {
-        if self.report.level == Level::GaReady {
-            0
-        } else {
-            1
-        }
+        u8::from(self.report.level != Level::GaReady)
     }
 }
 
 /// The pipeline: collect, check where the report goes, read and hash,
 /// decide, render and write, index.
 pub fn run(inputs: Inputs, timings: &mut Timings) -> Result<Gated> {
-    let Inputs { root, cwd, evidence, policy, formats, binding, .. } = inputs;
+    let Inputs { root, cwd, evidence, rules, output, other_files } = inputs;
+    let policy = &rules.policy;
     let collected = match &evidence {
-        Evidence::Discover(artifacts_root) => collect::discover(&root, artifacts_root, &policy)?,
-        Evidence::Explicit(args) => collect::explicit(&root, &cwd, &policy, args)?,
+        Evidence::Discover(artifacts_root) => collect::discover(&root, artifacts_root, policy)?,
+        Evidence::Explicit(args) => collect::explicit(&root, &cwd, policy, args)?,
     };
     timings.stage("collect");
-    let output = inputs.output;
     let files = collected.artifacts.iter().map(|a| a.path.as_path());
-    let files: Vec<&Path> = files.chain(inputs.other_files.iter().map(PathBuf::as_path)).collect();
+    let files: Vec<&Path> = files.chain(other_files.iter().map(PathBuf::as_path)).collect();
     let folders = evidence_folders(&root, &cwd, &output.evidence_roots, &collected, &evidence);
     output.check(&root, &folders, &files)?;
     let evidence_folders = collected.evidence_folders.iter().map(|d| paths::display(&root, d));
@@ -102,22 +83,15 @@ pub fn run(inputs: Inputs, timings: &mut Timings) -> Result<Gated> {
     evidence_folders.dedup();
     let collect::Collected { artifacts, refused, ignored, discovery_root, .. } = collected;
     let to_read: Vec<_> = artifacts.iter().map(|a| (a.path.as_path(), a.listed_as_file)).collect();
-    let read_policy = read::ReadPolicy { formats, max_parse_bytes: policy.max_parse_bytes };
-    let reads = read::read_all(&to_read, &read_policy);
+    let formats = rules.formats.clone();
+    let reads = read::read_all(
+        &to_read,
+        &read::ReadPolicy { formats, max_parse_bytes: policy.max_parse_bytes },
+    );
     timings.stage("read");
-    let report = decide::decide(decide::Input {
-        binding,
-        generated_at: inputs.generated_at,
-        now: inputs.now,
-        formats: read_policy.formats,
-        baseline: inputs.baseline,
-        policy,
-        stubs: inputs.stubs,
-        artifacts: artifacts.into_iter().zip(reads).collect(),
-        refused,
-        ignored,
-        discovery_root,
-    });
+    let artifacts = artifacts.into_iter().zip(reads).collect();
+    let input = decide::Input { rules, artifacts, refused, ignored, discovery_root };
+    let report = decide::decide(input);
     timings.stage("decide");
     let report_sha256 =
         write::write_report(&output.dir, &output.shown, &report, &evidence_folders)?;
