@@ -24,66 +24,18 @@ use crate::project::{self, Project};
 pub const STUBS_OUTPUT_DIR: &str = "production_maturity/report";
 
 impl ReleaseGate {
-    pub fn run(self, sh: &Shell, project: &Project, cwd: &Path) -> Result<u8> {
-        let release = match self.release {
+    pub fn run(mut self, sh: &Shell, project: &Project, cwd: &Path) -> Result<u8> {
+        let release = match self.release.take() {
             Some(release) if release.trim().is_empty() => {
                 bail!("`--release` is empty; pass a release id such as `v1.2.3`")
             }
             Some(release) => release,
             None => format!("v{}", project.version()?),
         };
-        let mut evidence = self.evidence;
         if self.stubs {
-            // Beside the build, wherever `CARGO_TARGET_DIR` puts it: never a
-            // `target/` of its own in the workspace.
-            let stubs_dir = match &self.stubs_dir {
-                Some(dir) => paths::absolute(cwd, dir),
-                None => project.target_dir.join("evidence-stubs"),
-            };
-            // Quarantine by real path: through a symlink (of the folder or
-            // a parent) the stubs must not land in the evidence tree.
-            let stubs_real = paths::resolve(&stubs_dir);
-            let evidence_roots = std::iter::once(sh.current_dir().join(DEFAULT_ARTIFACTS_ROOT))
-                .chain(evidence.artifacts_root.as_ref().map(|d| paths::absolute(cwd, d)));
-            for evidence_root in evidence_roots {
-                let real = paths::resolve(&evidence_root);
-                if stubs_real.starts_with(&real) || stubs_dir.starts_with(&evidence_root) {
-                    bail!(
-                        "`--stubs-dir {}` is inside the evidence folder `{}` (by its real path, through any symlink): stubs never go into the evidence tree; pass a folder under `target/`",
-                        paths::display(&sh.current_dir(), &stubs_dir),
-                        paths::display(&sh.current_dir(), &evidence_root)
-                    );
-                }
-            }
-            generate_stubs(
-                sh,
-                &release,
-                &stubs_dir,
-                &self.stub_fail,
-                &self.stub_omit,
-                &self.stub_invalid,
-            )?;
-            match &evidence.output_dir {
-                // Never over a real report: stub reports live beside the stubs.
-                None => evidence.output_dir = Some(stubs_dir.join(STUBS_OUTPUT_DIR)),
-                Some(dir) => {
-                    // Nor anywhere in the evidence tree (the real report's
-                    // folder included), by real path.
-                    let out = paths::absolute(cwd, dir);
-                    let real_root = paths::resolve(&sh.current_dir().join(DEFAULT_ARTIFACTS_ROOT));
-                    if paths::resolve(&out).starts_with(&real_root)
-                        || out.starts_with(sh.current_dir().join(DEFAULT_ARTIFACTS_ROOT))
-                    {
-                        bail!(
-                            "`--stubs` with `--output-dir {}`: a stub report never goes into `{DEFAULT_ARTIFACTS_ROOT}/`, where it could pass for the real one; leave `--output-dir` out (the report goes beside the stubs) or pass a folder under `target/`",
-                            paths::display(&sh.current_dir(), &out)
-                        );
-                    }
-                }
-            }
-            evidence.artifacts_root = Some(stubs_dir);
+            self.stub_evidence(sh, project, cwd, &release)?;
         }
-        let gated = gate(sh, project, cwd, release, &evidence, self.stubs)?;
+        let gated = gate(sh, project, cwd, release, &self.evidence, self.stubs)?;
         present::present(&gated.report, &gated.output_dir, present::format(self.format))?;
         let code = gated.exit_code();
         // The process ends here: with thousands of artifacts, freeing the
@@ -91,6 +43,90 @@ impl ReleaseGate {
         // longer than writing it. The operating system takes it back whole.
         std::mem::forget(gated);
         Ok(code)
+    }
+
+    /// `--stubs`: generates the stub evidence and points the run at it, the
+    /// report beside it; refuses a stubs folder or a report folder in the real
+    /// evidence tree.
+    fn stub_evidence(
+        &mut self,
+        sh: &Shell,
+        project: &Project,
+        cwd: &Path,
+        release: &str,
+    ) -> Result<()> {
+        // Beside the build, wherever `CARGO_TARGET_DIR` puts it: never a
+        // `target/` of its own in the workspace.
+        let stubs_dir = match &self.stubs_dir {
+            Some(dir) => paths::absolute(cwd, dir),
+            None => project.target_dir.join("evidence-stubs"),
+        };
+        // Quarantine by real path: through a symlink (of the folder or
+        // a parent) the stubs must not land in the evidence tree.
+        let evidence_roots = std::iter::once(sh.current_dir().join(DEFAULT_ARTIFACTS_ROOT))
+            .chain(self.evidence.artifacts_root.as_ref().map(|d| paths::absolute(cwd, d)));
+        for evidence_root in evidence_roots {
+            if paths::inside(&stubs_dir, &evidence_root) {
+                bail!(
+                    "`--stubs-dir {}` is inside the evidence folder `{}` (by its real path, through any symlink): stubs never go into the evidence tree; pass a folder under `target/`",
+                    paths::display(&sh.current_dir(), &stubs_dir),
+                    paths::display(&sh.current_dir(), &evidence_root)
+                );
+            }
+        }
+        self.generate_stubs(sh, release, &stubs_dir)?;
+        let evidence = &mut self.evidence;
+        match &evidence.output_dir {
+            // Never over a real report: stub reports live beside the stubs.
+            None => evidence.output_dir = Some(stubs_dir.join(STUBS_OUTPUT_DIR)),
+            Some(dir) => {
+                // Nor anywhere in the evidence tree (the real report's
+                // folder included), by real path.
+                let out = paths::absolute(cwd, dir);
+                if paths::inside(&out, &sh.current_dir().join(DEFAULT_ARTIFACTS_ROOT)) {
+                    bail!(
+                        "`--stubs` with `--output-dir {}`: a stub report never goes into `{DEFAULT_ARTIFACTS_ROOT}/`, where it could pass for the real one; leave `--output-dir` out (the report goes beside the stubs) or pass a folder under `target/`",
+                        paths::display(&sh.current_dir(), &out)
+                    );
+                }
+            }
+        }
+        evidence.artifacts_root = Some(stubs_dir);
+        Ok(())
+    }
+
+    /// Runs the stub generator as a real subprocess, the way a CI job would.
+    ///
+    /// The subprocess is this executable in its `stub-evidence` mode, which links
+    /// the `evidence-stubs` library: `cargo xtask` has just checked that this
+    /// executable is fresh, generator included, so no second cargo call (and its
+    /// ~30 ms freshness check, most of a warm `--stubs` run) is needed to know
+    /// that the generator that runs is the one in the source tree.
+    fn generate_stubs(&self, sh: &Shell, release: &str, out: &Path) -> Result<()> {
+        let exe = std::env::current_exe().context("cannot find the xtask executable")?;
+        // The generator runs in the workspace root: a folder under it is named
+        // relative to it, so its messages name no absolute path.
+        let relative = paths::display(&sh.current_dir(), out);
+        let out =
+            if relative.starts_with("..") { out.to_path_buf() } else { PathBuf::from(relative) };
+        let mut extra = Vec::new();
+        let flags = [
+            ("--fail", &self.stub_fail),
+            ("--omit", &self.stub_omit),
+            ("--invalid", &self.stub_invalid),
+        ];
+        for (flag, domains) in flags {
+            for domain in domains {
+                extra.push(flag.to_string());
+                extra.push(domain.clone());
+            }
+        }
+        xshell::cmd!(sh, "{exe} stub-evidence --release {release} --out {out} {extra...}")
+            .quiet()
+            .ignore_stdout()
+            .run()
+            .context("the stub generator `evidence-stubs` failed")?;
+        Ok(())
     }
 }
 
@@ -117,19 +153,7 @@ pub fn gate(
     };
     let policy = Policy::from_metadata(&project.metadata, waivers_text.as_deref(), &overrides)?;
     let epoch = project::source_date_epoch()?;
-    let needs_clock = policy.max_age.is_some()
-        || !policy.max_age_by_domain.is_empty()
-        || !policy.waivers.is_empty();
-    let now = match (&evidence.now, epoch) {
-        (Some(raw), _) => Some(raw.trim().parse::<Timestamp>().map_err(|_| {
-            anyhow::anyhow!(
-                "`--now {raw}` is not an RFC 3339 timestamp (for example `2026-11-26T12:00:00Z`)"
-            )
-        })?),
-        (None, Some(epoch)) => Some(epoch),
-        (None, None) => Some(Timestamp::now()),
-    }
-    .filter(|_| needs_clock);
+    let now = clock(evidence.now.as_deref(), epoch, &policy)?;
     let commit = project::commit(sh, evidence.commit.as_deref());
     let baseline_path = evidence.baseline.as_ref().map(|path| paths::absolute(cwd, path));
     let baseline = match &baseline_path {
@@ -172,6 +196,28 @@ pub fn gate(
     let inputs =
         Inputs { root, cwd: cwd.to_path_buf(), evidence: source, rules, output, other_files };
     gate::run(inputs, &mut timings)
+}
+
+/// The instant max-ages and waiver expiry are judged at: `--now`, else
+/// `SOURCE_DATE_EPOCH`, else the clock; none when the policy has neither.
+fn clock(
+    flag: Option<&str>,
+    epoch: Option<Timestamp>,
+    policy: &Policy,
+) -> Result<Option<Timestamp>> {
+    let needs_clock = policy.max_age.is_some()
+        || !policy.max_age_by_domain.is_empty()
+        || !policy.waivers.is_empty();
+    let now = match (flag, epoch) {
+        (Some(raw), _) => raw.trim().parse::<Timestamp>().map_err(|_| {
+            anyhow::anyhow!(
+                "`--now {raw}` is not an RFC 3339 timestamp (for example `2026-11-26T12:00:00Z`)"
+            )
+        })?,
+        (None, Some(epoch)) => epoch,
+        (None, None) => Timestamp::now(),
+    };
+    Ok(Some(now).filter(|_| needs_clock))
 }
 
 /// `release-gate-waivers.toml`, when there is one.
@@ -219,41 +265,6 @@ fn release_artifacts(root: &Path, patterns: &[String]) -> Result<Vec<(String, St
     }
     out.sort();
     Ok(out)
-}
-
-/// Runs the stub generator as a real subprocess, the way a CI job would.
-///
-/// The subprocess is this executable in its `stub-evidence` mode, which links
-/// the `evidence-stubs` library: `cargo xtask` has just checked that this
-/// executable is fresh, generator included, so no second cargo call (and its
-/// ~30 ms freshness check, most of a warm `--stubs` run) is needed to know
-/// that the generator that runs is the one in the source tree.
-fn generate_stubs(
-    sh: &Shell,
-    release: &str,
-    out: &Path,
-    fail: &[String],
-    omit: &[String],
-    invalid: &[String],
-) -> Result<()> {
-    let exe = std::env::current_exe().context("cannot find the xtask executable")?;
-    // The generator runs in the workspace root: a folder under it is named
-    // relative to it, so its messages name no absolute path.
-    let relative = paths::display(&sh.current_dir(), out);
-    let out = if relative.starts_with("..") { out.to_path_buf() } else { PathBuf::from(relative) };
-    let mut extra = Vec::new();
-    for (flag, domains) in [("--fail", fail), ("--omit", omit), ("--invalid", invalid)] {
-        for domain in domains {
-            extra.push(flag.to_string());
-            extra.push(domain.clone());
-        }
-    }
-    xshell::cmd!(sh, "{exe} stub-evidence --release {release} --out {out} {extra...}")
-        .quiet()
-        .ignore_stdout()
-        .run()
-        .context("the stub generator `evidence-stubs` failed")?;
-    Ok(())
 }
 
 /// A previous `production_maturity.json`, as the comparison needs it.

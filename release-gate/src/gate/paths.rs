@@ -73,6 +73,12 @@ pub fn display(root: &Path, abs: &Path) -> String {
     }
 }
 
+/// `path` lies in `folder`, as named or by real path (through any symlink
+/// of either, or of a parent).
+pub fn inside(path: &Path, folder: &Path) -> bool {
+    path.starts_with(folder) || resolve(path).starts_with(resolve(folder))
+}
+
 /// `path` with symlinks resolved as far as it exists, the rest appended: the
 /// real location of a folder that may not have been created yet.
 pub fn resolve(path: &Path) -> PathBuf {

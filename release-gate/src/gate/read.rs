@@ -76,16 +76,8 @@ pub fn read_all(paths: &[(&Path, bool)], policy: &ReadPolicy) -> Vec<ReadResult>
         }
     });
     let results = results.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
-    results
-        .into_iter()
-        .map(|r| {
-            r.unwrap_or(ReadResult {
-                bytes: None,
-                sha256: None,
-                content: Content::Unreadable("the reader thread failed".to_string()),
-            })
-        })
-        .collect()
+    let failed = || unreadable("the reader thread failed".to_string());
+    results.into_iter().map(|r| r.unwrap_or_else(failed)).collect()
 }
 
 /// `listed_as_file`: discovery listed `path` as a regular file, not a
@@ -105,9 +97,7 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
     if !listed {
         let meta = match fs::metadata(path) {
             Ok(meta) => meta,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return ReadResult { bytes: None, sha256: None, content: Content::NotFound }
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return unread(Content::NotFound),
             Err(e) => return unreadable(format!("cannot read it: {e}")),
         };
         if !meta.is_file() {
@@ -116,9 +106,7 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
     }
     let file = match open_nonblocking(path, listed) {
         Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return ReadResult { bytes: None, sha256: None, content: Content::NotFound }
-        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return unread(Content::NotFound),
         Err(e) => {
             // Listed as a regular file, and no longer one: say what it is now.
             let now = fs::symlink_metadata(path).ok().filter(|_| listed);
@@ -218,7 +206,12 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
 }
 
 fn unreadable(why: String) -> ReadResult {
-    ReadResult { bytes: None, sha256: None, content: Content::Unreadable(why) }
+    unread(Content::Unreadable(why))
+}
+
+/// A file that was not read: no size, no digest.
+fn unread(content: Content) -> ReadResult {
+    ReadResult { bytes: None, sha256: None, content }
 }
 
 /// The skeleton reader found a UTF-16 byte order mark.

@@ -68,37 +68,27 @@ impl Output {
                 paths::display(root, file)
             );
         }
-        let output_real = paths::resolve(output);
         let mut folders: Vec<&PathBuf> = folders.iter().collect();
         folders.sort();
         folders.dedup();
-        for input in folders {
-            if output.starts_with(input) || output_real.starts_with(paths::resolve(input)) {
-                bail!(
-                    "output folder `{shown}` is inside the evidence folder `{}`; pass `--output-dir` a folder outside the evidence tree",
-                    paths::display(root, input)
-                );
-            }
-        }
+        let output_real = paths::resolve(output);
         // A `latest` folder that does not exist yet is an evidence folder
         // too: the next discovery would read the report there as evidence.
-        for artifacts_root in &self.evidence_roots {
-            for (out, evidence_root) in [
-                (output.to_path_buf(), artifacts_root.clone()),
-                (output_real.clone(), paths::resolve(artifacts_root)),
-            ] {
-                let Ok(rel) = out.strip_prefix(&evidence_root) else { continue };
-                let mut parts = rel.components();
-                if let (Some(folder), Some(latest)) = (parts.next(), parts.next()) {
-                    if latest.as_os_str() == "latest" {
-                        let folder = artifacts_root.join(folder).join("latest");
-                        bail!(
-                            "output folder `{shown}` is inside the evidence folder `{}`; pass `--output-dir` a folder outside the evidence tree",
-                            paths::display(root, &folder)
-                        );
-                    }
-                }
-            }
+        let latest = |artifacts_root: &PathBuf| {
+            let named = (output.to_path_buf(), artifacts_root.clone());
+            let real = (output_real.clone(), paths::resolve(artifacts_root));
+            [named, real].into_iter().find_map(|(out, evidence_root)| {
+                let mut parts = out.strip_prefix(&evidence_root).ok()?.components();
+                let (folder, latest) = (parts.next()?, parts.next()?);
+                (latest.as_os_str() == "latest").then(|| artifacts_root.join(folder).join(latest))
+            })
+        };
+        let inside = folders.into_iter().find(|f| paths::inside(output, f)).cloned();
+        if let Some(folder) = inside.or_else(|| self.evidence_roots.iter().find_map(latest)) {
+            bail!(
+                "output folder `{shown}` is inside the evidence folder `{}`; pass `--output-dir` a folder outside the evidence tree",
+                paths::display(root, &folder)
+            );
         }
         self.check_inputs(root, &output_real, files)
     }
