@@ -107,27 +107,28 @@ pub fn run(args: Args) -> Result<()> {
             args.out.display()
         );
     }
-    // Every file is checked before any is written or removed: a refusal
-    // leaves the whole tree as it was.
-    for (domain, file, _) in LAYOUT {
+    // Each domain's file, its temporary file, its folder, and the file as
+    // messages name it.
+    let places = LAYOUT.iter().map(|&(domain, file, checks)| {
         let folder = default_folder(domain);
         let dir = args.out.join(folder).join("latest");
-        let path = dir.join(file);
         let shown = format!("{}/{folder}/latest/{file}", args.out.display());
-        if in_evidence_tree(&dir) {
+        (domain, checks, dir.join(file), dir.join(format!(".{file}.tmp")), dir, shown)
+    });
+    let places: Vec<_> = places.collect();
+    // Every file is checked before any is written or removed: a refusal
+    // leaves the whole tree as it was.
+    for (domain, _, path, _, dir, shown) in &places {
+        if in_evidence_tree(dir) {
             bail!(
                 "refusing to write `{shown}`: through a symlink it is inside a `test_artifacts` folder, which holds real evidence; use a folder under `target/`"
             );
         }
-        if fs::symlink_metadata(&path).is_ok() {
-            ensure_stub(&path, &shown, domain)?;
+        if fs::symlink_metadata(path).is_ok() {
+            ensure_stub(path, shown, domain)?;
         }
     }
-    for (domain, file, checks) in LAYOUT {
-        let folder = default_folder(domain);
-        let dir = args.out.join(folder).join("latest");
-        let path = dir.join(file);
-        let shown = format!("{}/{folder}/latest/{file}", args.out.display());
+    for (domain, checks, path, tmp, dir, shown) in places {
         if args.omit.iter().any(|d| d == domain) {
             if fs::symlink_metadata(&path).is_ok() {
                 fs::remove_file(&path).with_context(|| format!("cannot remove `{shown}`"))?;
@@ -142,7 +143,6 @@ pub fn run(args: Args) -> Result<()> {
             render(&stub(domain, checks, &args.release, failed))
         };
         fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-        let tmp = dir.join(format!(".{file}.tmp"));
         fs::write(&tmp, content.as_bytes()).with_context(|| format!("cannot write `{shown}`"))?;
         fs::rename(&tmp, &path).with_context(|| format!("cannot write `{shown}`"))?;
         // A closed stdout must not turn a finished run into a panic.

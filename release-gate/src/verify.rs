@@ -132,11 +132,8 @@ fn discovery_drift(
     // no digest, so the index does not list it). A report that does not
     // read is drift already: its digest is the index's.
     let report = read::read_json::<Report>(&dir.join(write::REPORT_JSON), limits::REPORT).ok();
-    let judged: BTreeSet<&str> = report
-        .iter()
-        .flat_map(|r| r.domains.values().flat_map(|d| &d.artifacts).chain(&r.unassigned))
-        .map(|a| a.path.as_str())
-        .collect();
+    let judged: BTreeSet<&str> =
+        report.iter().flat_map(Report::artifacts).map(|a| a.path.as_str()).collect();
     let policy = Policy::from_metadata(&project.metadata, None, &Overrides::default())?;
     for artifacts_root in &roots {
         let found = collect::discover(root, artifacts_root, &policy)?;

@@ -152,13 +152,8 @@ pub fn statement<'a>(predicate: &'a Predicate<'a>) -> Statement<'a> {
 
 /// Every input artifact that was read, with its digest, sorted by path.
 fn inputs(report: &Report) -> Vec<(&str, &str)> {
-    let mut out: Vec<(&str, &str)> = report
-        .domains
-        .values()
-        .flat_map(|d| &d.artifacts)
-        .chain(&report.unassigned)
-        .filter_map(|a| Some((a.path.as_str(), a.sha256.as_deref()?)))
-        .collect();
+    let mut out: Vec<(&str, &str)> =
+        report.artifacts().filter_map(|a| Some((a.path.as_str(), a.sha256.as_deref()?))).collect();
     // Each domain's artifacts are sorted already; the list as a whole is
     // when folders and domains sort alike (checking is cheaper than sorting).
     if !out.is_sorted() {

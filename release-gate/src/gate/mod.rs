@@ -147,19 +147,17 @@ fn evidence_folders(
 /// `RELEASE_GATE_TIMINGS=1`: each stage's wall time on stderr, for finding
 /// where a slow run spends it (`docs/performance.md`). Off by default: the
 /// gate's outputs never depend on the clock.
-pub struct Timings {
-    last: Option<std::time::Instant>,
-}
+pub struct Timings(Option<std::time::Instant>);
 
 impl Timings {
     pub fn from_env() -> Timings {
         let on =
             std::env::var_os("RELEASE_GATE_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0");
-        Timings { last: on.then(std::time::Instant::now) }
+        Timings(on.then(std::time::Instant::now))
     }
 
     pub fn stage(&mut self, name: &str) {
-        if let Some(last) = &mut self.last {
+        if let Some(last) = &mut self.0 {
             let now = std::time::Instant::now();
             eprintln!("timing: {name} {:.1} ms", now.duration_since(*last).as_secs_f64() * 1e3);
             *last = now;

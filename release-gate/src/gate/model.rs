@@ -97,6 +97,11 @@ impl Report {
         format!("`{}`{}", self.level.as_str(), self.waivers_note())
     }
 
+    /// Every artifact the report judged: each domain's, then the unassigned.
+    pub fn artifacts(&self) -> impl Iterator<Item = &ArtifactReport> {
+        self.domains.values().flat_map(|d| &d.artifacts).chain(&self.unassigned)
+    }
+
     /// What follows the level: ` with 2 waivers`, or nothing.
     pub fn waivers_note(&self) -> String {
         match self.waived_blockers {

@@ -246,7 +246,7 @@ fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64, utf16: bool) 
 /// Why a path that is not a regular file is not read.
 fn not_a_file(path: &Path, meta: &fs::Metadata) -> String {
     if !meta.is_dir() {
-        return "it is a special file (FIFO, socket or device), not a regular file".to_string();
+        return not_regular(meta);
     }
     // Collection hands over a folder only when it could not be listed, or
     // when it was named with `--artifact` and holds no evidence file.

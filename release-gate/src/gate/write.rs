@@ -151,9 +151,7 @@ pub fn write_report(
     report: &Report,
     evidence_folders: &[String],
 ) -> Result<String> {
-    if dir.exists() && !dir.is_dir() {
-        anyhow::bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
-    }
+    // The folder itself was checked with the run's inputs (`Output::check`).
     // Every destination is checked before anything is written: a report
     // file that cannot be replaced (a folder in its place) stops the run
     // with the old report set as it was.
@@ -243,10 +241,13 @@ impl Staged {
 /// order and syncs the folder; otherwise removes every temporary file and
 /// names the first file (in order) that could not be written.
 fn commit(dir: &Path, shown: &str, staged: Vec<Staged>) -> Result<()> {
-    if let Some(failed) = staged.iter().position(|s| s.written.is_err()) {
-        for s in &staged {
+    let cleanup = |staged: &[Staged]| {
+        for s in staged {
             let _ = fs::remove_file(&s.tmp);
         }
+    };
+    if let Some(failed) = staged.iter().position(|s| s.written.is_err()) {
+        cleanup(&staged);
         let Some(Staged { name, written: Err(e), .. }) = staged.into_iter().nth(failed) else {
             anyhow::bail!("cannot write `{shown}`; the previous report is unchanged");
         };
@@ -254,11 +255,6 @@ fn commit(dir: &Path, shown: &str, staged: Vec<Staged>) -> Result<()> {
             format!("cannot write `{shown}/{name}`; the previous report is unchanged")
         });
     }
-    let cleanup = |staged: &[Staged]| {
-        for s in staged {
-            let _ = fs::remove_file(&s.tmp);
-        }
-    };
     // Checked again right before the renames (the folder may have changed
     // while the files were rendered).
     if let Err(e) = check_destinations(dir, shown) {
@@ -376,10 +372,7 @@ fn remove_stale_temporaries(dir: &Path) {
 /// read but not evidence (`verify` must see them change too).
 fn index_inputs(report: &Report) -> Vec<IndexEntry> {
     let mut inputs: Vec<IndexEntry> = report
-        .domains
-        .values()
-        .flat_map(|d| &d.artifacts)
-        .chain(&report.unassigned)
+        .artifacts()
         .filter_map(|a| {
             Some(IndexEntry { path: a.path.clone(), bytes: a.bytes?, sha256: a.sha256.clone()? })
         })
