@@ -158,45 +158,37 @@ fn discovery_drift(
 /// Compares `SHA256SUMS` with what the gate would have written for `expected`
 /// (report file -> sha256), adding a line per difference.
 fn sums_drift(bytes: &[u8], expected: &BTreeMap<&str, &str>, shown: &str, drift: &mut Vec<String>) {
-    let wanted: String = expected.iter().map(|(name, sha)| format!("{sha}  {name}\n")).collect();
-    if bytes == wanted.as_bytes() {
+    if bytes == write::sums(expected.iter().map(|(name, sha)| (*name, *sha))).as_bytes() {
         return;
     }
     let before = drift.len();
+    let mut changed = |what: String| drift.push(format!("changed `{shown}/{SUMS}`: {what}"));
     let text = String::from_utf8_lossy(bytes);
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for line in text.lines() {
         let Some((sha, name)) = line.split_once("  ") else {
-            drift.push(format!(
-                "changed `{shown}/{SUMS}`: malformed line `{}`",
-                line.escape_debug()
-            ));
+            changed(format!("malformed line `{}`", line.escape_debug()));
             continue;
         };
         if seen.insert(name, sha).is_some() {
-            drift.push(format!(
-                "changed `{shown}/{SUMS}`: `{}` is listed twice",
-                name.escape_debug()
-            ));
+            changed(format!("`{}` is listed twice", name.escape_debug()));
         }
         match expected.get(name) {
-            None => drift.push(format!(
-                "changed `{shown}/{SUMS}`: it lists `{}`, which is not a file of the report set",
+            None => changed(format!(
+                "it lists `{}`, which is not a file of the report set",
                 name.escape_debug()
             )),
-            Some(want) if *want != sha && name == INDEX_JSON => drift.push(format!(
-                "changed `{shown}/{SUMS}`: its sha256 of `{INDEX_JSON}` is not the file's"
-            )),
-            Some(want) if *want != sha => drift.push(format!(
-                "changed `{shown}/{SUMS}`: `{SUMS}` and `{INDEX_JSON}` disagree on `{name}`"
-            )),
+            Some(want) if *want != sha && name == INDEX_JSON => {
+                changed(format!("its sha256 of `{INDEX_JSON}` is not the file's"))
+            }
+            Some(want) if *want != sha => {
+                changed(format!("`{SUMS}` and `{INDEX_JSON}` disagree on `{name}`"))
+            }
             Some(_) => {}
         }
     }
-    for name in expected.keys() {
-        if !seen.contains_key(name) {
-            drift.push(format!("changed `{shown}/{SUMS}`: it does not list `{name}`"));
-        }
+    for name in expected.keys().filter(|name| !seen.contains_key(*name)) {
+        changed(format!("it does not list `{name}`"));
     }
     if drift.len() == before {
         drift.push(format!(

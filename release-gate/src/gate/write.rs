@@ -210,10 +210,16 @@ fn write_set(
     outputs.push(index.entry.clone());
     outputs.sort();
     staged.push(index);
-    let sums: String = outputs.iter().map(|o| format!("{}  {}\n", o.sha256, o.path)).collect();
+    let sums = sums(outputs.iter().map(|o| (o.path.as_str(), o.sha256.as_str())));
     staged.push(Staged::new(dir, SUMS, sums));
     commit(dir, shown, staged)?;
     Ok(report_sha256)
+}
+
+/// `SHA256SUMS`: one `<sha256>  <name>` line per file (name, sha256), in
+/// the order given (the gate's: sorted by name).
+pub fn sums<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    files.map(|(name, sha)| format!("{sha}  {name}\n")).collect()
 }
 
 /// One file of the set, rendered and written to its temporary file.
