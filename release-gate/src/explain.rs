@@ -5,14 +5,12 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::gate::escape::{shell_word, terminal};
 use anyhow::{bail, Result};
-use serde_json::Value;
 use xshell::Shell;
 
-use crate::flags::EvidenceArgs;
+use crate::gate::escape::{shell_word, terminal};
+use crate::gate::model::Report;
 use crate::gate::{paths, read, write};
-use crate::release_gate::DEFAULT_OUTPUT_DIR;
 
 /// Each blocker kind: what it means and what the gate expects.
 const KINDS: &[(&str, &str, &str)] = &[
@@ -33,44 +31,34 @@ const OTHER: &[(&str, &str, &str)] = &[
     ("baseline.new_blockers", "the policy allows no new blockers versus `--baseline`, and this run has blockers (waived or not) that the baseline did not", "no blocker codes beyond the baseline's"),
 ];
 
-pub fn run(sh: &Shell, cwd: &Path, code: &str, evidence: &EvidenceArgs) -> Result<u8> {
+/// `--explain <code>`: `output_dir` is the run's `--output-dir`, where the
+/// last report is.
+pub fn run(sh: &Shell, cwd: &Path, code: &str, output_dir: Option<&Path>) -> Result<u8> {
     let code = code.trim();
-    let (meaning, expected) = match describe(code) {
-        Some(found) => found,
-        None => {
-            let kinds: Vec<&str> = KINDS.iter().map(|(k, ..)| *k).collect();
-            bail!(
-                "`{}` is not a blocker code: expected `<domain>.<kind>` with kind one of {}, or one of {}",
-                terminal(code),
-                kinds.join(", "),
-                OTHER.iter().map(|(c, ..)| format!("`{c}`")).collect::<Vec<_>>().join(", ")
-            );
-        }
+    let Some((meaning, expected)) = describe(code) else {
+        let kinds: Vec<&str> = KINDS.iter().map(|(k, ..)| *k).collect();
+        bail!(
+            "`{}` is not a blocker code: expected `<domain>.<kind>` with kind one of {}, or one of {}",
+            terminal(code),
+            kinds.join(", "),
+            OTHER.iter().map(|(c, ..)| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        );
     };
     let root = sh.current_dir();
-    let dir = match &evidence.output_dir {
-        Some(dir) => paths::absolute(cwd, dir),
-        None => root.join(DEFAULT_OUTPUT_DIR),
-    };
-    let report_path = dir.join(write::REPORT_JSON);
-    let shown = paths::display(&root, &report_path);
+    let report_path = paths::output_dir(&root, cwd, output_dir).join(write::REPORT_JSON);
     // Every value from the report or the command line is one terminal line.
-    let shown = terminal(&shown).into_owned();
+    let shown = terminal(&paths::display(&root, &report_path)).into_owned();
     let mut out = format!("`{}`: {meaning}\nexpected: {expected}\n", terminal(code));
     // The gate's bounded, non-blocking reader: a FIFO or a device in the
     // report's place is an error, never a hang.
-    let report: Option<Value> = match read::read_regular(&report_path, read::limits::REPORT) {
-        Ok(bytes) => serde_json::from_slice(&bytes).ok(),
-        Err(read::FileError::NotFound) => None,
+    match read::read_json::<Report>(&report_path, read::limits::REPORT) {
+        Ok(report) => found(&mut out, &report, code, &shown),
+        Err(read::FileError::NotFound) => out.push_str(&format!(
+            "found: no report at `{shown}` to look in; run `cargo xtask release-gate` first\n"
+        )),
         Err(e) => bail!(
             "cannot read the report `{shown}`: {e}; run `cargo xtask release-gate` again to write it"
         ),
-    };
-    match report {
-        None => out.push_str(&format!(
-            "found: no report at `{shown}` to look in; run `cargo xtask release-gate` first\n"
-        )),
-        Some(report) => found(&mut out, &report, code, &shown),
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
     Ok(0)
@@ -88,56 +76,41 @@ fn describe(code: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// What the last run's report holds for `code`, and how to reproduce it.
-fn found(out: &mut String, report: &Value, code: &str, shown: &str) {
-    let str_of = |v: &Value, key: &str| {
-        terminal(v.get(key).and_then(Value::as_str).unwrap_or_default()).into_owned()
-    };
+fn found(out: &mut String, report: &Report, code: &str, shown: &str) {
     let code = &*terminal(code);
-    let release = str_of(report, "release");
-    let matching = |key: &str| -> Vec<Value> {
-        report
-            .get(key)
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter(|b| b.get("code").and_then(Value::as_str) == Some(code))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let blockers = matching("blockers");
-    let waived = matching("waived");
+    let release = terminal(&report.release);
+    let blockers: Vec<_> = report.blockers.iter().filter(|b| b.code == code).collect();
+    let waived: Vec<_> = report.waived.iter().filter(|w| w.code == code).collect();
     if blockers.is_empty() && waived.is_empty() {
         out.push_str(&format!(
             "found: the last run (`{shown}`, release `{release}`) has no `{code}` blocker\n"
         ));
         return;
     }
-    let mut artifacts: Vec<String> = Vec::new();
+    let mut artifacts: Vec<&String> = Vec::new();
     for b in &blockers {
-        out.push_str(&format!("found: {}\n", str_of(b, "message")));
-        out.push_str(&format!("fix: {}\n", str_of(b, "fix")));
-        artifacts.extend(paths_of(b));
+        out.push_str(&format!("found: {}\n", terminal(&b.message)));
+        out.push_str(&format!("fix: {}\n", terminal(&b.fix)));
+        artifacts.extend(&b.artifacts);
     }
     for w in &waived {
         out.push_str(&format!(
             "found (waived until {} by {}: {}): {}\n",
-            str_of(w, "expires"),
-            str_of(w, "approved_by"),
-            str_of(w, "reason"),
-            str_of(w, "message")
+            terminal(&w.expires),
+            terminal(&w.approved_by),
+            terminal(&w.reason),
+            terminal(&w.message)
         ));
-        artifacts.extend(paths_of(w));
+        artifacts.extend(&w.artifacts);
     }
     artifacts.sort();
     artifacts.dedup();
     let domain = code.split('.').next().unwrap_or_default();
     let mut cmd = format!("cargo xtask release-gate --release {}", shell_word(&release));
-    if let Some(commit) = report.get("commit").and_then(Value::as_str) {
+    if let Some(commit) = &report.commit {
         cmd.push_str(&format!(" --commit {}", shell_word(commit)));
     }
-    if let Some(now) = report.get("evaluated_at").and_then(Value::as_str) {
+    if let Some(now) = &report.evaluated_at {
         cmd.push_str(&format!(" --now {}", shell_word(now)));
     }
     if domain != "waiver" && domain != "baseline" {
@@ -152,12 +125,4 @@ fn found(out: &mut String, report: &Value, code: &str, shown: &str) {
         // The evidence itself comes from the domain's collector.
         out.push_str(&format!("collect again: cargo xtask evidence {}\n", terminal(domain)));
     }
-}
-
-fn paths_of(entry: &Value) -> Vec<String> {
-    entry
-        .get("artifacts")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
-        .unwrap_or_default()
 }

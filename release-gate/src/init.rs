@@ -14,15 +14,13 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 
+use crate::gate::config::{default_folder, DEFAULT_DOMAINS as DOMAINS};
+
 /// The line an existing xtask's `fn main` starts with.
 pub const DISPATCH_LINE: &str = "release_gate::dispatch();";
 
 /// The alias that makes `cargo xtask` run the xtask package.
 const ALIAS_NAME: &str = "xtask";
-
-/// The policy's domains, written out by default.
-const DOMAINS: &[&str] =
-    &["certification", "cdc", "performance", "security", "supply_chain", "governance", "docs"];
 
 /// `required` as init writes it: cdc and performance have no default
 /// collector in a host, so they are not required until the host configures
@@ -30,10 +28,6 @@ const DOMAINS: &[&str] =
 const REQUIRED: &[&str] = &["certification", "security", "supply_chain", "governance", "docs"];
 
 const MIN_SCORE: i64 = 80;
-
-/// Evidence folders whose name is not their domain's (the gate's defaults).
-const DEFAULT_FOLDERS: &[(&str, &str)] =
-    &[("connectors", "certification"), ("replay", "cdc"), ("benchmarks", "performance")];
 
 /// The packages the dev profile must optimize for the gate's speed.
 const OPTIMIZED: &[&str] = &["release-gate-scan", "sha2", "memchr", "serde_json"];
@@ -1066,9 +1060,7 @@ fn workflow_text(
         let folder = folders
             .iter()
             .find(|(_, d)| d == domain)
-            .map(|(f, _)| f.as_str())
-            .or_else(|| DEFAULT_FOLDERS.iter().find(|(_, d)| d == domain).map(|(f, _)| *f))
-            .unwrap_or(domain);
+            .map_or_else(|| default_folder(domain), |(f, _)| f.as_str());
         check_name("folder", folder)?;
         let _ = write!(matrix, "          - domain: {domain}\n            folder: {folder}\n");
         let _ = write!(

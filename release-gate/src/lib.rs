@@ -120,7 +120,13 @@ fn run(flags: flags::Xtask) -> anyhow::Result<u8> {
     let sh = Shell::new()?;
     sh.change_dir(&project.root);
     match flags.command {
-        flags::Command::ReleaseGate(cmd) => cmd.run(&sh, &project, &cwd),
+        flags::Command::ReleaseGate(mut cmd) => match (cmd.action.take(), cmd.explain.take()) {
+            (Some(flags::GateAction::Verify(verify)), _) => verify.run(&sh, &project, &cwd),
+            (None, Some(code)) => {
+                explain::run(&sh, &cwd, &code, cmd.evidence.output_dir.as_deref())
+            }
+            (None, None) => cmd.run(&sh, &project, &cwd),
+        },
         flags::Command::Release(cmd) => cmd.run(&sh, &project, &cwd),
         flags::Command::Evidence(cmd) => cmd.run(&sh, &project),
         flags::Command::StubEvidence(_) => Ok(0),

@@ -12,7 +12,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::gate::escape::{terminal, workflow_data, workflow_property};
-use crate::gate::model::{Level, Report, Status};
+use crate::gate::model::{self, Level, Report, Status};
 use crate::gate::{render, write};
 
 use crate::flags::OutputFormat;
@@ -37,7 +37,7 @@ pub fn on_github_actions() -> bool {
 pub fn present(report: &Report, output_dir: &str, format: OutputFormat) -> Result<()> {
     let stdout = match format {
         OutputFormat::Human => human(report, output_dir, color()),
-        OutputFormat::Json => render::json(report),
+        OutputFormat::Json => model::json(report),
         OutputFormat::Github => github(report, output_dir),
     };
     // A closed stdout (`| head`) must not turn the verdict into a panic.

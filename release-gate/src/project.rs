@@ -1,9 +1,42 @@
 //! The workspace the xtask runs in: its root, its version, its gate policy.
-//! One `cargo metadata --no-deps` call answers all three.
+//! One `cargo metadata --no-deps` call answers all three. And what a run is
+//! bound to besides: the commit under test and `SOURCE_DATE_EPOCH`.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
+use jiff::Timestamp;
+use xshell::Shell;
+
+/// The commit under test: `flag` (`--commit`), else `$GITHUB_SHA`, else
+/// `git rev-parse HEAD`; `None` when none of them names one.
+pub fn commit(sh: &Shell, flag: Option<&str>) -> Option<String> {
+    match flag {
+        Some(commit) => Some(commit.trim().to_string()),
+        None => std::env::var("GITHUB_SHA")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| xshell::cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok()),
+    }
+}
+
+/// `SOURCE_DATE_EPOCH`, when set: the time reports and evidence name, and
+/// the clock of a replayed decision. Anything but whole seconds in range is
+/// an error, never the clock instead.
+pub fn source_date_epoch() -> Result<Option<Timestamp>> {
+    let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH") else { return Ok(None) };
+    let raw = raw.to_string_lossy();
+    let at = raw
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|s| (0..=253_402_300_799).contains(s))
+        .and_then(|s| Timestamp::from_second(s).ok())
+        .with_context(|| {
+            format!("`SOURCE_DATE_EPOCH` is `{raw}`: expected whole seconds since 1970-01-01 (for example `1700000000`)")
+        })?;
+    Ok(Some(at))
+}
 
 pub struct Project {
     /// The workspace root: every report path is relative to it.

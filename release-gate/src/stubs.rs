@@ -24,18 +24,22 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use serde_json::{json, Value};
 
+use crate::gate::config::default_folder;
+use crate::gate::paths;
+
 /// The generator's name and version, written into every stub.
 const GENERATOR: &str = concat!("evidence-stubs ", env!("CARGO_PKG_VERSION"));
 
-/// Each domain, the folder release workflows use for it, and its file name.
-const LAYOUT: &[(&str, &str, &str, &[&str])] = &[
-    ("certification", "connectors", "certification.json", &["connector-suite", "contract-tests"]),
-    ("cdc", "replay", "replay.json", &["replay", "idempotency"]),
-    ("performance", "benchmarks", "benchmarks.json", &["throughput", "latency-p99"]),
-    ("security", "security", "security.json", &["advisories", "static-analysis"]),
-    ("supply_chain", "supply_chain", "supply_chain.json", &["sbom", "licenses", "sources"]),
-    ("governance", "governance", "governance.json", &["fmt", "clippy", "msrv"]),
-    ("docs", "docs", "docs.json", &["rustdoc", "doctests", "readme-commands"]),
+/// Each domain, its file name and its checks; it goes in the domain's
+/// folder under the default policy ([`default_folder`]).
+const LAYOUT: &[(&str, &str, &[&str])] = &[
+    ("certification", "certification.json", &["connector-suite", "contract-tests"]),
+    ("cdc", "replay.json", &["replay", "idempotency"]),
+    ("performance", "benchmarks.json", &["throughput", "latency-p99"]),
+    ("security", "security.json", &["advisories", "static-analysis"]),
+    ("supply_chain", "supply_chain.json", &["sbom", "licenses", "sources"]),
+    ("governance", "governance.json", &["fmt", "clippy", "msrv"]),
+    ("docs", "docs.json", &["rustdoc", "doctests", "readme-commands"]),
 ];
 
 /// Write deterministic stub evidence for every domain.
@@ -103,25 +107,28 @@ pub fn run(args: Args) -> Result<()> {
             args.out.display()
         );
     }
+    // Each domain's file, its temporary file, its folder, and the file as
+    // messages name it.
+    let places = LAYOUT.iter().map(|&(domain, file, checks)| {
+        let folder = default_folder(domain);
+        let dir = args.out.join(folder).join("latest");
+        let shown = format!("{}/{folder}/latest/{file}", args.out.display());
+        (domain, checks, dir.join(file), dir.join(format!(".{file}.tmp")), dir, shown)
+    });
+    let places: Vec<_> = places.collect();
     // Every file is checked before any is written or removed: a refusal
     // leaves the whole tree as it was.
-    for (domain, folder, file, _) in LAYOUT {
-        let dir = args.out.join(folder).join("latest");
-        let path = dir.join(file);
-        let shown = format!("{}/{folder}/latest/{file}", args.out.display());
-        if in_evidence_tree(&dir) {
+    for (domain, _, path, _, dir, shown) in &places {
+        if in_evidence_tree(dir) {
             bail!(
                 "refusing to write `{shown}`: through a symlink it is inside a `test_artifacts` folder, which holds real evidence; use a folder under `target/`"
             );
         }
-        if fs::symlink_metadata(&path).is_ok() {
-            ensure_stub(&path, &shown, domain)?;
+        if fs::symlink_metadata(path).is_ok() {
+            ensure_stub(path, shown, domain)?;
         }
     }
-    for (domain, folder, file, checks) in LAYOUT {
-        let dir = args.out.join(folder).join("latest");
-        let path = dir.join(file);
-        let shown = format!("{}/{folder}/latest/{file}", args.out.display());
+    for (domain, checks, path, tmp, dir, shown) in places {
         if args.omit.iter().any(|d| d == domain) {
             if fs::symlink_metadata(&path).is_ok() {
                 fs::remove_file(&path).with_context(|| format!("cannot remove `{shown}`"))?;
@@ -136,7 +143,6 @@ pub fn run(args: Args) -> Result<()> {
             render(&stub(domain, checks, &args.release, failed))
         };
         fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-        let tmp = dir.join(format!(".{file}.tmp"));
         fs::write(&tmp, content.as_bytes()).with_context(|| format!("cannot write `{shown}`"))?;
         fs::rename(&tmp, &path).with_context(|| format!("cannot write `{shown}`"))?;
         // A closed stdout must not turn a finished run into a panic.
@@ -223,29 +229,7 @@ fn ensure_stub(path: &Path, shown: &str, domain: &str) -> Result<()> {
 fn in_evidence_tree(out: &Path) -> bool {
     let cwd = std::env::current_dir().unwrap_or_default();
     let cwd_real = cwd.canonicalize().unwrap_or(cwd.clone());
-    let real = resolve(&cwd.join(out));
+    let real = paths::resolve(&cwd.join(out));
     let rel = real.strip_prefix(&cwd_real).unwrap_or(&real);
     rel.components().any(|c| c == Component::Normal("test_artifacts".as_ref()))
-}
-
-/// `path` with symlinks resolved as far as it exists, the rest appended.
-fn resolve(path: &Path) -> PathBuf {
-    let mut existing = path.to_path_buf();
-    let mut rest = Vec::new();
-    loop {
-        if let Ok(real) = existing.canonicalize() {
-            let mut out = real;
-            for part in rest.iter().rev() {
-                out.push(part);
-            }
-            return out;
-        }
-        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name);
-                existing = parent.to_path_buf();
-            }
-            _ => return path.to_path_buf(),
-        }
-    }
 }

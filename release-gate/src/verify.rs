@@ -14,161 +14,42 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::gate::escape::terminal;
 use anyhow::{bail, Context, Result};
-use serde::Deserialize;
 use xshell::Shell;
 
 use crate::flags::Verify;
 use crate::gate::collect;
 use crate::gate::config::{Overrides, Policy};
+use crate::gate::escape::terminal;
+use crate::gate::model::{ArtifactIndex, Report, SCHEMA_VERSION};
 use crate::gate::paths;
 use crate::gate::read::{self, limits, FileError};
 use crate::gate::write::{self, INDEX_JSON, SUMS};
 use crate::project::Project;
-use crate::release_gate::DEFAULT_OUTPUT_DIR;
-
-#[derive(Deserialize)]
-struct Index {
-    schema_version: u32,
-    outputs: Vec<Entry>,
-    inputs: Vec<Entry>,
-    #[serde(default)]
-    evidence_folders: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Entry {
-    path: String,
-    bytes: u64,
-    sha256: String,
-}
 
 impl Verify {
-    pub fn run(self, sh: &Shell, project: &Project, cwd: &Path) -> Result<u8> {
+    pub fn run(&self, sh: &Shell, project: &Project, cwd: &Path) -> Result<u8> {
         let root = sh.current_dir();
-        let dir = match &self.dir {
-            Some(dir) => paths::absolute(cwd, dir),
-            None => root.join(DEFAULT_OUTPUT_DIR),
-        };
+        let dir = paths::output_dir(&root, cwd, self.dir.as_deref());
         let shown = paths::display(&root, &dir);
-        let index_path = dir.join(INDEX_JSON);
-        let index_bytes = read::read_regular(&index_path, limits::INDEX).map_err(|e| {
+        let index_bytes = read::read_regular(&dir.join(INDEX_JSON), limits::INDEX).map_err(|e| {
             anyhow::anyhow!("cannot read `{shown}/{INDEX_JSON}`: {e}; is `{shown}` a report folder written by `cargo xtask release-gate`?")
         })?;
-        let index: Index = serde_json::from_slice(&index_bytes)
+        let index: ArtifactIndex = serde_json::from_slice(&index_bytes)
             .with_context(|| format!("`{shown}/{INDEX_JSON}` is not an artifact index"))?;
-        if index.schema_version != 1 {
+        if index.schema_version != SCHEMA_VERSION {
             bail!(
-                "`{shown}/{INDEX_JSON}` has schema_version {}; this verifier reads 1",
+                "`{shown}/{INDEX_JSON}` has schema_version {}; this verifier reads {SCHEMA_VERSION}",
                 index.schema_version
             );
         }
-
         let mut drift = Vec::new();
-        let mut checked = 0usize;
-        // The index must list exactly the report files: an index emptied of
-        // its outputs (and a `SHA256SUMS` to match) would vouch for nothing.
-        let listed: BTreeSet<&str> = index.outputs.iter().map(|o| o.path.as_str()).collect();
-        let report_files: BTreeSet<&str> =
-            write::FILES.iter().copied().filter(|f| *f != INDEX_JSON && *f != SUMS).collect();
-        if listed != report_files || listed.len() != index.outputs.len() {
-            drift.push(format!(
-                "changed `{shown}/{INDEX_JSON}`: its outputs are not exactly the report files ({})",
-                report_files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
-            ));
-        }
-        // `SHA256SUMS` must be exactly what the gate writes: one line per
-        // report file with the index's digest, and the index's own digest.
-        checked += 1;
-        let index_sha256 = read::sha256_hex(&index_bytes);
-        let mut expected: BTreeMap<&str, &str> =
-            index.outputs.iter().map(|o| (o.path.as_str(), o.sha256.as_str())).collect();
-        expected.insert(INDEX_JSON, &index_sha256);
-        match read::read_regular(&dir.join(SUMS), limits::SUMS) {
-            Ok(bytes) => sums_drift(&bytes, &expected, &shown, &mut drift),
-            Err(FileError::NotFound) => {
-                drift.push(format!("missing `{shown}/{SUMS}`: it was written, and is gone"))
-            }
-            Err(e) => drift.push(format!("unreadable `{shown}/{SUMS}`: {e}")),
-        }
-        for entry in &index.outputs {
-            checked += 1;
-            let path = dir.join(&entry.path);
-            check(
-                &path,
-                &format!("{shown}/{}", entry.path),
-                Some(entry.bytes),
-                &entry.sha256,
-                &mut drift,
-            );
-        }
-        let recorded: BTreeSet<&str> = index.inputs.iter().map(|e| e.path.as_str()).collect();
-        // Every path the report judged, read or refused (a refused entry has
-        // no digest, so the index does not list it).
-        let report_json = read::read_regular(&dir.join(write::REPORT_JSON), limits::REPORT)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok());
-        let judged: BTreeSet<String> = report_json
-            .iter()
-            .flat_map(|r| {
-                let domains = r
-                    .get("domains")
-                    .and_then(|d| d.as_object())
-                    .into_iter()
-                    .flat_map(|d| d.values());
-                let lists = domains
-                    .filter_map(|d| d.get("artifacts"))
-                    .chain(r.get("unassigned"))
-                    .filter_map(|a| a.as_array())
-                    .flatten();
-                lists
-                    .filter_map(|a| a.get("path")?.as_str().map(str::to_string))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let mut checked = outputs_drift(&dir, &shown, &index, &index_bytes, &mut drift);
         for entry in &index.inputs {
             checked += 1;
-            check(
-                &root.join(&entry.path),
-                &entry.path,
-                Some(entry.bytes),
-                &entry.sha256,
-                &mut drift,
-            );
+            check(&root.join(&entry.path), &entry.path, entry.bytes, &entry.sha256, &mut drift);
         }
-        // Walk what the gate walks: discovery again, with the gate's code,
-        // from the artifacts root of every evidence folder
-        // (`<root>/<folder>/latest`).
-        let roots: BTreeSet<PathBuf> = index
-            .evidence_folders
-            .iter()
-            .filter_map(|f| Path::new(f).parent()?.parent().map(|r| root.join(r)))
-            .collect();
-        if !roots.is_empty() {
-            let policy = Policy::from_metadata(&project.metadata, None, &Overrides::default())?;
-            for artifacts_root in &roots {
-                let found = collect::discover(&root, artifacts_root, &policy)?;
-                for artifact in &found.artifacts {
-                    if !recorded.contains(artifact.display.as_str()) {
-                        drift.push(format!(
-                            "extra `{}`: evidence that was not there when the gate ran",
-                            artifact.display
-                        ));
-                    }
-                }
-                // What the gate would now refuse (and so block on) counts too,
-                // unless the report already judged it.
-                for refused in &found.refused {
-                    if !judged.contains(refused.display.as_str()) {
-                        drift.push(format!(
-                            "extra `{}`: not there when the gate ran, and the gate would refuse it ({})",
-                            refused.display, refused.reason
-                        ));
-                    }
-                }
-            }
-        }
+        discovery_drift(&root, &dir, project, &index, &mut drift)?;
         drift.sort();
         drift.dedup();
         let mut out = String::new();
@@ -189,48 +70,125 @@ impl Verify {
     }
 }
 
+/// The report files against the index, and `SHA256SUMS` against both;
+/// returns how many files it checked.
+fn outputs_drift(
+    dir: &Path,
+    shown: &str,
+    index: &ArtifactIndex,
+    index_bytes: &[u8],
+    drift: &mut Vec<String>,
+) -> usize {
+    // The index must list exactly the report files: an index emptied of
+    // its outputs (and a `SHA256SUMS` to match) would vouch for nothing.
+    let listed: BTreeSet<&str> = index.outputs.iter().map(|o| o.path.as_str()).collect();
+    let report_files: BTreeSet<&str> =
+        write::FILES.iter().copied().filter(|f| *f != INDEX_JSON && *f != SUMS).collect();
+    if listed != report_files || listed.len() != index.outputs.len() {
+        drift.push(format!(
+            "changed `{shown}/{INDEX_JSON}`: its outputs are not exactly the report files ({})",
+            report_files.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    // `SHA256SUMS` must be exactly what the gate writes: one line per
+    // report file with the index's digest, and the index's own digest.
+    let index_sha256 = release_gate_scan::hash::sha256_hex(index_bytes);
+    let mut expected: BTreeMap<&str, &str> =
+        index.outputs.iter().map(|o| (o.path.as_str(), o.sha256.as_str())).collect();
+    expected.insert(INDEX_JSON, &index_sha256);
+    match read::read_regular(&dir.join(SUMS), limits::SUMS) {
+        Ok(bytes) => sums_drift(&bytes, &expected, shown, drift),
+        Err(FileError::NotFound) => {
+            drift.push(format!("missing `{shown}/{SUMS}`: it was written, and is gone"))
+        }
+        Err(e) => drift.push(format!("unreadable `{shown}/{SUMS}`: {e}")),
+    }
+    for entry in &index.outputs {
+        let path = dir.join(&entry.path);
+        check(&path, &format!("{shown}/{}", entry.path), entry.bytes, &entry.sha256, drift);
+    }
+    index.outputs.len() + 1
+}
+
+/// Walks what the gate walks: discovery again, with the gate's code, from
+/// the artifacts root of every evidence folder (`<root>/<folder>/latest`).
+fn discovery_drift(
+    root: &Path,
+    dir: &Path,
+    project: &Project,
+    index: &ArtifactIndex,
+    drift: &mut Vec<String>,
+) -> Result<()> {
+    let roots: BTreeSet<PathBuf> = index
+        .evidence_folders
+        .iter()
+        .filter_map(|f| Path::new(f).parent()?.parent().map(|r| root.join(r)))
+        .collect();
+    if roots.is_empty() {
+        return Ok(());
+    }
+    let recorded: BTreeSet<&str> = index.inputs.iter().map(|e| e.path.as_str()).collect();
+    // Every path the report judged, read or refused (a refused entry has
+    // no digest, so the index does not list it). A report that does not
+    // read is drift already: its digest is the index's.
+    let report = read::read_json::<Report>(&dir.join(write::REPORT_JSON), limits::REPORT).ok();
+    let judged: BTreeSet<&str> =
+        report.iter().flat_map(Report::artifacts).map(|a| a.path.as_str()).collect();
+    let policy = Policy::from_metadata(&project.metadata, None, &Overrides::default())?;
+    for artifacts_root in &roots {
+        let found = collect::discover(root, artifacts_root, &policy)?;
+        for artifact in found.artifacts.iter().filter(|a| !recorded.contains(a.display.as_str())) {
+            drift.push(format!(
+                "extra `{}`: evidence that was not there when the gate ran",
+                artifact.display
+            ));
+        }
+        // What the gate would now refuse (and so block on) counts too,
+        // unless the report already judged it.
+        for refused in found.refused.iter().filter(|r| !judged.contains(r.display.as_str())) {
+            drift.push(format!(
+                "extra `{}`: not there when the gate ran, and the gate would refuse it ({})",
+                refused.display, refused.reason
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Compares `SHA256SUMS` with what the gate would have written for `expected`
 /// (report file -> sha256), adding a line per difference.
 fn sums_drift(bytes: &[u8], expected: &BTreeMap<&str, &str>, shown: &str, drift: &mut Vec<String>) {
-    let wanted: String = expected.iter().map(|(name, sha)| format!("{sha}  {name}\n")).collect();
-    if bytes == wanted.as_bytes() {
+    if bytes == write::sums(expected.iter().map(|(name, sha)| (*name, *sha))).as_bytes() {
         return;
     }
     let before = drift.len();
+    let mut changed = |what: String| drift.push(format!("changed `{shown}/{SUMS}`: {what}"));
     let text = String::from_utf8_lossy(bytes);
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for line in text.lines() {
         let Some((sha, name)) = line.split_once("  ") else {
-            drift.push(format!(
-                "changed `{shown}/{SUMS}`: malformed line `{}`",
-                line.escape_debug()
-            ));
+            changed(format!("malformed line `{}`", line.escape_debug()));
             continue;
         };
         if seen.insert(name, sha).is_some() {
-            drift.push(format!(
-                "changed `{shown}/{SUMS}`: `{}` is listed twice",
-                name.escape_debug()
-            ));
+            changed(format!("`{}` is listed twice", name.escape_debug()));
         }
         match expected.get(name) {
-            None => drift.push(format!(
-                "changed `{shown}/{SUMS}`: it lists `{}`, which is not a file of the report set",
+            None => changed(format!(
+                "it lists `{}`, which is not a file of the report set",
                 name.escape_debug()
             )),
-            Some(want) if *want != sha && name == INDEX_JSON => drift.push(format!(
-                "changed `{shown}/{SUMS}`: its sha256 of `{INDEX_JSON}` is not the file's"
-            )),
-            Some(want) if *want != sha => drift.push(format!(
-                "changed `{shown}/{SUMS}`: `{SUMS}` and `{INDEX_JSON}` disagree on `{name}`"
-            )),
+            Some(want) if *want != sha && name == INDEX_JSON => {
+                changed(format!("its sha256 of `{INDEX_JSON}` is not the file's"))
+            }
+            Some(want) if *want != sha => {
+                changed(format!("`{SUMS}` and `{INDEX_JSON}` disagree on `{name}`"))
+            }
             Some(_) => {}
         }
     }
-    for name in expected.keys() {
-        if !seen.contains_key(name) {
-            drift.push(format!("changed `{shown}/{SUMS}`: it does not list `{name}`"));
-        }
+    for name in expected.keys().filter(|name| !seen.contains_key(*name)) {
+        changed(format!("it does not list `{name}`"));
     }
     if drift.len() == before {
         drift.push(format!(
@@ -240,7 +198,7 @@ fn sums_drift(bytes: &[u8], expected: &BTreeMap<&str, &str>, shown: &str, drift:
 }
 
 /// Compares one file with its record, adding a line per difference.
-fn check(path: &Path, shown: &str, bytes: Option<u64>, sha256: &str, drift: &mut Vec<String>) {
+fn check(path: &Path, shown: &str, bytes: u64, sha256: &str, drift: &mut Vec<String>) {
     // The gate's reader: a FIFO or a device put in a file's place is
     // refused without blocking, and reported as drift.
     match read::hash_file(path) {
@@ -249,10 +207,9 @@ fn check(path: &Path, shown: &str, bytes: Option<u64>, sha256: &str, drift: &mut
         }
         Err(e) => drift.push(format!("changed `{shown}`: {e}")),
         Ok((size, actual)) => {
-            if actual != sha256 || bytes.is_some_and(|b| b != size) {
+            if actual != sha256 || bytes != size {
                 drift.push(format!(
-                    "changed `{shown}`: sha256 `{actual}` ({size} bytes), recorded `{sha256}`{}",
-                    bytes.map(|b| format!(" ({b} bytes)")).unwrap_or_default()
+                    "changed `{shown}`: sha256 `{actual}` ({size} bytes), recorded `{sha256}` ({bytes} bytes)"
                 ))
             }
         }

@@ -150,6 +150,12 @@ fn explain_reads_the_last_run() {
     assert!(out.stdout.ends_with(
         "found: the last run (`test_artifacts/production_maturity/report/production_maturity.json`, release `v1.0.0`) has no `docs.stale` blocker\n"
     ), "{}", out.stdout);
+    // A report that does not parse is an error that names it, not "no report".
+    let report = ws.path().join(DEFAULT_REPORT_DIR).join("production_maturity.json");
+    fs::write(&report, "{\"blockers\": 3}\n").unwrap();
+    let out = xtask(ws.path(), &args(&["release-gate", "--explain", "docs.stale"]), &[]);
+    assert_eq!(out.exit, 2);
+    assert_eq!(out.stderr, "error: cannot read the report `test_artifacts/production_maturity/report/production_maturity.json`: it is not what the gate writes: invalid type: integer `3`, expected a sequence at line 1 column 14; run `cargo xtask release-gate` again to write it\n");
     let out = xtask(ws.path(), &args(&["release-gate", "--explain", "docs.broken"]), &[]);
     assert_eq!(out.exit, 2);
     assert_eq!(out.stderr, "error: `docs.broken` is not a blocker code: expected `<domain>.<kind>` with kind one of missing, invalid, not_passed, stub, release_mismatch, commit_mismatch, unbound, stale, or one of `waiver.expired`, `waiver.below_ga_min_score`, `evidence.invalid`, `baseline.new_blockers`\n");

@@ -9,13 +9,14 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 use release_gate::gate::collect::{ArtifactRef, Origin};
 use release_gate::gate::config::{Overrides, Policy};
-use release_gate::gate::decide::{decide, score, Input};
+use release_gate::gate::decide::{decide, score, Input, Rules};
 use release_gate::gate::formats::detect::{understand, Context};
 use release_gate::gate::formats::FormatPolicy;
 use release_gate::gate::model::{Level, Report, Status};
-use release_gate::gate::read::{sha256_hex, Content, ReadResult};
-use release_gate::gate::render;
+use release_gate::gate::read::{Content, ReadResult};
 use release_gate::gate::trust::Binding;
+use release_gate::gate::{model, render};
+use release_gate_scan::hash::sha256_hex;
 use serde_json::json;
 
 /// What one artifact of a domain turns out to be.
@@ -168,7 +169,7 @@ fn input(spec: &Spec, order: &[usize]) -> Input {
         let mut slots: Vec<Option<_>> = artifacts.into_iter().map(Some).collect();
         artifacts = order.iter().map(|&k| slots[k].take().unwrap()).collect();
     }
-    Input {
+    let rules = Rules {
         binding: Binding { release: "v1.0.0".to_string(), commit: None },
         generated_at: None,
         now: Some("2026-11-26T12:00:00Z".parse().unwrap()),
@@ -176,11 +177,8 @@ fn input(spec: &Spec, order: &[usize]) -> Input {
         policy,
         baseline: None,
         stubs: false,
-        artifacts,
-        refused: Vec::new(),
-        ignored: Vec::new(),
-        discovery_root: None,
-    }
+    };
+    Input { rules, artifacts, refused: Vec::new(), ignored: Vec::new(), discovery_root: None }
 }
 
 fn report(spec: &Spec) -> Report {
@@ -304,11 +302,11 @@ proptest! {
         let first = decide(input(&spec, &[]));
         let again = decide(input(&spec, &[]));
         let shuffled = decide(input(&spec, &permutation(n, seed)));
-        let json = render::json(&first);
+        let json = model::json(&first);
         let md = render::markdown(&first);
-        prop_assert_eq!(&json, &render::json(&again));
+        prop_assert_eq!(&json, &model::json(&again));
         prop_assert_eq!(&md, &render::markdown(&again));
-        prop_assert_eq!(&json, &render::json(&shuffled));
+        prop_assert_eq!(&json, &model::json(&shuffled));
         prop_assert_eq!(&md, &render::markdown(&shuffled));
     }
 }

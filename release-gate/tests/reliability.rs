@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use release_gate::gate::read::sha256_hex;
+use release_gate_scan::hash::sha256_hex;
 use support::{read_tree, xtask, xtask_command, Output, DEFAULT_MANIFEST, DEFAULT_REPORT_DIR};
 
 const GATE: &[&str] = &["release-gate", "--release", "v1.0.0", "--require", "security"];

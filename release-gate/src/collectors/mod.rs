@@ -122,12 +122,9 @@ impl Collect {
             Some(r) => r.clone(),
             None => format!("v{}", project.version()?),
         };
-        let commit = self
-            .commit
-            .clone()
-            .or_else(|| std::env::var("GITHUB_SHA").ok().filter(|s| !s.is_empty()))
-            .or_else(|| cmd!(sh, "git rev-parse HEAD").quiet().ignore_stderr().read().ok());
-        let generated_at = clock()?;
+        let commit = crate::project::commit(sh, self.commit.as_deref());
+        let generated_at =
+            crate::project::source_date_epoch()?.unwrap_or_else(jiff::Timestamp::now).to_string();
         let root = sh.current_dir();
         let mut ctx = Ctx { sh, project, release, commit, generated_at, config, skip: Vec::new() };
         for domain in &domains {
@@ -291,16 +288,6 @@ pub fn folder_of(policy: &Policy, domain: &str) -> String {
 /// One progress line on stdout (a closed stdout changes nothing).
 pub fn say(line: &str) {
     let _ = writeln!(std::io::stdout(), "{}", crate::gate::escape::terminal(line));
-}
-
-/// The time evidence is bound to: `SOURCE_DATE_EPOCH` when set, else now.
-fn clock() -> Result<String> {
-    match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()) {
-        Some(secs) => Ok(jiff::Timestamp::from_second(secs)
-            .context("`SOURCE_DATE_EPOCH` is out of range")?
-            .to_string()),
-        None => Ok(jiff::Timestamp::now().to_string()),
-    }
 }
 
 /// Replaces `dir/latest` with the new files as a whole: written to a new

@@ -6,7 +6,9 @@
 //! The types borrow from the report: with thousands of inputs, building the
 //! documents as `serde_json::Value`s (a copy of every path and digest, then a
 //! tree to walk and drop) cost more than everything else the gate writes.
-//! Field order does not matter: `render::json` sorts every object's keys.
+//! Field order does not matter: `model::json` sorts every object's keys.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -34,9 +36,10 @@ pub struct Subject<'a> {
     pub digest: Digest<'a>,
 }
 
-/// A VSA input attestation (a resource descriptor): an input and its digest.
+/// A resource descriptor: a VSA's input attestation (an input and its
+/// digest), or its policy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InputAttestation<'a> {
+pub struct Resource<'a> {
     pub uri: &'a str,
     pub digest: Digest<'a>,
 }
@@ -52,9 +55,9 @@ pub struct Predicate<'a> {
     pub verifier: Verifier<'a>,
     #[serde(rename = "resourceUri")]
     pub resource_uri: String,
-    pub policy: Policy<'a>,
+    pub policy: Resource<'a>,
     #[serde(rename = "inputAttestations")]
-    pub input_attestations: Vec<InputAttestation<'a>>,
+    pub input_attestations: Vec<Resource<'a>>,
     #[serde(rename = "verificationResult")]
     pub verification_result: &'static str,
     #[serde(rename = "verifiedLevels")]
@@ -83,19 +86,8 @@ pub const STUB_RESOURCE_SUFFIX: &str = ":stub-evidence";
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verifier<'a> {
     pub id: &'static str,
-    pub version: VerifierVersion<'a>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct VerifierVersion<'a> {
-    #[serde(rename = "release-gate")]
-    pub release_gate: &'a str,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Policy<'a> {
-    pub uri: &'static str,
-    pub digest: Digest<'a>,
+    /// `release-gate` -> its version.
+    pub version: BTreeMap<&'static str, &'a str>,
 }
 
 /// The VSA predicate alone. A stub-based report (`--stubs`) proves the gate
@@ -108,20 +100,20 @@ pub fn predicate(report: &Report) -> Predicate<'_> {
     Predicate {
         verifier: Verifier {
             id: VERIFIER_ID,
-            version: VerifierVersion { release_gate: &report.gate_version },
+            version: BTreeMap::from([("release-gate", report.gate_version.as_str())]),
         },
         resource_uri: format!(
             "urn:release:{}{}",
             report.release,
             if stub { STUB_RESOURCE_SUFFIX } else { "" }
         ),
-        policy: Policy {
+        policy: Resource {
             uri: "Cargo.toml#workspace.metadata.release-gate",
             digest: Digest { sha256: &report.policy_sha256 },
         },
         input_attestations: inputs(report)
             .into_iter()
-            .map(|(uri, sha256)| InputAttestation { uri, digest: Digest { sha256 } })
+            .map(|(uri, sha256)| Resource { uri, digest: Digest { sha256 } })
             .collect(),
         verification_result: if passed { "PASSED" } else { "FAILED" },
         verified_levels: match (passed, report.waived_blockers) {
@@ -152,13 +144,8 @@ pub fn statement<'a>(predicate: &'a Predicate<'a>) -> Statement<'a> {
 
 /// Every input artifact that was read, with its digest, sorted by path.
 fn inputs(report: &Report) -> Vec<(&str, &str)> {
-    let mut out: Vec<(&str, &str)> = report
-        .domains
-        .values()
-        .flat_map(|d| &d.artifacts)
-        .chain(&report.unassigned)
-        .filter_map(|a| Some((a.path.as_str(), a.sha256.as_deref()?)))
-        .collect();
+    let mut out: Vec<(&str, &str)> =
+        report.artifacts().filter_map(|a| Some((a.path.as_str(), a.sha256.as_deref()?))).collect();
     // Each domain's artifacts are sorted already; the list as a whole is
     // when folders and domains sort alike (checking is cheaper than sorting).
     if !out.is_sorted() {

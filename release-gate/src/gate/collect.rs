@@ -23,7 +23,7 @@ use anyhow::{bail, Result};
 
 use super::config::{check_domain_name, Policy};
 use super::model::Ignored;
-use super::paths;
+use super::paths::{self, bad_name, evidence_like};
 
 /// One evidence file to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,25 +96,12 @@ pub struct Collected {
 /// this is refused (its domain does not pass), never silently skipped.
 pub const MAX_DEPTH: usize = 16;
 
-/// The file extensions read as evidence; the content decides the format. A
-/// file with one of these under an evidence folder counts or blocks.
-pub const EXTENSIONS: &[&str] = &[
-    "json", "jsonl", "ndjson", "sarif", "xml", "junit", "cdx", "spdx", "intoto", "dsse", "sigstore",
-];
-
 /// A name that is evidence but for trailing spaces or dots (`x.json `,
 /// `x.json.`): meant as evidence, never read as such, so it is refused.
 fn near_evidence(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
     let trimmed = name.trim_end_matches(|c: char| c.is_whitespace() || c == '.');
     trimmed != name && evidence_like(Path::new(trimmed))
-}
-
-/// Is `path` evidence by its name (one of [`EXTENSIONS`], any case)?
-pub fn evidence_like(path: &Path) -> bool {
-    path.extension()
-        .and_then(|ext| ext.to_str())
-        .is_some_and(|ext| EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)))
 }
 
 pub fn explicit(
@@ -438,11 +425,6 @@ fn refuse_aliases(out: &mut Collected) {
             None => out.artifacts.push(artifact),
         }
     }
-}
-
-/// The name is not UTF-8 or holds control characters (`\n`, ESC, ...).
-pub fn bad_name(path: &Path) -> bool {
-    path.file_name().is_some_and(|n| n.to_str().is_none_or(release_gate_scan::text::has_control))
 }
 
 /// A path for the report, shown as the terminal shows input (control and

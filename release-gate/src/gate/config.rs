@@ -20,6 +20,12 @@ pub const DEFAULT_DOMAINS: &[&str] =
 pub const DEFAULT_FOLDERS: &[(&str, &str)] =
     &[("connectors", "certification"), ("replay", "cdc"), ("benchmarks", "performance")];
 
+/// The evidence folder of `domain` under the default policy: the one table
+/// of them, which `init`, the stub generator and the bench read too.
+pub fn default_folder(domain: &str) -> &str {
+    DEFAULT_FOLDERS.iter().find(|(_, d)| *d == domain).map_or(domain, |(f, _)| f)
+}
+
 pub const DEFAULT_RC_MIN_SCORE: u32 = 80;
 
 /// `[workspace.metadata.release-gate]` as written; every key optional.

@@ -2,18 +2,36 @@
 //!
 //! Lists are sorted and maps are `BTreeMap`s, so the same decision always
 //! serializes to the same bytes. Optional fields are left out when empty.
+//!
+//! The same types read the gate's outputs back (`verify`, `--explain`,
+//! `--baseline`): a file that does not parse into them is an error. A report
+//! may leave fields out (one from an older gate, a hand-written baseline):
+//! they read as empty; the index's fields are required.
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::formats::FormatPolicy;
 use super::trust::{Issue, Waiver};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// How every JSON output is written: pretty, every object's keys sorted,
+/// newline-terminated: the bytes a round trip through `serde_json::Value`
+/// (whose objects are `BTreeMap`s) gives, whatever the struct's field order,
+/// written directly by the optimized `release-gate-scan` crate (`tests/cases`
+/// hold every JSON output to that round trip).
+pub fn json<T: Serialize>(value: &T) -> String {
+    let mut out = release_gate_scan::pretty::to_string_pretty_sorted(value)
+        .unwrap_or_else(|_| "null".to_string());
+    out.push('\n');
+    out
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(default)]
 pub struct Report {
     pub schema_version: u32,
     pub release: String,
@@ -30,6 +48,9 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluated_at: Option<String>,
     /// The effective policy, so a decision can be compared and replayed.
+    // Not read back: no reader needs it, and one another version of the
+    // gate wrote must not stop a comparison.
+    #[serde(skip_deserializing)]
     pub policy: EffectivePolicy,
     /// sha256 of the effective policy's JSON (as this report renders it).
     pub policy_sha256: String,
@@ -60,10 +81,11 @@ pub struct Report {
     pub ignored: Vec<Ignored>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    #[default]
     Blocked,
     ReleaseCandidate,
     GaReady,
@@ -73,6 +95,11 @@ impl Report {
     /// The level as people read it: `ga_ready`, or `ga_ready with 2 waivers`.
     pub fn level_text(&self) -> String {
         format!("`{}`{}", self.level.as_str(), self.waivers_note())
+    }
+
+    /// Every artifact the report judged: each domain's, then the unassigned.
+    pub fn artifacts(&self) -> impl Iterator<Item = &ArtifactReport> {
+        self.domains.values().flat_map(|d| &d.artifacts).chain(&self.unassigned)
     }
 
     /// What follows the level: ` with 2 waivers`, or nothing.
@@ -95,8 +122,9 @@ impl Level {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(default)]
 pub struct Thresholds {
     pub release_candidate_min_score: u32,
     /// `ga_ready` needs this score too: waived blockers cannot carry a
@@ -104,8 +132,9 @@ pub struct Thresholds {
     pub ga_min_score: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(default)]
 pub struct Blocker {
     /// `<domain>.missing`, `<domain>.invalid` or `<domain>.not_passed`.
     pub code: String,
@@ -117,8 +146,9 @@ pub struct Blocker {
     pub fix: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(default)]
 pub struct Waived {
     pub code: String,
     pub domain: String,
@@ -133,8 +163,9 @@ pub struct Waived {
 }
 
 /// Versus a previous report (for example the last release's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(default)]
 pub struct Comparison {
     pub path: String,
     pub release: String,
@@ -149,7 +180,7 @@ pub struct Comparison {
 }
 
 /// The policy a report was decided under.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct EffectivePolicy {
     pub domains: Vec<String>,
@@ -168,8 +199,9 @@ pub struct EffectivePolicy {
     pub max_parse_bytes: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(default)]
 pub struct DomainReport {
     pub required: bool,
     pub status: Status,
@@ -177,18 +209,21 @@ pub struct DomainReport {
 }
 
 /// Of a domain, and of one artifact (`missing` there: the named file does not exist).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Passed,
     NotPassed,
     Missing,
+    // Until judged.
+    #[default]
     Invalid,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(default)]
 pub struct ArtifactReport {
     pub path: String,
     /// `evidence` (the gate's own JSON) or the tool format it was read as;
@@ -242,31 +277,13 @@ pub struct ArtifactReport {
 impl ArtifactReport {
     /// An artifact of `domain` at `path`, invalid until judged.
     pub fn new(path: String, domain: String) -> ArtifactReport {
-        ArtifactReport {
-            path,
-            format: None,
-            domain,
-            bytes: None,
-            sha256: None,
-            status: Status::Invalid,
-            reported_status: None,
-            release: None,
-            commit: None,
-            generated_at: None,
-            unbound: false,
-            stub: false,
-            reasons: Vec::new(),
-            counts: BTreeMap::new(),
-            findings: Vec::new(),
-            warnings: Vec::new(),
-            issues: Vec::new(),
-            failed_checks: None,
-        }
+        ArtifactReport { path, domain, ..ArtifactReport::default() }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
+#[serde(default)]
 pub struct Ignored {
     pub path: String,
     pub reason: String,
@@ -284,7 +301,7 @@ impl Ignored {
 }
 
 /// `artifact_index.json`: every output and every input, with its digest.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ArtifactIndex {
     pub schema_version: u32,
@@ -296,10 +313,11 @@ pub struct ArtifactIndex {
     pub inputs: Vec<IndexEntry>,
     /// The folders evidence was discovered in (root-relative): `verify`
     /// reports files that appear there later.
+    #[serde(default)]
     pub evidence_folders: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct IndexEntry {
     pub path: String,
@@ -327,10 +345,15 @@ mod schema_tests {
         );
     }
 
-    /// The schema of what the gate writes (fields it may leave out are optional).
+    /// The schema of what the gate writes (fields it may leave out are
+    /// optional; what a reader defaults a missing field to is no part of it).
     fn written<T: schemars::JsonSchema>() -> schemars::Schema {
+        let no_defaults = |schema: &mut schemars::Schema| {
+            schema.remove("default");
+        };
         schemars::generate::SchemaSettings::draft2020_12()
             .for_serialize()
+            .with_transform(schemars::transform::RecursiveTransform(no_defaults))
             .into_generator()
             .into_root_schema_for::<T>()
     }

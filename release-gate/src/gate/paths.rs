@@ -5,6 +5,36 @@
 
 use std::path::{Component, Path, PathBuf};
 
+/// Where discovery looks for evidence, under the workspace root.
+pub const DEFAULT_ARTIFACTS_ROOT: &str = "test_artifacts";
+/// Where the report goes, under the workspace root.
+pub const DEFAULT_OUTPUT_DIR: &str = "test_artifacts/production_maturity/report";
+
+/// The report folder: `dir` as given (relative to `cwd`), else the default
+/// one under the workspace `root`.
+pub fn output_dir(root: &Path, cwd: &Path, dir: Option<&Path>) -> PathBuf {
+    dir.map_or_else(|| root.join(DEFAULT_OUTPUT_DIR), |dir| absolute(cwd, dir))
+}
+
+/// The file extensions read as evidence; the content decides the format. A
+/// file with one of these under an evidence folder counts or blocks.
+pub const EXTENSIONS: &[&str] = &[
+    "json", "jsonl", "ndjson", "sarif", "xml", "junit", "cdx", "spdx", "intoto", "dsse", "sigstore",
+];
+
+/// Is `path` evidence by its name (one of [`EXTENSIONS`], any case)?
+pub fn evidence_like(path: &Path) -> bool {
+    path.extension()
+        .and_then(|ext| ext.to_str())
+        .is_some_and(|ext| EXTENSIONS.iter().any(|e| ext.eq_ignore_ascii_case(e)))
+}
+
+/// The name is not UTF-8 or holds control characters (`\n`, ESC, ...): no
+/// report or log line can show it as it is.
+pub fn bad_name(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_str().is_none_or(release_gate_scan::text::has_control))
+}
+
 /// `path` made absolute against `base` and normalized lexically (`.` dropped,
 /// `..` applied). No file-system access: the result is for comparison and
 /// display; I/O uses the path as the user gave it.
@@ -41,6 +71,12 @@ pub fn display(root: &Path, abs: &Path) -> String {
     } else {
         parts.join("/")
     }
+}
+
+/// `path` lies in `folder`, as named or by real path (through any symlink
+/// of either, or of a parent).
+pub fn inside(path: &Path, folder: &Path) -> bool {
+    path.starts_with(folder) || resolve(path).starts_with(resolve(folder))
 }
 
 /// `path` with symlinks resolved as far as it exists, the rest appended: the

@@ -23,6 +23,7 @@ use release_gate_scan::stream;
 use super::evidence::Evidence;
 use super::formats::detect::{self, Context, Judged, Understood};
 use super::formats::{sarif, FormatPolicy, Outcome};
+use super::paths;
 
 /// What reading one artifact gave.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,16 +76,8 @@ pub fn read_all(paths: &[(&Path, bool)], policy: &ReadPolicy) -> Vec<ReadResult>
         }
     });
     let results = results.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
-    results
-        .into_iter()
-        .map(|r| {
-            r.unwrap_or(ReadResult {
-                bytes: None,
-                sha256: None,
-                content: Content::Unreadable("the reader thread failed".to_string()),
-            })
-        })
-        .collect()
+    let failed = || unreadable("the reader thread failed".to_string());
+    results.into_iter().map(|r| r.unwrap_or_else(failed)).collect()
 }
 
 /// `listed_as_file`: discovery listed `path` as a regular file, not a
@@ -93,9 +86,7 @@ pub fn read_all(paths: &[(&Path, bool)], policy: &ReadPolicy) -> Vec<ReadResult>
 /// following a symlink: a file swapped meanwhile for a symlink is refused,
 /// and for anything else what was opened is checked by `fstat`.
 pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadResult {
-    let unreadable =
-        |why: String| ReadResult { bytes: None, sha256: None, content: Content::Unreadable(why) };
-    if super::collect::bad_name(path) {
+    if paths::bad_name(path) {
         return unreadable(
             "refused: the name is not UTF-8 or holds control characters (a newline, an escape), which could forge lines of the report or a CI log; rename it"
                 .to_string(),
@@ -106,9 +97,7 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
     if !listed {
         let meta = match fs::metadata(path) {
             Ok(meta) => meta,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return ReadResult { bytes: None, sha256: None, content: Content::NotFound }
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return unread(Content::NotFound),
             Err(e) => return unreadable(format!("cannot read it: {e}")),
         };
         if !meta.is_file() {
@@ -117,9 +106,7 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
     }
     let file = match open_nonblocking(path, listed) {
         Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return ReadResult { bytes: None, sha256: None, content: Content::NotFound }
-        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return unread(Content::NotFound),
         Err(e) => {
             // Listed as a regular file, and no longer one: say what it is now.
             let now = fs::symlink_metadata(path).ok().filter(|_| listed);
@@ -140,83 +127,91 @@ pub fn read_one(path: &Path, listed_as_file: bool, policy: &ReadPolicy) -> ReadR
         Err(e) => return unreadable(format!("cannot read it: {e}")),
     };
     if meta.len() <= policy.max_parse_bytes {
-        // One read into memory, hashed on the way in; every format parses
-        // from the same bytes.
-        // Each reader thread reuses one buffer from file to file (thousands
-        // of small files would otherwise each grow a fresh heap).
-        thread_local! {
-            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        let mut file = file;
-        BUFFER.with(|cell| {
-            let mut owned = Vec::new();
-            let mut borrowed = cell.try_borrow_mut();
-            let buf: &mut Vec<u8> = match borrowed.as_deref_mut() {
-                Ok(buf) => buf,
-                Err(_) => &mut owned,
-            };
-            let read = hash::read_hashed_into(&mut file, meta.len(), buf);
-            hash::close(file);
-            let result = match read {
-                Ok(sha256) => ReadResult {
-                    bytes: Some(buf.len() as u64),
-                    sha256: Some(sha256),
-                    content: Content::Read(if buf.len() >= detect::LARGE {
-                        detect::understand_large(buf, &policy.formats, context(path))
-                    } else {
-                        detect::understand(buf, &policy.formats, context(path))
-                    }),
-                },
-                Err(e) => unreadable(format!("cannot read it: {e}")),
-            };
-            // A large file's buffer is not kept for the small ones after it.
-            if buf.capacity() > 4 * 1024 * 1024 {
-                *buf = Vec::new();
-            }
-            result
-        })
+        read_in_memory(path, file, meta.len(), policy)
     } else {
-        // Too large to hold: stream it, hashed on this thread, through the
-        // gate's own evidence scanner and the SARIF reader side by side, in
-        // bounded memory.
-        let mut file = file;
-        let mut sink = sarif::Streamed::new(&policy.formats);
-        let mut tool = None;
-        let mut reader = |chunks: &mut dyn io::Read| tool = Some(skeleton::read(chunks, &mut sink));
-        let scanned = stream::scan_with(&mut file, Some(&mut reader));
-        hash::close(file);
-        match scanned {
-            Ok(scanned) => {
-                let size = meta.len();
-                let tool =
-                    tool.unwrap_or_else(|| Err(serde::de::Error::custom(skeleton::OVER_BUDGET)));
-                let understood = match &scanned.evidence {
-                    // Invalid UTF-8 anywhere wins, as for a document in memory
-                    // (UTF-16 is decoded only in memory).
-                    Err(why) if scanned.utf8_error && !utf16(&tool) => {
-                        Understood::Invalid(why.clone())
-                    }
-                    own => {
-                        detect::understand_stream(own, &tool, &sink, &policy.formats, context(path))
-                            .unwrap_or_else(|| {
-                                streamed(
-                                    scanned.evidence.clone(),
-                                    size,
-                                    policy.max_parse_bytes,
-                                    utf16(&tool),
-                                )
-                            })
-                    }
-                };
-                ReadResult {
-                    bytes: Some(scanned.bytes),
-                    sha256: Some(scanned.sha256),
-                    content: Content::Read(understood),
-                }
-            }
-            Err(e) => unreadable(format!("cannot read it to the end: {e}")),
-        }
+        read_streamed(path, file, meta.len(), policy)
     }
+}
+
+/// One read into memory, hashed on the way in; every format parses from
+/// the same bytes.
+fn read_in_memory(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) -> ReadResult {
+    // Each reader thread reuses one buffer from file to file (thousands
+    // of small files would otherwise each grow a fresh heap).
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|cell| {
+        let mut owned = Vec::new();
+        let mut borrowed = cell.try_borrow_mut();
+        let buf: &mut Vec<u8> = match borrowed.as_deref_mut() {
+            Ok(buf) => buf,
+            Err(_) => &mut owned,
+        };
+        let read = hash::read_hashed_into(&mut file, size, buf);
+        hash::close(file);
+        let result = match read {
+            Ok(sha256) => ReadResult {
+                bytes: Some(buf.len() as u64),
+                sha256: Some(sha256),
+                content: Content::Read(if buf.len() >= detect::LARGE {
+                    detect::understand_large(buf, &policy.formats, context(path))
+                } else {
+                    detect::understand(buf, &policy.formats, context(path))
+                }),
+            },
+            Err(e) => unreadable(format!("cannot read it: {e}")),
+        };
+        // A large file's buffer is not kept for the small ones after it.
+        if buf.capacity() > 4 * 1024 * 1024 {
+            *buf = Vec::new();
+        }
+        result
+    })
+}
+
+/// Too large to hold: streamed, hashed on this thread, through the gate's
+/// own evidence scanner and the SARIF reader side by side, in bounded memory.
+fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) -> ReadResult {
+    let mut sink = sarif::Streamed::new(&policy.formats);
+    let mut tool = None;
+    let mut reader = |chunks: &mut dyn io::Read| tool = Some(skeleton::read(chunks, &mut sink));
+    let scanned = stream::scan_with(&mut file, Some(&mut reader));
+    hash::close(file);
+    match scanned {
+        Ok(scanned) => {
+            let tool = tool.unwrap_or_else(|| Err(serde::de::Error::custom(skeleton::OVER_BUDGET)));
+            let understood = match &scanned.evidence {
+                // Invalid UTF-8 anywhere wins, as for a document in memory
+                // (UTF-16 is decoded only in memory).
+                Err(why) if scanned.utf8_error && !utf16(&tool) => Understood::Invalid(why.clone()),
+                own => detect::understand_stream(own, &tool, &sink, &policy.formats, context(path))
+                    .unwrap_or_else(|| {
+                        streamed(
+                            scanned.evidence.clone(),
+                            size,
+                            policy.max_parse_bytes,
+                            utf16(&tool),
+                        )
+                    }),
+            };
+            ReadResult {
+                bytes: Some(scanned.bytes),
+                sha256: Some(scanned.sha256),
+                content: Content::Read(understood),
+            }
+        }
+        Err(e) => unreadable(format!("cannot read it to the end: {e}")),
+    }
+}
+
+fn unreadable(why: String) -> ReadResult {
+    unread(Content::Unreadable(why))
+}
+
+/// A file that was not read: no size, no digest.
+fn unread(content: Content) -> ReadResult {
+    ReadResult { bytes: None, sha256: None, content }
 }
 
 /// The skeleton reader found a UTF-16 byte order mark.
@@ -251,7 +246,7 @@ fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64, utf16: bool) 
 /// Why a path that is not a regular file is not read.
 fn not_a_file(path: &Path, meta: &fs::Metadata) -> String {
     if !meta.is_dir() {
-        return "it is a special file (FIFO, socket or device), not a regular file".to_string();
+        return not_regular(meta);
     }
     // Collection hands over a folder only when it could not be listed, or
     // when it was named with `--artifact` and holds no evidence file.
@@ -259,11 +254,7 @@ fn not_a_file(path: &Path, meta: &fs::Metadata) -> String {
         Err(e) => format!("it is a folder that cannot be listed: {e}"),
         Ok(_) => format!(
             "it is a folder, not a regular file, and no evidence file ({}) was found in it",
-            super::collect::EXTENSIONS
-                .iter()
-                .map(|e| format!("`.{e}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            paths::EXTENSIONS.iter().map(|e| format!("`.{e}`")).collect::<Vec<_>>().join(", ")
         ),
     }
 }
@@ -319,10 +310,6 @@ fn context(path: &Path) -> Context {
     // The format its name promises: a `.sarif` that is not SARIF is invalid.
     let hint = detect::hint(&path.file_name().unwrap_or_default().to_string_lossy());
     Context { has_criterion_change: is_estimates && change.is_some_and(|c| c.is_file()), hint }
-}
-
-pub fn hex(digest: &[u8]) -> String {
-    hash::hex(digest)
 }
 
 /// The size and sha256 of a regular file, streamed: the same open as
@@ -397,6 +384,14 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
     }
 }
 
+/// One of the gate's own JSON outputs (or a previous run's), read with
+/// [`read_regular`] into its type: a file that does not parse is refused.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, limit: u64) -> Result<T, FileError> {
+    let bytes = read_regular(path, limit)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| FileError::Refused(format!("it is not what the gate writes: {e}")))
+}
+
 /// Opens `path` (following symlinks) for reading without blocking, and
 /// keeps it only when what was opened is a regular file.
 fn open_regular(path: &Path) -> Result<File, FileError> {
@@ -428,10 +423,6 @@ fn not_regular(meta: &fs::Metadata) -> String {
     } else {
         "it is a special file (FIFO, socket or device), not a regular file".to_string()
     }
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hash::sha256_hex(bytes)
 }
 
 #[cfg(test)]

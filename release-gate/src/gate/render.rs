@@ -3,23 +3,9 @@
 
 use std::fmt::{self, Write};
 
-use serde::Serialize;
-
 use super::escape::{md_code, md_code_cell};
 use super::formats::detect::display_name;
 use super::model::{ArtifactReport, Report, Status};
-
-/// Pretty JSON with every object's keys sorted, newline-terminated: the
-/// bytes a round trip through `serde_json::Value` (whose objects are
-/// `BTreeMap`s) gives, whatever the struct's field order, written directly
-/// by the optimized `release-gate-scan` crate (`tests/cases` hold every JSON output
-/// to that round trip).
-pub fn json<T: Serialize>(value: &T) -> String {
-    let mut out = release_gate_scan::pretty::to_string_pretty_sorted(value)
-        .unwrap_or_else(|_| "null".to_string());
-    out.push('\n');
-    out
-}
 
 pub fn markdown(report: &Report) -> String {
     let mut md = String::new();

@@ -288,6 +288,18 @@ pub fn validate_waiver(w: &Waiver, domains: &BTreeSet<String>) -> Result<(), Str
 mod tests {
     use super::*;
 
+    /// A waiver of `docs.stale` that expires at the end of 2026-11-26.
+    fn waiver() -> Waiver {
+        Waiver {
+            code: "docs.stale".into(),
+            reason: "r".into(),
+            approved_by: "a".into(),
+            expires: "2026-11-26".into(),
+            sha256: None,
+            check: None,
+        }
+    }
+
     fn ts(s: &str) -> Timestamp {
         s.parse().unwrap()
     }
@@ -388,14 +400,7 @@ mod tests {
 
     #[test]
     fn waiver_expiry_is_the_end_of_the_day() {
-        let w = Waiver {
-            code: "docs.stale".into(),
-            reason: "r".into(),
-            approved_by: "a".into(),
-            expires: "2026-11-26".into(),
-            sha256: None,
-            check: None,
-        };
+        let w = waiver();
         assert!(!w.expired(ts("2026-11-26T23:59:59Z")));
         assert!(w.expired(ts("2026-11-27T00:00:00Z")));
         let last = Waiver { expires: "9999-12-31".into(), ..w.clone() };
@@ -407,14 +412,7 @@ mod tests {
     #[test]
     fn waiver_validation() {
         let domains: BTreeSet<String> = ["docs".to_string()].into();
-        let w = Waiver {
-            code: "docs.stale".into(),
-            reason: "r".into(),
-            approved_by: "a".into(),
-            expires: "2026-11-26".into(),
-            sha256: None,
-            check: None,
-        };
+        let w = waiver();
         assert_eq!(validate_waiver(&w, &domains), Ok(()));
         let check =
             |w: Waiver, msg: &str| assert_eq!(validate_waiver(&w, &domains), Err(msg.to_string()));

@@ -4,15 +4,16 @@
 //! new one, never a torn file. Nothing is ever written outside the report
 //! folder.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use release_gate_scan::hash::sha256_hex;
 
-use super::model::{ArtifactIndex, IndexEntry, Report, SCHEMA_VERSION};
-use super::read::sha256_hex;
-use super::{attest, render};
+use super::model::{self, ArtifactIndex, IndexEntry, Report, SCHEMA_VERSION};
+use super::{attest, paths, render};
 
 pub const REPORT_JSON: &str = "production_maturity.json";
 pub const REPORT_MD: &str = "production_maturity.md";
@@ -24,6 +25,109 @@ pub const VSA_PREDICATE: &str = "production_maturity.vsa.json";
 /// The files of a report set, in the order they are renamed into place:
 /// `SHA256SUMS` last, since it vouches for the others.
 pub const FILES: [&str; 6] = [REPORT_JSON, REPORT_MD, ATTESTATION, VSA_PREDICATE, INDEX_JSON, SUMS];
+
+/// Where the report goes, and what it must stay clear of.
+pub struct Output {
+    pub dir: PathBuf,
+    /// How messages name the folder.
+    pub shown: String,
+    /// The default folder (no `--output-dir`): it must stay in the workspace.
+    pub default: bool,
+    /// The evidence trees the report must stay out of: this run's, and the
+    /// default one (a `--stubs` run reads its own tree, and still never
+    /// writes into the real one).
+    pub evidence_roots: Vec<PathBuf>,
+}
+
+impl Output {
+    /// The report must not land among the evidence it judges, nor replace
+    /// any file the run reads: by real path (every symlink of the folder,
+    /// its parents and the inputs resolved), refused are an output folder
+    /// inside an evidence folder (`folders`: every `<root>/*/latest`, each
+    /// folder given with `--artifact`, the `latest` folder a named file lies
+    /// in), and a report file that is one of `files` (an input that is a
+    /// symlink into the report folder included). Checked before any evidence
+    /// is read, so a bad `--output-dir` costs nothing and the report can
+    /// always be written where it is asked for.
+    pub fn check(&self, root: &Path, folders: &[PathBuf], files: &[&Path]) -> Result<()> {
+        let (output, shown) = (&self.dir, &self.shown);
+        if self.default && !paths::resolve(output).starts_with(paths::resolve(root)) {
+            // A symlink planted in `test_artifacts/` must not steer where
+            // the gate writes.
+            bail!(
+                "the default output folder `{shown}` resolves outside the workspace (a symlink in its path); remove the symlink, or name the folder with `--output-dir`"
+            );
+        }
+        if output.exists() && !output.is_dir() {
+            bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
+        }
+        if let Some(file) = output.ancestors().skip(1).find(|a| a.exists()).filter(|a| !a.is_dir())
+        {
+            bail!(
+                "output folder `{shown}` cannot be created: `{}` is a file; pass `--output-dir` a folder",
+                paths::display(root, file)
+            );
+        }
+        let mut folders: Vec<&PathBuf> = folders.iter().collect();
+        folders.sort();
+        folders.dedup();
+        let output_real = paths::resolve(output);
+        // A `latest` folder that does not exist yet is an evidence folder
+        // too: the next discovery would read the report there as evidence.
+        let latest = |artifacts_root: &PathBuf| {
+            let named = (output.to_path_buf(), artifacts_root.clone());
+            let real = (output_real.clone(), paths::resolve(artifacts_root));
+            [named, real].into_iter().find_map(|(out, evidence_root)| {
+                let mut parts = out.strip_prefix(&evidence_root).ok()?.components();
+                let (folder, latest) = (parts.next()?, parts.next()?);
+                (latest.as_os_str() == "latest").then(|| artifacts_root.join(folder).join(latest))
+            })
+        };
+        let inside = folders.into_iter().find(|f| paths::inside(output, f)).cloned();
+        if let Some(folder) = inside.or_else(|| self.evidence_roots.iter().find_map(latest)) {
+            bail!(
+                "output folder `{shown}` is inside the evidence folder `{}`; pass `--output-dir` a folder outside the evidence tree",
+                paths::display(root, &folder)
+            );
+        }
+        self.check_inputs(root, &output_real, files)
+    }
+
+    /// No report file is an input. A report file is replaced by a rename:
+    /// the name in the real folder, not what a symlink there points to, is
+    /// what changes. The temporary files are `.<name>.tmp-*` in that folder
+    /// (stale ones are removed).
+    fn check_inputs(&self, root: &Path, output_real: &Path, files: &[&Path]) -> Result<()> {
+        let is_output = |real: &Path| {
+            real.parent() == Some(output_real)
+                && real.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    FILES.iter().any(|f| n == *f || n.starts_with(&format!(".{f}.tmp-")))
+                })
+        };
+        // A file that is not itself a symlink is where its folder really is:
+        // one resolution per folder, not one per file (thousands a run).
+        let mut folders: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+        for input in files {
+            let not_a_link = fs::symlink_metadata(input).is_ok_and(|m| !m.file_type().is_symlink());
+            let real = match (not_a_link, input.parent(), input.file_name()) {
+                (true, Some(parent), Some(name)) => folders
+                    .entry(parent.to_path_buf())
+                    .or_insert_with(|| paths::resolve(parent))
+                    .join(name),
+                _ => paths::resolve(input),
+            };
+            if is_output(&real) {
+                let name = real.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                bail!(
+                    "output file `{}/{name}` is an input of this run (`{}`): writing the report would replace it; pass `--output-dir` a folder that holds no input, or move the input out of it",
+                    self.shown,
+                    paths::display(root, input)
+                );
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Renders and writes the report, the index and `SHA256SUMS` into `dir`.
 /// `shown` is how messages name the folder. Returns the sha256 of the JSON report.
@@ -47,9 +151,7 @@ pub fn write_report(
     report: &Report,
     evidence_folders: &[String],
 ) -> Result<String> {
-    if dir.exists() && !dir.is_dir() {
-        anyhow::bail!("output folder `{shown}` is a file; pass `--output-dir` a folder");
-    }
+    // The folder itself was checked with the run's inputs (`Output::check`).
     // Every destination is checked before anything is written: a report
     // file that cannot be replaced (a folder in its place) stops the run
     // with the old report set as it was.
@@ -80,11 +182,11 @@ fn write_set(
         let inputs = scope.spawn(|| index_inputs(report));
         let attestation = scope.spawn(|| {
             let predicate = attest::predicate(report);
-            let statement = render::json(&attest::statement(&predicate));
+            let statement = model::json(&attest::statement(&predicate));
             let statement = Staged::new(dir, ATTESTATION, statement);
-            (statement, Staged::new(dir, VSA_PREDICATE, render::json(&predicate)))
+            (statement, Staged::new(dir, VSA_PREDICATE, model::json(&predicate)))
         });
-        let json = Staged::new(dir, REPORT_JSON, render::json(report));
+        let json = Staged::new(dir, REPORT_JSON, model::json(report));
         (json, md.join(), attestation.join(), inputs.join())
     });
     let panicked = |_| {
@@ -104,14 +206,20 @@ fn write_set(
         inputs,
         evidence_folders: evidence_folders.to_vec(),
     };
-    let index = Staged::new(dir, INDEX_JSON, render::json(&index));
+    let index = Staged::new(dir, INDEX_JSON, model::json(&index));
     outputs.push(index.entry.clone());
     outputs.sort();
     staged.push(index);
-    let sums: String = outputs.iter().map(|o| format!("{}  {}\n", o.sha256, o.path)).collect();
+    let sums = sums(outputs.iter().map(|o| (o.path.as_str(), o.sha256.as_str())));
     staged.push(Staged::new(dir, SUMS, sums));
     commit(dir, shown, staged)?;
     Ok(report_sha256)
+}
+
+/// `SHA256SUMS`: one `<sha256>  <name>` line per file (name, sha256), in
+/// the order given (the gate's: sorted by name).
+pub fn sums<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    files.map(|(name, sha)| format!("{sha}  {name}\n")).collect()
 }
 
 /// One file of the set, rendered and written to its temporary file.
@@ -139,10 +247,13 @@ impl Staged {
 /// order and syncs the folder; otherwise removes every temporary file and
 /// names the first file (in order) that could not be written.
 fn commit(dir: &Path, shown: &str, staged: Vec<Staged>) -> Result<()> {
-    if let Some(failed) = staged.iter().position(|s| s.written.is_err()) {
-        for s in &staged {
+    let cleanup = |staged: &[Staged]| {
+        for s in staged {
             let _ = fs::remove_file(&s.tmp);
         }
+    };
+    if let Some(failed) = staged.iter().position(|s| s.written.is_err()) {
+        cleanup(&staged);
         let Some(Staged { name, written: Err(e), .. }) = staged.into_iter().nth(failed) else {
             anyhow::bail!("cannot write `{shown}`; the previous report is unchanged");
         };
@@ -150,11 +261,6 @@ fn commit(dir: &Path, shown: &str, staged: Vec<Staged>) -> Result<()> {
             format!("cannot write `{shown}/{name}`; the previous report is unchanged")
         });
     }
-    let cleanup = |staged: &[Staged]| {
-        for s in staged {
-            let _ = fs::remove_file(&s.tmp);
-        }
-    };
     // Checked again right before the renames (the folder may have changed
     // while the files were rendered).
     if let Err(e) = check_destinations(dir, shown) {
@@ -272,10 +378,7 @@ fn remove_stale_temporaries(dir: &Path) {
 /// read but not evidence (`verify` must see them change too).
 fn index_inputs(report: &Report) -> Vec<IndexEntry> {
     let mut inputs: Vec<IndexEntry> = report
-        .domains
-        .values()
-        .flat_map(|d| &d.artifacts)
-        .chain(&report.unassigned)
+        .artifacts()
         .filter_map(|a| {
             Some(IndexEntry { path: a.path.clone(), bytes: a.bytes?, sha256: a.sha256.clone()? })
         })

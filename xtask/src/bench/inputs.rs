@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::{FOLDERS, INPUT_VERSION, MIB, RELEASE};
+use super::{folders, INPUT_VERSION, MIB, RELEASE};
+use release_gate::gate::config::DEFAULT_DOMAINS;
 
 /// A generated input: reused when its stamp says it is complete and was made
 /// by this generator with this `spec`; otherwise made again, under a
@@ -161,12 +162,12 @@ impl<'a> Exact<'a> {
 
 /// `n` evidence files of `file_size` bytes over the seven domain folders.
 pub(super) fn write_scale(dir: &Path, n: usize, file_size: usize) -> Result<()> {
-    for folder in FOLDERS {
+    for folder in folders() {
         fs::create_dir_all(dir.join(folder).join("latest"))?;
     }
     let body = page(0, file_size.saturating_sub(200));
     for i in 0..n {
-        let folder = FOLDERS.get(i % FOLDERS.len()).copied().unwrap_or("docs");
+        let folder = folders().nth(i % DEFAULT_DOMAINS.len()).unwrap_or("docs");
         let mut doc = format!(
             r#"{{"status":"passed","release":"{RELEASE}","generator":"cargo xtask bench","run":{i},"results":[{body}]"#
         );

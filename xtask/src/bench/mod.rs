@@ -30,6 +30,7 @@ use xshell::Shell;
 use crate::Bench;
 use measure::{expect_code, job, Runs};
 use release_gate::collectors::GITHUB_JOB_VARS;
+use release_gate::gate::config::{default_folder, DEFAULT_DOMAINS};
 use release_gate::project::Project;
 use scenarios::{cold_build, evidence, gate_stubs, hash, sarif, scale, warm};
 use table::{machine, markdown, table, Row, Status};
@@ -39,8 +40,9 @@ const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;
 
 /// The discovery folders of the default policy, one per domain.
-const FOLDERS: [&str; 7] =
-    ["connectors", "replay", "benchmarks", "security", "supply_chain", "governance", "docs"];
+fn folders() -> impl Iterator<Item = &'static str> {
+    DEFAULT_DOMAINS.iter().map(|d| default_folder(d))
+}
 
 /// The release id the bench gates (its evidence is bound to it).
 const RELEASE: &str = "bench";

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::inputs::{input, write_blob, write_evidence, write_sarif, write_scale};
 use super::measure::{expect_code, job, Runs};
 use super::table::{at_most, secs, size, Row, Status};
-use super::{Ctx, Outcome, FOLDERS, RELEASE};
+use super::{folders, Ctx, Outcome, RELEASE};
 
 // ---- reading what the tools said ---------------------------------------
 
@@ -254,7 +254,7 @@ fn scale_at(ctx: &Ctx, n: usize) -> Result<(Row, f64)> {
     let dir =
         input(&ctx.dir.join(&label), &format!("scale {n}x{file}"), |d| write_scale(d, n, file))?;
     let mut files: Vec<String> = Vec::new();
-    for folder in FOLDERS {
+    for folder in folders() {
         for entry in fs::read_dir(dir.join(folder).join("latest"))? {
             files.push(ctx.rel(&entry?.path()));
         }
