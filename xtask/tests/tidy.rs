@@ -351,14 +351,14 @@ fn no_import_cycle_between_modules() {
 /// if there is one.
 fn path_between(
     edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
-    from: &Vec<String>,
-    to: &Vec<String>,
+    from: &[String],
+    to: &[String],
 ) -> Option<Vec<Vec<String>>> {
     let mut seen = BTreeSet::new();
-    let mut stack = vec![vec![from.clone()]];
+    let mut stack = vec![vec![from.to_vec()]];
     while let Some(trail) = stack.pop() {
         let last = trail.last().unwrap();
-        if last == to {
+        if last.as_slice() == to {
             return Some(trail);
         }
         if !seen.insert(last.clone()) {
