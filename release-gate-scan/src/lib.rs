@@ -17,6 +17,8 @@
 //! - [`pretty`]: the report's pretty JSON with sorted keys, written without
 //!   a `Value` round trip.
 
+#![forbid(unsafe_code)]
+
 pub mod evidence;
 pub mod hash;
 pub mod json;

@@ -1497,7 +1497,12 @@ mod tests {
                 assert_eq!(skip_value(&with_tail, 127), Some(bytes.len()), "{v}{tail}");
             }
             for end in 0..bytes.len() {
-                assert_eq!(skip_value(&bytes[..end], 127), None, "prefix of {v}: {:?}", &v[..end]);
+                assert_eq!(
+                    skip_value(&bytes[..end], 127),
+                    None,
+                    "prefix of {v}: {:?}",
+                    v.get(..end)
+                );
             }
         }
         for refused in [

@@ -92,6 +92,7 @@ mod wait {
 
     /// The exit code (`None`: killed by a signal) and the peak RSS in KiB.
     #[cfg(target_os = "linux")]
+    #[allow(unsafe_code)] // one `wait4` call: std has no peak RSS of a child
     pub fn wait(child: Child) -> io::Result<(Option<i32>, Option<u64>)> {
         /// `struct rusage` of Linux: two `timeval`s, then 14 `long`s,
         /// `ru_maxrss` (KiB) first.
