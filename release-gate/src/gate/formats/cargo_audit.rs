@@ -21,15 +21,12 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::text::{self, clip, kind};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{self, clean, len64, line};
 
 /// The warning kinds cargo-audit writes, in the order findings show them
 /// after `unsound`.
 const OTHER_KINDS: &[&str] = &["yanked", "unmaintained", "notice"];
-
-/// Longest finding or message line, in characters.
-const MAX_LINE: usize = 200;
 
 /// Does this JSON document look like a cargo-audit `--json` report? An object
 /// with `database` and `vulnerabilities` objects.
@@ -88,7 +85,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         let ids: Vec<String> = vuln_entries.iter().map(Entry::id).collect();
         out.reasons.push(line(&format!(
             "{} (any vulnerability blocks): {}",
-            plural(listed, "vulnerability", "vulnerabilities"),
+            escape::count(listed, "vulnerability", "vulnerabilities"),
             list_some(&ids, 5)
         )));
     } else if let Some(c @ 1..) = count {
@@ -112,7 +109,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         ),
         Some(false) if total > 0 => out.warnings.push(format!(
             "`vulnerabilities.found` is false but the report lists {}",
-            plural(total, "vulnerability", "vulnerabilities")
+            escape::count(total, "vulnerability", "vulnerabilities")
         )),
         _ => {}
     }
@@ -122,7 +119,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     out.counts.insert("warnings.unsound".to_string(), len64(unsound));
     if !unsound.is_empty() {
         let ids: Vec<String> = unsound.iter().map(Entry::short).collect();
-        let n = plural(len64(unsound), "`unsound` warning", "`unsound` warnings");
+        let n = escape::count(len64(unsound), "`unsound` warning", "`unsound` warnings");
         if policy.audit_block_unsound {
             out.reasons
                 .push(line(&format!("{n} (`audit_block_unsound` is on): {}", list_some(&ids, 4))));
@@ -207,7 +204,7 @@ fn settings_warnings(settings: &Map<String, Value>, policy: &FormatPolicy, out: 
             out.counts.insert("settings.ignore".to_string(), len64(&ids));
             out.warnings.push(line(&format!(
                 "the audit ignored {} by configuration (not in this report): {}",
-                plural(len64(&ids), "advisory", "advisories"),
+                escape::count(len64(&ids), "advisory", "advisories"),
                 list_some(&ids, 4)
             )));
         }
@@ -427,14 +424,6 @@ fn list_some(items: &[String], max: usize) -> String {
     }
 }
 
-fn len64<T>(items: &[T]) -> u64 {
-    u64::try_from(items.len()).unwrap_or(u64::MAX)
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// A scalar shown in a message (`-1`, `"x"`), or its type.
 fn show(v: &Value) -> String {
     match v {
@@ -444,19 +433,10 @@ fn show(v: &Value) -> String {
     }
 }
 
-/// Input text made safe for one line, at most 120 characters.
-fn clean(s: &str) -> String {
-    text::clean(s, 120)
-}
-
-/// A message or finding line capped at [`MAX_LINE`] characters.
-fn line(s: &str) -> String {
-    clip(s, MAX_LINE)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::escape::MAX_LINE;
     use serde_json::json;
 
     /// Runs the rule and compares the verdict: `passed`, `not_passed: <text

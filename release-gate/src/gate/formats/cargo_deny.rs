@@ -26,11 +26,9 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::text::{clip_line, kind as kind_of, plural};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind as kind_of, FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{self, clip_line, line, plural};
 
-/// The longest finding or warning line, in characters.
-const MAX_LINE_CHARS: usize = 200;
 /// The per-check counters of a summary, in report order.
 const STAT_KEYS: [&str; 4] = ["errors", "warnings", "notes", "helps"];
 
@@ -298,7 +296,7 @@ impl Run {
             self.log_error_count = self.log_error_count.saturating_add(1);
             if self.log_errors.len() < MAX_FINDINGS {
                 let message = fields.get("message").and_then(Value::as_str).unwrap_or_default();
-                self.log_errors.push(clip_line(&format!("log error: {message}"), MAX_LINE_CHARS));
+                self.log_errors.push(line(&format!("log error: {message}")));
             }
         }
     }
@@ -435,7 +433,7 @@ fn diagnostic_line(severity: &str, fields: &Map<String, Value>) -> String {
         let shown: Vec<String> = spans.iter().map(|s| format!("`{}`", clip_line(s, 60))).collect();
         line.push_str(&format!(" ({})", shown.join(", ")));
     }
-    clip_line(&line, MAX_LINE_CHARS)
+    escape::line(&line)
 }
 
 /// Check names become count keys: lowercase ASCII letters, digits, `-`, `_`.
@@ -477,6 +475,7 @@ pub fn provenance(text: &str) -> Found {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::escape::MAX_LINE;
 
     const CLEAN_SUMMARY: &str = r#"{"type":"summary","fields":{"advisories":{"errors":0,"warnings":0,"notes":0,"helps":0},"bans":{"errors":0,"warnings":0,"notes":0,"helps":0}}}"#;
 
@@ -731,7 +730,7 @@ mod tests {
         assert_eq!(out.findings.len(), MAX_FINDINGS + 1);
         assert!(out.findings[..MAX_FINDINGS]
             .iter()
-            .all(|f| f.chars().count() <= MAX_LINE_CHARS && f.ends_with('…')));
+            .all(|f| f.chars().count() <= MAX_LINE && f.ends_with('…')));
         assert_eq!(
             out.findings[MAX_FINDINGS],
             "and 4 more error/warning diagnostic(s) in the file"

@@ -21,8 +21,7 @@
 
 use serde_json::Value;
 
-use super::text::kind;
-use super::{FormatPolicy, Outcome};
+use super::{kind, FormatPolicy, Outcome};
 
 /// criterion's default `noise_threshold` (`Criterion::default()`): it reports
 /// a change only when the whole confidence interval of the mean change is

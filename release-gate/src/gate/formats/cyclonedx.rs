@@ -29,10 +29,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::text::{
-    clip, field, kind, name_some, optional_array, optional_object, plural, quote, type_error,
+use super::{
+    field, kind, optional_array, optional_object, type_error, FormatPolicy, Outcome, MAX_FINDINGS,
 };
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{line, name_some, plural, quote};
 
 /// The newest minor version of CycloneDX 1 the gate knows; newer 1.x minors
 /// are read as this one, with a warning.
@@ -43,8 +43,6 @@ const OLDEST_MINOR: u64 = 2;
 /// `analysis.state` values that take a vulnerability off the blocking list.
 const RESOLVED_STATES: &[&str] =
     &["resolved", "resolved_with_pedigree", "not_affected", "false_positive"];
-/// The longest finding line, in characters.
-const MAX_FINDING_CHARS: usize = 200;
 
 /// Does this JSON document look like a CycloneDX BOM?
 ///
@@ -543,7 +541,7 @@ fn findings(mut vulns: Vec<Vulnerability>, structural: Vec<String>, block: bool)
         .chain(structural)
         .chain(rest.into_iter().map(vulnerability_line))
         .take(MAX_FINDINGS)
-        .map(|line| clip(&line, MAX_FINDING_CHARS))
+        .map(|l| line(&l))
         .collect()
 }
 
@@ -593,6 +591,7 @@ pub fn provenance(doc: &Value) -> Found {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::escape::MAX_LINE;
     use serde_json::json;
 
     /// Runs the rule with the default policy (or the vulnerability policy on)
@@ -1007,7 +1006,7 @@ mod tests {
         assert_eq!(out.reasons.len(), 1);
         assert!(!out.reasons[0].contains('\n'));
         assert!(out.reasons[0].chars().count() < 200, "{}", out.reasons[0]);
-        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_FINDING_CHARS));
+        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_LINE));
     }
 
     #[test]

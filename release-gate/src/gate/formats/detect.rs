@@ -26,7 +26,7 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use release_gate_scan::checked::{checked_json, duplicate_in_records, is_duplicate};
 use serde_json::Value;
 
 use super::provenance::Found;
@@ -34,6 +34,7 @@ use super::{
     cargo_audit, cargo_deny, criterion, cyclonedx, intoto, junit, sarif, scorecard, spdx,
     FormatPolicy, Outcome,
 };
+use crate::gate::escape::{bounded, shown};
 use crate::gate::evidence::{self, Evidence, UTF8_BOM};
 use crate::gate::trust::Claims;
 
@@ -215,7 +216,7 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
         Err(e) if is_duplicate(&e) => {
             return Understood::Invalid(match own {
                 Err(why) if why.starts_with("duplicate key `") => why,
-                _ => evidence::bounded(&e.to_string()),
+                _ => bounded(&e.to_string()),
             })
         }
         Err(e) => {
@@ -223,7 +224,7 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
                 return Understood::Invalid(format!(
                     "not valid {}: not one JSON document: {}",
                     display_name(format),
-                    evidence::bounded(&e.to_string())
+                    bounded(&e.to_string())
                 ));
             }
         }
@@ -342,14 +343,14 @@ pub fn understand_stream(
         }),
         Err(e) if is_duplicate(e) => Some(Understood::Invalid(match own {
             Err(why) if why.starts_with("duplicate key `") => why.clone(),
-            _ => evidence::bounded(&e.to_string()),
+            _ => bounded(&e.to_string()),
         })),
         Err(_) if sentinel(skeleton::OVER_BUDGET) => None,
         Err(e) => promised.map(|format| {
             Understood::Invalid(format!(
                 "not valid {}: not one JSON document: {}",
                 display_name(format),
-                evidence::bounded(&e.to_string())
+                bounded(&e.to_string())
             ))
         }),
     }
@@ -373,7 +374,7 @@ fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
         Ok(root) => root,
         Err(why) => {
             let format = if junit::detect(text) { "JUnit XML" } else { "XML" };
-            return Understood::Invalid(format!("not valid {format}: {}", evidence::bounded(&why)));
+            return Understood::Invalid(format!("not valid {format}: {}", bounded(&why)));
         }
     };
     if let Some(format) = hint.json_format() {
@@ -383,7 +384,7 @@ fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
         return judged("junit", junit::check(text, policy), junit::provenance(text));
     }
     let local = root.rsplit_once(':').map_or(root.as_str(), |(_, local)| local);
-    let shown = evidence::shown(&root);
+    let shown = shown(&root);
     if local == "testsuites" || local == "testsuite" {
         return Understood::Invalid(format!(
             "not valid JUnit XML: the root element `{shown}` has a namespace prefix (JUnit reports are read without namespaces)"
@@ -526,7 +527,7 @@ fn tool_format_with(
                     Ok(outcome) if !outcome.reasons.is_empty() => Understood::Invalid(format!(
                         "not valid {}: {}",
                         display_name(name),
-                        evidence::bounded(&outcome.reasons.join("; "))
+                        bounded(&outcome.reasons.join("; "))
                     )),
                     Ok(_) => Understood::Invalid(format!(
                         "not valid {}: it lacks the fields that identify the format",
@@ -585,18 +586,13 @@ fn judged(format: &'static str, result: Result<Outcome, String>, found: Found) -
             // The format modules keep what they quote to one line; this holds
             // it for every message, so a document can never forge a line of
             // the gate's output (a terminal escape, a CI workflow command).
-            let one_line = |list: Vec<String>| -> Vec<String> {
-                list.iter().map(|s| evidence::bounded(s)).collect()
-            };
+            let one_line =
+                |list: Vec<String>| -> Vec<String> { list.iter().map(|s| bounded(s)).collect() };
             let outcome = Outcome {
                 reasons: one_line(outcome.reasons),
                 warnings: one_line(outcome.warnings),
                 findings: one_line(outcome.findings),
-                counts: outcome
-                    .counts
-                    .into_iter()
-                    .map(|(k, v)| (evidence::bounded(&k), v))
-                    .collect(),
+                counts: outcome.counts.into_iter().map(|(k, v)| (bounded(&k), v)).collect(),
             };
             Understood::Evidence(Box::new(Judged {
                 format,
@@ -606,116 +602,9 @@ fn judged(format: &'static str, result: Result<Outcome, String>, found: Found) -
                 stub: found.stub,
             }))
         }
-        Err(why) => Understood::Invalid(format!(
-            "not valid {}: {}",
-            display_name(format),
-            evidence::bounded(&why)
-        )),
-    }
-}
-
-/// A JSON document as a [`Value`], rejecting a key repeated in any object.
-pub fn checked_json(text: &str) -> Result<Value, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let Checked(value) = Checked::deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
-}
-
-fn is_duplicate(e: &serde_json::Error) -> bool {
-    e.to_string().starts_with("duplicate key `")
-}
-
-/// The first repeated key in a stream of JSON records (one value, or one a
-/// line), as the message says it; `None` when there is none.
-fn duplicate_in_records(text: &str) -> Option<String> {
-    let stream = serde_json::Deserializer::from_str(text).into_iter::<Checked>();
-    for value in stream {
-        match value {
-            Ok(_) => {}
-            Err(e) if is_duplicate(&e) => return Some(evidence::bounded(&e.to_string())),
-            Err(_) => break,
+        Err(why) => {
+            Understood::Invalid(format!("not valid {}: {}", display_name(format), bounded(&why)))
         }
-    }
-    // The stream stopped at a line that is not JSON: check the others one by one.
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if !trimmed.starts_with(['{', '[']) {
-            continue;
-        }
-        if let Err(e) = serde_json::from_str::<Checked>(trimmed) {
-            if is_duplicate(&e) {
-                let at = i.saturating_add(1);
-                return Some(evidence::bounded(&format!("duplicate key on line {at}: {e}")));
-            }
-        }
-    }
-    None
-}
-
-/// A [`Value`] read by a visitor that rejects repeated object keys. Depth is
-/// bounded by serde_json's recursion limit, so nesting cannot overflow the stack.
-struct Checked(Value);
-
-impl<'de> Deserialize<'de> for Checked {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Checked, D::Error> {
-        d.deserialize_any(CheckedVisitor).map(Checked)
-    }
-}
-
-struct CheckedVisitor;
-
-impl<'de> Visitor<'de> for CheckedVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Checked::deserialize(d).map(|c| c.0)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Checked(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = serde_json::Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                let key = evidence::shown(&key);
-                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
-            }
-            let Checked(v) = map.next_value()?;
-            out.insert(key, v);
-        }
-        Ok(Value::Object(out))
     }
 }
 

@@ -34,8 +34,8 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::text::{self, clip, kind};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{clean, len64, line};
 
 /// `_type` of an in-toto Statement v1.
 pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
@@ -54,8 +54,6 @@ pub const SIGNATURE_WARNING: &str = "signature: not verified (verify with `gh at
 
 /// The sha256 of zero bytes: a subject with it attests an empty file.
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-/// Longest finding or message line, in characters.
-const MAX_LINE: usize = 200;
 /// How many hex digits of a sha256 findings show.
 const SHA_PREFIX: usize = 12;
 
@@ -535,7 +533,7 @@ fn read_envelope(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64
     // says two things about one key is not read either way.
     let text =
         std::str::from_utf8(&bytes).map_err(|e| format!("`{payload_path}` is not UTF-8: {e}"))?;
-    let statement: Value = super::detect::checked_json(text)
+    let statement: Value = release_gate_scan::checked::checked_json(text)
         .map_err(|e| format!("`{payload_path}` is not valid JSON: {e}"))?;
     let statement = read_statement(&statement, &format!("statement in `{payload_path}`: "))?;
     Ok((statement, signatures))
@@ -734,20 +732,6 @@ fn at(path: &str, field: &str) -> String {
     } else {
         format!("{path}.{field}")
     }
-}
-
-fn len64<T>(items: &[T]) -> u64 {
-    u64::try_from(items.len()).unwrap_or(u64::MAX)
-}
-
-/// Input text made safe for one line, at most 150 characters.
-fn clean(s: &str) -> String {
-    text::clean(s, 150)
-}
-
-/// A message or finding line capped at [`MAX_LINE`] characters.
-fn line(s: &str) -> String {
-    clip(s, MAX_LINE)
 }
 
 /// What an attestation says about its provenance: the gate's own fields at

@@ -30,11 +30,9 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use super::provenance::Found;
-use super::text::{clip_line, plural};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{self, clip_line, plural};
 
-/// The longest finding or warning line, in characters.
-const MAX_LINE_CHARS: usize = 200;
 /// Suite and test names are cut to this many characters inside a line.
 const MAX_NAME_CHARS: usize = 80;
 /// How many per-suite summary disagreements are listed one by one.
@@ -487,7 +485,7 @@ impl<'t> Parser<'t> {
                 case.flaky,
                 plural(case.flaky, "attempt", "attempts")
             );
-            push_capped(&mut self.report.flaky_lines, clip_line(&line, MAX_LINE_CHARS));
+            push_capped(&mut self.report.flaky_lines, escape::line(&line));
         }
         tally
     }
@@ -532,7 +530,7 @@ impl<'t> Parser<'t> {
                 "summary attributes of {who} disagree with its testcases: {}",
                 parts.join("; ")
             );
-            self.report.mismatches.push(clip_line(&line, MAX_LINE_CHARS));
+            self.report.mismatches.push(escape::line(&line));
         }
     }
 }
@@ -633,7 +631,7 @@ fn failing_line(verb: &str, label: &str, message: Option<&str>, reruns: u64) -> 
         line.push_str(": ");
         line.push_str(message);
     }
-    clip_line(&line, MAX_LINE_CHARS)
+    escape::line(&line)
 }
 
 /// `` `classname::name` ``, with the innermost suite's name standing in for a
@@ -873,6 +871,7 @@ pub fn provenance(text: &str) -> Found {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::escape::MAX_LINE;
 
     /// Expected result of one check: the reasons, warnings and findings, and
     /// the counts `[total, passed, failed, errored, skipped, flaky]`.
@@ -1165,7 +1164,7 @@ mod tests {
             check(&format!("<testsuite name=\"s\">{cases}</testsuite>"), &FormatPolicy::default())
                 .unwrap();
         assert_eq!(out.findings.len(), MAX_FINDINGS);
-        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_LINE_CHARS));
+        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_LINE));
         assert!(out.findings[0].ends_with('…'));
         assert_eq!(out.reasons, ["8 failed tests (`failure`)"]);
     }

@@ -21,9 +21,58 @@ pub mod scorecard;
 pub mod spdx;
 #[cfg(test)]
 mod testing;
-pub mod text;
 
 use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+/// The JSON type of `value`, as messages name it (`a number`, `null`, ...).
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The field, with JSON `null` read as absent.
+pub fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    obj.get(key).filter(|v| !v.is_null())
+}
+
+/// An optional array field: empty when absent, `Err` when not an array.
+pub fn optional_array<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<&'a [Value], String> {
+    match field(obj, key) {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(other) => Err(type_error(path, other, "an array")),
+    }
+}
+
+/// An optional object field: `None` when absent, `Err` when not an object.
+pub fn optional_object<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'a Map<String, Value>>, String> {
+    match field(obj, key) {
+        None => Ok(None),
+        Some(Value::Object(inner)) => Ok(Some(inner)),
+        Some(other) => Err(type_error(path, other, "an object")),
+    }
+}
+
+/// `` `path` is a number, expected a string ``.
+pub fn type_error(path: &str, value: &Value, expected: &str) -> String {
+    format!("`{path}` is {}, expected {expected}", kind(value))
+}
 
 /// How many findings an outcome keeps (the worst first).
 pub const MAX_FINDINGS: usize = 5;

@@ -22,7 +22,8 @@ use jiff::civil::{Date, DateTime};
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use crate::gate::evidence::{shown, MAX_CLAIM};
+use crate::gate::escape::shown;
+use crate::gate::evidence::MAX_CLAIM;
 use crate::gate::trust::Claims;
 
 /// The claims and markers found in one document, in document order.
@@ -140,7 +141,7 @@ impl Found {
             }
             other => {
                 self.problems
-                    .push(format!("`{field}` is {}, expected a string", super::text::kind(other)));
+                    .push(format!("`{field}` is {}, expected a string", super::kind(other)));
                 None
             }
         }

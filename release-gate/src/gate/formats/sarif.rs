@@ -28,11 +28,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::text::{clip, kind};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
-
-/// The longest finding, reason or warning line, in characters.
-pub(super) const MAX_LINE: usize = 200;
+use super::{kind, FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{self, clip, count, fmt_f64, one_line};
 
 /// Does this JSON document look like SARIF: an object with a `runs` array
 /// and either `version` `2.1.0` or a `$schema` that mentions `sarif`?
@@ -161,19 +158,22 @@ fn check_runs(
 
     let mut reasons = Vec::new();
     if tally.error > 0 {
-        reasons.push(format!("{} at effective level `error`", plural(tally.error, "result")));
+        reasons.push(format!(
+            "{} at effective level `error`",
+            count(tally.error, "result", "results")
+        ));
     }
     if tally.severe_below_error > 0 {
         reasons.push(format!(
             "{} below level `error` with `security-severity` >= {}",
-            plural(tally.severe_below_error, "result"),
+            count(tally.severe_below_error, "result", "results"),
             fmt_f64(threshold)
         ));
     }
     if tally.dangling > 0 {
         reasons.push(format!(
             "{} whose rule reference cannot be resolved, counted as blocking (first {})",
-            plural(tally.dangling, "result"),
+            count(tally.dangling, "result", "results"),
             tally.first_dangling
         ));
     }
@@ -191,12 +191,15 @@ fn check_runs(
         .map(|(n, level)| format!("{n} `{level}`"))
         .collect::<Vec<_>>()
         .join(", ");
-        warnings.push(format!("{} not blocking ({by_level})", plural(non_blocking, "result")));
+        warnings.push(format!(
+            "{} not blocking ({by_level})",
+            count(non_blocking, "result", "results")
+        ));
     }
     if tally.bad_severity > 0 {
         warnings.push(format!(
             "{} whose rule has a `security-severity` that is not a number (ignored)",
-            plural(tally.bad_severity, "result")
+            count(tally.bad_severity, "result", "results")
         ));
     }
 
@@ -1095,7 +1098,7 @@ impl Candidate<'_> {
             line.push_str(": ");
             line.push_str(&message);
         }
-        clip(&line, MAX_LINE)
+        escape::line(&line)
     }
 
     /// The message `text` (else `markdown`), or the rule's `messageStrings`
@@ -1149,59 +1152,10 @@ fn fill(template: &str, arguments: &[Value]) -> String {
     out
 }
 
-/// `"1 result"`, `"2 results"`.
-fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-/// A score or threshold, never rounded: `7.0`, `9.8`, `4.96`.
-pub(super) fn fmt_f64(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.1}")
-    } else {
-        format!("{x}")
-    }
-}
-
-/// Tool text as one printable line: ANSI escape sequences dropped, control
-/// characters and runs of whitespace collapsed to one space.
-pub(super) fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(4 * MAX_LINE));
-    let mut chars = text.chars().peekable();
-    let mut space = false;
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI `ESC [ params final-byte`; any other escape drops one char.
-            if chars.next_if_eq(&'[').is_some() {
-                while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
-            } else {
-                chars.next();
-            }
-            continue;
-        }
-        if c.is_whitespace() || c.is_control() {
-            space = !out.is_empty();
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        out.push(c);
-        if out.len() > 4 * MAX_LINE {
-            break;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::escape::MAX_LINE;
     use serde_json::json;
 
     /// Runs the rule over `doc` and returns the outcome.

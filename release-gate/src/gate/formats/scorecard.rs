@@ -18,9 +18,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::sarif::{fmt_f64, one_line, MAX_LINE};
-use super::text::{clip, kind};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{self, clip, fmt_f64, one_line};
 
 /// The `-1` score Scorecard gives a check it could not decide.
 const INCONCLUSIVE: f64 = -1.0;
@@ -96,14 +95,11 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             found = true;
             if check.score == INCONCLUSIVE {
                 *failing = true;
-                reasons.push(clip(
-                    &format!(
-                        "required check `{}` is inconclusive (-1): {}",
-                        check.display_name(),
-                        check.reason
-                    ),
-                    MAX_LINE,
-                ));
+                reasons.push(escape::line(&format!(
+                    "required check `{}` is inconclusive (-1): {}",
+                    check.display_name(),
+                    check.reason
+                )));
             } else if check.score < min {
                 *failing = true;
                 reasons.push(format!(
@@ -221,7 +217,7 @@ impl Check {
             line.push_str(": ");
             line.push_str(&self.reason);
         }
-        clip(&line, MAX_LINE)
+        escape::line(&line)
     }
 }
 

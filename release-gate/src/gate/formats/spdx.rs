@@ -27,8 +27,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::text::{clip, field, kind, name_some, optional_array, plural, quote, type_error};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{field, kind, optional_array, type_error, FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{line, name_some, plural, quote};
 
 /// The version the rule is written for.
 const SPDX_VERSION: &str = "SPDX-2.3";
@@ -40,8 +40,6 @@ const DATA_LICENSE: &str = "CC0-1.0";
 const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
 /// Relationship targets that name no element.
 const NO_ELEMENT: &[&str] = &["NONE", "NOASSERTION"];
-/// The longest finding line, in characters.
-const MAX_FINDING_CHARS: usize = 200;
 
 /// Does this JSON document look like an SPDX 2 JSON document? Yes when it is
 /// an object whose `spdxVersion` is a string starting with `SPDX-`.
@@ -224,11 +222,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         );
     }
 
-    out.findings = problems
-        .into_iter()
-        .take(MAX_FINDINGS)
-        .map(|line| clip(&line, MAX_FINDING_CHARS))
-        .collect();
+    out.findings = problems.into_iter().take(MAX_FINDINGS).map(|l| line(&l)).collect();
     Ok(out)
 }
 
@@ -349,6 +343,7 @@ pub fn provenance(doc: &Value) -> Found {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::escape::MAX_LINE;
     use serde_json::json;
 
     /// Runs the rule (the DESCRIBES policy on or off) and compares the
@@ -666,6 +661,6 @@ mod tests {
         assert_eq!(out.reasons.len(), 1);
         assert!(!out.reasons[0].contains('\n'));
         assert!(out.reasons[0].chars().count() < 200, "{}", out.reasons[0]);
-        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_FINDING_CHARS));
+        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_LINE));
     }
 }
