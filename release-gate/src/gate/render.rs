@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::escape::{md_code, md_code_cell};
-use super::formats::detect::display_name;
+use super::formats::display_name as format_name;
 use super::model::{ArtifactReport, Report, Status};
 
 /// Pretty JSON with every object's keys sorted, newline-terminated: the
@@ -220,13 +220,6 @@ fn write_markdown(md: &mut String, r: &Report) -> std::fmt::Result {
         "Checksums of every input and output: `artifact_index.json`; verify the report with `sha256sum -c SHA256SUMS` in its folder."
     )?;
     Ok(())
-}
-
-fn format_name(format: &str) -> &str {
-    match format {
-        "evidence" => "evidence JSON",
-        other => display_name(other),
-    }
 }
 
 fn status_cell(status: Status) -> &'static str {

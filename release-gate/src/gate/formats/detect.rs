@@ -31,8 +31,7 @@ use serde_json::Value;
 
 use super::provenance::Found;
 use super::{
-    cargo_audit, cargo_deny, criterion, cyclonedx, intoto, junit, sarif, scorecard, spdx,
-    FormatPolicy, Outcome,
+    cargo_deny, criterion, junit, sarif, Format, FormatPolicy, Id, Json, JsonRule, Outcome,
 };
 use crate::gate::escape::{bounded, shown};
 use crate::gate::evidence::{self, Evidence, UTF8_BOM};
@@ -134,12 +133,12 @@ pub fn hint(file_name: &str) -> Hint {
 
 impl Hint {
     /// The JSON tool format this hint promises.
-    fn json_format(self) -> Option<&'static str> {
+    fn json_format(self) -> Option<Id> {
         match self {
-            Hint::Sarif => Some("sarif"),
-            Hint::CycloneDx => Some("cyclonedx"),
-            Hint::Spdx => Some("spdx"),
-            Hint::InToto => Some("in-toto"),
+            Hint::Sarif => Some(Id::Sarif),
+            Hint::CycloneDx => Some(Id::CycloneDx),
+            Hint::Spdx => Some(Id::Spdx),
+            Hint::InToto => Some(Id::InToto),
             _ => None,
         }
     }
@@ -198,8 +197,8 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             if let Some(format) = claimed.as_ref().and_then(tool_claim) {
                 return Understood::Invalid(format!(
                     "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
-                    article(format),
-                    display_name(format)
+                    format.format().article,
+                    format.format().display
                 ));
             }
             return own_evidence(ev.clone());
@@ -223,7 +222,7 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             if let Some(format) = promised {
                 return Understood::Invalid(format!(
                     "not valid {}: not one JSON document: {}",
-                    display_name(format),
+                    format.format().display,
                     bounded(&e.to_string())
                 ));
             }
@@ -237,12 +236,12 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             return Understood::Invalid(e);
         }
         let found = cargo_deny::provenance(&text);
-        return judged("cargo-deny", cargo_deny::check(&text, policy), found);
+        return judged(Id::CargoDeny, cargo_deny::check(&text, policy), found);
     }
     match own {
         Ok(_) if promised.is_some() => Understood::Invalid(format!(
             "not valid {}: it has none of the format's fields",
-            display_name(promised.unwrap_or_default())
+            promised.map_or("", |p| p.format().display)
         )),
         Ok(ev) => own_evidence(ev),
         Err(why) => Understood::Invalid(why),
@@ -313,8 +312,8 @@ pub fn understand_stream(
             if let Some(format) = tool.as_ref().ok().and_then(tool_claim) {
                 return Some(Understood::Invalid(format!(
                     "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
-                    article(format),
-                    display_name(format)
+                    format.format().article,
+                    format.format().display
                 )));
             }
             return Some(own_evidence(ev.clone()));
@@ -335,7 +334,7 @@ pub fn understand_stream(
             match own {
                 Ok(_) if promised.is_some() => Some(Understood::Invalid(format!(
                     "not valid {}: it has none of the format's fields",
-                    display_name(promised.unwrap_or_default())
+                    promised.map_or("", |p| p.format().display)
                 ))),
                 Ok(ev) => Some(own_evidence(ev.clone())),
                 Err(why) => Some(Understood::Invalid(why.clone())),
@@ -349,7 +348,7 @@ pub fn understand_stream(
         Err(e) => promised.map(|format| {
             Understood::Invalid(format!(
                 "not valid {}: not one JSON document: {}",
-                display_name(format),
+                format.format().display,
                 bounded(&e.to_string())
             ))
         }),
@@ -357,10 +356,10 @@ pub fn understand_stream(
 }
 
 /// A file whose name promises `format` but holds `what`.
-fn not_promised(hint: Hint, format: &str, what: &str) -> Understood {
+fn not_promised(hint: Hint, format: Id, what: &str) -> Understood {
     Understood::Invalid(format!(
         "not valid {}: a {} file that holds {what}",
-        display_name(format),
+        format.format().display,
         hint.suffix()
     ))
 }
@@ -381,7 +380,7 @@ fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
         return not_promised(hint, format, "XML");
     }
     if junit::detect(text) {
-        return judged("junit", junit::check(text, policy), junit::provenance(text));
+        return judged(Id::Junit, junit::check(text, policy), junit::provenance(text));
     }
     let local = root.rsplit_once(':').map_or(root.as_str(), |(_, local)| local);
     let shown = shown(&root);
@@ -400,68 +399,36 @@ fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
     ))
 }
 
-/// A JSON tool format's rule.
-type FormatRule = fn(&Value, &FormatPolicy) -> Result<Outcome, String>;
-
-/// A JSON tool format: its name, its detector, its rule and its provenance.
-type JsonFormat = (
-    &'static str,
-    fn(&Value) -> bool,
-    fn(&Value, &FormatPolicy) -> Result<Outcome, String>,
-    fn(&Value) -> Found,
-);
-
 /// The tool format that claims a JSON document, by its marker or its
 /// detector (criterion aside: its files have no marker).
-fn tool_claim(doc: &Value) -> Option<&'static str> {
-    marked(doc).or_else(|| {
-        json_formats().iter().find(|(_, detect, _, _)| detect(doc)).map(|(name, ..)| *name)
-    })
-}
-
-/// `a SARIF log`, `a CycloneDX BOM`... for messages.
-fn article(format: &str) -> String {
-    match format {
-        "in-toto" => "an in-toto attestation".to_string(),
-        "sarif" => "a SARIF log".to_string(),
-        "cyclonedx" => "a CycloneDX BOM".to_string(),
-        "spdx" => "an SPDX document".to_string(),
-        "scorecard" => "an OpenSSF Scorecard result".to_string(),
-        other => format!("a {} report", display_name(other)),
-    }
+fn tool_claim(doc: &Value) -> Option<Id> {
+    marked(doc).or_else(|| json_formats().find(|(_, json)| (json.detect)(doc)).map(|(id, _)| id))
 }
 
 /// The format a document's own marker names, even when the document is not
 /// valid in it: SARIF's `$schema`, CycloneDX's `bomFormat`, SPDX's
 /// `spdxVersion`, in-toto's `_type`.
-fn marked(doc: &Value) -> Option<&'static str> {
+fn marked(doc: &Value) -> Option<Id> {
     let obj = doc.as_object()?;
     let mentions = |key: &str, word: &str| {
         obj.get(key).and_then(Value::as_str).is_some_and(|s| s.to_ascii_lowercase().contains(word))
     };
     if mentions("$schema", "sarif") {
-        Some("sarif")
+        Some(Id::Sarif)
     } else if obj.contains_key("bomFormat") || mentions("$schema", "cyclonedx") {
-        Some("cyclonedx")
+        Some(Id::CycloneDx)
     } else if obj.contains_key("spdxVersion") {
-        Some("spdx")
+        Some(Id::Spdx)
     } else if mentions("_type", "in-toto") {
-        Some("in-toto")
+        Some(Id::InToto)
     } else {
         None
     }
 }
 
 /// The JSON tool formats, in the order their detectors are asked.
-fn json_formats() -> [JsonFormat; 6] {
-    [
-        ("sarif", sarif::detect, sarif::check, sarif::provenance),
-        ("cyclonedx", cyclonedx::detect, cyclonedx::check, cyclonedx::provenance),
-        ("spdx", spdx::detect, spdx::check, spdx::provenance),
-        ("scorecard", scorecard::detect, scorecard::check, scorecard::provenance),
-        ("cargo-audit", cargo_audit::detect, cargo_audit::check, top_level),
-        ("in-toto", intoto::detect, intoto::check, intoto::provenance),
-    ]
+fn json_formats() -> impl Iterator<Item = (Id, Json)> {
+    Id::ALL.into_iter().filter_map(|id| id.json().map(|json| (id, json)))
 }
 
 /// `streamed`: `doc` is the skeleton of a SARIF log read from a stream
@@ -477,15 +444,14 @@ fn tool_format(
     // other rule would see a document without them.
     let streamed_results = streamed.is_some_and(sarif::Streamed::any);
     let refused = std::cell::Cell::new(false);
-    let check =
-        |name: &str, check: fn(&Value, &FormatPolicy) -> Result<Outcome, String>| match streamed {
-            Some(streamed) if name == "sarif" => sarif::check_streamed(doc, policy, streamed),
-            _ if streamed_results => {
-                refused.set(true);
-                Err(String::new())
-            }
-            _ => check(doc, policy),
-        };
+    let check = |id: Id, check: JsonRule| match streamed {
+        Some(streamed) if id == Id::Sarif => sarif::check_streamed(doc, policy, streamed),
+        _ if streamed_results => {
+            refused.set(true);
+            Err(String::new())
+        }
+        _ => check(doc, policy),
+    };
     let understood = tool_format_with(doc, policy, ctx, streamed_results, &check);
     if refused.get() {
         return None;
@@ -498,88 +464,67 @@ fn tool_format_with(
     policy: &FormatPolicy,
     ctx: Context,
     streamed_results: bool,
-    check: &dyn Fn(&str, FormatRule) -> Result<Outcome, String>,
+    check: &dyn Fn(Id, JsonRule) -> Result<Outcome, String>,
 ) -> Option<Understood> {
-    let json_formats = json_formats();
     let promised = ctx.hint.json_format().or_else(|| marked(doc));
-    for (name, detect, check_fn, provenance) in json_formats {
-        if detect(doc) {
-            if let Some(format) = promised.filter(|p| *p != name) {
-                let what = format!("a {} document", display_name(name));
-                return Some(match ctx.hint.json_format() {
-                    Some(_) => not_promised(ctx.hint, format, &what),
-                    None => Understood::Invalid(format!(
-                        "not valid {}: its marker names {} but it reads as {what}",
-                        display_name(format),
-                        display_name(format)
-                    )),
-                });
-            }
-            return Some(judged(name, check(name, check_fn), provenance(doc)));
-        }
+    if let Some((id, json)) = json_formats().find(|(_, json)| (json.detect)(doc)) {
+        let Some(format) = promised.filter(|p| *p != id) else {
+            return Some(judged(id, check(id, json.check), (json.provenance)(doc)));
+        };
+        let what = format!("a {} document", id.format().display);
+        let display = format.format().display;
+        return Some(match ctx.hint.json_format() {
+            Some(_) => not_promised(ctx.hint, format, &what),
+            None => Understood::Invalid(format!(
+                "not valid {display}: its marker names {display} but it reads as {what}"
+            )),
+        });
     }
     // Promised (by the file name or the document's marker) but not
     // detected: the format's own rule says why it is not valid.
-    if let Some(format) = promised {
-        for (name, _, check_fn, provenance) in json_formats {
-            if name == format {
-                return Some(match check(name, check_fn) {
-                    Ok(outcome) if !outcome.reasons.is_empty() => Understood::Invalid(format!(
-                        "not valid {}: {}",
-                        display_name(name),
-                        bounded(&outcome.reasons.join("; "))
-                    )),
-                    Ok(_) => Understood::Invalid(format!(
-                        "not valid {}: it lacks the fields that identify the format",
-                        display_name(name)
-                    )),
-                    Err(why) => judged(name, Err(why), provenance(doc)),
-                });
-            }
-        }
+    if let Some((id, json)) = promised.and_then(|p| p.json().map(|json| (p, json))) {
+        let display = id.format().display;
+        return Some(match check(id, json.check) {
+            Ok(outcome) if !outcome.reasons.is_empty() => Understood::Invalid(format!(
+                "not valid {display}: {}",
+                bounded(&outcome.reasons.join("; "))
+            )),
+            Ok(_) => Understood::Invalid(format!(
+                "not valid {display}: it lacks the fields that identify the format"
+            )),
+            Err(why) => judged(id, Err(why), (json.provenance)(doc)),
+        });
     }
     if streamed_results {
         return None;
     }
-    let found = top_level(doc);
+    let found = Found::top_level(doc);
     match criterion::classify(doc)? {
         criterion::Kind::Change => {
-            Some(judged("criterion", criterion::check_change(doc, policy), found))
+            Some(judged(Id::Criterion, criterion::check_change(doc, policy), found))
         }
         criterion::Kind::Estimates if ctx.has_criterion_change => Some(Understood::Supporting(
             "criterion estimates: judged through the benchmark's `change/estimates.json`".to_string(),
         )),
-        criterion::Kind::Estimates => judged_found(
-            "criterion",
-            Outcome {
+        criterion::Kind::Estimates => Some(judged(
+            Id::Criterion,
+            Ok(Outcome {
                 warnings: vec!["criterion benchmark without `change/estimates.json`: no baseline to compare against".to_string()],
                 ..Outcome::default()
-            },
+            }),
             found,
-        ),
+        )),
         criterion::Kind::Support => {
             Some(Understood::Supporting("criterion support file".to_string()))
         }
     }
 }
 
-/// The gate's own provenance fields at the top level of a document.
-fn top_level(doc: &Value) -> Found {
-    let mut found = Found::default();
-    if let Some(obj) = doc.as_object() {
-        found.own_fields(obj);
-    }
-    found
-}
-
-fn judged_found(format: &'static str, outcome: Outcome, found: Found) -> Option<Understood> {
-    Some(judged(format, Ok(outcome), found))
-}
-
 /// A tool format's judgement: its rule's outcome, with the claims and the
 /// stub marker its provenance carries (a claim with the wrong shape is a
 /// reason).
-fn judged(format: &'static str, result: Result<Outcome, String>, found: Found) -> Understood {
+fn judged(format: Id, result: Result<Outcome, String>, found: Found) -> Understood {
+    let Format { name, display, .. } = format.format();
     match result {
         Ok(mut outcome) => {
             outcome.reasons.extend(found.problems.iter().cloned());
@@ -595,44 +540,26 @@ fn judged(format: &'static str, result: Result<Outcome, String>, found: Found) -
                 counts: outcome.counts.into_iter().map(|(k, v)| (bounded(&k), v)).collect(),
             };
             Understood::Evidence(Box::new(Judged {
-                format,
+                format: name,
                 outcome,
                 own: None,
                 claims: found.claims(),
                 stub: found.stub,
             }))
         }
-        Err(why) => {
-            Understood::Invalid(format!("not valid {}: {}", display_name(format), bounded(&why)))
-        }
+        Err(why) => Understood::Invalid(format!("not valid {display}: {}", bounded(&why))),
     }
 }
 
 fn own_evidence(ev: Evidence) -> Understood {
     let outcome = Outcome { reasons: ev.reasons.clone(), ..Outcome::default() };
     Understood::Evidence(Box::new(Judged {
-        format: "evidence",
+        format: Id::Evidence.format().name,
         outcome,
         claims: ev.claims.clone(),
         stub: ev.stub,
         own: Some(ev),
     }))
-}
-
-/// How messages name a format.
-pub fn display_name(format: &str) -> &str {
-    match format {
-        "sarif" => "SARIF",
-        "cyclonedx" => "CycloneDX",
-        "spdx" => "SPDX",
-        "scorecard" => "OpenSSF Scorecard",
-        "cargo-audit" => "cargo-audit JSON",
-        "cargo-deny" => "cargo-deny JSON",
-        "in-toto" => "in-toto",
-        "criterion" => "criterion estimates",
-        "junit" => "JUnit XML",
-        other => other,
-    }
 }
 
 /// The document as text: UTF-8 (a byte order mark is dropped), or UTF-16

@@ -39,6 +39,15 @@ pub struct Found {
 }
 
 impl Found {
+    /// The gate's own provenance fields at the top level of a document.
+    pub fn top_level(doc: &Value) -> Found {
+        let mut found = Found::default();
+        if let Some(obj) = doc.as_object() {
+            found.own_fields(obj);
+        }
+        found
+    }
+
     /// The gate's own field names at the top of `obj` (a document, a record
     /// of a stream, a statement): `provenance`, `release`, `commit`,
     /// `generated_at`.
