@@ -28,7 +28,7 @@ use serde_json::{Map, Value};
 
 use super::provenance::Found;
 use super::{field, kind, optional_array, type_error, FormatPolicy, Outcome, MAX_FINDINGS};
-use crate::gate::escape::{line, name_some, plural, quote};
+use crate::gate::escape::{len64, line, name_some, plural, quote};
 
 /// The version the rule is written for.
 const SPDX_VERSION: &str = "SPDX-2.3";
@@ -53,54 +53,44 @@ pub fn detect(doc: &Value) -> bool {
 /// `relationships.total` and `describes.total` (distinct elements named by
 /// `documentDescribes` and DESCRIBES relationships).
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
+    Ok(rule(&read(doc)?, policy))
+}
+
+/// What the rule reads of a document.
+struct Spdx<'a> {
+    /// `spdxVersion`, `dataLicense`, `SPDXID`, `name`, `documentNamespace`
+    /// as written (`None` when absent).
+    header: [Option<&'a str>; 5],
+    /// What `creationInfo` lacks, as reasons.
+    creation: Vec<String>,
+    /// The document's own id as written, so its relationships still read
+    /// when `SPDXID` is wrong (that is a reason of its own).
+    doc_id: &'a str,
+    external: BTreeSet<&'a str>,
+    /// SPDXID -> how many packages, files and snippets carry it.
+    elements: BTreeMap<&'a str, u64>,
+    counts: BTreeMap<String, u64>,
+    /// `documentDescribes`, then relationships as (from, type, to).
+    describes: Vec<&'a str>,
+    relationships: Vec<[&'a str; 3]>,
+}
+
+const HEADER: [&str; 5] = ["spdxVersion", "dataLicense", "SPDXID", "name", "documentNamespace"];
+
+/// The document's shape: `Err` when a field has the wrong type or an
+/// element lacks its `SPDXID`.
+fn read(doc: &Value) -> Result<Spdx<'_>, String> {
     let root = doc
         .as_object()
         .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
-    let mut out = Outcome::default();
-    let mut problems = Vec::new();
-
-    match required_string(root, "spdxVersion")? {
-        None => out.reasons.push("`spdxVersion` is missing".to_string()),
-        Some(SPDX_VERSION) => {}
-        Some(OLDER_VERSION) => out.warnings.push(format!(
-            "spdxVersion `{OLDER_VERSION}` is older than {SPDX_VERSION}; read as {SPDX_VERSION}"
-        )),
-        Some(other) => out.reasons.push(format!(
-            "`spdxVersion` is {}, expected `{SPDX_VERSION}` (or `{OLDER_VERSION}`)",
-            quote(other)
-        )),
+    let mut header = [None; 5];
+    for (slot, key) in header.iter_mut().zip(HEADER) {
+        *slot = required_string(root, key)?;
     }
-    for (key, expected) in [("dataLicense", DATA_LICENSE), ("SPDXID", DOCUMENT_ID)] {
-        match required_string(root, key)? {
-            None => out.reasons.push(format!("`{key}` is missing")),
-            Some(value) if value == expected => {}
-            Some(value) => {
-                out.reasons.push(format!("`{key}` is {}, expected `{expected}`", quote(value)))
-            }
-        }
-    }
-    match required_string(root, "name")? {
-        None => out.reasons.push("`name` is missing".to_string()),
-        Some(name) if name.trim().is_empty() => out.reasons.push("`name` is empty".to_string()),
-        Some(_) => {}
-    }
-    match required_string(root, "documentNamespace")? {
-        None => out.reasons.push("`documentNamespace` is missing".to_string()),
-        Some(ns) if !is_absolute_uri(ns) => out
-            .reasons
-            .push(format!("`documentNamespace` {} is not an absolute URI without `#`", quote(ns))),
-        Some(_) => {}
-    }
-    creation_info(root, &mut out.reasons)?;
-
-    // The document's own id as written, so its relationships still read when
-    // `SPDXID` is wrong (that is reported above).
-    let doc_id = match field(root, "SPDXID") {
-        Some(Value::String(id)) => id.as_str(),
-        _ => DOCUMENT_ID,
-    };
-    let external: BTreeSet<&str> = external_documents(root)?;
-
+    let mut creation = Vec::new();
+    creation_info(root, &mut creation)?;
+    let external = external_documents(root)?;
+    let mut counts = BTreeMap::new();
     let mut elements: BTreeMap<&str, u64> = BTreeMap::new();
     for key in ["packages", "files", "snippets"] {
         let items = optional_array(root, key, key)?;
@@ -116,10 +106,45 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             };
             *elements.entry(id).or_insert(0) += 1;
         }
-        out.counts.insert(format!("{key}.total"), items.len() as u64);
+        counts.insert(format!("{key}.total"), len64(items));
     }
-    let duplicates: Vec<&str> =
-        elements.iter().filter(|(id, n)| **n > 1 || **id == doc_id).map(|(id, _)| *id).collect();
+    let mut describes = Vec::new();
+    for (i, item) in
+        optional_array(root, "documentDescribes", "documentDescribes")?.iter().enumerate()
+    {
+        let path = format!("documentDescribes[{i}]");
+        describes.push(item.as_str().ok_or_else(|| type_error(&path, item, "a string"))?);
+    }
+    let mut relationships = Vec::new();
+    for (i, item) in optional_array(root, "relationships", "relationships")?.iter().enumerate() {
+        let path = format!("relationships[{i}]");
+        let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
+        let field = |key| relationship_field(obj, &path, key);
+        relationships.push([
+            field("spdxElementId")?,
+            field("relationshipType")?,
+            field("relatedSpdxElement")?,
+        ]);
+    }
+    counts.insert("relationships.total".to_string(), len64(&relationships));
+    let doc_id = match field(root, "SPDXID") {
+        Some(Value::String(id)) => id.as_str(),
+        _ => DOCUMENT_ID,
+    };
+    Ok(Spdx { header, creation, doc_id, external, elements, counts, describes, relationships })
+}
+
+/// The rule over a document that has SPDX's shape.
+fn rule(d: &Spdx, policy: &FormatPolicy) -> Outcome {
+    let mut out = Outcome { counts: d.counts.clone(), ..Outcome::default() };
+    header_reasons(d, &mut out);
+    let mut problems = Vec::new();
+    let duplicates: Vec<&str> = d
+        .elements
+        .iter()
+        .filter(|(id, n)| **n > 1 || **id == d.doc_id)
+        .map(|(id, _)| *id)
+        .collect();
     if !duplicates.is_empty() {
         out.reasons.push(format!(
             "{} {} used by more than one element: {}",
@@ -129,82 +154,14 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         ));
         problems.extend(duplicates.iter().map(|id| format!("duplicate SPDXID {}", quote(id))));
     }
-    let resolves = |id: &str| {
-        elements.contains_key(id)
-            || id.split_once(':').is_some_and(|(doc_ref, _)| external.contains(doc_ref))
-    };
-
-    // What the document describes, each id once, in document order.
-    let mut described: Vec<&str> = Vec::new();
-    for (i, item) in
-        optional_array(root, "documentDescribes", "documentDescribes")?.iter().enumerate()
-    {
-        let id = item
-            .as_str()
-            .ok_or_else(|| type_error(&format!("documentDescribes[{i}]"), item, "a string"))?;
-        described.push(id);
-    }
-    let relationships = optional_array(root, "relationships", "relationships")?;
-    out.counts.insert("relationships.total".to_string(), relationships.len() as u64);
+    describes(d, policy, &mut out, &mut problems);
     let mut dangling: Vec<&str> = Vec::new();
-    for (i, item) in relationships.iter().enumerate() {
-        let path = format!("relationships[{i}]");
-        let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
-        let from = relationship_field(obj, &path, "spdxElementId")?;
-        let kind = relationship_field(obj, &path, "relationshipType")?;
-        let to = relationship_field(obj, &path, "relatedSpdxElement")?;
-        if from == doc_id && kind == "DESCRIBES" {
-            described.push(to);
-        } else if to == doc_id && kind == "DESCRIBED_BY" {
-            described.push(from);
-        }
-        for id in [from, to] {
-            if id != doc_id && !NO_ELEMENT.contains(&id) && !resolves(id) {
-                dangling.push(id);
-            }
+    for id in d.relationships.iter().flat_map(|[from, _, to]| [*from, *to]) {
+        if id != d.doc_id && !NO_ELEMENT.contains(&id) && !d.resolves(id) && !dangling.contains(&id)
+        {
+            dangling.push(id);
         }
     }
-    let mut seen = BTreeSet::new();
-    described.retain(|id| seen.insert(*id));
-    out.counts.insert("describes.total".to_string(), described.len() as u64);
-
-    let unresolved: Vec<&str> =
-        described.iter().copied().filter(|id| *id != doc_id && !resolves(id)).collect();
-    if !unresolved.is_empty() {
-        out.reasons.push(format!(
-            "{} described {} not in the document: {}",
-            unresolved.len(),
-            plural(unresolved.len(), "element is", "elements are"),
-            name_some(&unresolved)
-        ));
-        problems.extend(
-            unresolved
-                .iter()
-                .map(|id| format!("described element {} is not in the document", quote(id))),
-        );
-    }
-    let subjects = described.iter().filter(|id| **id != doc_id).count();
-    if subjects == 0 {
-        let line = if described.is_empty() {
-            "no DESCRIBES relationship or `documentDescribes`: \
-             the document does not say what it describes"
-                .to_string()
-        } else {
-            format!(
-                "the document only describes itself ({}): it does not say what it describes",
-                quote(doc_id)
-            )
-        };
-        problems.push(line.clone());
-        if policy.spdx_require_describes {
-            out.reasons.push(line);
-        } else {
-            out.warnings.push(line);
-        }
-    }
-
-    let mut listed = BTreeSet::new();
-    dangling.retain(|id| listed.insert(*id));
     if !dangling.is_empty() {
         // A relationship the reader cannot resolve says something about an
         // element nobody can check: it blocks, like CycloneDX's dependency
@@ -221,9 +178,107 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
                 .map(|id| format!("relationship names {}, not in the document", quote(id))),
         );
     }
-
     out.findings = problems.into_iter().take(MAX_FINDINGS).map(|l| line(&l)).collect();
-    Ok(out)
+    out
+}
+
+impl Spdx<'_> {
+    /// An element id the document (or a document it references) defines.
+    fn resolves(&self, id: &str) -> bool {
+        self.elements.contains_key(id)
+            || id.split_once(':').is_some_and(|(doc_ref, _)| self.external.contains(doc_ref))
+    }
+}
+
+/// The document-level fields: version, data license, id, name, namespace
+/// and creation info.
+fn header_reasons(d: &Spdx, out: &mut Outcome) {
+    let [version, license, id, name, namespace] = d.header;
+    match version {
+        None => out.reasons.push("`spdxVersion` is missing".to_string()),
+        Some(SPDX_VERSION) => {}
+        Some(OLDER_VERSION) => out.warnings.push(format!(
+            "spdxVersion `{OLDER_VERSION}` is older than {SPDX_VERSION}; read as {SPDX_VERSION}"
+        )),
+        Some(other) => out.reasons.push(format!(
+            "`spdxVersion` is {}, expected `{SPDX_VERSION}` (or `{OLDER_VERSION}`)",
+            quote(other)
+        )),
+    }
+    for (key, value, expected) in
+        [("dataLicense", license, DATA_LICENSE), ("SPDXID", id, DOCUMENT_ID)]
+    {
+        match value {
+            None => out.reasons.push(format!("`{key}` is missing")),
+            Some(value) if value == expected => {}
+            Some(value) => {
+                out.reasons.push(format!("`{key}` is {}, expected `{expected}`", quote(value)))
+            }
+        }
+    }
+    match name {
+        None => out.reasons.push("`name` is missing".to_string()),
+        Some(name) if name.trim().is_empty() => out.reasons.push("`name` is empty".to_string()),
+        Some(_) => {}
+    }
+    match namespace {
+        None => out.reasons.push("`documentNamespace` is missing".to_string()),
+        Some(ns) if !is_absolute_uri(ns) => out
+            .reasons
+            .push(format!("`documentNamespace` {} is not an absolute URI without `#`", quote(ns))),
+        Some(_) => {}
+    }
+    out.reasons.extend(d.creation.iter().cloned());
+}
+
+/// What the document describes, each id once, in document order: each must
+/// be in the document, and something other than the document itself must
+/// be described (a reason or a warning, by policy).
+fn describes(d: &Spdx, policy: &FormatPolicy, out: &mut Outcome, problems: &mut Vec<String>) {
+    let mut described = d.describes.clone();
+    for [from, kind, to] in &d.relationships {
+        if *from == d.doc_id && *kind == "DESCRIBES" {
+            described.push(to);
+        } else if *to == d.doc_id && *kind == "DESCRIBED_BY" {
+            described.push(from);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    described.retain(|id| seen.insert(*id));
+    out.counts.insert("describes.total".to_string(), len64(&described));
+    let unresolved: Vec<&str> =
+        described.iter().copied().filter(|id| *id != d.doc_id && !d.resolves(id)).collect();
+    if !unresolved.is_empty() {
+        out.reasons.push(format!(
+            "{} described {} not in the document: {}",
+            unresolved.len(),
+            plural(unresolved.len(), "element is", "elements are"),
+            name_some(&unresolved)
+        ));
+        problems.extend(
+            unresolved
+                .iter()
+                .map(|id| format!("described element {} is not in the document", quote(id))),
+        );
+    }
+    if described.iter().all(|id| *id == d.doc_id) {
+        let line = if described.is_empty() {
+            "no DESCRIBES relationship or `documentDescribes`: \
+             the document does not say what it describes"
+                .to_string()
+        } else {
+            format!(
+                "the document only describes itself ({}): it does not say what it describes",
+                quote(d.doc_id)
+            )
+        };
+        problems.push(line.clone());
+        if policy.spdx_require_describes {
+            out.reasons.push(line);
+        } else {
+            out.warnings.push(line);
+        }
+    }
 }
 
 /// `creationInfo` must be an object with a non-empty `created` and a
