@@ -76,155 +76,184 @@ pub fn detect(doc: &Value) -> bool {
 /// Applies the in-toto/SLSA rule (see the module documentation). `Err` when
 /// the document carries no Statement or a part of it is malformed.
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
-    let attestations = read(doc)?;
+    Ok(rule(&read(doc)?, policy))
+}
+
+/// What the attestations add up to, for coverage, counts and findings.
+#[derive(Default)]
+struct Tally<'a> {
+    /// What was attested: predicate and builder lines.
+    head: Vec<String>,
+    subject_lines: Vec<String>,
+    /// The sha256 digests accepted provenance covers.
+    covered: Vec<&'a str>,
+    any_provenance: bool,
+    subjects: u64,
+    signatures: u64,
+    signed: bool,
+}
+
+/// The rule over attestations read whole.
+fn rule(attestations: &[Attestation], policy: &FormatPolicy) -> Outcome {
     let mut out = Outcome::default();
-    let mut head = Vec::new();
-    let mut subject_lines = Vec::new();
-    let mut provenance_sha256: Vec<&str> = Vec::new();
-    let mut any_provenance = false;
-    let (mut subjects, mut signatures, mut signed) = (0u64, 0u64, false);
-
-    for a in &attestations {
-        let label = a.label.as_deref().map(|l| format!("`{l}`: ")).unwrap_or_default();
-        let st = &a.statement;
-        let ptype = clean(&st.predicate_type);
-        subjects = subjects.saturating_add(len64(&st.subjects));
-        signatures = signatures.saturating_add(a.signatures);
-        if a.signatures > 0 {
-            signed = true;
-        } else {
-            out.warnings.push(match a.wrapping {
-                Wrapping::Plain => format!("{label}the statement is unsigned (no DSSE envelope)"),
-                _ => format!("{label}the DSSE envelope has no signatures"),
-            });
-        }
-        if let Some(listed) = &a.listed_predicate_type {
-            if listed != &st.predicate_type {
-                out.warnings.push(line(&format!(
-                    "{label}the list says predicate type `{}` but the statement says `{ptype}`",
-                    clean(listed)
-                )));
-            }
-        }
-
-        let accepted = match st.predicate {
-            Predicate::SlsaV1 => true,
-            Predicate::SlsaV02 if policy.slsa_allow_v02 => true,
-            Predicate::SlsaV02 => {
-                out.reasons.push(format!(
-                    "{label}predicate type `{SLSA_PROVENANCE_V02}`: SLSA provenance v0.2 is not accepted by policy (`slsa_allow_v02` is off)"
-                ));
-                false
-            }
-            Predicate::SlsaOther => {
-                out.reasons.push(line(&format!(
-                    "{label}predicate type `{ptype}` is not an accepted SLSA provenance version (accepted: `{SLSA_PROVENANCE_V1}`, and v0.2 when `slsa_allow_v02` is on)"
-                )));
-                false
-            }
-            Predicate::Other => {
-                match &st.verdict {
-                    Some(Verdict::Failed(why)) => out.reasons.push(line(&format!(
-                        "{label}predicate `{ptype}` does not pass: {why}"
-                    ))),
-                    Some(Verdict::Warned(why)) => {
-                        out.warnings.push(line(&format!("{label}predicate `{ptype}`: {why}")))
-                    }
-                    Some(Verdict::Passed) => {}
-                    None => out.warnings.push(line(&format!(
-                        "{label}predicate type `{ptype}` is not SLSA provenance: the statement was read, but no provenance rule applies to it"
-                    ))),
-                }
-                false
-            }
-        };
-        head.push(line(&format!("{label}predicate `{ptype}`")));
-        if let Some(builder) = &st.builder {
-            head.push(line(&format!("{label}builder `{}`", clean(builder))));
-        }
-        if accepted {
-            any_provenance = true;
-            if let Some(builder) = &st.builder {
-                if !policy.slsa_builders.is_empty()
-                    && !policy.slsa_builders.iter().any(|b| builder_matches(b, builder))
-                {
-                    out.reasons.push(line(&format!(
-                        "{label}builder `{}` is not in `slsa_builders`",
-                        clean(builder)
-                    )));
-                }
-            }
-            for s in &st.subjects {
-                match &s.sha256 {
-                    Some(sha) => provenance_sha256.push(sha),
-                    None => out.warnings.push(line(&format!(
-                        "{label}subject `{}` has no sha256 digest (only {}): it cannot cover a release artifact",
-                        clean(&s.name),
-                        s.algorithms.iter().map(|a| format!("`{}`", clean(a))).collect::<Vec<_>>().join(", ")
-                    ))),
-                }
-            }
-        }
-        for s in &st.subjects {
-            if s.sha256.as_deref() == Some(EMPTY_SHA256) {
-                out.warnings.push(line(&format!(
-                    "{label}subject `{}` has the sha256 of an empty file",
-                    clean(&s.name)
-                )));
-            }
-            subject_lines.push(line(&match &s.sha256 {
-                Some(sha) => format!("subject `{}@sha256:{}`", clean(&s.name), prefix(sha)),
-                None => format!(
-                    "subject `{}` (no sha256: {})",
-                    clean(&s.name),
-                    s.algorithms.iter().map(|a| clean(a)).collect::<Vec<_>>().join(", ")
-                ),
-            }));
-        }
+    let mut t = Tally::default();
+    for a in attestations {
+        attestation(a, policy, &mut out, &mut t);
     }
-
-    // Coverage of the release artifacts, by sha256, over all accepted provenance.
-    let mut uncovered = Vec::new();
-    if any_provenance {
-        if policy.slsa_subjects.is_empty() {
-            out.warnings.push(
-                "no release artifacts configured (`slsa_subjects` is empty): subject coverage was not checked"
-                    .to_string(),
-            );
-        }
-        for (name, sha) in &policy.slsa_subjects {
-            let want = normalize_sha256(sha);
-            if !provenance_sha256.contains(&want.as_str()) {
-                out.reasons.push(line(&format!(
-                    "release artifact `{}` (sha256 `{}…`) is not a subject of the provenance",
-                    clean(name),
-                    prefix(&want)
-                )));
-                uncovered.push(line(&format!(
-                    "not covered: release artifact `{}@sha256:{}`",
-                    clean(name),
-                    prefix(&want)
-                )));
-            }
-        }
-    }
-
-    if signed {
+    let uncovered = coverage(&t, policy, &mut out);
+    if t.signed {
         out.warnings.push(SIGNATURE_WARNING.to_string());
     }
-    out.counts.insert("subjects.total".to_string(), subjects);
-    out.counts.insert("signatures.total".to_string(), signatures);
-    out.counts.insert("statements.total".to_string(), len64(&attestations));
+    out.counts.insert("subjects.total".to_string(), t.subjects);
+    out.counts.insert("signatures.total".to_string(), t.signatures);
+    out.counts.insert("statements.total".to_string(), len64(attestations));
 
     // Findings: what blocks, what was attested, the signature caveat (always
     // kept), then the subjects.
-    let mut findings: Vec<String> = uncovered.into_iter().chain(head).collect();
+    let mut findings: Vec<String> = uncovered.into_iter().chain(t.head).collect();
     findings.truncate(MAX_FINDINGS.saturating_sub(1));
-    findings.push(if signed { "signature: not verified" } else { "signature: none" }.to_string());
-    findings.extend(subject_lines);
+    findings.push(if t.signed { "signature: not verified" } else { "signature: none" }.to_string());
+    findings.extend(t.subject_lines);
     findings.truncate(MAX_FINDINGS);
     out.findings = findings;
-    Ok(out)
+    out
+}
+
+/// One attestation: its signatures, its predicate, its builder and subjects.
+fn attestation<'a>(
+    a: &'a Attestation,
+    policy: &FormatPolicy,
+    out: &mut Outcome,
+    t: &mut Tally<'a>,
+) {
+    let label = a.label.as_deref().map(|l| format!("`{l}`: ")).unwrap_or_default();
+    let st = &a.statement;
+    let ptype = clean(&st.predicate_type);
+    t.subjects = t.subjects.saturating_add(len64(&st.subjects));
+    t.signatures = t.signatures.saturating_add(a.signatures);
+    if a.signatures > 0 {
+        t.signed = true;
+    } else {
+        out.warnings.push(match a.wrapping {
+            Wrapping::Plain => format!("{label}the statement is unsigned (no DSSE envelope)"),
+            _ => format!("{label}the DSSE envelope has no signatures"),
+        });
+    }
+    if let Some(listed) = a.listed_predicate_type.as_ref().filter(|l| **l != st.predicate_type) {
+        out.warnings.push(line(&format!(
+            "{label}the list says predicate type `{}` but the statement says `{ptype}`",
+            clean(listed)
+        )));
+    }
+    let accepted = predicate(st, &label, &ptype, policy, out);
+    t.head.push(line(&format!("{label}predicate `{ptype}`")));
+    if let Some(builder) = &st.builder {
+        t.head.push(line(&format!("{label}builder `{}`", clean(builder))));
+    }
+    if accepted {
+        t.any_provenance = true;
+        if let Some(builder) = &st.builder {
+            if !policy.slsa_builders.is_empty()
+                && !policy.slsa_builders.iter().any(|b| builder_matches(b, builder))
+            {
+                out.reasons.push(line(&format!(
+                    "{label}builder `{}` is not in `slsa_builders`",
+                    clean(builder)
+                )));
+            }
+        }
+        for s in &st.subjects {
+            match &s.sha256 {
+                Some(sha) => t.covered.push(sha),
+                None => out.warnings.push(line(&format!(
+                    "{label}subject `{}` has no sha256 digest (only {}): it cannot cover a release artifact",
+                    clean(&s.name),
+                    s.algorithms.iter().map(|a| format!("`{}`", clean(a))).collect::<Vec<_>>().join(", ")
+                ))),
+            }
+        }
+    }
+    for s in &st.subjects {
+        if s.sha256.as_deref() == Some(EMPTY_SHA256) {
+            out.warnings.push(line(&format!(
+                "{label}subject `{}` has the sha256 of an empty file",
+                clean(&s.name)
+            )));
+        }
+        t.subject_lines.push(line(&match &s.sha256 {
+            Some(sha) => format!("subject `{}@sha256:{}`", clean(&s.name), prefix(sha)),
+            None => format!(
+                "subject `{}` (no sha256: {})",
+                clean(&s.name),
+                s.algorithms.iter().map(|a| clean(a)).collect::<Vec<_>>().join(", ")
+            ),
+        }));
+    }
+}
+
+/// Whether the statement is accepted SLSA provenance; the reason or warning
+/// when it is not.
+fn predicate(
+    st: &Statement,
+    label: &str,
+    ptype: &str,
+    policy: &FormatPolicy,
+    out: &mut Outcome,
+) -> bool {
+    match st.predicate {
+        Predicate::SlsaV1 => return true,
+        Predicate::SlsaV02 if policy.slsa_allow_v02 => return true,
+        Predicate::SlsaV02 => out.reasons.push(format!(
+            "{label}predicate type `{SLSA_PROVENANCE_V02}`: SLSA provenance v0.2 is not accepted by policy (`slsa_allow_v02` is off)"
+        )),
+        Predicate::SlsaOther => out.reasons.push(line(&format!(
+            "{label}predicate type `{ptype}` is not an accepted SLSA provenance version (accepted: `{SLSA_PROVENANCE_V1}`, and v0.2 when `slsa_allow_v02` is on)"
+        ))),
+        Predicate::Other => match &st.verdict {
+            Some(Verdict::Failed(why)) => {
+                out.reasons.push(line(&format!("{label}predicate `{ptype}` does not pass: {why}")))
+            }
+            Some(Verdict::Warned(why)) => {
+                out.warnings.push(line(&format!("{label}predicate `{ptype}`: {why}")))
+            }
+            Some(Verdict::Passed) => {}
+            None => out.warnings.push(line(&format!(
+                "{label}predicate type `{ptype}` is not SLSA provenance: the statement was read, but no provenance rule applies to it"
+            ))),
+        },
+    }
+    false
+}
+
+/// Coverage of the release artifacts, by sha256, over all accepted
+/// provenance: the findings for those not covered.
+fn coverage(t: &Tally, policy: &FormatPolicy, out: &mut Outcome) -> Vec<String> {
+    let mut uncovered = Vec::new();
+    if !t.any_provenance {
+        return uncovered;
+    }
+    if policy.slsa_subjects.is_empty() {
+        out.warnings.push(
+            "no release artifacts configured (`slsa_subjects` is empty): subject coverage was not checked"
+                .to_string(),
+        );
+    }
+    for (name, sha) in &policy.slsa_subjects {
+        let want = normalize_sha256(sha);
+        if !t.covered.contains(&want.as_str()) {
+            out.reasons.push(line(&format!(
+                "release artifact `{}` (sha256 `{}…`) is not a subject of the provenance",
+                clean(name),
+                prefix(&want)
+            )));
+            uncovered.push(line(&format!(
+                "not covered: release artifact `{}@sha256:{}`",
+                clean(name),
+                prefix(&want)
+            )));
+        }
+    }
+    uncovered
 }
 
 /// How a Statement reached the gate.

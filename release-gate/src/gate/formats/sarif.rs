@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 
 use super::provenance::Found;
 use super::{kind, FormatPolicy, Outcome, MAX_FINDINGS};
-use crate::gate::escape::{self, clip, count, fmt_f64, one_line};
+use crate::gate::escape::{self, clip, count, fmt_f64, len64, one_line};
 
 /// Does this JSON document look like SARIF: an object with a `runs` array
 /// and either `version` `2.1.0` or a `$schema` that mentions `sarif`?
@@ -83,147 +83,155 @@ fn check_runs(
         None => return Err("`runs` is missing".to_string()),
         Some(other) => return Err(format!("`runs` is {}, expected an array", kind(other))),
     };
-
-    let threshold = policy.sarif_block_security_severity;
-    let mut tally = Tally::default();
-    let mut candidates: Vec<Candidate<'_>> = Vec::new();
-    let mut reasons_runs = Vec::new();
-    let mut warnings = Vec::new();
+    let mut runs_judged =
+        Runs { threshold: policy.sarif_block_security_severity, ..Runs::default() };
     if runs.is_empty() {
         // No analysis is not a clean analysis.
-        reasons_runs.push("`runs` is empty: no analysis was run".to_string());
+        runs_judged.reasons_runs.push("`runs` is empty: no analysis was run".to_string());
     }
-
     for (r, run) in runs.iter().enumerate() {
+        runs_judged.run(run, r, streamed)?;
+    }
+    Ok(runs_judged.outcome(len64(runs)))
+}
+
+/// The runs judged so far.
+#[derive(Default)]
+struct Runs<'a> {
+    threshold: f64,
+    tally: Tally,
+    candidates: Vec<Candidate<'a>>,
+    /// Runs that did not complete.
+    reasons_runs: Vec<String>,
+}
+
+impl<'a> Runs<'a> {
+    /// Judges `runs[r]`: its invocation, and its results (held in `run`, or
+    /// what `streamed` gave of them).
+    fn run(
+        &mut self,
+        run: &'a Value,
+        r: usize,
+        streamed: Option<&'a Streamed>,
+    ) -> Result<(), String> {
         let run = run
             .as_object()
             .ok_or_else(|| format!("`runs[{r}]` is {}, expected an object", kind(run)))?;
         let tool = Tool::read(run, r)?;
         let name = tool.name.map_or_else(|| "unnamed tool".to_string(), |n| clip(n, 60));
-
         if let Some(why) = failed_invocation(run, r)? {
-            reasons_runs.push(format!("run {r} (`{name}`) did not complete: {why}"));
+            self.reasons_runs.push(format!("run {r} (`{name}`) did not complete: {why}"));
         }
-
         let results = match run.get("results") {
             // SARIF: `results` absent or null means the tool did not produce
             // results (an empty array means it found nothing): never clean.
             None | Some(Value::Null) => {
-                reasons_runs.push(format!(
+                self.reasons_runs.push(format!(
                     "run {r} (`{name}`) has no `results`: the tool did not complete (a run that found nothing has `\"results\": []`)"
                 ));
-                continue;
+                return Ok(());
             }
             Some(Value::Array(results)) => results,
             Some(other) => {
                 return Err(format!("`runs[{r}].results` is {}, expected an array", kind(other)));
             }
         };
-
-        match streamed.and_then(|streamed| streamed.runs.get(&r)) {
-            None => {
-                for (i, result) in results.iter().enumerate() {
-                    if let Some(candidate) = judge_one(&tool, result, r, i, threshold, &mut tally)?
-                    {
-                        candidates.push(candidate.of(run));
-                    }
-                }
-            }
-            Some(Stream::Buffered(results)) => {
-                for (i, result) in results.iter().enumerate() {
-                    if let Some(candidate) = judge_one(&tool, result, r, i, threshold, &mut tally)?
-                    {
-                        candidates.push(candidate.of(run));
-                    }
-                }
-            }
+        let held = match streamed.and_then(|streamed| streamed.runs.get(&r)) {
+            None => results,
+            Some(Stream::Buffered(results)) => results,
             Some(Stream::Judged(judged)) => {
                 if let Some(why) = &judged.error {
                     return Err(why.clone());
                 }
-                tally.merge(&judged.tally);
+                self.tally.merge(&judged.tally);
                 // The worst results of the run, judged again against the
                 // whole run for their lines (in document order: the sort
                 // below is stable).
                 for (_, i, result) in &judged.kept {
                     let mut again = Tally::default();
-                    if let Some(candidate) = judge_one(&tool, result, r, *i, threshold, &mut again)?
-                    {
-                        candidates.push(candidate.of(run));
+                    if let Some(c) = judge_one(&tool, result, r, *i, self.threshold, &mut again)? {
+                        self.candidates.push(c.of(run));
                     }
                 }
+                return Ok(());
+            }
+        };
+        for (i, result) in held.iter().enumerate() {
+            if let Some(c) = judge_one(&tool, result, r, i, self.threshold, &mut self.tally)? {
+                self.candidates.push(c.of(run));
             }
         }
+        Ok(())
     }
 
-    let mut reasons = Vec::new();
-    if tally.error > 0 {
-        reasons.push(format!(
-            "{} at effective level `error`",
-            count(tally.error, "result", "results")
-        ));
-    }
-    if tally.severe_below_error > 0 {
-        reasons.push(format!(
-            "{} below level `error` with `security-severity` >= {}",
-            count(tally.severe_below_error, "result", "results"),
-            fmt_f64(threshold)
-        ));
-    }
-    if tally.dangling > 0 {
-        reasons.push(format!(
-            "{} whose rule reference cannot be resolved, counted as blocking (first {})",
-            count(tally.dangling, "result", "results"),
-            tally.first_dangling
-        ));
-    }
-    reasons.extend(reasons_runs);
-
-    let non_blocking = tally.quiet_warning + tally.quiet_note + tally.quiet_none;
-    if non_blocking > 0 {
-        let by_level = [
+    /// The outcome of every run judged.
+    fn outcome(mut self, runs: u64) -> Outcome {
+        let tally = &self.tally;
+        let mut reasons = Vec::new();
+        let results = |n: u64| count(n, "result", "results");
+        if tally.error > 0 {
+            reasons.push(format!("{} at effective level `error`", results(tally.error)));
+        }
+        if tally.severe_below_error > 0 {
+            reasons.push(format!(
+                "{} below level `error` with `security-severity` >= {}",
+                results(tally.severe_below_error),
+                fmt_f64(self.threshold)
+            ));
+        }
+        if tally.dangling > 0 {
+            reasons.push(format!(
+                "{} whose rule reference cannot be resolved, counted as blocking (first {})",
+                results(tally.dangling),
+                tally.first_dangling
+            ));
+        }
+        reasons.append(&mut self.reasons_runs);
+        let mut warnings = Vec::new();
+        let quiet = [
             (tally.quiet_warning, "warning"),
             (tally.quiet_note, "note"),
             (tally.quiet_none, "none"),
+        ];
+        let non_blocking: u64 = quiet.iter().map(|(n, _)| n).sum();
+        if non_blocking > 0 {
+            let by_level = quiet
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, level)| format!("{n} `{level}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            warnings.push(format!("{} not blocking ({by_level})", results(non_blocking)));
+        }
+        if tally.bad_severity > 0 {
+            warnings.push(format!(
+                "{} whose rule has a `security-severity` that is not a number (ignored)",
+                results(tally.bad_severity)
+            ));
+        }
+        self.candidates.sort_by(Candidate::worse_first);
+        let findings = self.candidates.iter().take(MAX_FINDINGS).map(Candidate::line).collect();
+        let counts: BTreeMap<String, u64> = [
+            ("runs", runs),
+            ("results.total", tally.total()),
+            (
+                "results.blocking",
+                tally.error + tally.severe_below_error + tally.dangling_below_error,
+            ),
+            ("results.error", tally.error),
+            ("results.warning", tally.warning),
+            ("results.note", tally.note),
+            ("results.none", tally.none),
+            ("results.suppressed", tally.suppressed),
+            ("results.absent", tally.absent),
+            ("results.other_kind", tally.other_kind),
+            ("results.unresolved_rule", tally.dangling),
         ]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, level)| format!("{n} `{level}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-        warnings.push(format!(
-            "{} not blocking ({by_level})",
-            count(non_blocking, "result", "results")
-        ));
+        .into_iter()
+        .map(|(key, n)| (key.to_string(), n))
+        .collect();
+        Outcome { reasons, warnings, counts, findings }
     }
-    if tally.bad_severity > 0 {
-        warnings.push(format!(
-            "{} whose rule has a `security-severity` that is not a number (ignored)",
-            count(tally.bad_severity, "result", "results")
-        ));
-    }
-
-    candidates.sort_by(Candidate::worse_first);
-    let findings = candidates.iter().take(MAX_FINDINGS).map(Candidate::line).collect();
-
-    let counts: BTreeMap<String, u64> = [
-        ("runs", runs.len() as u64),
-        ("results.total", tally.total()),
-        ("results.blocking", tally.error + tally.severe_below_error + tally.dangling_below_error),
-        ("results.error", tally.error),
-        ("results.warning", tally.warning),
-        ("results.note", tally.note),
-        ("results.none", tally.none),
-        ("results.suppressed", tally.suppressed),
-        ("results.absent", tally.absent),
-        ("results.other_kind", tally.other_kind),
-        ("results.unresolved_rule", tally.dangling),
-    ]
-    .into_iter()
-    .map(|(key, n)| (key.to_string(), n))
-    .collect();
-
-    Ok(Outcome { reasons, warnings, counts, findings })
 }
 
 /// Judges `runs[r].results[i]`: counts it in `tally`, and gives it back
