@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 use super::provenance::Found;
 use super::{kind, FormatPolicy, Outcome, MAX_FINDINGS};
-use crate::gate::escape::{self, clip, fmt_f64, one_line};
+use crate::gate::escape::{self, clip, fmt_f64, len64, one_line};
 
 /// The `-1` score Scorecard gives a check it could not decide.
 const INCONCLUSIVE: f64 = -1.0;
@@ -55,6 +55,13 @@ fn is_probe(obj: &Map<String, Value>) -> bool {
 
 /// Applies the Scorecard rule (see the module documentation).
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
+    let (score, checks) = read(doc)?;
+    Ok(rule(score, &checks, policy))
+}
+
+/// The aggregate score and the checks: `Err` when the shape is not a
+/// Scorecard result's.
+fn read(doc: &Value) -> Result<(f64, Vec<Check>), String> {
     let obj = doc
         .as_object()
         .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
@@ -71,7 +78,11 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             .collect::<Result<Vec<_>, _>>()?,
         Some(other) => return Err(format!("`checks` is {}, expected an array", kind(other))),
     };
+    Ok((score, checks))
+}
 
+/// The rule over a result that has Scorecard's shape.
+fn rule(score: f64, checks: &[Check], policy: &FormatPolicy) -> Outcome {
     let mut reasons = Vec::new();
     if checks.is_empty() {
         reasons.push("no check ran: the result lists no check".to_string());
@@ -85,6 +96,45 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             fmt_f64(policy.scorecard_min_score)
         ));
     }
+    let failing_required = required(checks, policy, &mut reasons);
+    let mut warnings = Vec::new();
+    let inconclusive: Vec<&Check> = checks
+        .iter()
+        .filter(|check| check.score == INCONCLUSIVE && !is_required(policy, &check.name))
+        .collect();
+    if !inconclusive.is_empty() {
+        let mut names: Vec<String> = inconclusive
+            .iter()
+            .take(MAX_NAMES)
+            .map(|check| format!("`{}`", check.display_name()))
+            .collect();
+        if inconclusive.len() > MAX_NAMES {
+            names.push(format!("and {} more", inconclusive.len() - MAX_NAMES));
+        }
+        warnings.push(format!(
+            "{} {} inconclusive (-1): {}",
+            inconclusive.len(),
+            escape::plural(inconclusive.len(), "check", "checks"),
+            names.join(", ")
+        ));
+    }
+    let mut counts = BTreeMap::new();
+    counts.insert("checks.total".to_string(), len64(checks));
+    counts.insert(
+        "checks.inconclusive".to_string(),
+        checks.iter().filter(|check| check.score == INCONCLUSIVE).count() as u64,
+    );
+    if score >= 0.0 {
+        // In 0..=100 after validation, so the cast is exact.
+        counts.insert("score.tenths".to_string(), (score * 10.0).round() as u64);
+    }
+    let findings = worst(checks, &failing_required);
+    Outcome { reasons, warnings, counts, findings }
+}
+
+/// The required checks (`scorecard_check_min`): a reason for each missing,
+/// inconclusive or under its minimum; whether each check fails as required.
+fn required(checks: &[Check], policy: &FormatPolicy, reasons: &mut Vec<String>) -> Vec<bool> {
     let mut failing_required = vec![false; checks.len()];
     for (name, &min) in &policy.scorecard_check_min {
         let mut found = false;
@@ -113,31 +163,12 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             reasons.push(format!("required check `{}` is missing from the result", clip(name, 60)));
         }
     }
+    failing_required
+}
 
-    let mut warnings = Vec::new();
-    let inconclusive: Vec<&Check> = checks
-        .iter()
-        .filter(|check| check.score == INCONCLUSIVE && !is_required(policy, &check.name))
-        .collect();
-    if !inconclusive.is_empty() {
-        let mut names: Vec<String> = inconclusive
-            .iter()
-            .take(MAX_NAMES)
-            .map(|check| format!("`{}`", check.display_name()))
-            .collect();
-        if inconclusive.len() > MAX_NAMES {
-            names.push(format!("and {} more", inconclusive.len() - MAX_NAMES));
-        }
-        let noun = if inconclusive.len() == 1 { "check" } else { "checks" };
-        warnings.push(format!(
-            "{} {noun} inconclusive (-1): {}",
-            inconclusive.len(),
-            names.join(", ")
-        ));
-    }
-
-    // The lowest first: failing required checks, then conclusive checks
-    // below 10 by score, then inconclusive ones; ties keep document order.
+/// The lowest first: failing required checks, then conclusive checks below
+/// 10 by score, then inconclusive ones; ties keep document order.
+fn worst(checks: &[Check], failing_required: &[bool]) -> Vec<String> {
     let mut worst: Vec<(u8, &Check, bool)> = checks
         .iter()
         .zip(failing_required.iter().copied())
@@ -152,21 +183,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         })
         .collect();
     worst.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.score.total_cmp(&b.1.score)));
-    let findings =
-        worst.iter().take(MAX_FINDINGS).map(|(_, check, failing)| check.line(*failing)).collect();
-
-    let mut counts = BTreeMap::new();
-    counts.insert("checks.total".to_string(), checks.len() as u64);
-    counts.insert(
-        "checks.inconclusive".to_string(),
-        checks.iter().filter(|check| check.score == INCONCLUSIVE).count() as u64,
-    );
-    if score >= 0.0 {
-        // In 0..=100 after validation, so the cast is exact.
-        counts.insert("score.tenths".to_string(), (score * 10.0).round() as u64);
-    }
-
-    Ok(Outcome { reasons, warnings, counts, findings })
+    worst.iter().take(MAX_FINDINGS).map(|(_, check, failing)| check.line(*failing)).collect()
 }
 
 /// Whether `scorecard_check_min` names this check (case-insensitive).
