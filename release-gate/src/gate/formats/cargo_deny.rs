@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 
 use super::provenance::Found;
 use super::{kind as kind_of, FormatPolicy, Outcome, MAX_FINDINGS};
-use crate::gate::escape::{self, clip_line, line, plural};
+use crate::gate::escape::{self, clip_line, count, len64, line};
 
 /// The per-check counters of a summary, in report order.
 const STAT_KEYS: [&str; 4] = ["errors", "warnings", "notes", "helps"];
@@ -301,40 +301,43 @@ impl Run {
         }
     }
 
-    fn outcome(self) -> Outcome {
-        let mut out = Outcome::default();
-        for (check, stats) in &self.checks {
-            if stats.errors > 0 {
-                out.reasons.push(format!(
-                    "`{check}` check failed: {} {} in the summary",
-                    stats.errors,
-                    plural(stats.errors, "error", "errors")
+    fn severity(&self, s: &str) -> u64 {
+        self.severities.get(s).copied().unwrap_or(0)
+    }
+
+    /// A failed check, an error or bug diagnostic, no summary, or a summary
+    /// of no check.
+    fn reasons(&self) -> Vec<String> {
+        let mut reasons = Vec::new();
+        for (check, stats) in self.checks.iter().filter(|(_, s)| s.errors > 0) {
+            reasons.push(format!(
+                "`{check}` check failed: {} in the summary",
+                count(stats.errors, "error", "errors")
+            ));
+        }
+        for level in ["error", "bug"] {
+            let n = self.severity(level);
+            if n > 0 {
+                reasons.push(format!(
+                    "{} at severity `{level}`",
+                    count(n, "diagnostic", "diagnostics")
                 ));
             }
         }
-        let severity = |s: &str| self.severities.get(s).copied().unwrap_or(0);
-        let (errors, bugs) = (severity("error"), severity("bug"));
-        if errors > 0 {
-            out.reasons.push(format!(
-                "{errors} {} at severity `error`",
-                plural(errors, "diagnostic", "diagnostics")
-            ));
-        }
-        if bugs > 0 {
-            out.reasons.push(format!(
-                "{bugs} {} at severity `bug`",
-                plural(bugs, "diagnostic", "diagnostics")
-            ));
-        }
         if self.summaries == 0 {
-            out.reasons.push("no summary line: the cargo-deny run did not finish".into());
+            reasons.push("no summary line: the cargo-deny run did not finish".into());
         } else if self.checks.is_empty() {
             // A summary of no check: cargo-deny checked nothing.
-            out.reasons.push("the summary lists no check: cargo-deny checked nothing".into());
+            reasons.push("the summary lists no check: cargo-deny checked nothing".into());
         }
+        reasons
+    }
 
+    /// Several runs, summary warnings, warning diagnostics, log errors.
+    fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
         if self.summaries > 1 {
-            out.warnings.push(format!(
+            warnings.push(format!(
                 "{} summary lines: the output holds several runs; their counts are added up",
                 self.summaries
             ));
@@ -346,35 +349,37 @@ impl Run {
             .map(|(check, s)| format!("`{check}` {}", s.warnings))
             .collect();
         if !warning_checks.is_empty() {
-            out.warnings.push(format!("summary warnings: {}", warning_checks.join(", ")));
+            warnings.push(format!("summary warnings: {}", warning_checks.join(", ")));
         }
-        let warnings = severity("warning");
-        if warnings > 0 {
-            out.warnings.push(format!(
-                "{warnings} {} at severity `warning`",
-                plural(warnings, "diagnostic", "diagnostics")
-            ));
+        let n = self.severity("warning");
+        if n > 0 {
+            warnings
+                .push(format!("{} at severity `warning`", count(n, "diagnostic", "diagnostics")));
         }
         if self.log_error_count > 0 {
-            out.warnings.push(format!(
-                "{} {} at level `ERROR`",
-                self.log_error_count,
-                plural(self.log_error_count, "log line", "log lines")
+            warnings.push(format!(
+                "{} at level `ERROR`",
+                count(self.log_error_count, "log line", "log lines")
             ));
         }
+        warnings
+    }
 
+    fn outcome(self) -> Outcome {
+        let mut out =
+            Outcome { reasons: self.reasons(), warnings: self.warnings(), ..Outcome::default() };
         for (check, stats) in &self.checks {
             let values = [stats.errors, stats.warnings, stats.notes, stats.helps];
             for (key, value) in STAT_KEYS.iter().zip(values) {
                 out.counts.insert(format!("{check}.{key}"), value);
             }
         }
+        let (errors, warnings) = (self.severity("error"), self.severity("warning"));
         out.counts.insert("diagnostics.error".into(), errors);
         out.counts.insert("diagnostics.warning".into(), warnings);
         for (severity, n) in &self.severities {
             out.counts.insert(format!("diagnostics.{severity}"), *n);
         }
-
         out.findings = self
             .error_findings
             .into_iter()
@@ -384,7 +389,7 @@ impl Run {
             .collect();
         // Never a silent cut: say how many more the file holds.
         let total = errors.saturating_add(warnings).saturating_add(self.log_error_count);
-        let shown = out.findings.len() as u64;
+        let shown = len64(&out.findings);
         if total > shown {
             out.findings.push(format!(
                 "and {} more error/warning diagnostic(s) in the file",
