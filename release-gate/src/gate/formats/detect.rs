@@ -166,43 +166,21 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
         return xml(&text, policy, ctx.hint);
     }
     if matches!(ctx.hint, Hint::Xml | Hint::Junit) {
-        return Understood::Invalid(format!(
-            "a {} file that is not XML (it does not start with `<`)",
-            ctx.hint.suffix()
-        ));
+        return not_xml(ctx.hint);
     }
     let promised = ctx.hint.json_format();
     let own = evidence::parse_str(&text);
-    if let Ok(ev) = &own {
-        if ev.own_format {
-            if let Some(format) = promised {
-                return not_promised(
-                    ctx.hint,
-                    format,
-                    "the gate's own evidence (it has a top-level `status` or `passed`)",
-                );
-            }
-            // A document that is both the gate's own evidence and a tool
-            // format (a SARIF log with `"status": "passed"` added) is mixed:
-            // neither reading may hide the other.
-            // (Read by the optimized skeleton reader: the same document as
-            // `checked_json` gives, but SARIF results, which no detector
-            // reads, are not kept.)
-            // Only a document with a key some detector relies on can be one
-            // (thousands of evidence files a run have none: no second read).
-            let claimed = ev
-                .tool_marker
-                .then(|| release_gate_scan::skeleton::claim(text.as_bytes()).ok())
-                .flatten();
-            if let Some(format) = claimed.as_ref().and_then(tool_claim) {
-                return Understood::Invalid(format!(
-                    "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
-                    format.format().article,
-                    format.format().display
-                ));
-            }
-            return own_evidence(ev.clone());
-        }
+    // (A mixed document is read by the optimized skeleton reader: the same
+    // document as `checked_json` gives, but SARIF results, which no detector
+    // reads, are not kept. Only a document with a key some detector relies
+    // on can be one: thousands of evidence files a run have none, no second
+    // read.)
+    let claim = |ev: &Evidence| {
+        let skeleton = ev.tool_marker.then(|| release_gate_scan::skeleton::claim(text.as_bytes()));
+        skeleton.and_then(Result::ok).as_ref().and_then(tool_claim)
+    };
+    if let Some(understood) = own_format(&own, ctx.hint, claim) {
+        return understood;
     }
     match checked_json(&text) {
         Ok(doc) => {
@@ -210,21 +188,9 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
                 return understood;
             }
         }
-        // One rule for every format: a repeated key makes the document
-        // invalid, at any depth (readers disagree on which value wins).
-        Err(e) if is_duplicate(&e) => {
-            return Understood::Invalid(match own {
-                Err(why) if why.starts_with("duplicate key `") => why,
-                _ => bounded(&e.to_string()),
-            })
-        }
         Err(e) => {
-            if let Some(format) = promised {
-                return Understood::Invalid(format!(
-                    "not valid {}: not one JSON document: {}",
-                    format.format().display,
-                    bounded(&e.to_string())
-                ));
+            if let Some(understood) = not_one_json(&e, &own, promised) {
+                return understood;
             }
         }
     }
@@ -238,13 +204,74 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
         let found = cargo_deny::provenance(&text);
         return judged(Id::CargoDeny, cargo_deny::check(&text, policy), found);
     }
-    match own {
-        Ok(_) if promised.is_some() => Understood::Invalid(format!(
-            "not valid {}: it has none of the format's fields",
-            promised.map_or("", |p| p.format().display)
+    no_tool(&own, promised)
+}
+
+/// A `.xml` or `.junit.xml` file that is not XML.
+fn not_xml(hint: Hint) -> Understood {
+    Understood::Invalid(format!(
+        "a {} file that is not XML (it does not start with `<`)",
+        hint.suffix()
+    ))
+}
+
+/// The gate's own evidence (a top-level `status` or `passed`); `None` when
+/// the document is not. Invalid when its name promises a tool format, or
+/// when a tool format also claims it (`claim`: a SARIF log with `"status":
+/// "passed"` added is mixed, and neither reading may hide the other).
+fn own_format(
+    own: &Result<Evidence, String>,
+    hint: Hint,
+    claim: impl FnOnce(&Evidence) -> Option<Id>,
+) -> Option<Understood> {
+    let ev = own.as_ref().ok().filter(|ev| ev.own_format)?;
+    if let Some(format) = hint.json_format() {
+        let what = "the gate's own evidence (it has a top-level `status` or `passed`)";
+        return Some(not_promised(hint, format, what));
+    }
+    Some(match claim(ev) {
+        Some(format) => Understood::Invalid(format!(
+            "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
+            format.format().article,
+            format.format().display
         )),
-        Ok(ev) => own_evidence(ev),
-        Err(why) => Understood::Invalid(why),
+        None => own_evidence(ev.clone()),
+    })
+}
+
+/// A document that is not one JSON document: invalid when a key repeats
+/// (one rule for every format, at any depth: readers disagree on which
+/// value wins) or when its name promises a JSON format; `None` otherwise.
+fn not_one_json(
+    e: &serde_json::Error,
+    own: &Result<Evidence, String>,
+    promised: Option<Id>,
+) -> Option<Understood> {
+    if is_duplicate(e) {
+        return Some(Understood::Invalid(match own {
+            Err(why) if why.starts_with("duplicate key `") => why.clone(),
+            _ => bounded(&e.to_string()),
+        }));
+    }
+    promised.map(|format| {
+        Understood::Invalid(format!(
+            "not valid {}: not one JSON document: {}",
+            format.format().display,
+            bounded(&e.to_string())
+        ))
+    })
+}
+
+/// What no tool format claims keeps the gate's own rule; invalid when its
+/// name promises a tool format.
+fn no_tool(own: &Result<Evidence, String>, promised: Option<Id>) -> Understood {
+    match (own, promised) {
+        (Ok(_), Some(format)) => Understood::Invalid(format!(
+            "not valid {}: it has none of the format's fields",
+            format.format().display
+        )),
+        (Ok(ev), None) => own_evidence(ev.clone()),
+        (Err(why), _) => Understood::Invalid(why.clone()),
     }
 }
 
@@ -292,32 +319,14 @@ pub fn understand_stream(
         return None;
     }
     if matches!(ctx.hint, Hint::Xml | Hint::Junit) {
-        return Some(Understood::Invalid(format!(
-            "a {} file that is not XML (it does not start with `<`)",
-            ctx.hint.suffix()
-        )));
+        return Some(not_xml(ctx.hint));
     }
     let promised = ctx.hint.json_format();
-    if let Ok(ev) = own {
-        if ev.own_format {
-            if let Some(format) = promised {
-                return Some(not_promised(
-                    ctx.hint,
-                    format,
-                    "the gate's own evidence (it has a top-level `status` or `passed`)",
-                ));
-            }
-            // A mixed document: the skeleton has what the detectors read
-            // (a skeleton over its budget is the gate's own evidence's bulk).
-            if let Some(format) = tool.as_ref().ok().and_then(tool_claim) {
-                return Some(Understood::Invalid(format!(
-                    "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
-                    format.format().article,
-                    format.format().display
-                )));
-            }
-            return Some(own_evidence(ev.clone()));
-        }
+    // A mixed document: the skeleton has what the detectors read (a
+    // skeleton over its budget is the gate's own evidence's bulk).
+    if let Some(understood) = own_format(own, ctx.hint, |_| tool.as_ref().ok().and_then(tool_claim))
+    {
+        return Some(understood);
     }
     match tool {
         Ok(doc) => tool_format(doc, policy, ctx, Some(streamed)).or_else(|| {
@@ -328,30 +337,11 @@ pub fn understand_stream(
                 Value::Array(items) => items.iter().any(cargo_deny::is_record),
                 other => cargo_deny::is_record(other),
             };
-            if streamed.any() || deny {
-                return None;
-            }
-            match own {
-                Ok(_) if promised.is_some() => Some(Understood::Invalid(format!(
-                    "not valid {}: it has none of the format's fields",
-                    promised.map_or("", |p| p.format().display)
-                ))),
-                Ok(ev) => Some(own_evidence(ev.clone())),
-                Err(why) => Some(Understood::Invalid(why.clone())),
-            }
+            (!streamed.any() && !deny).then(|| no_tool(own, promised))
         }),
-        Err(e) if is_duplicate(e) => Some(Understood::Invalid(match own {
-            Err(why) if why.starts_with("duplicate key `") => why.clone(),
-            _ => bounded(&e.to_string()),
-        })),
+        Err(e) if is_duplicate(e) => not_one_json(e, own, promised),
         Err(_) if sentinel(skeleton::OVER_BUDGET) => None,
-        Err(e) => promised.map(|format| {
-            Understood::Invalid(format!(
-                "not valid {}: not one JSON document: {}",
-                format.format().display,
-                bounded(&e.to_string())
-            ))
-        }),
+        Err(e) => not_one_json(e, own, promised),
     }
 }
 

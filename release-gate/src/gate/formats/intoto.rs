@@ -606,45 +606,9 @@ fn read_statement(value: &Value, ctx: &str) -> Result<Statement, String> {
         Some(other) => return Err(format!("{ctx}`subject` is {}, expected an array", kind(other))),
         None => return Err(format!("{ctx}`subject` is missing")),
     };
-    let predicate_type = match obj.get("predicateType") {
-        Some(Value::String(t)) if !t.trim().is_empty() => t.clone(),
-        Some(Value::String(_)) => return Err(format!("{ctx}`predicateType` is empty")),
-        Some(other) => {
-            return Err(format!("{ctx}`predicateType` is {}, expected a string", kind(other)))
-        }
-        None => return Err(format!("{ctx}`predicateType` is missing")),
-    };
+    let predicate_type = non_empty(obj.get("predicateType"), ctx, "predicateType")?;
     let predicate = classify(&predicate_type);
-    let builder_pointer = match predicate {
-        Predicate::SlsaV1 => Some("/runDetails/builder/id"),
-        Predicate::SlsaV02 => Some("/builder/id"),
-        Predicate::SlsaOther | Predicate::Other => None,
-    };
-    let builder = match builder_pointer {
-        Some(pointer) => {
-            let predicate = match obj.get("predicate") {
-                Some(p @ Value::Object(_)) => p,
-                Some(other) => {
-                    return Err(format!("{ctx}`predicate` is {}, expected an object", kind(other)))
-                }
-                None => return Err(format!("{ctx}`predicate` is missing")),
-            };
-            let field = format!("predicate{}", pointer.replace('/', "."));
-            match predicate.pointer(pointer) {
-                Some(Value::String(id)) if !id.trim().is_empty() => Some(id.clone()),
-                Some(Value::String(_)) => return Err(format!("{ctx}`{field}` is empty")),
-                Some(other) => {
-                    return Err(format!("{ctx}`{field}` is {}, expected a string", kind(other)))
-                }
-                None => return Err(format!("{ctx}`{field}` is missing")),
-            }
-        }
-        // Shown when present, never required.
-        None => ["/predicate/runDetails/builder/id", "/predicate/builder/id"]
-            .iter()
-            .find_map(|p| value.pointer(p).and_then(Value::as_str))
-            .map(str::to_string),
-    };
+    let builder = read_builder(value, predicate, ctx)?;
     let mut found = Found::default();
     found.own_fields(obj);
     for (pointer, field) in [
@@ -660,6 +624,44 @@ fn read_statement(value: &Value, ctx: &str) -> Result<Statement, String> {
         _ => None,
     };
     Ok(Statement { predicate_type, predicate, builder, subjects, found, verdict })
+}
+
+/// The builder id: required of accepted SLSA provenance (v1
+/// `runDetails.builder.id`, v0.2 `builder.id`), else shown when present.
+fn read_builder(
+    statement: &Value,
+    predicate: Predicate,
+    ctx: &str,
+) -> Result<Option<String>, String> {
+    let pointer = match predicate {
+        Predicate::SlsaV1 => "/runDetails/builder/id",
+        Predicate::SlsaV02 => "/builder/id",
+        Predicate::SlsaOther | Predicate::Other => {
+            return Ok(["/predicate/runDetails/builder/id", "/predicate/builder/id"]
+                .iter()
+                .find_map(|p| statement.pointer(p).and_then(Value::as_str))
+                .map(str::to_string))
+        }
+    };
+    let predicate = match statement.get("predicate") {
+        Some(p @ Value::Object(_)) => p,
+        Some(other) => {
+            return Err(format!("{ctx}`predicate` is {}, expected an object", kind(other)))
+        }
+        None => return Err(format!("{ctx}`predicate` is missing")),
+    };
+    let field = format!("predicate{}", pointer.replace('/', "."));
+    non_empty(predicate.pointer(pointer), ctx, &field).map(Some)
+}
+
+/// A string field that must be there and not blank.
+fn non_empty(value: Option<&Value>, ctx: &str, field: &str) -> Result<String, String> {
+    match value {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(Value::String(_)) => Err(format!("{ctx}`{field}` is empty")),
+        Some(other) => Err(format!("{ctx}`{field}` is {}, expected a string", kind(other))),
+        None => Err(format!("{ctx}`{field}` is missing")),
+    }
 }
 
 fn read_subject(value: &Value, path: &str, ctx: &str) -> Result<Subject, String> {

@@ -768,20 +768,13 @@ impl<'a> Tool<'a> {
                     .flat_map(|c| c.rules.iter())
                     .find(|rule| rule.guid.is_some_and(|g| g.eq_ignore_ascii_case(guid)))
             });
-            return match rule {
-                None => Resolved::Dangling(format!(
+            let missing = || {
+                format!(
                     "`rule.guid` {} names no rule of the run",
                     clip(&one_line(&guid.to_string()), 60)
-                )),
-                Some(rule) if id.is_some_and(|id| !rule.matches(id)) => {
-                    Resolved::Dangling(format!(
-                        "`rule.guid` selects rule `{}` but the result names rule `{}`",
-                        clip(&one_line(rule.id.unwrap_or_default()), 60),
-                        clip(&one_line(id.unwrap_or_default()), 60)
-                    ))
-                }
-                Some(rule) => Resolved::Rule(rule),
+                )
             };
+            return Resolved::selected("rule.guid", rule, id, missing);
         }
         if let Some((field, index)) = index {
             let within = component.unwrap_or(&self.driver);
@@ -789,21 +782,14 @@ impl<'a> Tool<'a> {
                 .as_u64()
                 .and_then(|k| usize::try_from(k).ok())
                 .and_then(|k| within.rules.get(k));
-            return match rule {
-                None => Resolved::Dangling(format!(
+            let missing = || {
+                format!(
                     "`{field}` {} is not a rule of its tool component ({} rules)",
                     clip(&one_line(&index.to_string()), 20),
                     within.rules.len()
-                )),
-                Some(rule) if id.is_some_and(|id| !rule.matches(id)) => {
-                    Resolved::Dangling(format!(
-                        "`{field}` selects rule `{}` but the result names rule `{}`",
-                        clip(&one_line(rule.id.unwrap_or_default()), 60),
-                        clip(&one_line(id.unwrap_or_default()), 60)
-                    ))
-                }
-                Some(rule) => Resolved::Rule(rule),
+                )
             };
+            return Resolved::selected(field, rule, id, missing);
         }
         let Some(id) = id else { return Resolved::Undescribed };
         let found = match component {
@@ -879,6 +865,27 @@ enum Resolved<'r, 'a> {
     Undescribed,
     /// A reference the document does not honour, and why.
     Dangling(String),
+}
+
+impl<'r, 'a> Resolved<'r, 'a> {
+    /// The rule a reference (`field`) selects: dangling when it selects
+    /// none (`missing` says why), or another rule than the result's `ruleId`.
+    fn selected(
+        field: &str,
+        rule: Option<&'r Rule<'a>>,
+        id: Option<&str>,
+        missing: impl FnOnce() -> String,
+    ) -> Self {
+        match rule {
+            None => Resolved::Dangling(missing()),
+            Some(rule) if id.is_some_and(|id| !rule.matches(id)) => Resolved::Dangling(format!(
+                "`{field}` selects rule `{}` but the result names rule `{}`",
+                clip(&one_line(rule.id.unwrap_or_default()), 60),
+                clip(&one_line(id.unwrap_or_default()), 60)
+            )),
+            Some(rule) => Resolved::Rule(rule),
+        }
+    }
 }
 
 /// What a SARIF log says about its provenance: the gate's own fields at the
