@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{kind, FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, required, FormatPolicy, Outcome, MAX_FINDINGS};
 use crate::gate::escape::{self, clean, len64, line};
 
 /// The warning kinds cargo-audit writes, in the order findings show them
@@ -55,23 +55,10 @@ struct Report<'a> {
 
 /// The report's shape: `Err` when it is not cargo-audit's.
 fn read(doc: &Value) -> Result<Report<'_>, String> {
-    let root = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
-    let vulns = match root.get("vulnerabilities") {
-        Some(Value::Object(v)) => v,
-        Some(other) => {
-            return Err(format!("`vulnerabilities` is {}, expected an object", kind(other)))
-        }
-        None => return Err("`vulnerabilities` is missing".to_string()),
-    };
-    let list = match vulns.get("list") {
-        Some(Value::Array(list)) => list,
-        Some(other) => {
-            return Err(format!("`vulnerabilities.list` is {}, expected an array", kind(other)))
-        }
-        None => return Err("`vulnerabilities.list` is missing".to_string()),
-    };
+    let root = required(Some(doc), "the document", "an object", Value::as_object)?;
+    let vulns =
+        required(root.get("vulnerabilities"), "`vulnerabilities`", "an object", Value::as_object)?;
+    let list = required(vulns.get("list"), "`vulnerabilities.list`", "an array", Value::as_array)?;
     let count = match vulns.get("count") {
         None => None,
         Some(v) => Some(v.as_u64().ok_or_else(|| {

@@ -30,7 +30,8 @@ use serde_json::{Map, Value};
 
 use super::provenance::Found;
 use super::{
-    field, kind, optional_array, optional_object, type_error, FormatPolicy, Outcome, MAX_FINDINGS,
+    field, optional_array, optional_object, required, type_error, FormatPolicy, Outcome,
+    MAX_FINDINGS,
 };
 use crate::gate::escape::{len64, line, name_some, plural, quote};
 
@@ -93,9 +94,7 @@ struct Bom {
 
 /// The BOM's shape: `Err` when it is not a CycloneDX 1.2 to 1.x JSON BOM.
 fn read(doc: &Value) -> Result<Bom, String> {
-    let root = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    let root = required(Some(doc), "the document", "an object", Value::as_object)?;
     match root.get("bomFormat") {
         None => return Err("`bomFormat` is missing".to_string()),
         Some(Value::String(s)) if s == "CycloneDX" => {}

@@ -34,7 +34,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::{kind, FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, required, FormatPolicy, Outcome, MAX_FINDINGS};
 use crate::gate::escape::{clean, len64, line};
 
 /// `_type` of an in-toto Statement v1.
@@ -375,9 +375,7 @@ struct Subject {
 
 /// The Statements a document carries, by its shape.
 fn read(doc: &Value) -> Result<Vec<Attestation>, String> {
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    let obj = required(Some(doc), "the document", "an object", Value::as_object)?;
     if obj.contains_key("_type") {
         let statement = read_statement(doc, "")?;
         return Ok(vec![Attestation {
@@ -428,16 +426,9 @@ fn read_list(list: &Value) -> Result<Vec<Attestation>, String> {
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let path = format!("attestations[{i}]");
-        let bundle = match item.get("bundle") {
-            Some(Value::Object(b)) => b,
-            Some(other) => {
-                return Err(format!(
-                    "`{path}.bundle` is {}, expected an object (a Sigstore bundle)",
-                    kind(other)
-                ))
-            }
-            None => return Err(format!("`{path}.bundle` is missing")),
-        };
+        let at = format!("`{path}.bundle`");
+        let bundle =
+            required(item.get("bundle"), &at, "an object (a Sigstore bundle)", Value::as_object)?;
         let (statement, signatures) = read_bundle(bundle, &format!("{path}.bundle"))?;
         out.push(Attestation {
             label: Some(path),
@@ -464,26 +455,12 @@ fn read_bundle(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64),
             clean(m)
         )))
         }
-        Some(other) => {
-            return Err(format!(
-                "`{}` is {}, expected a string",
-                at(path, "mediaType"),
-                kind(other)
-            ))
+        other => {
+            required(other, &format!("`{}`", at(path, "mediaType")), "a string", Value::as_str)?;
         }
-        None => return Err(format!("`{}` is missing", at(path, "mediaType"))),
     }
-    match obj.get("verificationMaterial") {
-        Some(Value::Object(_)) => {}
-        Some(other) => {
-            return Err(format!(
-                "`{}` is {}, expected an object",
-                at(path, "verificationMaterial"),
-                kind(other)
-            ))
-        }
-        None => return Err(format!("`{}` is missing", at(path, "verificationMaterial"))),
-    }
+    let material = format!("`{}`", at(path, "verificationMaterial"));
+    required(obj.get("verificationMaterial"), &material, "an object", Value::as_object)?;
     match (obj.get("dsseEnvelope"), obj.contains_key("messageSignature")) {
         (Some(_), true) => Err(format!(
             "`{}` has both `dsseEnvelope` and `messageSignature`, expected one",
@@ -517,41 +494,24 @@ fn read_envelope(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64
                 clean(t)
             )))
         }
-        Some(other) => {
-            return Err(format!("`{payload_type}` is {}, expected a string", kind(other)))
+        other => {
+            required(other, &format!("`{payload_type}`"), "a string", Value::as_str)?;
         }
-        None => return Err(format!("`{payload_type}` is missing")),
     }
-    let signatures = match obj.get("signatures") {
-        Some(Value::Array(sigs)) => {
-            for (i, sig) in sigs.iter().enumerate() {
-                if !sig.is_object() {
-                    return Err(format!(
-                        "`{}[{i}]` is {}, expected an object",
-                        at(path, "signatures"),
-                        kind(sig)
-                    ));
-                }
-            }
-            len64(sigs)
-        }
-        Some(other) => {
-            return Err(format!(
-                "`{}` is {}, expected an array",
-                at(path, "signatures"),
-                kind(other)
-            ))
-        }
-        None => return Err(format!("`{}` is missing", at(path, "signatures"))),
-    };
+    let signatures_at = at(path, "signatures");
+    let sigs = required(
+        obj.get("signatures"),
+        &format!("`{signatures_at}`"),
+        "an array",
+        Value::as_array,
+    )?;
+    for (i, sig) in sigs.iter().enumerate() {
+        required(Some(sig), &format!("`{signatures_at}[{i}]`"), "an object", Value::as_object)?;
+    }
+    let signatures = len64(sigs);
     let payload_path = at(path, "payload");
-    let payload = match obj.get("payload") {
-        Some(Value::String(p)) => p,
-        Some(other) => {
-            return Err(format!("`{payload_path}` is {}, expected a string", kind(other)))
-        }
-        None => return Err(format!("`{payload_path}` is missing")),
-    };
+    let payload =
+        required(obj.get("payload"), &format!("`{payload_path}`"), "a string", Value::as_str)?;
     let bytes = decode_base64(payload).ok_or_else(|| {
         format!("`{payload_path}` is not valid base64 (standard or url-safe alphabet)")
     })?;
@@ -591,8 +551,9 @@ fn read_statement(value: &Value, ctx: &str) -> Result<Statement, String> {
                 clean(t)
             )))
         }
-        Some(other) => return Err(format!("{ctx}`_type` is {}, expected a string", kind(other))),
-        None => return Err(format!("{ctx}`_type` is missing")),
+        other => {
+            required(other, &format!("{ctx}`_type`"), "a string", Value::as_str)?;
+        }
     }
     let subjects = match obj.get("subject") {
         Some(Value::Array(list)) if list.is_empty() => {
@@ -603,8 +564,7 @@ fn read_statement(value: &Value, ctx: &str) -> Result<Statement, String> {
             .enumerate()
             .map(|(i, s)| read_subject(s, &format!("subject[{i}]"), ctx))
             .collect::<Result<Vec<_>, _>>()?,
-        Some(other) => return Err(format!("{ctx}`subject` is {}, expected an array", kind(other))),
-        None => return Err(format!("{ctx}`subject` is missing")),
+        other => required(other, &format!("{ctx}`subject`"), "an array", |_| None)?,
     };
     let predicate_type = non_empty(obj.get("predicateType"), ctx, "predicateType")?;
     let predicate = classify(&predicate_type);
@@ -643,13 +603,9 @@ fn read_builder(
                 .map(str::to_string))
         }
     };
-    let predicate = match statement.get("predicate") {
-        Some(p @ Value::Object(_)) => p,
-        Some(other) => {
-            return Err(format!("{ctx}`predicate` is {}, expected an object", kind(other)))
-        }
-        None => return Err(format!("{ctx}`predicate` is missing")),
-    };
+    let at = format!("{ctx}`predicate`");
+    let predicate =
+        required(statement.get("predicate"), &at, "an object", |p| p.is_object().then_some(p))?;
     let field = format!("predicate{}", pointer.replace('/', "."));
     non_empty(predicate.pointer(pointer), ctx, &field).map(Some)
 }
@@ -680,10 +636,7 @@ fn read_subject(value: &Value, path: &str, ctx: &str) -> Result<Subject, String>
             return Err(format!("{ctx}`{path}.digest` is empty, expected at least one digest"))
         }
         Some(Value::Object(d)) => d,
-        Some(other) => {
-            return Err(format!("{ctx}`{path}.digest` is {}, expected an object", kind(other)))
-        }
-        None => return Err(format!("{ctx}`{path}.digest` is missing")),
+        other => required(other, &format!("{ctx}`{path}.digest`"), "an object", |_| None)?,
     };
     let mut algorithms = Vec::new();
     let mut sha256 = None;

@@ -104,60 +104,42 @@ impl Id {
         Id::Evidence,
     ];
 
-    /// The registry.
+    /// The registry: how the format is named.
     pub fn format(self) -> Format {
-        let (name, display, article, input) = match self {
-            Id::Sarif => (
-                "sarif",
-                "SARIF",
-                "a SARIF log",
-                json(sarif::detect, sarif::check, sarif::provenance),
-            ),
-            Id::CycloneDx => (
-                "cyclonedx",
-                "CycloneDX",
-                "a CycloneDX BOM",
-                json(cyclonedx::detect, cyclonedx::check, cyclonedx::provenance),
-            ),
-            Id::Spdx => (
-                "spdx",
-                "SPDX",
-                "an SPDX document",
-                json(spdx::detect, spdx::check, spdx::provenance),
-            ),
-            Id::Scorecard => (
-                "scorecard",
-                "OpenSSF Scorecard",
-                "an OpenSSF Scorecard result",
-                json(scorecard::detect, scorecard::check, scorecard::provenance),
-            ),
-            Id::CargoAudit => (
-                "cargo-audit",
-                "cargo-audit JSON",
-                "a cargo-audit JSON report",
-                json(cargo_audit::detect, cargo_audit::check, Found::top_level),
-            ),
-            Id::InToto => (
-                "in-toto",
-                "in-toto",
-                "an in-toto attestation",
-                json(intoto::detect, intoto::check, intoto::provenance),
-            ),
-            Id::Criterion => {
-                ("criterion", "criterion estimates", "a criterion estimates report", Input::Other)
-            }
-            Id::CargoDeny => {
-                ("cargo-deny", "cargo-deny JSON", "a cargo-deny JSON report", Input::Records)
-            }
-            Id::Junit => ("junit", "JUnit XML", "a JUnit XML report", Input::Xml),
-            Id::Evidence => ("evidence", "evidence JSON", "the gate's own evidence", Input::Other),
+        let (name, display, article) = match self {
+            Id::Sarif => ("sarif", "SARIF", "a SARIF log"),
+            Id::CycloneDx => ("cyclonedx", "CycloneDX", "a CycloneDX BOM"),
+            Id::Spdx => ("spdx", "SPDX", "an SPDX document"),
+            Id::Scorecard => ("scorecard", "OpenSSF Scorecard", "an OpenSSF Scorecard result"),
+            Id::CargoAudit => ("cargo-audit", "cargo-audit JSON", "a cargo-audit JSON report"),
+            Id::InToto => ("in-toto", "in-toto", "an in-toto attestation"),
+            Id::Criterion => ("criterion", "criterion estimates", "a criterion estimates report"),
+            Id::CargoDeny => ("cargo-deny", "cargo-deny JSON", "a cargo-deny JSON report"),
+            Id::Junit => ("junit", "JUnit XML", "a JUnit XML report"),
+            Id::Evidence => ("evidence", "evidence JSON", "the gate's own evidence"),
         };
-        Format { name, display, article, input }
+        Format { name, display, article, input: self.input() }
+    }
+
+    /// The registry: what the format reads, with the JSON formats' entry
+    /// points.
+    fn input(self) -> Input {
+        match self {
+            Id::Sarif => json(sarif::detect, sarif::check, sarif::provenance),
+            Id::CycloneDx => json(cyclonedx::detect, cyclonedx::check, cyclonedx::provenance),
+            Id::Spdx => json(spdx::detect, spdx::check, spdx::provenance),
+            Id::Scorecard => json(scorecard::detect, scorecard::check, scorecard::provenance),
+            Id::CargoAudit => json(cargo_audit::detect, cargo_audit::check, Found::top_level),
+            Id::InToto => json(intoto::detect, intoto::check, intoto::provenance),
+            Id::CargoDeny => Input::Records,
+            Id::Junit => Input::Xml,
+            Id::Criterion | Id::Evidence => Input::Other,
+        }
     }
 
     /// The JSON tool format's entry points.
     pub fn json(self) -> Option<Json> {
-        match self.format().input {
+        match self.input() {
             Input::Json(json) => Some(json),
             _ => None,
         }
@@ -210,6 +192,19 @@ pub fn optional_object<'a>(
         Some(Value::Object(inner)) => Ok(Some(inner)),
         Some(other) => Err(type_error(path, other, "an object")),
     }
+}
+
+/// A required field of the type `as_t` picks (`expected` names it): `Err`
+/// naming `at` (the field in backticks, after any prefix) when it is
+/// missing or of another type.
+pub fn required<'a, T>(
+    value: Option<&'a Value>,
+    at: &str,
+    expected: &str,
+    as_t: fn(&'a Value) -> Option<T>,
+) -> Result<T, String> {
+    let value = value.ok_or_else(|| format!("{at} is missing"))?;
+    as_t(value).ok_or_else(|| format!("{at} is {}, expected {expected}", kind(value)))
 }
 
 /// `` `path` is a number, expected a string ``.

@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::{kind, FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, required, FormatPolicy, Outcome, MAX_FINDINGS};
 use crate::gate::escape::{self, clip, count, fmt_f64, len64, one_line};
 
 /// Does this JSON document look like SARIF: an object with a `runs` array
@@ -67,9 +67,7 @@ fn check_runs(
     policy: &FormatPolicy,
     streamed: Option<&Streamed>,
 ) -> Result<Outcome, String> {
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    let obj = required(Some(doc), "the document", "an object", Value::as_object)?;
     match obj.get("version") {
         None | Some(Value::Null) => {}
         Some(Value::String(v)) if v == "2.1.0" => {}

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::{kind, FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, required, FormatPolicy, Outcome, MAX_FINDINGS};
 use crate::gate::escape::{self, clip, fmt_f64, len64, one_line};
 
 /// The `-1` score Scorecard gives a check it could not decide.
@@ -62,9 +62,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
 /// The aggregate score and the checks: `Err` when the shape is not a
 /// Scorecard result's.
 fn read(doc: &Value) -> Result<(f64, Vec<Check>), String> {
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    let obj = required(Some(doc), "the document", "an object", Value::as_object)?;
     if is_probe(obj) {
         return Err(PROBE.to_string());
     }
@@ -96,7 +94,7 @@ fn rule(score: f64, checks: &[Check], policy: &FormatPolicy) -> Outcome {
             fmt_f64(policy.scorecard_min_score)
         ));
     }
-    let failing_required = required(checks, policy, &mut reasons);
+    let failing_required = required_checks(checks, policy, &mut reasons);
     let mut warnings = Vec::new();
     let inconclusive: Vec<&Check> = checks
         .iter()
@@ -134,7 +132,11 @@ fn rule(score: f64, checks: &[Check], policy: &FormatPolicy) -> Outcome {
 
 /// The required checks (`scorecard_check_min`): a reason for each missing,
 /// inconclusive or under its minimum; whether each check fails as required.
-fn required(checks: &[Check], policy: &FormatPolicy, reasons: &mut Vec<String>) -> Vec<bool> {
+fn required_checks(
+    checks: &[Check],
+    policy: &FormatPolicy,
+    reasons: &mut Vec<String>,
+) -> Vec<bool> {
     let mut failing_required = vec![false; checks.len()];
     for (name, &min) in &policy.scorecard_check_min {
         let mut found = false;

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::{field, kind, optional_array, type_error, FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{field, optional_array, required, type_error, FormatPolicy, Outcome, MAX_FINDINGS};
 use crate::gate::escape::{len64, line, name_some, plural, quote};
 
 /// The version the rule is written for.
@@ -80,9 +80,7 @@ const HEADER: [&str; 5] = ["spdxVersion", "dataLicense", "SPDXID", "name", "docu
 /// The document's shape: `Err` when a field has the wrong type or an
 /// element lacks its `SPDXID`.
 fn read(doc: &Value) -> Result<Spdx<'_>, String> {
-    let root = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    let root = required(Some(doc), "the document", "an object", Value::as_object)?;
     let mut header = [None; 5];
     for (slot, key) in header.iter_mut().zip(HEADER) {
         *slot = required_string(root, key)?;
@@ -145,15 +143,12 @@ fn rule(d: &Spdx, policy: &FormatPolicy) -> Outcome {
         .filter(|(id, n)| **n > 1 || **id == d.doc_id)
         .map(|(id, _)| *id)
         .collect();
-    if !duplicates.is_empty() {
-        out.reasons.push(format!(
-            "{} {} used by more than one element: {}",
-            duplicates.len(),
-            plural(duplicates.len(), "SPDXID", "SPDXIDs"),
-            name_some(&duplicates)
-        ));
-        problems.extend(duplicates.iter().map(|id| format!("duplicate SPDXID {}", quote(id))));
-    }
+    let reason = format!(
+        "{} {} used by more than one element",
+        duplicates.len(),
+        plural(duplicates.len(), "SPDXID", "SPDXIDs")
+    );
+    name_ids(&duplicates, reason, |id| format!("duplicate SPDXID {id}"), &mut out, &mut problems);
     describes(d, policy, &mut out, &mut problems);
     let mut dangling: Vec<&str> = Vec::new();
     for id in d.relationships.iter().flat_map(|[from, _, to]| [*from, *to]) {
@@ -162,24 +157,33 @@ fn rule(d: &Spdx, policy: &FormatPolicy) -> Outcome {
             dangling.push(id);
         }
     }
-    if !dangling.is_empty() {
-        // A relationship the reader cannot resolve says something about an
-        // element nobody can check: it blocks, like CycloneDX's dependency
-        // references.
-        out.reasons.push(format!(
-            "{} {} named in relationships but not in the document: {}",
-            dangling.len(),
-            plural(dangling.len(), "element", "elements"),
-            name_some(&dangling)
-        ));
-        problems.extend(
-            dangling
-                .iter()
-                .map(|id| format!("relationship names {}, not in the document", quote(id))),
-        );
-    }
+    // A relationship the reader cannot resolve says something about an
+    // element nobody can check: it blocks, like CycloneDX's dependency
+    // references.
+    let reason = format!(
+        "{} {} named in relationships but not in the document",
+        dangling.len(),
+        plural(dangling.len(), "element", "elements")
+    );
+    let each = |id: String| format!("relationship names {id}, not in the document");
+    name_ids(&dangling, reason, each, &mut out, &mut problems);
     out.findings = problems.into_iter().take(MAX_FINDINGS).map(|l| line(&l)).collect();
     out
+}
+
+/// When `ids` is not empty: `reason` with the first few ids named, and a
+/// finding for each (`each` of the id quoted).
+fn name_ids(
+    ids: &[&str],
+    reason: String,
+    each: impl Fn(String) -> String,
+    out: &mut Outcome,
+    problems: &mut Vec<String>,
+) {
+    if !ids.is_empty() {
+        out.reasons.push(format!("{reason}: {}", name_some(ids)));
+        problems.extend(ids.iter().map(|id| each(quote(id))));
+    }
 }
 
 impl Spdx<'_> {
@@ -248,19 +252,13 @@ fn describes(d: &Spdx, policy: &FormatPolicy, out: &mut Outcome, problems: &mut 
     out.counts.insert("describes.total".to_string(), len64(&described));
     let unresolved: Vec<&str> =
         described.iter().copied().filter(|id| *id != d.doc_id && !d.resolves(id)).collect();
-    if !unresolved.is_empty() {
-        out.reasons.push(format!(
-            "{} described {} not in the document: {}",
-            unresolved.len(),
-            plural(unresolved.len(), "element is", "elements are"),
-            name_some(&unresolved)
-        ));
-        problems.extend(
-            unresolved
-                .iter()
-                .map(|id| format!("described element {} is not in the document", quote(id))),
-        );
-    }
+    let reason = format!(
+        "{} described {} not in the document",
+        unresolved.len(),
+        plural(unresolved.len(), "element is", "elements are")
+    );
+    let each = |id: String| format!("described element {id} is not in the document");
+    name_ids(&unresolved, reason, each, out, problems);
     if described.iter().all(|id| *id == d.doc_id) {
         let line = if described.is_empty() {
             "no DESCRIBES relationship or `documentDescribes`: \
