@@ -597,9 +597,8 @@ fn vulnerability_line(v: &Vulnerability) -> String {
 /// BOM's `properties`); `metadata.timestamp` (time) and
 /// `metadata.component.version` (release).
 pub fn provenance(doc: &Value) -> Found {
-    let mut found = Found::default();
+    let mut found = Found::top_level(doc);
     let Some(obj) = doc.as_object() else { return found };
-    found.own_fields(obj);
     let metadata = obj.get("metadata");
     for (at, list) in [
         ("metadata.properties", metadata.and_then(|m| m.get("properties"))),

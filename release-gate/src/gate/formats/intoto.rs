@@ -621,9 +621,7 @@ fn non_empty(value: Option<&Value>, ctx: &str, field: &str) -> Result<String, St
 }
 
 fn read_subject(value: &Value, path: &str, ctx: &str) -> Result<Subject, String> {
-    let obj = value
-        .as_object()
-        .ok_or_else(|| format!("{ctx}`{path}` is {}, expected an object", kind(value)))?;
+    let obj = required(Some(value), &format!("{ctx}`{path}`"), "an object", Value::as_object)?;
     let name = match obj.get("name") {
         None => "_".to_string(),
         Some(Value::String(n)) => n.clone(),
@@ -724,9 +722,7 @@ fn at(path: &str, field: &str) -> String {
 /// (v0.2) (times). Its subjects are checked against the release artifacts
 /// by the rule itself.
 pub fn provenance(doc: &Value) -> Found {
-    let mut found = Found::default();
-    let Some(obj) = doc.as_object() else { return found };
-    found.own_fields(obj);
+    let mut found = Found::top_level(doc);
     for attestation in read(doc).unwrap_or_default() {
         found.extend(attestation.statement.found);
     }

@@ -891,9 +891,8 @@ impl<'r, 'a> Resolved<'r, 'a> {
 /// `versionControlProvenance[].revisionId` (commits) and
 /// `invocations[].endTimeUtc` (else `startTimeUtc`) (times).
 pub fn provenance(doc: &Value) -> Found {
-    let mut found = Found::default();
+    let mut found = Found::top_level(doc);
     let Some(obj) = doc.as_object() else { return found };
-    found.own_fields(obj);
     found.bag(obj.get("properties"), "properties");
     let runs = obj.get("runs").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
     for (r, run) in runs.iter().enumerate() {

@@ -204,16 +204,11 @@ struct Check {
 
 impl Check {
     fn read(check: &Value, i: usize) -> Result<Check, String> {
-        let check = check
-            .as_object()
-            .ok_or_else(|| format!("`checks[{i}]` is {}, expected an object", kind(check)))?;
-        let name = match check.get("name") {
-            Some(Value::String(name)) => name.clone(),
-            None => return Err(format!("`checks[{i}].name` is missing")),
-            Some(other) => {
-                return Err(format!("`checks[{i}].name` is {}, expected a string", kind(other)));
-            }
-        };
+        let check =
+            required(Some(check), &format!("`checks[{i}]`"), "an object", Value::as_object)?;
+        let name =
+            required(check.get("name"), &format!("`checks[{i}].name`"), "a string", Value::as_str)?
+                .to_string();
         let score = score_at(check, "score", &format!("checks[{i}]."))?;
         let reason = check.get("reason").and_then(Value::as_str).map(one_line).unwrap_or_default();
         Ok(Check { name, score, reason })
@@ -261,9 +256,8 @@ fn score_at(obj: &Map<String, Value>, key: &str, prefix: &str) -> Result<f64, St
 /// What a Scorecard result says about its provenance: the gate's own fields
 /// at the top level; `date` (time) and `repo.commit` (commit).
 pub fn provenance(doc: &Value) -> Found {
-    let mut found = Found::default();
+    let mut found = Found::top_level(doc);
     let Some(obj) = doc.as_object() else { return found };
-    found.own_fields(obj);
     if let Some(at) = obj.get("date") {
         found.time(at, "date");
     }

@@ -337,11 +337,9 @@ fn external_documents(root: &Map<String, Value>) -> Result<BTreeSet<&str>, Strin
 
 /// A top-level string field: `None` when absent, `Err` when not a string.
 fn required_string<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str>, String> {
-    match field(obj, key) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(type_error(key, other, "a string")),
-    }
+    field(obj, key)
+        .map(|v| required(Some(v), &format!("`{key}`"), "a string", Value::as_str))
+        .transpose()
 }
 
 fn relationship_field<'a>(
@@ -375,9 +373,8 @@ fn is_absolute_uri(text: &str) -> bool {
 /// `<name>: <value>` (SPDX has no property bag); `creationInfo.created`
 /// (time).
 pub fn provenance(doc: &Value) -> Found {
-    let mut found = Found::default();
+    let mut found = Found::top_level(doc);
     let Some(obj) = doc.as_object() else { return found };
-    found.own_fields(obj);
     for annotation in
         obj.get("annotations").and_then(Value::as_array).map_or(&[][..], Vec::as_slice)
     {
