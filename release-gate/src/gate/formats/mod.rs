@@ -174,11 +174,8 @@ pub fn optional_array<'a>(
     key: &str,
     path: &str,
 ) -> Result<&'a [Value], String> {
-    match field(obj, key) {
-        None => Ok(&[]),
-        Some(Value::Array(items)) => Ok(items),
-        Some(other) => Err(type_error(path, other, "an array")),
-    }
+    Ok(optional(obj.get(key), &format!("`{path}`"), "an array", Value::as_array)?
+        .map_or(&[], Vec::as_slice))
 }
 
 /// An optional object field: `None` when absent, `Err` when not an object.
@@ -187,11 +184,17 @@ pub fn optional_object<'a>(
     key: &str,
     path: &str,
 ) -> Result<Option<&'a Map<String, Value>>, String> {
-    match field(obj, key) {
-        None => Ok(None),
-        Some(Value::Object(inner)) => Ok(Some(inner)),
-        Some(other) => Err(type_error(path, other, "an object")),
-    }
+    optional(obj.get(key), &format!("`{path}`"), "an object", Value::as_object)
+}
+
+/// [`required`], with an absent or null field read as `None`.
+pub fn optional<'a, T>(
+    value: Option<&'a Value>,
+    at: &str,
+    expected: &str,
+    as_t: fn(&'a Value) -> Option<T>,
+) -> Result<Option<T>, String> {
+    value.filter(|v| !v.is_null()).map(|v| required(Some(v), at, expected, as_t)).transpose()
 }
 
 /// A required field of the type `as_t` picks (`expected` names it): `Err`

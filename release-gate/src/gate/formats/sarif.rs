@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::{kind, required, FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, optional, required, FormatPolicy, Outcome, MAX_FINDINGS};
 use crate::gate::escape::{self, clip, count, fmt_f64, len64, one_line};
 
 /// Does this JSON document look like SARIF: an object with a `runs` array
@@ -76,11 +76,7 @@ fn check_runs(
         }
         Some(other) => return Err(format!("`version` is {}, expected a string", kind(other))),
     }
-    let runs = match obj.get("runs") {
-        Some(Value::Array(runs)) => runs,
-        None => return Err("`runs` is missing".to_string()),
-        Some(other) => return Err(format!("`runs` is {}, expected an array", kind(other))),
-    };
+    let runs = required(obj.get("runs"), "`runs`", "an array", Value::as_array)?;
     let mut runs_judged =
         Runs { threshold: policy.sarif_block_security_severity, ..Runs::default() };
     if runs.is_empty() {
@@ -613,43 +609,39 @@ struct Component<'a> {
 impl<'a> Component<'a> {
     /// Reads `component` (at `path`, for messages); missing or null is empty.
     fn read(component: Option<&'a Value>, path: &str) -> Result<Component<'a>, String> {
-        let component = match component {
-            None | Some(Value::Null) => return Ok(Component::default()),
-            Some(Value::Object(component)) => component,
-            Some(other) => return Err(format!("`{path}` is {}, expected an object", kind(other))),
+        let Some(component) =
+            optional(component, &format!("`{path}`"), "an object", Value::as_object)?
+        else {
+            return Ok(Component::default());
         };
         let named = Component {
             name: component.get("name").and_then(Value::as_str),
             guid: component.get("guid").and_then(Value::as_str),
             ..Component::default()
         };
-        let rules = match component.get("rules") {
-            None | Some(Value::Null) => return Ok(named),
-            Some(Value::Array(rules)) => rules,
-            Some(other) => {
-                return Err(format!("`{path}.rules` is {}, expected an array", kind(other)));
-            }
+        let at = format!("`{path}.rules`");
+        let Some(rules) = optional(component.get("rules"), &at, "an array", Value::as_array)?
+        else {
+            return Ok(named);
         };
         let mut out = named;
         for (k, rule) in rules.iter().enumerate() {
             let rule_path = || format!("{path}.rules[{k}]");
-            let rule = rule.as_object().ok_or_else(|| {
-                format!("`{}` is {}, expected an object", rule_path(), kind(rule))
-            })?;
+            let rule =
+                required(Some(rule), &format!("`{}`", rule_path()), "an object", Value::as_object)?;
             let id = rule.get("id").and_then(Value::as_str);
-            let default_level = match rule.get("defaultConfiguration") {
-                None | Some(Value::Null) => None,
-                Some(Value::Object(config)) => {
-                    let config_path = || format!("{}.defaultConfiguration", rule_path());
+            let config_path = || format!("{}.defaultConfiguration", rule_path());
+            let at = format!("`{}`", config_path());
+            let default_level = match optional(
+                rule.get("defaultConfiguration"),
+                &at,
+                "an object",
+                Value::as_object,
+            )? {
+                Some(config) => {
                     enum_str(config, "level", LEVELS, &config_path)?.map(Level::from_known)
                 }
-                Some(other) => {
-                    return Err(format!(
-                        "`{}.defaultConfiguration` is {}, expected an object",
-                        rule_path(),
-                        kind(other)
-                    ));
-                }
+                None => None,
             };
             let raw_severity = rule
                 .get("properties")
@@ -695,36 +687,23 @@ struct Tool<'a> {
 
 impl<'a> Tool<'a> {
     fn read(run: &'a Map<String, Value>, r: usize) -> Result<Tool<'a>, String> {
-        let tool = match run.get("tool") {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(tool)) => Some(tool),
-            Some(other) => {
-                return Err(format!("`runs[{r}].tool` is {}, expected an object", kind(other)));
-            }
-        };
+        let at = format!("`runs[{r}].tool`");
+        let tool = optional(run.get("tool"), &at, "an object", Value::as_object)?;
         let driver = tool.and_then(|tool| tool.get("driver"));
         let name = driver.and_then(|d| d.get("name")).and_then(Value::as_str);
         let driver = Component::read(driver, &format!("runs[{r}].tool.driver"))?;
-        let extensions = match tool.and_then(|tool| tool.get("extensions")) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(extensions)) => extensions
+        let at = format!("`runs[{r}].tool.extensions`");
+        let extensions =
+            optional(tool.and_then(|t| t.get("extensions")), &at, "an array", Value::as_array)?
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
                 .enumerate()
                 .map(|(e, ext)| {
                     let path = format!("runs[{r}].tool.extensions[{e}]");
-                    match ext {
-                        Value::Object(_) => Component::read(Some(ext), &path),
-                        other => Err(format!("`{path}` is {}, expected an object", kind(other))),
-                    }
+                    required(Some(ext), &format!("`{path}`"), "an object", Value::as_object)?;
+                    Component::read(Some(ext), &path)
                 })
-                .collect::<Result<_, _>>()?,
-            Some(other) => {
-                return Err(format!(
-                    "`runs[{r}].tool.extensions` is {}, expected an array",
-                    kind(other)
-                ));
-            }
-        };
+                .collect::<Result<_, _>>()?;
         Ok(Tool { name, driver, extensions })
     }
 
@@ -967,14 +946,9 @@ fn parse_severity(value: &Value) -> Option<f64> {
 /// that does not say it succeeded is not taken as a success), or a tool
 /// execution notification at level `error`.
 fn failed_invocation(run: &Map<String, Value>, r: usize) -> Result<Option<String>, String> {
-    let invocations = match run.get("invocations") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Array(invocations)) => invocations,
-        Some(other) => {
-            return Err(format!("`runs[{r}].invocations` is {}, expected an array", kind(other)));
-        }
-    };
-    for (j, invocation) in invocations.iter().enumerate() {
+    let at = format!("`runs[{r}].invocations`");
+    let invocations = optional(run.get("invocations"), &at, "an array", Value::as_array)?;
+    for (j, invocation) in invocations.map_or(&[][..], Vec::as_slice).iter().enumerate() {
         match invocation.get("executionSuccessful") {
             Some(Value::Bool(true)) => {}
             Some(Value::Bool(false)) => {
@@ -1010,6 +984,7 @@ fn failed_invocation(run: &Map<String, Value>, r: usize) -> Result<Option<String
 /// Whether a suppression with no `status` or status `accepted` applies;
 /// `underReview` and `rejected` do not suppress.
 fn is_suppressed(result: &Map<String, Value>, path: &dyn Fn() -> String) -> Result<bool, String> {
+    // Per result: the paths are formatted only for a message.
     let suppressions = match result.get("suppressions") {
         None | Some(Value::Null) => return Ok(false),
         Some(Value::Array(suppressions)) => suppressions,
