@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::{kind as kind_of, FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind as kind_of, required, FormatPolicy, Outcome, MAX_FINDINGS};
 use crate::gate::escape::{self, clip_line, count, len64, line};
 
 /// The per-check counters of a summary, in report order.
@@ -214,13 +214,8 @@ impl Run {
                 clip_line(kind, 40)
             )));
         }
-        let fields = match value.get("fields") {
-            Some(Value::Object(fields)) => fields,
-            Some(other) => {
-                return Err(at(format!("`fields` is {}, expected an object", kind_of(other))))
-            }
-            None => return Err(at("`fields` is missing".into())),
-        };
+        let fields =
+            required(value.get("fields"), "`fields`", "an object", Value::as_object).map_err(at)?;
         match kind {
             "diagnostic" => self.diagnostic(fields).map_err(at),
             "summary" => self.summary(fields).map_err(at),
@@ -232,13 +227,9 @@ impl Run {
     }
 
     fn diagnostic(&mut self, fields: &Map<String, Value>) -> Result<(), String> {
-        let severity = match fields.get("severity") {
-            Some(Value::String(s)) => s.to_lowercase(),
-            Some(other) => {
-                return Err(format!("`fields.severity` is {}, expected a string", kind_of(other)))
-            }
-            None => return Err("`fields.severity` is missing".into()),
-        };
+        let severity =
+            required(fields.get("severity"), "`fields.severity`", "a string", Value::as_str)?
+                .to_lowercase();
         let known = ["error", "warning", "note", "help", "bug"];
         let key =
             if known.contains(&severity.as_str()) { severity.clone() } else { "other".into() };

@@ -21,7 +21,7 @@
 
 use serde_json::Value;
 
-use super::{kind, FormatPolicy, Outcome};
+use super::{kind, required, FormatPolicy, Outcome};
 
 /// criterion's default `noise_threshold` (`Criterion::default()`): it reports
 /// a change only when the whole confidence interval of the mean change is
@@ -109,9 +109,7 @@ pub fn check_change(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, Strin
             "`criterion_regression_threshold` is {threshold}, expected a non-negative fraction"
         ));
     }
-    if !doc.is_object() {
-        return Err(format!("the document is {}, expected an object", kind(doc)));
-    }
+    required(Some(doc), "the document", "an object", Value::as_object)?;
     let mean = estimate(doc, "mean")?;
     estimate(doc, "median")?;
 
@@ -168,10 +166,8 @@ pub fn check_change(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, Strin
 
 /// Reads `doc.<name>` as an estimate, checking every number.
 fn estimate(doc: &Value, name: &str) -> Result<Estimate, String> {
-    let est = doc.get(name).ok_or_else(|| format!("`{name}` is missing"))?;
-    if !est.is_object() {
-        return Err(format!("`{name}` is {}, expected an object", kind(est)));
-    }
+    let est =
+        required(doc.get(name), &format!("`{name}`"), "an object", |v| v.is_object().then_some(v))?;
     let number = |path: &[&str]| -> Result<f64, String> {
         let mut value = est;
         let mut shown = name.to_string();

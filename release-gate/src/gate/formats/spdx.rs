@@ -27,7 +27,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::{field, optional_array, required, type_error, FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{
+    field, optional, optional_array, required, type_error, FormatPolicy, Outcome, MAX_FINDINGS,
+};
 use crate::gate::escape::{len64, line, name_some, plural, quote};
 
 /// The version the rule is written for.
@@ -95,13 +97,8 @@ fn read(doc: &Value) -> Result<Spdx<'_>, String> {
         for (i, item) in items.iter().enumerate() {
             let path = format!("{key}[{i}]");
             let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
-            let id = match obj.get("SPDXID") {
-                None => return Err(format!("`{path}.SPDXID` is missing")),
-                Some(Value::String(id)) => id.as_str(),
-                Some(other) => {
-                    return Err(type_error(&format!("{path}.SPDXID"), other, "a string"))
-                }
-            };
+            let at = format!("`{path}.SPDXID`");
+            let id = required(obj.get("SPDXID"), &at, "a string", Value::as_str)?;
             *elements.entry(id).or_insert(0) += 1;
         }
         counts.insert(format!("{key}.total"), len64(items));
@@ -117,7 +114,8 @@ fn read(doc: &Value) -> Result<Spdx<'_>, String> {
     for (i, item) in optional_array(root, "relationships", "relationships")?.iter().enumerate() {
         let path = format!("relationships[{i}]");
         let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
-        let field = |key| relationship_field(obj, &path, key);
+        let field =
+            |key| required(obj.get(key), &format!("`{path}.{key}`"), "a string", Value::as_str);
         relationships.push([
             field("spdxElementId")?,
             field("relationshipType")?,
@@ -282,36 +280,27 @@ fn describes(d: &Spdx, policy: &FormatPolicy, out: &mut Outcome, problems: &mut 
 /// `creationInfo` must be an object with a non-empty `created` and a
 /// non-empty `creators` list of strings.
 fn creation_info(root: &Map<String, Value>, reasons: &mut Vec<String>) -> Result<(), String> {
-    let Some(info) = field(root, "creationInfo") else {
+    let at = "`creationInfo`";
+    let Some(info) = optional(root.get("creationInfo"), at, "an object", Value::as_object)? else {
         reasons.push("`creationInfo` is missing".to_string());
         return Ok(());
     };
-    let info = info.as_object().ok_or_else(|| type_error("creationInfo", info, "an object"))?;
-    match field(info, "created") {
-        None => reasons.push("`creationInfo.created` is missing".to_string()),
-        Some(Value::String(s)) if s.trim().is_empty() => {
-            reasons.push("`creationInfo.created` is empty".to_string())
-        }
-        Some(Value::String(_)) => {}
-        Some(other) => return Err(type_error("creationInfo.created", other, "a string")),
+    let at = "`creationInfo.created`";
+    match optional(info.get("created"), at, "a string", Value::as_str)? {
+        None => reasons.push(format!("{at} is missing")),
+        Some(s) if s.trim().is_empty() => reasons.push(format!("{at} is empty")),
+        Some(_) => {}
     }
-    match field(info, "creators") {
-        None => reasons.push("`creationInfo.creators` is missing".to_string()),
-        Some(Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                if !item.is_string() {
-                    return Err(type_error(
-                        &format!("creationInfo.creators[{i}]"),
-                        item,
-                        "a string",
-                    ));
-                }
-            }
-            if items.is_empty() {
-                reasons.push("`creationInfo.creators` is empty".to_string());
-            }
-        }
-        Some(other) => return Err(type_error("creationInfo.creators", other, "an array")),
+    let at = "`creationInfo.creators`";
+    let Some(creators) = optional(info.get("creators"), at, "an array", Value::as_array)? else {
+        reasons.push(format!("{at} is missing"));
+        return Ok(());
+    };
+    for (i, item) in creators.iter().enumerate() {
+        required(Some(item), &format!("`creationInfo.creators[{i}]`"), "a string", Value::as_str)?;
+    }
+    if creators.is_empty() {
+        reasons.push(format!("{at} is empty"));
     }
     Ok(())
 }
@@ -340,18 +329,6 @@ fn required_string<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<Option<
     field(obj, key)
         .map(|v| required(Some(v), &format!("`{key}`"), "a string", Value::as_str))
         .transpose()
-}
-
-fn relationship_field<'a>(
-    obj: &'a Map<String, Value>,
-    path: &str,
-    key: &str,
-) -> Result<&'a str, String> {
-    match obj.get(key) {
-        None => Err(format!("`{path}.{key}` is missing")),
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(type_error(&format!("{path}.{key}"), other, "a string")),
-    }
 }
 
 /// An absolute URI (a scheme, `:`, then something) with no `#`, as SPDX 2.3
