@@ -624,6 +624,7 @@ pub fn provenance(doc: &Value) -> Found {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{with, without};
     use super::*;
     use crate::gate::escape::MAX_LINE;
     use serde_json::json;
@@ -659,16 +660,6 @@ mod tests {
                 {"ref": "inner"}
             ]
         })
-    }
-
-    fn with(mut doc: Value, key: &str, value: Value) -> Value {
-        doc[key] = value;
-        doc
-    }
-
-    fn without(mut doc: Value, key: &str) -> Value {
-        doc.as_object_mut().unwrap().remove(key);
-        doc
     }
 
     fn vuln(id: &str, severity: &str, state: Option<&str>) -> Value {

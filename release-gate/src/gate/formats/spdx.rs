@@ -369,6 +369,7 @@ pub fn provenance(doc: &Value) -> Found {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{with, without};
     use super::*;
     use crate::gate::escape::MAX_LINE;
     use serde_json::json;
@@ -399,16 +400,6 @@ mod tests {
                  "relatedSpdxElement": "SPDXRef-File-main"}
             ]
         })
-    }
-
-    fn with(mut doc: Value, key: &str, value: Value) -> Value {
-        doc[key] = value;
-        doc
-    }
-
-    fn without(mut doc: Value, key: &str) -> Value {
-        doc.as_object_mut().unwrap().remove(key);
-        doc
     }
 
     const NO_DESCRIBES: &str =
