@@ -543,7 +543,7 @@ fn judge(
             ),
             (None, Some(format)) if format != "evidence" => format!(
                 "it is stub evidence ({} marked `provenance: stub`), never release evidence",
-                super::formats::display_name(format)
+                super::formats::registry::display_name(format)
             ),
             (None, _) => "it is stub evidence (`provenance: stub`, written by `an unnamed generator`), never release evidence".to_string(),
         };

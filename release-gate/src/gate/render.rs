@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::escape::{md_code, md_code_cell};
-use super::formats::display_name as format_name;
+use super::formats::registry::display_name as format_name;
 use super::model::{ArtifactReport, Report, Status};
 
 /// Pretty JSON with every object's keys sorted, newline-terminated: the

@@ -30,9 +30,8 @@ use release_gate_scan::checked::{checked_json, duplicate_in_records, is_duplicat
 use serde_json::Value;
 
 use super::provenance::Found;
-use super::{
-    cargo_deny, criterion, junit, sarif, Format, FormatPolicy, Id, Json, JsonRule, Outcome,
-};
+use super::registry::{Format, Id, Json, JsonRule};
+use super::{cargo_deny, criterion, junit, sarif, FormatPolicy, Outcome};
 use crate::gate::escape::{bounded, shown};
 use crate::gate::evidence::{self, Evidence, UTF8_BOM};
 use crate::gate::trust::Claims;
