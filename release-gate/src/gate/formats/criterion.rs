@@ -109,10 +109,19 @@ pub fn check_change(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, Strin
             "`criterion_regression_threshold` is {threshold}, expected a non-negative fraction"
         ));
     }
+    Ok(rule(&read(doc)?, threshold))
+}
+
+/// The mean change, every estimate of the document checked.
+fn read(doc: &Value) -> Result<Estimate, String> {
     required(Some(doc), "the document", "an object", Value::as_object)?;
     let mean = estimate(doc, "mean")?;
     estimate(doc, "median")?;
+    Ok(mean)
+}
 
+/// The regression rule over the mean change.
+fn rule(mean: &Estimate, threshold: f64) -> Outcome {
     let mut out = Outcome::default();
     let summary = format!(
         "mean change {} ({} CI {} to {})",
@@ -161,7 +170,7 @@ pub fn check_change(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, Strin
         other => other,
     };
     out.findings.push(format!("{summary}: {verdict}"));
-    Ok(out)
+    out
 }
 
 /// Reads `doc.<name>` as an estimate, checking every number.
