@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{kind, required, FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, required, shown_value, FormatPolicy, Outcome, MAX_FINDINGS};
 use crate::gate::escape::{self, clean, len64, line};
 
 /// The warning kinds cargo-audit writes, in the order findings show them
@@ -62,7 +62,10 @@ fn read(doc: &Value) -> Result<Report<'_>, String> {
     let count = match vulns.get("count") {
         None => None,
         Some(v) => Some(v.as_u64().ok_or_else(|| {
-            format!("`vulnerabilities.count` is {}, expected a non-negative integer", show(v))
+            format!(
+                "`vulnerabilities.count` is {}, expected a non-negative integer",
+                shown_value(v)
+            )
         })?),
     };
     let found = match vulns.get("found") {
@@ -345,15 +348,6 @@ fn list_some(items: &[String], max: usize) -> String {
     match items.len().saturating_sub(max) {
         0 => shown,
         rest => format!("{shown} and {rest} more"),
-    }
-}
-
-/// A scalar shown in a message (`-1`, `"x"`), or its type.
-fn show(v: &Value) -> String {
-    match v {
-        Value::Number(n) => format!("`{n}`"),
-        Value::String(s) => format!("`\"{}\"`", clean(s)),
-        other => kind(other).to_string(),
     }
 }
 

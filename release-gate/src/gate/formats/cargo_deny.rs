@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::{kind as kind_of, required, FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind as kind_of, required, shown_value, FormatPolicy, Outcome, MAX_FINDINGS};
 use crate::gate::escape::{self, clip_line, count, len64, line};
 
 /// The per-check counters of a summary, in report order.
@@ -266,7 +266,7 @@ impl Run {
                         format!(
                             "{} is {}, expected a non-negative integer",
                             path(&format!(".{key}")),
-                            describe(v)
+                            shown_value(v)
                         )
                     })?,
                 };
@@ -439,14 +439,6 @@ fn is_check_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
-/// A number shown as written, any other value by its kind.
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Number(n) => clip_line(&n.to_string(), 30),
-        other => kind_of(other).to_string(),
-    }
 }
 
 /// The gate's own fields (`provenance`, `release`, `commit`,
@@ -738,11 +730,11 @@ mod tests {
     fn wrong_shapes_are_errors() {
         check_err(
             r#"{"type":"summary","fields":{"bans":{"errors":-1}}}"#,
-            "record at line 1: `fields.bans.errors` is -1, expected a non-negative integer",
+            "record at line 1: `fields.bans.errors` is `-1`, expected a non-negative integer",
         );
         check_err(
             r#"{"type":"summary","fields":{"bans":{"errors":"1"}}}"#,
-            "record at line 1: `fields.bans.errors` is a string, expected a non-negative integer",
+            "record at line 1: `fields.bans.errors` is `\"1\"`, expected a non-negative integer",
         );
         check_err(
             r#"{"type":"summary","fields":{"bans":{"warnings":0}}}"#,

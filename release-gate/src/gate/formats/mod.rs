@@ -29,6 +29,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::gate::escape;
+
 /// The JSON type of `value`, as messages name it (`a number`, `null`, ...).
 pub fn kind(value: &Value) -> &'static str {
     match value {
@@ -73,6 +75,16 @@ pub fn optional<'a, T>(
     as_t: fn(&'a Value) -> Option<T>,
 ) -> Result<Option<T>, String> {
     value.filter(|v| !v.is_null()).map(|v| required(Some(v), at, expected, as_t)).transpose()
+}
+
+/// A value as a message shows it: a number or a string as written (in
+/// backticks, a string quoted), anything else by its kind.
+pub fn shown_value(value: &Value) -> String {
+    match value {
+        Value::Number(n) => format!("`{}`", escape::clip(&n.to_string(), 30)),
+        Value::String(s) => format!("`\"{}\"`", escape::clean(s)),
+        other => kind(other).to_string(),
+    }
 }
 
 /// A required field of the type `as_t` picks (`expected` names it): `Err`
