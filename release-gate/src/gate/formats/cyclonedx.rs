@@ -121,15 +121,15 @@ fn read(doc: &Value) -> Result<Bom, String> {
         if !component.is_object() {
             return Err(type_error("metadata.component", component, "an object"));
         }
-        walk_components(component, "metadata.component", &mut refs, &mut 0)?;
+        walk_tree(component, "metadata.component", "components", &mut refs, &mut 0)?;
     }
     let mut components = 0u64;
     for (i, item) in optional_array(root, "components", "components")?.iter().enumerate() {
-        walk_components(item, &format!("components[{i}]"), &mut refs, &mut components)?;
+        walk_tree(item, &format!("components[{i}]"), "components", &mut refs, &mut components)?;
     }
     let mut services = 0u64;
     for (i, item) in optional_array(root, "services", "services")?.iter().enumerate() {
-        walk_services(item, &format!("services[{i}]"), &mut refs, &mut services)?;
+        walk_tree(item, &format!("services[{i}]"), "services", &mut refs, &mut services)?;
     }
     let dependencies = optional_array(root, "dependencies", "dependencies")?;
     let unresolved = unresolved_dependencies(dependencies, &refs)?;
@@ -322,28 +322,9 @@ impl RefIndex {
     }
 }
 
-/// Walks a component and its nested `components` (iteratively, so depth
-/// costs no stack), recording bom-refs and counting the nested components.
-/// The starting component itself is counted too.
-fn walk_components(
-    start: &Value,
-    path: &str,
-    refs: &mut RefIndex,
-    count: &mut u64,
-) -> Result<(), String> {
-    walk_tree(start, path, "components", refs, count)
-}
-
-/// Walks a service and its nested `services`, like [`walk_components`].
-fn walk_services(
-    start: &Value,
-    path: &str,
-    refs: &mut RefIndex,
-    count: &mut u64,
-) -> Result<(), String> {
-    walk_tree(start, path, "services", refs, count)
-}
-
+/// Walks a component and its nested `components` (or a service and its
+/// `services`: `children`), iteratively, so depth costs no stack; records
+/// bom-refs and counts the items, the starting one included.
 fn walk_tree(
     start: &Value,
     path: &str,
