@@ -376,35 +376,24 @@ struct Subject {
 /// The Statements a document carries, by its shape.
 fn read(doc: &Value) -> Result<Vec<Attestation>, String> {
     let obj = required(Some(doc), "the document", "an object", Value::as_object)?;
-    if obj.contains_key("_type") {
-        let statement = read_statement(doc, "")?;
-        return Ok(vec![Attestation {
+    let one = |wrapping, (statement, signatures)| {
+        let listed_predicate_type = None;
+        Ok(vec![Attestation {
             label: None,
-            wrapping: Wrapping::Plain,
-            signatures: 0,
-            listed_predicate_type: None,
+            wrapping,
+            signatures,
+            listed_predicate_type,
             statement,
-        }]);
+        }])
+    };
+    if obj.contains_key("_type") {
+        return one(Wrapping::Plain, (read_statement(doc, "")?, 0));
     }
     if obj.contains_key("payloadType") {
-        let (statement, signatures) = read_envelope(obj, "")?;
-        return Ok(vec![Attestation {
-            label: None,
-            wrapping: Wrapping::Envelope,
-            signatures,
-            listed_predicate_type: None,
-            statement,
-        }]);
+        return one(Wrapping::Envelope, read_envelope(obj, "")?);
     }
     if obj.contains_key("mediaType") {
-        let (statement, signatures) = read_bundle(obj, "")?;
-        return Ok(vec![Attestation {
-            label: None,
-            wrapping: Wrapping::Bundle,
-            signatures,
-            listed_predicate_type: None,
-            statement,
-        }]);
+        return one(Wrapping::Bundle, read_bundle(obj, "")?);
     }
     if is_cosign_bundle(obj) {
         return Err("a cosign signature bundle (`base64Signature`, `cert`, `rekorBundle`), not an attestation: it carries no in-toto statement".to_string());
