@@ -14,6 +14,8 @@
 use std::io::Read;
 
 use crate::scan::{self, Source};
+use crate::text::bounded_to;
+pub use crate::text::{bounded, shown, MAX_MESSAGE, MAX_SHOWN};
 
 /// An evidence file's binding fields, as it wrote them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -93,10 +95,6 @@ pub const FIELDS: &[&str] = &[
     "checks",
 ];
 
-/// Longest text echoed from a document into a message, in bytes; longer
-/// values are cut (a status word is short; a 10 MB "status" is not one).
-pub const MAX_SHOWN: usize = 120;
-
 /// Longest `release`, `commit` or `generated_at` accepted, in bytes.
 pub const MAX_CLAIM: usize = 256;
 
@@ -112,51 +110,6 @@ pub fn is_domain_name(domain: &str) -> bool {
         && domain
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
-}
-
-/// Text from a document as messages show it: one line (control characters
-/// become spaces, so evidence cannot forge lines in a terminal or a CI log),
-/// and at most [`MAX_SHOWN`] bytes, with the full length when cut.
-pub fn shown(text: &str) -> String {
-    let one_line = |c: char| if c.is_control() { ' ' } else { c };
-    if text.len() <= MAX_SHOWN {
-        return text.chars().map(one_line).collect();
-    }
-    let mut out = String::new();
-    for c in text.chars() {
-        if out.len().saturating_add(c.len_utf8()) > MAX_SHOWN.saturating_sub(20) {
-            break;
-        }
-        out.push(one_line(c));
-    }
-    format!("{out}... ({} bytes in all)", text.len())
-}
-
-/// Longest message about a document, in bytes: a parser's message can quote
-/// the input, and no quote may echo megabytes into the report or the terminal.
-pub const MAX_MESSAGE: usize = 1024;
-
-/// A message about a document, kept to one line and at most about
-/// [`MAX_MESSAGE`] bytes: the start and the end (where parsers put the line
-/// and column) survive, the middle is cut.
-pub fn bounded(message: &str) -> String {
-    let one_line = message.replace(char::is_control, " ");
-    if one_line.len() <= MAX_MESSAGE {
-        return one_line;
-    }
-    let head_end = (0..=MAX_MESSAGE.saturating_sub(200))
-        .rev()
-        .find(|&i| one_line.is_char_boundary(i))
-        .unwrap_or(0);
-    let tail_start = (one_line.len().saturating_sub(160)..=one_line.len())
-        .find(|&i| one_line.is_char_boundary(i))
-        .unwrap_or(one_line.len());
-    format!(
-        "{} ... ({} bytes cut) ... {}",
-        one_line.get(..head_end).unwrap_or_default(),
-        tail_start.saturating_sub(head_end),
-        one_line.get(tail_start..).unwrap_or_default()
-    )
 }
 
 /// Status words, compared trimmed and case-insensitive.
@@ -448,18 +401,4 @@ fn check_reason(index: usize, check: &Check) -> Option<String> {
         Some(other) => Some(format!("{label} has a `status` that is {}", other.kind())),
         None => Some(format!("{label} has no `status`")),
     }
-}
-
-/// `text` with control characters as spaces, cut at `max` bytes (on a
-/// character boundary) with the full length when cut.
-fn bounded_to(text: &str, max: usize) -> String {
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if one_line.len() <= max {
-        return one_line;
-    }
-    let mut end = max.saturating_sub(20);
-    while !one_line.is_char_boundary(end) {
-        end = end.saturating_sub(1);
-    }
-    format!("{}... ({} bytes in all)", one_line.get(..end).unwrap_or_default(), text.len())
 }

@@ -12,13 +12,16 @@
 //!   on another.
 //! - [`skeleton`]: a SARIF log read from a stream, its results one at a
 //!   time, in bounded memory.
+//! - [`checked`]: the checked `serde_json::Value` parse of the tool formats.
 //! - [`json`]: `serde_json::Value` parsing for the tool formats.
-//! - [`text`]: control-character checks of paths and report text.
+//! - [`text`]: control-character checks of paths and report text, the caps
+//!   on echoed text and its one-line, bounded forms.
 //! - [`pretty`]: the report's pretty JSON with sorted keys, written without
 //!   a `Value` round trip.
 
 #![forbid(unsafe_code)]
 
+pub mod checked;
 pub mod evidence;
 pub mod hash;
 pub mod json;

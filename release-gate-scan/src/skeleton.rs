@@ -4,7 +4,7 @@
 //! time and never held.
 //!
 //! The rules are those of the gate's whole-document reader
-//! (`detect::checked_json`): a key repeated in any object, at any depth, is
+//! (`checked::checked_json`): a key repeated in any object, at any depth, is
 //! an error with the same message (`duplicate key `k``, and serde_json's
 //! position); nesting is bounded by serde_json's recursion limit (128), and
 //! the grammar is serde_json's. Everything is walked, results included, so a

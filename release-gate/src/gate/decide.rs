@@ -627,7 +627,7 @@ fn stub_reason(generator: Option<&str>, format: Option<&str>) -> String {
         ),
         (None, Some(format)) if format != "evidence" => format!(
             "it is stub evidence ({} marked `provenance: stub`), never release evidence",
-            super::formats::detect::display_name(format)
+            super::formats::registry::display_name(format)
         ),
         (None, _) => "it is stub evidence (`provenance: stub`, written by `an unnamed generator`), never release evidence".to_string(),
     }

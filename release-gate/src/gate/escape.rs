@@ -13,6 +13,17 @@
 //!   code span whose fence is longer than any backtick run in it, so it
 //!   cannot close the span and render a link, an image or HTML.
 //! - JSON: `serde_json` escapes every string.
+//!
+//! Text quoted from a document into a message is first made one bounded
+//! line, with the caps defined once in `release_gate_scan::text`: a line the
+//! gate writes about a document ([`line`], [`MAX_LINE`] characters), a value
+//! quoted inside it ([`clean`], [`quote`], [`MAX_SHOWN`]), a parser's message
+//! ([`bounded`], [`MAX_MESSAGE`] bytes). Every format module uses these.
+
+pub use release_gate_scan::text::{bounded, shown, MAX_LINE, MAX_MESSAGE, MAX_SHOWN};
+
+/// How many names a message lists before "and N more".
+pub const MAX_NAMED: usize = 3;
 
 /// One line for a terminal or a CI log: every control character as its
 /// escape (`\n`, `\u{1b}`); the rest unchanged.
@@ -104,9 +115,131 @@ fn code_span(s: &str, cell: bool) -> String {
     format!("{fence}{pad}{body}{pad}{fence}")
 }
 
+/// At most `max` characters, the last one `…` when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// [`clip`], with control characters (line breaks included) turned into
+/// spaces, so the result is one line.
+pub fn clip_line(text: &str, max: usize) -> String {
+    clip(&text.replace(char::is_control, " "), max)
+}
+
+/// A line the gate writes about a document (a finding, a reason): one line,
+/// at most [`MAX_LINE`] characters.
+pub fn line(text: &str) -> String {
+    clip_line(text, MAX_LINE)
+}
+
+/// An input value made safe to quote inside a message: control characters
+/// become spaces, backticks become quotes (they cannot close the quote), at
+/// most [`MAX_SHOWN`] characters.
+pub fn clean(text: &str) -> String {
+    clip(&text.replace(char::is_control, " ").replace('`', "'"), MAX_SHOWN)
+}
+
+/// An input value in backticks: [`clean`].
+pub fn quote(text: &str) -> String {
+    format!("`{}`", clean(text))
+}
+
+/// The first few names quoted, then "and N more".
+pub fn name_some(names: &[&str]) -> String {
+    let shown: Vec<String> = names.iter().take(MAX_NAMED).map(|n| quote(n)).collect();
+    match names.len().saturating_sub(MAX_NAMED) {
+        0 => shown.join(", "),
+        rest => format!("{} and {rest} more", shown.join(", ")),
+    }
+}
+
+/// Tool prose as one printable line: ANSI escape sequences dropped, control
+/// characters and runs of whitespace collapsed to one space (at most a few
+/// lines' worth kept: the caller clips).
+pub fn one_line(text: &str) -> String {
+    let limit = MAX_LINE.saturating_mul(4);
+    let mut out = String::with_capacity(text.len().min(limit));
+    let mut chars = text.chars().peekable();
+    let mut space = false;
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI `ESC [ params final-byte`; any other escape drops one char.
+            if chars.next_if_eq(&'[').is_some() {
+                while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
+            } else {
+                chars.next();
+            }
+            continue;
+        }
+        if c.is_whitespace() || c.is_control() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(c);
+        if out.len() > limit {
+            break;
+        }
+    }
+    out
+}
+
+/// `one` when `n` is 1, else `many`.
+pub fn plural<'a>(n: impl TryInto<u64>, one: &'a str, many: &'a str) -> &'a str {
+    if n.try_into().is_ok_and(|n| n == 1) {
+        one
+    } else {
+        many
+    }
+}
+
+/// `n` and its noun: `1 result`, `2 results`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", plural(n, one, many))
+}
+
+/// A length as a count for the report.
+pub fn len64<T>(items: &[T]) -> u64 {
+    u64::try_from(items.len()).unwrap_or(u64::MAX)
+}
+
+/// A score or threshold, never rounded: `7.0`, `9.8`, `4.96`.
+pub fn fmt_f64(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.1}")
+    } else {
+        format!("{x}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_text_becomes_one_bounded_line() {
+        assert_eq!(clip("abcdef", 6), "abcdef");
+        assert_eq!(clip("abcdefg", 6), "abcde…");
+        assert_eq!(clip("héllo", 3), "hé…");
+        assert_eq!(clip_line("a\nb\tc", 10), "a b c");
+        assert_eq!(line(&"x".repeat(300)).chars().count(), MAX_LINE);
+        assert_eq!(quote("a`b\nc"), "`a'b c`");
+        assert_eq!(one_line("  a \n\t b\u{1b}[1;31m c \u{7}"), "a b c");
+        assert_eq!(name_some(&["a", "b", "c", "d", "e"]), "`a`, `b`, `c` and 2 more");
+        assert_eq!(plural(1u64, "test", "tests"), "test");
+        assert_eq!(plural(2usize, "test", "tests"), "tests");
+        assert_eq!(count(2, "result", "results"), "2 results");
+        assert_eq!(fmt_f64(7.0), "7.0");
+        assert_eq!(fmt_f64(4.96), "4.96");
+    }
 
     #[test]
     fn terminal_text_never_starts_a_line() {

@@ -4,7 +4,7 @@
 use std::fmt::{self, Write};
 
 use super::escape::{md_code, md_code_cell};
-use super::formats::detect::display_name;
+use super::formats::registry::display_name as format_name;
 use super::model::{ArtifactReport, Report, Status};
 
 pub fn markdown(report: &Report) -> String {
@@ -210,13 +210,6 @@ fn table(md: &mut String, columns: &[&str], rows: impl IntoIterator<Item = Strin
     writeln!(md, "| {} |", columns.join(" | "))?;
     writeln!(md, "|{}", "---|".repeat(columns.len()))?;
     rows.into_iter().try_for_each(|row| writeln!(md, "| {row} |"))
-}
-
-fn format_name(format: &str) -> &str {
-    match format {
-        "evidence" => "evidence JSON",
-        other => display_name(other),
-    }
 }
 
 fn status_cell(status: Status) -> &'static str {

@@ -26,11 +26,9 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::text::{clip_line, kind as kind_of, plural};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind as kind_of, required, shown_value, FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{self, clip_line, count, len64, line};
 
-/// The longest finding or warning line, in characters.
-const MAX_LINE_CHARS: usize = 200;
 /// The per-check counters of a summary, in report order.
 const STAT_KEYS: [&str; 4] = ["errors", "warnings", "notes", "helps"];
 
@@ -216,13 +214,8 @@ impl Run {
                 clip_line(kind, 40)
             )));
         }
-        let fields = match value.get("fields") {
-            Some(Value::Object(fields)) => fields,
-            Some(other) => {
-                return Err(at(format!("`fields` is {}, expected an object", kind_of(other))))
-            }
-            None => return Err(at("`fields` is missing".into())),
-        };
+        let fields =
+            required(value.get("fields"), "`fields`", "an object", Value::as_object).map_err(at)?;
         match kind {
             "diagnostic" => self.diagnostic(fields).map_err(at),
             "summary" => self.summary(fields).map_err(at),
@@ -234,13 +227,9 @@ impl Run {
     }
 
     fn diagnostic(&mut self, fields: &Map<String, Value>) -> Result<(), String> {
-        let severity = match fields.get("severity") {
-            Some(Value::String(s)) => s.to_lowercase(),
-            Some(other) => {
-                return Err(format!("`fields.severity` is {}, expected a string", kind_of(other)))
-            }
-            None => return Err("`fields.severity` is missing".into()),
-        };
+        let severity =
+            required(fields.get("severity"), "`fields.severity`", "a string", Value::as_str)?
+                .to_lowercase();
         let known = ["error", "warning", "note", "help", "bug"];
         let key =
             if known.contains(&severity.as_str()) { severity.clone() } else { "other".into() };
@@ -277,7 +266,7 @@ impl Run {
                         format!(
                             "{} is {}, expected a non-negative integer",
                             path(&format!(".{key}")),
-                            describe(v)
+                            shown_value(v)
                         )
                     })?,
                 };
@@ -298,45 +287,48 @@ impl Run {
             self.log_error_count = self.log_error_count.saturating_add(1);
             if self.log_errors.len() < MAX_FINDINGS {
                 let message = fields.get("message").and_then(Value::as_str).unwrap_or_default();
-                self.log_errors.push(clip_line(&format!("log error: {message}"), MAX_LINE_CHARS));
+                self.log_errors.push(line(&format!("log error: {message}")));
             }
         }
     }
 
-    fn outcome(self) -> Outcome {
-        let mut out = Outcome::default();
-        for (check, stats) in &self.checks {
-            if stats.errors > 0 {
-                out.reasons.push(format!(
-                    "`{check}` check failed: {} {} in the summary",
-                    stats.errors,
-                    plural(stats.errors, "error", "errors")
+    fn severity(&self, s: &str) -> u64 {
+        self.severities.get(s).copied().unwrap_or(0)
+    }
+
+    /// A failed check, an error or bug diagnostic, no summary, or a summary
+    /// of no check.
+    fn reasons(&self) -> Vec<String> {
+        let mut reasons = Vec::new();
+        for (check, stats) in self.checks.iter().filter(|(_, s)| s.errors > 0) {
+            reasons.push(format!(
+                "`{check}` check failed: {} in the summary",
+                count(stats.errors, "error", "errors")
+            ));
+        }
+        for level in ["error", "bug"] {
+            let n = self.severity(level);
+            if n > 0 {
+                reasons.push(format!(
+                    "{} at severity `{level}`",
+                    count(n, "diagnostic", "diagnostics")
                 ));
             }
         }
-        let severity = |s: &str| self.severities.get(s).copied().unwrap_or(0);
-        let (errors, bugs) = (severity("error"), severity("bug"));
-        if errors > 0 {
-            out.reasons.push(format!(
-                "{errors} {} at severity `error`",
-                plural(errors, "diagnostic", "diagnostics")
-            ));
-        }
-        if bugs > 0 {
-            out.reasons.push(format!(
-                "{bugs} {} at severity `bug`",
-                plural(bugs, "diagnostic", "diagnostics")
-            ));
-        }
         if self.summaries == 0 {
-            out.reasons.push("no summary line: the cargo-deny run did not finish".into());
+            reasons.push("no summary line: the cargo-deny run did not finish".into());
         } else if self.checks.is_empty() {
             // A summary of no check: cargo-deny checked nothing.
-            out.reasons.push("the summary lists no check: cargo-deny checked nothing".into());
+            reasons.push("the summary lists no check: cargo-deny checked nothing".into());
         }
+        reasons
+    }
 
+    /// Several runs, summary warnings, warning diagnostics, log errors.
+    fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
         if self.summaries > 1 {
-            out.warnings.push(format!(
+            warnings.push(format!(
                 "{} summary lines: the output holds several runs; their counts are added up",
                 self.summaries
             ));
@@ -348,35 +340,37 @@ impl Run {
             .map(|(check, s)| format!("`{check}` {}", s.warnings))
             .collect();
         if !warning_checks.is_empty() {
-            out.warnings.push(format!("summary warnings: {}", warning_checks.join(", ")));
+            warnings.push(format!("summary warnings: {}", warning_checks.join(", ")));
         }
-        let warnings = severity("warning");
-        if warnings > 0 {
-            out.warnings.push(format!(
-                "{warnings} {} at severity `warning`",
-                plural(warnings, "diagnostic", "diagnostics")
-            ));
+        let n = self.severity("warning");
+        if n > 0 {
+            warnings
+                .push(format!("{} at severity `warning`", count(n, "diagnostic", "diagnostics")));
         }
         if self.log_error_count > 0 {
-            out.warnings.push(format!(
-                "{} {} at level `ERROR`",
-                self.log_error_count,
-                plural(self.log_error_count, "log line", "log lines")
+            warnings.push(format!(
+                "{} at level `ERROR`",
+                count(self.log_error_count, "log line", "log lines")
             ));
         }
+        warnings
+    }
 
+    fn outcome(self) -> Outcome {
+        let mut out =
+            Outcome { reasons: self.reasons(), warnings: self.warnings(), ..Outcome::default() };
         for (check, stats) in &self.checks {
             let values = [stats.errors, stats.warnings, stats.notes, stats.helps];
             for (key, value) in STAT_KEYS.iter().zip(values) {
                 out.counts.insert(format!("{check}.{key}"), value);
             }
         }
+        let (errors, warnings) = (self.severity("error"), self.severity("warning"));
         out.counts.insert("diagnostics.error".into(), errors);
         out.counts.insert("diagnostics.warning".into(), warnings);
         for (severity, n) in &self.severities {
             out.counts.insert(format!("diagnostics.{severity}"), *n);
         }
-
         out.findings = self
             .error_findings
             .into_iter()
@@ -386,7 +380,7 @@ impl Run {
             .collect();
         // Never a silent cut: say how many more the file holds.
         let total = errors.saturating_add(warnings).saturating_add(self.log_error_count);
-        let shown = out.findings.len() as u64;
+        let shown = len64(&out.findings);
         if total > shown {
             out.findings.push(format!(
                 "and {} more error/warning diagnostic(s) in the file",
@@ -435,7 +429,7 @@ fn diagnostic_line(severity: &str, fields: &Map<String, Value>) -> String {
         let shown: Vec<String> = spans.iter().map(|s| format!("`{}`", clip_line(s, 60))).collect();
         line.push_str(&format!(" ({})", shown.join(", ")));
     }
-    clip_line(&line, MAX_LINE_CHARS)
+    escape::line(&line)
 }
 
 /// Check names become count keys: lowercase ASCII letters, digits, `-`, `_`.
@@ -445,14 +439,6 @@ fn is_check_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
-/// A number shown as written, any other value by its kind.
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Number(n) => clip_line(&n.to_string(), 30),
-        other => kind_of(other).to_string(),
-    }
 }
 
 /// The gate's own fields (`provenance`, `release`, `commit`,
@@ -477,6 +463,7 @@ pub fn provenance(text: &str) -> Found {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::escape::MAX_LINE;
 
     const CLEAN_SUMMARY: &str = r#"{"type":"summary","fields":{"advisories":{"errors":0,"warnings":0,"notes":0,"helps":0},"bans":{"errors":0,"warnings":0,"notes":0,"helps":0}}}"#;
 
@@ -731,7 +718,7 @@ mod tests {
         assert_eq!(out.findings.len(), MAX_FINDINGS + 1);
         assert!(out.findings[..MAX_FINDINGS]
             .iter()
-            .all(|f| f.chars().count() <= MAX_LINE_CHARS && f.ends_with('…')));
+            .all(|f| f.chars().count() <= MAX_LINE && f.ends_with('…')));
         assert_eq!(
             out.findings[MAX_FINDINGS],
             "and 4 more error/warning diagnostic(s) in the file"
@@ -743,11 +730,11 @@ mod tests {
     fn wrong_shapes_are_errors() {
         check_err(
             r#"{"type":"summary","fields":{"bans":{"errors":-1}}}"#,
-            "record at line 1: `fields.bans.errors` is -1, expected a non-negative integer",
+            "record at line 1: `fields.bans.errors` is `-1`, expected a non-negative integer",
         );
         check_err(
             r#"{"type":"summary","fields":{"bans":{"errors":"1"}}}"#,
-            "record at line 1: `fields.bans.errors` is a string, expected a non-negative integer",
+            "record at line 1: `fields.bans.errors` is `\"1\"`, expected a non-negative integer",
         );
         check_err(
             r#"{"type":"summary","fields":{"bans":{"warnings":0}}}"#,

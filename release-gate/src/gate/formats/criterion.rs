@@ -21,8 +21,7 @@
 
 use serde_json::Value;
 
-use super::text::kind;
-use super::{FormatPolicy, Outcome};
+use super::{kind, required, FormatPolicy, Outcome};
 
 /// criterion's default `noise_threshold` (`Criterion::default()`): it reports
 /// a change only when the whole confidence interval of the mean change is
@@ -110,12 +109,19 @@ pub fn check_change(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, Strin
             "`criterion_regression_threshold` is {threshold}, expected a non-negative fraction"
         ));
     }
-    if !doc.is_object() {
-        return Err(format!("the document is {}, expected an object", kind(doc)));
-    }
+    Ok(rule(&read(doc)?, threshold))
+}
+
+/// The mean change, every estimate of the document checked.
+fn read(doc: &Value) -> Result<Estimate, String> {
+    required(Some(doc), "the document", "an object", Value::as_object)?;
     let mean = estimate(doc, "mean")?;
     estimate(doc, "median")?;
+    Ok(mean)
+}
 
+/// The regression rule over the mean change.
+fn rule(mean: &Estimate, threshold: f64) -> Outcome {
     let mut out = Outcome::default();
     let summary = format!(
         "mean change {} ({} CI {} to {})",
@@ -164,15 +170,13 @@ pub fn check_change(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, Strin
         other => other,
     };
     out.findings.push(format!("{summary}: {verdict}"));
-    Ok(out)
+    out
 }
 
 /// Reads `doc.<name>` as an estimate, checking every number.
 fn estimate(doc: &Value, name: &str) -> Result<Estimate, String> {
-    let est = doc.get(name).ok_or_else(|| format!("`{name}` is missing"))?;
-    if !est.is_object() {
-        return Err(format!("`{name}` is {}, expected an object", kind(est)));
-    }
+    let est =
+        required(doc.get(name), &format!("`{name}`"), "an object", |v| v.is_object().then_some(v))?;
     let number = |path: &[&str]| -> Result<f64, String> {
         let mut value = est;
         let mut shown = name.to_string();

@@ -29,10 +29,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::text::{
-    clip, field, kind, name_some, optional_array, optional_object, plural, quote, type_error,
+use super::{
+    field, optional_array, optional_object, required, type_error, FormatPolicy, Outcome,
+    MAX_FINDINGS,
 };
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{len64, line, name_some, plural, quote};
 
 /// The newest minor version of CycloneDX 1 the gate knows; newer 1.x minors
 /// are read as this one, with a warning.
@@ -43,8 +44,6 @@ const OLDEST_MINOR: u64 = 2;
 /// `analysis.state` values that take a vulnerability off the blocking list.
 const RESOLVED_STATES: &[&str] =
     &["resolved", "resolved_with_pedigree", "not_affected", "false_positive"];
-/// The longest finding line, in characters.
-const MAX_FINDING_CHARS: usize = 200;
 
 /// Does this JSON document look like a CycloneDX BOM?
 ///
@@ -75,11 +74,27 @@ pub fn detect(doc: &Value) -> bool {
 /// `.high`, `.medium`, `.low`, `.other` (info, none or unrated) and
 /// `vulnerabilities.unresolved` (not resolved by `analysis.state`).
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
-    let root = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
-    let mut out = Outcome::default();
+    Ok(rule(&read(doc)?, policy))
+}
 
+/// What the rule reads of a BOM.
+struct Bom {
+    /// A `specVersion` newer than the gate knows.
+    spec_warning: Option<String>,
+    /// `metadata.component` is there.
+    subject: bool,
+    refs: RefIndex,
+    components: u64,
+    services: u64,
+    dependencies: u64,
+    /// Dependency references that resolve to no bom-ref, with where.
+    unresolved: Vec<(String, String)>,
+    vulns: Vec<Vulnerability>,
+}
+
+/// The BOM's shape: `Err` when it is not a CycloneDX 1.2 to 1.x JSON BOM.
+fn read(doc: &Value) -> Result<Bom, String> {
+    let root = required(Some(doc), "the document", "an object", Value::as_object)?;
     match root.get("bomFormat") {
         None => return Err("`bomFormat` is missing".to_string()),
         Some(Value::String(s)) if s == "CycloneDX" => {}
@@ -88,9 +103,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         }
         Some(other) => return Err(type_error("bomFormat", other, "a string")),
     }
-    if let Some(warning) = spec_version(root)? {
-        out.warnings.push(warning);
-    }
+    let spec_warning = spec_version(root)?;
     if let Some(serial) = field(root, "serialNumber") {
         let serial =
             serial.as_str().ok_or_else(|| type_error("serialNumber", serial, "a string"))?;
@@ -101,40 +114,54 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             ));
         }
     }
-
     let mut refs = RefIndex::default();
     let metadata = optional_object(root, "metadata", "metadata")?;
     let subject = metadata.and_then(|meta| field(meta, "component"));
-    match subject {
-        Some(component) => {
-            if !component.is_object() {
-                return Err(type_error("metadata.component", component, "an object"));
-            }
-            let mut nested = 0;
-            walk_components(component, "metadata.component", &mut refs, &mut nested)?;
+    if let Some(component) = subject {
+        if !component.is_object() {
+            return Err(type_error("metadata.component", component, "an object"));
         }
-        None => out
-            .reasons
-            .push("no `metadata.component`: the SBOM does not say what it describes".to_string()),
+        walk_tree(component, "metadata.component", "components", &mut refs, &mut 0)?;
     }
-
     let mut components = 0u64;
     for (i, item) in optional_array(root, "components", "components")?.iter().enumerate() {
-        walk_components(item, &format!("components[{i}]"), &mut refs, &mut components)?;
+        walk_tree(item, &format!("components[{i}]"), "components", &mut refs, &mut components)?;
     }
     let mut services = 0u64;
     for (i, item) in optional_array(root, "services", "services")?.iter().enumerate() {
-        walk_services(item, &format!("services[{i}]"), &mut refs, &mut services)?;
+        walk_tree(item, &format!("services[{i}]"), "services", &mut refs, &mut services)?;
     }
-    out.counts.insert("components.total".to_string(), components);
-    out.counts.insert("services.total".to_string(), services);
-    if components == 0 {
+    let dependencies = optional_array(root, "dependencies", "dependencies")?;
+    let unresolved = unresolved_dependencies(dependencies, &refs)?;
+    let vulns = read_vulnerabilities(optional_array(root, "vulnerabilities", "vulnerabilities")?)?;
+    Ok(Bom {
+        spec_warning,
+        subject: subject.is_some(),
+        refs,
+        components,
+        services,
+        dependencies: len64(dependencies),
+        unresolved,
+        vulns,
+    })
+}
+
+/// The rule over a BOM that has CycloneDX's shape.
+fn rule(bom: &Bom, policy: &FormatPolicy) -> Outcome {
+    let mut out = Outcome::default();
+    out.warnings.extend(bom.spec_warning.clone());
+    if !bom.subject {
+        out.reasons
+            .push("no `metadata.component`: the SBOM does not say what it describes".to_string());
+    }
+    out.counts.insert("components.total".to_string(), bom.components);
+    out.counts.insert("services.total".to_string(), bom.services);
+    if bom.components == 0 {
         out.reasons
             .push("no components: the SBOM lists nothing the subject is made of".to_string());
     }
-
     let mut structural = Vec::new();
-    let duplicates: Vec<(&String, &u64)> = refs.seen.iter().filter(|(_, n)| **n > 1).collect();
+    let duplicates: Vec<(&String, &u64)> = bom.refs.seen.iter().filter(|(_, n)| **n > 1).collect();
     if !duplicates.is_empty() {
         let names: Vec<&str> = duplicates.iter().map(|(r, _)| r.as_str()).collect();
         out.reasons.push(format!(
@@ -147,29 +174,38 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             structural.push(format!("duplicate bom-ref {} ({n} times)", quote(r)));
         }
     }
-
-    let dependencies = optional_array(root, "dependencies", "dependencies")?;
-    out.counts.insert("dependencies.total".to_string(), dependencies.len() as u64);
-    let unresolved = unresolved_dependencies(dependencies, &refs)?;
-    if !unresolved.is_empty() {
-        let names: Vec<&str> = unresolved.iter().map(|(r, _)| r.as_str()).collect();
+    out.counts.insert("dependencies.total".to_string(), bom.dependencies);
+    if !bom.unresolved.is_empty() {
+        let names: Vec<&str> = bom.unresolved.iter().map(|(r, _)| r.as_str()).collect();
         out.reasons.push(format!(
             "{} dependency {} not resolve to a bom-ref: {}",
-            unresolved.len(),
-            plural(unresolved.len(), "reference does", "references do"),
+            bom.unresolved.len(),
+            plural(bom.unresolved.len(), "reference does", "references do"),
             name_some(&names)
         ));
-        for (r, at) in &unresolved {
+        for (r, at) in &bom.unresolved {
             structural
                 .push(format!("dependency reference {} in `{at}` does not resolve", quote(r)));
         }
     }
+    vulnerability_reasons(bom, policy, &mut out, &mut structural);
+    out.findings = findings(&bom.vulns, structural, policy.cyclonedx_block_vulnerabilities);
+    out
+}
 
-    let vulns = read_vulnerabilities(optional_array(root, "vulnerabilities", "vulnerabilities")?)?;
-    vulnerability_counts(&vulns, &mut out.counts);
+/// Unresolved critical or high vulnerabilities (reasons or warnings, by
+/// policy), and vulnerabilities that affect a component the BOM does not
+/// have.
+fn vulnerability_reasons(
+    bom: &Bom,
+    policy: &FormatPolicy,
+    out: &mut Outcome,
+    structural: &mut Vec<String>,
+) {
+    vulnerability_counts(&bom.vulns, &mut out.counts);
     // The most severe named first; a stable sort keeps document order within
     // a severity.
-    let mut serious: Vec<&Vulnerability> = vulns.iter().filter(|v| v.serious()).collect();
+    let mut serious: Vec<&Vulnerability> = bom.vulns.iter().filter(|v| v.serious()).collect();
     serious.sort_by_key(|v| std::cmp::Reverse(v.severity));
     let kinds = if serious.iter().any(|v| v.severity == Severity::Unrated) {
         "critical, high or unrated"
@@ -177,7 +213,6 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         "critical or high"
     };
     let serious: Vec<&str> = serious.iter().map(|v| v.id.as_str()).collect();
-    let block = policy.cyclonedx_block_vulnerabilities;
     if !serious.is_empty() {
         let line = format!(
             "{} unresolved {kinds} {}: {}",
@@ -185,7 +220,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             plural(serious.len(), "vulnerability", "vulnerabilities"),
             name_some(&serious)
         );
-        if block {
+        if policy.cyclonedx_block_vulnerabilities {
             out.reasons.push(line);
         } else {
             out.warnings
@@ -194,11 +229,11 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
     }
     // A vulnerability that names a component the BOM does not have: what it
     // affects is unknown, as with a dependency reference.
-    let dangling: Vec<(String, String)> = vulns
+    let dangling: Vec<(&String, &String)> = bom
+        .vulns
         .iter()
-        .flat_map(|v| v.affects.iter().map(move |r| (r, v)))
-        .filter(|(r, _)| !refs.contains(r) && !r.starts_with("urn:cdx:"))
-        .map(|(r, v)| (r.clone(), v.id.clone()))
+        .flat_map(|v| v.affects.iter().map(move |r| (r, &v.id)))
+        .filter(|(r, _)| !bom.refs.contains(r) && !r.starts_with("urn:cdx:"))
         .collect();
     if !dangling.is_empty() {
         let names: Vec<&str> = dangling.iter().map(|(r, _)| r.as_str()).collect();
@@ -216,9 +251,6 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             ));
         }
     }
-
-    out.findings = findings(vulns, structural, block);
-    Ok(out)
 }
 
 /// Reads `specVersion`: `Ok(Some(warning))` for a 1.x newer than the gate
@@ -290,28 +322,9 @@ impl RefIndex {
     }
 }
 
-/// Walks a component and its nested `components` (iteratively, so depth
-/// costs no stack), recording bom-refs and counting the nested components.
-/// The starting component itself is counted too.
-fn walk_components(
-    start: &Value,
-    path: &str,
-    refs: &mut RefIndex,
-    count: &mut u64,
-) -> Result<(), String> {
-    walk_tree(start, path, "components", refs, count)
-}
-
-/// Walks a service and its nested `services`, like [`walk_components`].
-fn walk_services(
-    start: &Value,
-    path: &str,
-    refs: &mut RefIndex,
-    count: &mut u64,
-) -> Result<(), String> {
-    walk_tree(start, path, "services", refs, count)
-}
-
+/// Walks a component and its nested `components` (or a service and its
+/// `services`: `children`), iteratively, so depth costs no stack; records
+/// bom-refs and counts the items, the starting one included.
 fn walk_tree(
     start: &Value,
     path: &str,
@@ -530,20 +543,21 @@ fn vulnerability_counts(vulns: &[Vulnerability], counts: &mut BTreeMap<String, u
 
 /// The worst first: blocking vulnerabilities, then structural problems, then
 /// the other vulnerabilities (unresolved before resolved, by severity).
-fn findings(mut vulns: Vec<Vulnerability>, structural: Vec<String>, block: bool) -> Vec<String> {
+fn findings(vulns: &[Vulnerability], structural: Vec<String>, block: bool) -> Vec<String> {
+    let mut vulns: Vec<&Vulnerability> = vulns.iter().collect();
     vulns.sort_by(|a, b| {
         a.resolved.cmp(&b.resolved).then(b.severity.cmp(&a.severity)).then(a.id.cmp(&b.id))
     });
     let blocking = |v: &Vulnerability| block && v.serious();
     let (first, rest): (Vec<&Vulnerability>, Vec<&Vulnerability>) =
-        vulns.iter().partition(|v| blocking(v));
+        vulns.into_iter().partition(|v| blocking(v));
     first
         .into_iter()
         .map(vulnerability_line)
         .chain(structural)
         .chain(rest.into_iter().map(vulnerability_line))
         .take(MAX_FINDINGS)
-        .map(|line| clip(&line, MAX_FINDING_CHARS))
+        .map(|l| line(&l))
         .collect()
 }
 
@@ -564,9 +578,8 @@ fn vulnerability_line(v: &Vulnerability) -> String {
 /// BOM's `properties`); `metadata.timestamp` (time) and
 /// `metadata.component.version` (release).
 pub fn provenance(doc: &Value) -> Found {
-    let mut found = Found::default();
+    let mut found = Found::top_level(doc);
     let Some(obj) = doc.as_object() else { return found };
-    found.own_fields(obj);
     let metadata = obj.get("metadata");
     for (at, list) in [
         ("metadata.properties", metadata.and_then(|m| m.get("properties"))),
@@ -592,7 +605,9 @@ pub fn provenance(doc: &Value) -> Found {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{with, without};
     use super::*;
+    use crate::gate::escape::MAX_LINE;
     use serde_json::json;
 
     /// Runs the rule with the default policy (or the vulnerability policy on)
@@ -626,16 +641,6 @@ mod tests {
                 {"ref": "inner"}
             ]
         })
-    }
-
-    fn with(mut doc: Value, key: &str, value: Value) -> Value {
-        doc[key] = value;
-        doc
-    }
-
-    fn without(mut doc: Value, key: &str) -> Value {
-        doc.as_object_mut().unwrap().remove(key);
-        doc
     }
 
     fn vuln(id: &str, severity: &str, state: Option<&str>) -> Value {
@@ -1007,7 +1012,7 @@ mod tests {
         assert_eq!(out.reasons.len(), 1);
         assert!(!out.reasons[0].contains('\n'));
         assert!(out.reasons[0].chars().count() < 200, "{}", out.reasons[0]);
-        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_FINDING_CHARS));
+        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_LINE));
     }
 
     #[test]

@@ -26,14 +26,13 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use release_gate_scan::checked::{checked_json, duplicate_in_records, is_duplicate};
 use serde_json::Value;
 
 use super::provenance::Found;
-use super::{
-    cargo_audit, cargo_deny, criterion, cyclonedx, intoto, junit, sarif, scorecard, spdx,
-    FormatPolicy, Outcome,
-};
+use super::registry::{Format, Id, Json, JsonRule};
+use super::{cargo_deny, criterion, junit, sarif, FormatPolicy, Outcome};
+use crate::gate::escape::{bounded, shown};
 use crate::gate::evidence::{self, Evidence, UTF8_BOM};
 use crate::gate::trust::Claims;
 
@@ -133,12 +132,12 @@ pub fn hint(file_name: &str) -> Hint {
 
 impl Hint {
     /// The JSON tool format this hint promises.
-    fn json_format(self) -> Option<&'static str> {
+    fn json_format(self) -> Option<Id> {
         match self {
-            Hint::Sarif => Some("sarif"),
-            Hint::CycloneDx => Some("cyclonedx"),
-            Hint::Spdx => Some("spdx"),
-            Hint::InToto => Some("in-toto"),
+            Hint::Sarif => Some(Id::Sarif),
+            Hint::CycloneDx => Some(Id::CycloneDx),
+            Hint::Spdx => Some(Id::Spdx),
+            Hint::InToto => Some(Id::InToto),
             _ => None,
         }
     }
@@ -166,43 +165,21 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
         return xml(&text, policy, ctx.hint);
     }
     if matches!(ctx.hint, Hint::Xml | Hint::Junit) {
-        return Understood::Invalid(format!(
-            "a {} file that is not XML (it does not start with `<`)",
-            ctx.hint.suffix()
-        ));
+        return not_xml(ctx.hint);
     }
     let promised = ctx.hint.json_format();
     let own = evidence::parse_str(&text);
-    if let Ok(ev) = &own {
-        if ev.own_format {
-            if let Some(format) = promised {
-                return not_promised(
-                    ctx.hint,
-                    format,
-                    "the gate's own evidence (it has a top-level `status` or `passed`)",
-                );
-            }
-            // A document that is both the gate's own evidence and a tool
-            // format (a SARIF log with `"status": "passed"` added) is mixed:
-            // neither reading may hide the other.
-            // (Read by the optimized skeleton reader: the same document as
-            // `checked_json` gives, but SARIF results, which no detector
-            // reads, are not kept.)
-            // Only a document with a key some detector relies on can be one
-            // (thousands of evidence files a run have none: no second read).
-            let claimed = ev
-                .tool_marker
-                .then(|| release_gate_scan::skeleton::claim(text.as_bytes()).ok())
-                .flatten();
-            if let Some(format) = claimed.as_ref().and_then(tool_claim) {
-                return Understood::Invalid(format!(
-                    "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
-                    article(format),
-                    display_name(format)
-                ));
-            }
-            return own_evidence(ev.clone());
-        }
+    // (A mixed document is read by the optimized skeleton reader: the same
+    // document as `checked_json` gives, but SARIF results, which no detector
+    // reads, are not kept. Only a document with a key some detector relies
+    // on can be one: thousands of evidence files a run have none, no second
+    // read.)
+    let claim = |ev: &Evidence| {
+        let skeleton = ev.tool_marker.then(|| release_gate_scan::skeleton::claim(text.as_bytes()));
+        skeleton.and_then(Result::ok).as_ref().and_then(tool_claim)
+    };
+    if let Some(understood) = own_format(&own, ctx.hint, claim) {
+        return understood;
     }
     match checked_json(&text) {
         Ok(doc) => {
@@ -210,21 +187,9 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
                 return understood;
             }
         }
-        // One rule for every format: a repeated key makes the document
-        // invalid, at any depth (readers disagree on which value wins).
-        Err(e) if is_duplicate(&e) => {
-            return Understood::Invalid(match own {
-                Err(why) if why.starts_with("duplicate key `") => why,
-                _ => evidence::bounded(&e.to_string()),
-            })
-        }
         Err(e) => {
-            if let Some(format) = promised {
-                return Understood::Invalid(format!(
-                    "not valid {}: not one JSON document: {}",
-                    display_name(format),
-                    evidence::bounded(&e.to_string())
-                ));
+            if let Some(understood) = not_one_json(&e, &own, promised) {
+                return understood;
             }
         }
     }
@@ -236,15 +201,76 @@ pub fn understand(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Understo
             return Understood::Invalid(e);
         }
         let found = cargo_deny::provenance(&text);
-        return judged("cargo-deny", cargo_deny::check(&text, policy), found);
+        return judged(Id::CargoDeny, cargo_deny::check(&text, policy), found);
     }
-    match own {
-        Ok(_) if promised.is_some() => Understood::Invalid(format!(
-            "not valid {}: it has none of the format's fields",
-            display_name(promised.unwrap_or_default())
+    no_tool(&own, promised)
+}
+
+/// A `.xml` or `.junit.xml` file that is not XML.
+fn not_xml(hint: Hint) -> Understood {
+    Understood::Invalid(format!(
+        "a {} file that is not XML (it does not start with `<`)",
+        hint.suffix()
+    ))
+}
+
+/// The gate's own evidence (a top-level `status` or `passed`); `None` when
+/// the document is not. Invalid when its name promises a tool format, or
+/// when a tool format also claims it (`claim`: a SARIF log with `"status":
+/// "passed"` added is mixed, and neither reading may hide the other).
+fn own_format(
+    own: &Result<Evidence, String>,
+    hint: Hint,
+    claim: impl FnOnce(&Evidence) -> Option<Id>,
+) -> Option<Understood> {
+    let ev = own.as_ref().ok().filter(|ev| ev.own_format)?;
+    if let Some(format) = hint.json_format() {
+        let what = "the gate's own evidence (it has a top-level `status` or `passed`)";
+        return Some(not_promised(hint, format, what));
+    }
+    Some(match claim(ev) {
+        Some(format) => Understood::Invalid(format!(
+            "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
+            format.format().article,
+            format.format().display
         )),
-        Ok(ev) => own_evidence(ev),
-        Err(why) => Understood::Invalid(why),
+        None => own_evidence(ev.clone()),
+    })
+}
+
+/// A document that is not one JSON document: invalid when a key repeats
+/// (one rule for every format, at any depth: readers disagree on which
+/// value wins) or when its name promises a JSON format; `None` otherwise.
+fn not_one_json(
+    e: &serde_json::Error,
+    own: &Result<Evidence, String>,
+    promised: Option<Id>,
+) -> Option<Understood> {
+    if is_duplicate(e) {
+        return Some(Understood::Invalid(match own {
+            Err(why) if why.starts_with("duplicate key `") => why.clone(),
+            _ => bounded(&e.to_string()),
+        }));
+    }
+    promised.map(|format| {
+        Understood::Invalid(format!(
+            "not valid {}: not one JSON document: {}",
+            format.format().display,
+            bounded(&e.to_string())
+        ))
+    })
+}
+
+/// What no tool format claims keeps the gate's own rule; invalid when its
+/// name promises a tool format.
+fn no_tool(own: &Result<Evidence, String>, promised: Option<Id>) -> Understood {
+    match (own, promised) {
+        (Ok(_), Some(format)) => Understood::Invalid(format!(
+            "not valid {}: it has none of the format's fields",
+            format.format().display
+        )),
+        (Ok(ev), None) => own_evidence(ev.clone()),
+        (Err(why), _) => Understood::Invalid(why.clone()),
     }
 }
 
@@ -292,32 +318,14 @@ pub fn understand_stream(
         return None;
     }
     if matches!(ctx.hint, Hint::Xml | Hint::Junit) {
-        return Some(Understood::Invalid(format!(
-            "a {} file that is not XML (it does not start with `<`)",
-            ctx.hint.suffix()
-        )));
+        return Some(not_xml(ctx.hint));
     }
     let promised = ctx.hint.json_format();
-    if let Ok(ev) = own {
-        if ev.own_format {
-            if let Some(format) = promised {
-                return Some(not_promised(
-                    ctx.hint,
-                    format,
-                    "the gate's own evidence (it has a top-level `status` or `passed`)",
-                ));
-            }
-            // A mixed document: the skeleton has what the detectors read
-            // (a skeleton over its budget is the gate's own evidence's bulk).
-            if let Some(format) = tool.as_ref().ok().and_then(tool_claim) {
-                return Some(Understood::Invalid(format!(
-                    "a mixed document: it has the gate's own top-level `status` or `passed` and is also {} (its marker or its fields); write the tool's output unchanged, the gate reads {} directly",
-                    article(format),
-                    display_name(format)
-                )));
-            }
-            return Some(own_evidence(ev.clone()));
-        }
+    // A mixed document: the skeleton has what the detectors read (a
+    // skeleton over its budget is the gate's own evidence's bulk).
+    if let Some(understood) = own_format(own, ctx.hint, |_| tool.as_ref().ok().and_then(tool_claim))
+    {
+        return Some(understood);
     }
     match tool {
         Ok(doc) => tool_format(doc, policy, ctx, Some(streamed)).or_else(|| {
@@ -328,38 +336,19 @@ pub fn understand_stream(
                 Value::Array(items) => items.iter().any(cargo_deny::is_record),
                 other => cargo_deny::is_record(other),
             };
-            if streamed.any() || deny {
-                return None;
-            }
-            match own {
-                Ok(_) if promised.is_some() => Some(Understood::Invalid(format!(
-                    "not valid {}: it has none of the format's fields",
-                    display_name(promised.unwrap_or_default())
-                ))),
-                Ok(ev) => Some(own_evidence(ev.clone())),
-                Err(why) => Some(Understood::Invalid(why.clone())),
-            }
+            (!streamed.any() && !deny).then(|| no_tool(own, promised))
         }),
-        Err(e) if is_duplicate(e) => Some(Understood::Invalid(match own {
-            Err(why) if why.starts_with("duplicate key `") => why.clone(),
-            _ => evidence::bounded(&e.to_string()),
-        })),
+        Err(e) if is_duplicate(e) => not_one_json(e, own, promised),
         Err(_) if sentinel(skeleton::OVER_BUDGET) => None,
-        Err(e) => promised.map(|format| {
-            Understood::Invalid(format!(
-                "not valid {}: not one JSON document: {}",
-                display_name(format),
-                evidence::bounded(&e.to_string())
-            ))
-        }),
+        Err(e) => not_one_json(e, own, promised),
     }
 }
 
 /// A file whose name promises `format` but holds `what`.
-fn not_promised(hint: Hint, format: &str, what: &str) -> Understood {
+fn not_promised(hint: Hint, format: Id, what: &str) -> Understood {
     Understood::Invalid(format!(
         "not valid {}: a {} file that holds {what}",
-        display_name(format),
+        format.format().display,
         hint.suffix()
     ))
 }
@@ -373,17 +362,17 @@ fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
         Ok(root) => root,
         Err(why) => {
             let format = if junit::detect(text) { "JUnit XML" } else { "XML" };
-            return Understood::Invalid(format!("not valid {format}: {}", evidence::bounded(&why)));
+            return Understood::Invalid(format!("not valid {format}: {}", bounded(&why)));
         }
     };
     if let Some(format) = hint.json_format() {
         return not_promised(hint, format, "XML");
     }
     if junit::detect(text) {
-        return judged("junit", junit::check(text, policy), junit::provenance(text));
+        return judged(Id::Junit, junit::check(text, policy), junit::provenance(text));
     }
     let local = root.rsplit_once(':').map_or(root.as_str(), |(_, local)| local);
-    let shown = evidence::shown(&root);
+    let shown = shown(&root);
     if local == "testsuites" || local == "testsuite" {
         return Understood::Invalid(format!(
             "not valid JUnit XML: the root element `{shown}` has a namespace prefix (JUnit reports are read without namespaces)"
@@ -399,68 +388,36 @@ fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
     ))
 }
 
-/// A JSON tool format's rule.
-type FormatRule = fn(&Value, &FormatPolicy) -> Result<Outcome, String>;
-
-/// A JSON tool format: its name, its detector, its rule and its provenance.
-type JsonFormat = (
-    &'static str,
-    fn(&Value) -> bool,
-    fn(&Value, &FormatPolicy) -> Result<Outcome, String>,
-    fn(&Value) -> Found,
-);
-
 /// The tool format that claims a JSON document, by its marker or its
 /// detector (criterion aside: its files have no marker).
-fn tool_claim(doc: &Value) -> Option<&'static str> {
-    marked(doc).or_else(|| {
-        json_formats().iter().find(|(_, detect, _, _)| detect(doc)).map(|(name, ..)| *name)
-    })
-}
-
-/// `a SARIF log`, `a CycloneDX BOM`... for messages.
-fn article(format: &str) -> String {
-    match format {
-        "in-toto" => "an in-toto attestation".to_string(),
-        "sarif" => "a SARIF log".to_string(),
-        "cyclonedx" => "a CycloneDX BOM".to_string(),
-        "spdx" => "an SPDX document".to_string(),
-        "scorecard" => "an OpenSSF Scorecard result".to_string(),
-        other => format!("a {} report", display_name(other)),
-    }
+fn tool_claim(doc: &Value) -> Option<Id> {
+    marked(doc).or_else(|| json_formats().find(|(_, json)| (json.detect)(doc)).map(|(id, _)| id))
 }
 
 /// The format a document's own marker names, even when the document is not
 /// valid in it: SARIF's `$schema`, CycloneDX's `bomFormat`, SPDX's
 /// `spdxVersion`, in-toto's `_type`.
-fn marked(doc: &Value) -> Option<&'static str> {
+fn marked(doc: &Value) -> Option<Id> {
     let obj = doc.as_object()?;
     let mentions = |key: &str, word: &str| {
         obj.get(key).and_then(Value::as_str).is_some_and(|s| s.to_ascii_lowercase().contains(word))
     };
     if mentions("$schema", "sarif") {
-        Some("sarif")
+        Some(Id::Sarif)
     } else if obj.contains_key("bomFormat") || mentions("$schema", "cyclonedx") {
-        Some("cyclonedx")
+        Some(Id::CycloneDx)
     } else if obj.contains_key("spdxVersion") {
-        Some("spdx")
+        Some(Id::Spdx)
     } else if mentions("_type", "in-toto") {
-        Some("in-toto")
+        Some(Id::InToto)
     } else {
         None
     }
 }
 
 /// The JSON tool formats, in the order their detectors are asked.
-fn json_formats() -> [JsonFormat; 6] {
-    [
-        ("sarif", sarif::detect, sarif::check, sarif::provenance),
-        ("cyclonedx", cyclonedx::detect, cyclonedx::check, cyclonedx::provenance),
-        ("spdx", spdx::detect, spdx::check, spdx::provenance),
-        ("scorecard", scorecard::detect, scorecard::check, scorecard::provenance),
-        ("cargo-audit", cargo_audit::detect, cargo_audit::check, top_level),
-        ("in-toto", intoto::detect, intoto::check, intoto::provenance),
-    ]
+fn json_formats() -> impl Iterator<Item = (Id, Json)> {
+    Id::ALL.into_iter().filter_map(|id| id.json().map(|json| (id, json)))
 }
 
 /// `streamed`: `doc` is the skeleton of a SARIF log read from a stream
@@ -476,15 +433,14 @@ fn tool_format(
     // other rule would see a document without them.
     let streamed_results = streamed.is_some_and(sarif::Streamed::any);
     let refused = std::cell::Cell::new(false);
-    let check =
-        |name: &str, check: fn(&Value, &FormatPolicy) -> Result<Outcome, String>| match streamed {
-            Some(streamed) if name == "sarif" => sarif::check_streamed(doc, policy, streamed),
-            _ if streamed_results => {
-                refused.set(true);
-                Err(String::new())
-            }
-            _ => check(doc, policy),
-        };
+    let check = |id: Id, check: JsonRule| match streamed {
+        Some(streamed) if id == Id::Sarif => sarif::check_streamed(doc, policy, streamed),
+        _ if streamed_results => {
+            refused.set(true);
+            Err(String::new())
+        }
+        _ => check(doc, policy),
+    };
     let understood = tool_format_with(doc, policy, ctx, streamed_results, &check);
     if refused.get() {
         return None;
@@ -497,253 +453,102 @@ fn tool_format_with(
     policy: &FormatPolicy,
     ctx: Context,
     streamed_results: bool,
-    check: &dyn Fn(&str, FormatRule) -> Result<Outcome, String>,
+    check: &dyn Fn(Id, JsonRule) -> Result<Outcome, String>,
 ) -> Option<Understood> {
-    let json_formats = json_formats();
     let promised = ctx.hint.json_format().or_else(|| marked(doc));
-    for (name, detect, check_fn, provenance) in json_formats {
-        if detect(doc) {
-            if let Some(format) = promised.filter(|p| *p != name) {
-                let what = format!("a {} document", display_name(name));
-                return Some(match ctx.hint.json_format() {
-                    Some(_) => not_promised(ctx.hint, format, &what),
-                    None => Understood::Invalid(format!(
-                        "not valid {}: its marker names {} but it reads as {what}",
-                        display_name(format),
-                        display_name(format)
-                    )),
-                });
-            }
-            return Some(judged(name, check(name, check_fn), provenance(doc)));
-        }
+    if let Some((id, json)) = json_formats().find(|(_, json)| (json.detect)(doc)) {
+        let Some(format) = promised.filter(|p| *p != id) else {
+            return Some(judged(id, check(id, json.check), (json.provenance)(doc)));
+        };
+        let what = format!("a {} document", id.format().display);
+        let display = format.format().display;
+        return Some(match ctx.hint.json_format() {
+            Some(_) => not_promised(ctx.hint, format, &what),
+            None => Understood::Invalid(format!(
+                "not valid {display}: its marker names {display} but it reads as {what}"
+            )),
+        });
     }
     // Promised (by the file name or the document's marker) but not
     // detected: the format's own rule says why it is not valid.
-    if let Some(format) = promised {
-        for (name, _, check_fn, provenance) in json_formats {
-            if name == format {
-                return Some(match check(name, check_fn) {
-                    Ok(outcome) if !outcome.reasons.is_empty() => Understood::Invalid(format!(
-                        "not valid {}: {}",
-                        display_name(name),
-                        evidence::bounded(&outcome.reasons.join("; "))
-                    )),
-                    Ok(_) => Understood::Invalid(format!(
-                        "not valid {}: it lacks the fields that identify the format",
-                        display_name(name)
-                    )),
-                    Err(why) => judged(name, Err(why), provenance(doc)),
-                });
-            }
-        }
+    if let Some((id, json)) = promised.and_then(|p| p.json().map(|json| (p, json))) {
+        let display = id.format().display;
+        return Some(match check(id, json.check) {
+            Ok(outcome) if !outcome.reasons.is_empty() => Understood::Invalid(format!(
+                "not valid {display}: {}",
+                bounded(&outcome.reasons.join("; "))
+            )),
+            Ok(_) => Understood::Invalid(format!(
+                "not valid {display}: it lacks the fields that identify the format"
+            )),
+            Err(why) => judged(id, Err(why), (json.provenance)(doc)),
+        });
     }
     if streamed_results {
         return None;
     }
-    let found = top_level(doc);
+    let found = Found::top_level(doc);
     match criterion::classify(doc)? {
         criterion::Kind::Change => {
-            Some(judged("criterion", criterion::check_change(doc, policy), found))
+            Some(judged(Id::Criterion, criterion::check_change(doc, policy), found))
         }
         criterion::Kind::Estimates if ctx.has_criterion_change => Some(Understood::Supporting(
             "criterion estimates: judged through the benchmark's `change/estimates.json`".to_string(),
         )),
-        criterion::Kind::Estimates => judged_found(
-            "criterion",
-            Outcome {
+        criterion::Kind::Estimates => Some(judged(
+            Id::Criterion,
+            Ok(Outcome {
                 warnings: vec!["criterion benchmark without `change/estimates.json`: no baseline to compare against".to_string()],
                 ..Outcome::default()
-            },
+            }),
             found,
-        ),
+        )),
         criterion::Kind::Support => {
             Some(Understood::Supporting("criterion support file".to_string()))
         }
     }
 }
 
-/// The gate's own provenance fields at the top level of a document.
-fn top_level(doc: &Value) -> Found {
-    let mut found = Found::default();
-    if let Some(obj) = doc.as_object() {
-        found.own_fields(obj);
-    }
-    found
-}
-
-fn judged_found(format: &'static str, outcome: Outcome, found: Found) -> Option<Understood> {
-    Some(judged(format, Ok(outcome), found))
-}
-
 /// A tool format's judgement: its rule's outcome, with the claims and the
 /// stub marker its provenance carries (a claim with the wrong shape is a
 /// reason).
-fn judged(format: &'static str, result: Result<Outcome, String>, found: Found) -> Understood {
+fn judged(format: Id, result: Result<Outcome, String>, found: Found) -> Understood {
+    let Format { name, display, .. } = format.format();
     match result {
         Ok(mut outcome) => {
             outcome.reasons.extend(found.problems.iter().cloned());
             // The format modules keep what they quote to one line; this holds
             // it for every message, so a document can never forge a line of
             // the gate's output (a terminal escape, a CI workflow command).
-            let one_line = |list: Vec<String>| -> Vec<String> {
-                list.iter().map(|s| evidence::bounded(s)).collect()
-            };
+            let one_line =
+                |list: Vec<String>| -> Vec<String> { list.iter().map(|s| bounded(s)).collect() };
             let outcome = Outcome {
                 reasons: one_line(outcome.reasons),
                 warnings: one_line(outcome.warnings),
                 findings: one_line(outcome.findings),
-                counts: outcome
-                    .counts
-                    .into_iter()
-                    .map(|(k, v)| (evidence::bounded(&k), v))
-                    .collect(),
+                counts: outcome.counts.into_iter().map(|(k, v)| (bounded(&k), v)).collect(),
             };
             Understood::Evidence(Box::new(Judged {
-                format,
+                format: name,
                 outcome,
                 own: None,
                 claims: found.claims(),
                 stub: found.stub,
             }))
         }
-        Err(why) => Understood::Invalid(format!(
-            "not valid {}: {}",
-            display_name(format),
-            evidence::bounded(&why)
-        )),
-    }
-}
-
-/// A JSON document as a [`Value`], rejecting a key repeated in any object.
-pub fn checked_json(text: &str) -> Result<Value, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let Checked(value) = Checked::deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
-}
-
-fn is_duplicate(e: &serde_json::Error) -> bool {
-    e.to_string().starts_with("duplicate key `")
-}
-
-/// The first repeated key in a stream of JSON records (one value, or one a
-/// line), as the message says it; `None` when there is none.
-fn duplicate_in_records(text: &str) -> Option<String> {
-    let stream = serde_json::Deserializer::from_str(text).into_iter::<Checked>();
-    for value in stream {
-        match value {
-            Ok(_) => {}
-            Err(e) if is_duplicate(&e) => return Some(evidence::bounded(&e.to_string())),
-            Err(_) => break,
-        }
-    }
-    // The stream stopped at a line that is not JSON: check the others one by one.
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if !trimmed.starts_with(['{', '[']) {
-            continue;
-        }
-        if let Err(e) = serde_json::from_str::<Checked>(trimmed) {
-            if is_duplicate(&e) {
-                let at = i.saturating_add(1);
-                return Some(evidence::bounded(&format!("duplicate key on line {at}: {e}")));
-            }
-        }
-    }
-    None
-}
-
-/// A [`Value`] read by a visitor that rejects repeated object keys. Depth is
-/// bounded by serde_json's recursion limit, so nesting cannot overflow the stack.
-struct Checked(Value);
-
-impl<'de> Deserialize<'de> for Checked {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Checked, D::Error> {
-        d.deserialize_any(CheckedVisitor).map(Checked)
-    }
-}
-
-struct CheckedVisitor;
-
-impl<'de> Visitor<'de> for CheckedVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Checked::deserialize(d).map(|c| c.0)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Checked(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = serde_json::Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                let key = evidence::shown(&key);
-                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
-            }
-            let Checked(v) = map.next_value()?;
-            out.insert(key, v);
-        }
-        Ok(Value::Object(out))
+        Err(why) => Understood::Invalid(format!("not valid {display}: {}", bounded(&why))),
     }
 }
 
 fn own_evidence(ev: Evidence) -> Understood {
     let outcome = Outcome { reasons: ev.reasons.clone(), ..Outcome::default() };
     Understood::Evidence(Box::new(Judged {
-        format: "evidence",
+        format: Id::Evidence.format().name,
         outcome,
         claims: ev.claims.clone(),
         stub: ev.stub,
         own: Some(ev),
     }))
-}
-
-/// How messages name a format.
-pub fn display_name(format: &str) -> &str {
-    match format {
-        "sarif" => "SARIF",
-        "cyclonedx" => "CycloneDX",
-        "spdx" => "SPDX",
-        "scorecard" => "OpenSSF Scorecard",
-        "cargo-audit" => "cargo-audit JSON",
-        "cargo-deny" => "cargo-deny JSON",
-        "in-toto" => "in-toto",
-        "criterion" => "criterion estimates",
-        "junit" => "JUnit XML",
-        other => other,
-    }
 }
 
 /// The document as text: UTF-8 (a byte order mark is dropped), or UTF-16

@@ -34,8 +34,8 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::text::{self, clip, kind};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, required, FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{clean, len64, line};
 
 /// `_type` of an in-toto Statement v1.
 pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
@@ -54,8 +54,6 @@ pub const SIGNATURE_WARNING: &str = "signature: not verified (verify with `gh at
 
 /// The sha256 of zero bytes: a subject with it attests an empty file.
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-/// Longest finding or message line, in characters.
-const MAX_LINE: usize = 200;
 /// How many hex digits of a sha256 findings show.
 const SHA_PREFIX: usize = 12;
 
@@ -78,155 +76,184 @@ pub fn detect(doc: &Value) -> bool {
 /// Applies the in-toto/SLSA rule (see the module documentation). `Err` when
 /// the document carries no Statement or a part of it is malformed.
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
-    let attestations = read(doc)?;
+    Ok(rule(&read(doc)?, policy))
+}
+
+/// What the attestations add up to, for coverage, counts and findings.
+#[derive(Default)]
+struct Tally<'a> {
+    /// What was attested: predicate and builder lines.
+    head: Vec<String>,
+    subject_lines: Vec<String>,
+    /// The sha256 digests accepted provenance covers.
+    covered: Vec<&'a str>,
+    any_provenance: bool,
+    subjects: u64,
+    signatures: u64,
+    signed: bool,
+}
+
+/// The rule over attestations read whole.
+fn rule(attestations: &[Attestation], policy: &FormatPolicy) -> Outcome {
     let mut out = Outcome::default();
-    let mut head = Vec::new();
-    let mut subject_lines = Vec::new();
-    let mut provenance_sha256: Vec<&str> = Vec::new();
-    let mut any_provenance = false;
-    let (mut subjects, mut signatures, mut signed) = (0u64, 0u64, false);
-
-    for a in &attestations {
-        let label = a.label.as_deref().map(|l| format!("`{l}`: ")).unwrap_or_default();
-        let st = &a.statement;
-        let ptype = clean(&st.predicate_type);
-        subjects = subjects.saturating_add(len64(&st.subjects));
-        signatures = signatures.saturating_add(a.signatures);
-        if a.signatures > 0 {
-            signed = true;
-        } else {
-            out.warnings.push(match a.wrapping {
-                Wrapping::Plain => format!("{label}the statement is unsigned (no DSSE envelope)"),
-                _ => format!("{label}the DSSE envelope has no signatures"),
-            });
-        }
-        if let Some(listed) = &a.listed_predicate_type {
-            if listed != &st.predicate_type {
-                out.warnings.push(line(&format!(
-                    "{label}the list says predicate type `{}` but the statement says `{ptype}`",
-                    clean(listed)
-                )));
-            }
-        }
-
-        let accepted = match st.predicate {
-            Predicate::SlsaV1 => true,
-            Predicate::SlsaV02 if policy.slsa_allow_v02 => true,
-            Predicate::SlsaV02 => {
-                out.reasons.push(format!(
-                    "{label}predicate type `{SLSA_PROVENANCE_V02}`: SLSA provenance v0.2 is not accepted by policy (`slsa_allow_v02` is off)"
-                ));
-                false
-            }
-            Predicate::SlsaOther => {
-                out.reasons.push(line(&format!(
-                    "{label}predicate type `{ptype}` is not an accepted SLSA provenance version (accepted: `{SLSA_PROVENANCE_V1}`, and v0.2 when `slsa_allow_v02` is on)"
-                )));
-                false
-            }
-            Predicate::Other => {
-                match &st.verdict {
-                    Some(Verdict::Failed(why)) => out.reasons.push(line(&format!(
-                        "{label}predicate `{ptype}` does not pass: {why}"
-                    ))),
-                    Some(Verdict::Warned(why)) => {
-                        out.warnings.push(line(&format!("{label}predicate `{ptype}`: {why}")))
-                    }
-                    Some(Verdict::Passed) => {}
-                    None => out.warnings.push(line(&format!(
-                        "{label}predicate type `{ptype}` is not SLSA provenance: the statement was read, but no provenance rule applies to it"
-                    ))),
-                }
-                false
-            }
-        };
-        head.push(line(&format!("{label}predicate `{ptype}`")));
-        if let Some(builder) = &st.builder {
-            head.push(line(&format!("{label}builder `{}`", clean(builder))));
-        }
-        if accepted {
-            any_provenance = true;
-            if let Some(builder) = &st.builder {
-                if !policy.slsa_builders.is_empty()
-                    && !policy.slsa_builders.iter().any(|b| builder_matches(b, builder))
-                {
-                    out.reasons.push(line(&format!(
-                        "{label}builder `{}` is not in `slsa_builders`",
-                        clean(builder)
-                    )));
-                }
-            }
-            for s in &st.subjects {
-                match &s.sha256 {
-                    Some(sha) => provenance_sha256.push(sha),
-                    None => out.warnings.push(line(&format!(
-                        "{label}subject `{}` has no sha256 digest (only {}): it cannot cover a release artifact",
-                        clean(&s.name),
-                        s.algorithms.iter().map(|a| format!("`{}`", clean(a))).collect::<Vec<_>>().join(", ")
-                    ))),
-                }
-            }
-        }
-        for s in &st.subjects {
-            if s.sha256.as_deref() == Some(EMPTY_SHA256) {
-                out.warnings.push(line(&format!(
-                    "{label}subject `{}` has the sha256 of an empty file",
-                    clean(&s.name)
-                )));
-            }
-            subject_lines.push(line(&match &s.sha256 {
-                Some(sha) => format!("subject `{}@sha256:{}`", clean(&s.name), prefix(sha)),
-                None => format!(
-                    "subject `{}` (no sha256: {})",
-                    clean(&s.name),
-                    s.algorithms.iter().map(|a| clean(a)).collect::<Vec<_>>().join(", ")
-                ),
-            }));
-        }
+    let mut t = Tally::default();
+    for a in attestations {
+        attestation(a, policy, &mut out, &mut t);
     }
-
-    // Coverage of the release artifacts, by sha256, over all accepted provenance.
-    let mut uncovered = Vec::new();
-    if any_provenance {
-        if policy.slsa_subjects.is_empty() {
-            out.warnings.push(
-                "no release artifacts configured (`slsa_subjects` is empty): subject coverage was not checked"
-                    .to_string(),
-            );
-        }
-        for (name, sha) in &policy.slsa_subjects {
-            let want = normalize_sha256(sha);
-            if !provenance_sha256.contains(&want.as_str()) {
-                out.reasons.push(line(&format!(
-                    "release artifact `{}` (sha256 `{}…`) is not a subject of the provenance",
-                    clean(name),
-                    prefix(&want)
-                )));
-                uncovered.push(line(&format!(
-                    "not covered: release artifact `{}@sha256:{}`",
-                    clean(name),
-                    prefix(&want)
-                )));
-            }
-        }
-    }
-
-    if signed {
+    let uncovered = coverage(&t, policy, &mut out);
+    if t.signed {
         out.warnings.push(SIGNATURE_WARNING.to_string());
     }
-    out.counts.insert("subjects.total".to_string(), subjects);
-    out.counts.insert("signatures.total".to_string(), signatures);
-    out.counts.insert("statements.total".to_string(), len64(&attestations));
+    out.counts.insert("subjects.total".to_string(), t.subjects);
+    out.counts.insert("signatures.total".to_string(), t.signatures);
+    out.counts.insert("statements.total".to_string(), len64(attestations));
 
     // Findings: what blocks, what was attested, the signature caveat (always
     // kept), then the subjects.
-    let mut findings: Vec<String> = uncovered.into_iter().chain(head).collect();
+    let mut findings: Vec<String> = uncovered.into_iter().chain(t.head).collect();
     findings.truncate(MAX_FINDINGS.saturating_sub(1));
-    findings.push(if signed { "signature: not verified" } else { "signature: none" }.to_string());
-    findings.extend(subject_lines);
+    findings.push(if t.signed { "signature: not verified" } else { "signature: none" }.to_string());
+    findings.extend(t.subject_lines);
     findings.truncate(MAX_FINDINGS);
     out.findings = findings;
-    Ok(out)
+    out
+}
+
+/// One attestation: its signatures, its predicate, its builder and subjects.
+fn attestation<'a>(
+    a: &'a Attestation,
+    policy: &FormatPolicy,
+    out: &mut Outcome,
+    t: &mut Tally<'a>,
+) {
+    let label = a.label.as_deref().map(|l| format!("`{l}`: ")).unwrap_or_default();
+    let st = &a.statement;
+    let ptype = clean(&st.predicate_type);
+    t.subjects = t.subjects.saturating_add(len64(&st.subjects));
+    t.signatures = t.signatures.saturating_add(a.signatures);
+    if a.signatures > 0 {
+        t.signed = true;
+    } else {
+        out.warnings.push(match a.wrapping {
+            Wrapping::Plain => format!("{label}the statement is unsigned (no DSSE envelope)"),
+            _ => format!("{label}the DSSE envelope has no signatures"),
+        });
+    }
+    if let Some(listed) = a.listed_predicate_type.as_ref().filter(|l| **l != st.predicate_type) {
+        out.warnings.push(line(&format!(
+            "{label}the list says predicate type `{}` but the statement says `{ptype}`",
+            clean(listed)
+        )));
+    }
+    let accepted = predicate(st, &label, &ptype, policy, out);
+    t.head.push(line(&format!("{label}predicate `{ptype}`")));
+    if let Some(builder) = &st.builder {
+        t.head.push(line(&format!("{label}builder `{}`", clean(builder))));
+    }
+    if accepted {
+        t.any_provenance = true;
+        if let Some(builder) = &st.builder {
+            if !policy.slsa_builders.is_empty()
+                && !policy.slsa_builders.iter().any(|b| builder_matches(b, builder))
+            {
+                out.reasons.push(line(&format!(
+                    "{label}builder `{}` is not in `slsa_builders`",
+                    clean(builder)
+                )));
+            }
+        }
+        for s in &st.subjects {
+            match &s.sha256 {
+                Some(sha) => t.covered.push(sha),
+                None => out.warnings.push(line(&format!(
+                    "{label}subject `{}` has no sha256 digest (only {}): it cannot cover a release artifact",
+                    clean(&s.name),
+                    s.algorithms.iter().map(|a| format!("`{}`", clean(a))).collect::<Vec<_>>().join(", ")
+                ))),
+            }
+        }
+    }
+    for s in &st.subjects {
+        if s.sha256.as_deref() == Some(EMPTY_SHA256) {
+            out.warnings.push(line(&format!(
+                "{label}subject `{}` has the sha256 of an empty file",
+                clean(&s.name)
+            )));
+        }
+        t.subject_lines.push(line(&match &s.sha256 {
+            Some(sha) => format!("subject `{}@sha256:{}`", clean(&s.name), prefix(sha)),
+            None => format!(
+                "subject `{}` (no sha256: {})",
+                clean(&s.name),
+                s.algorithms.iter().map(|a| clean(a)).collect::<Vec<_>>().join(", ")
+            ),
+        }));
+    }
+}
+
+/// Whether the statement is accepted SLSA provenance; the reason or warning
+/// when it is not.
+fn predicate(
+    st: &Statement,
+    label: &str,
+    ptype: &str,
+    policy: &FormatPolicy,
+    out: &mut Outcome,
+) -> bool {
+    match st.predicate {
+        Predicate::SlsaV1 => return true,
+        Predicate::SlsaV02 if policy.slsa_allow_v02 => return true,
+        Predicate::SlsaV02 => out.reasons.push(format!(
+            "{label}predicate type `{SLSA_PROVENANCE_V02}`: SLSA provenance v0.2 is not accepted by policy (`slsa_allow_v02` is off)"
+        )),
+        Predicate::SlsaOther => out.reasons.push(line(&format!(
+            "{label}predicate type `{ptype}` is not an accepted SLSA provenance version (accepted: `{SLSA_PROVENANCE_V1}`, and v0.2 when `slsa_allow_v02` is on)"
+        ))),
+        Predicate::Other => match &st.verdict {
+            Some(Verdict::Failed(why)) => {
+                out.reasons.push(line(&format!("{label}predicate `{ptype}` does not pass: {why}")))
+            }
+            Some(Verdict::Warned(why)) => {
+                out.warnings.push(line(&format!("{label}predicate `{ptype}`: {why}")))
+            }
+            Some(Verdict::Passed) => {}
+            None => out.warnings.push(line(&format!(
+                "{label}predicate type `{ptype}` is not SLSA provenance: the statement was read, but no provenance rule applies to it"
+            ))),
+        },
+    }
+    false
+}
+
+/// Coverage of the release artifacts, by sha256, over all accepted
+/// provenance: the findings for those not covered.
+fn coverage(t: &Tally, policy: &FormatPolicy, out: &mut Outcome) -> Vec<String> {
+    let mut uncovered = Vec::new();
+    if !t.any_provenance {
+        return uncovered;
+    }
+    if policy.slsa_subjects.is_empty() {
+        out.warnings.push(
+            "no release artifacts configured (`slsa_subjects` is empty): subject coverage was not checked"
+                .to_string(),
+        );
+    }
+    for (name, sha) in &policy.slsa_subjects {
+        let want = normalize_sha256(sha);
+        if !t.covered.contains(&want.as_str()) {
+            out.reasons.push(line(&format!(
+                "release artifact `{}` (sha256 `{}…`) is not a subject of the provenance",
+                clean(name),
+                prefix(&want)
+            )));
+            uncovered.push(line(&format!(
+                "not covered: release artifact `{}@sha256:{}`",
+                clean(name),
+                prefix(&want)
+            )));
+        }
+    }
+    uncovered
 }
 
 /// How a Statement reached the gate.
@@ -348,38 +375,25 @@ struct Subject {
 
 /// The Statements a document carries, by its shape.
 fn read(doc: &Value) -> Result<Vec<Attestation>, String> {
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
-    if obj.contains_key("_type") {
-        let statement = read_statement(doc, "")?;
-        return Ok(vec![Attestation {
+    let obj = required(Some(doc), "the document", "an object", Value::as_object)?;
+    let one = |wrapping, (statement, signatures)| {
+        let listed_predicate_type = None;
+        Ok(vec![Attestation {
             label: None,
-            wrapping: Wrapping::Plain,
-            signatures: 0,
-            listed_predicate_type: None,
+            wrapping,
+            signatures,
+            listed_predicate_type,
             statement,
-        }]);
+        }])
+    };
+    if obj.contains_key("_type") {
+        return one(Wrapping::Plain, (read_statement(doc, "")?, 0));
     }
     if obj.contains_key("payloadType") {
-        let (statement, signatures) = read_envelope(obj, "")?;
-        return Ok(vec![Attestation {
-            label: None,
-            wrapping: Wrapping::Envelope,
-            signatures,
-            listed_predicate_type: None,
-            statement,
-        }]);
+        return one(Wrapping::Envelope, read_envelope(obj, "")?);
     }
     if obj.contains_key("mediaType") {
-        let (statement, signatures) = read_bundle(obj, "")?;
-        return Ok(vec![Attestation {
-            label: None,
-            wrapping: Wrapping::Bundle,
-            signatures,
-            listed_predicate_type: None,
-            statement,
-        }]);
+        return one(Wrapping::Bundle, read_bundle(obj, "")?);
     }
     if is_cosign_bundle(obj) {
         return Err("a cosign signature bundle (`base64Signature`, `cert`, `rekorBundle`), not an attestation: it carries no in-toto statement".to_string());
@@ -401,16 +415,9 @@ fn read_list(list: &Value) -> Result<Vec<Attestation>, String> {
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let path = format!("attestations[{i}]");
-        let bundle = match item.get("bundle") {
-            Some(Value::Object(b)) => b,
-            Some(other) => {
-                return Err(format!(
-                    "`{path}.bundle` is {}, expected an object (a Sigstore bundle)",
-                    kind(other)
-                ))
-            }
-            None => return Err(format!("`{path}.bundle` is missing")),
-        };
+        let at = format!("`{path}.bundle`");
+        let bundle =
+            required(item.get("bundle"), &at, "an object (a Sigstore bundle)", Value::as_object)?;
         let (statement, signatures) = read_bundle(bundle, &format!("{path}.bundle"))?;
         out.push(Attestation {
             label: Some(path),
@@ -437,26 +444,12 @@ fn read_bundle(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64),
             clean(m)
         )))
         }
-        Some(other) => {
-            return Err(format!(
-                "`{}` is {}, expected a string",
-                at(path, "mediaType"),
-                kind(other)
-            ))
+        other => {
+            required(other, &format!("`{}`", at(path, "mediaType")), "a string", Value::as_str)?;
         }
-        None => return Err(format!("`{}` is missing", at(path, "mediaType"))),
     }
-    match obj.get("verificationMaterial") {
-        Some(Value::Object(_)) => {}
-        Some(other) => {
-            return Err(format!(
-                "`{}` is {}, expected an object",
-                at(path, "verificationMaterial"),
-                kind(other)
-            ))
-        }
-        None => return Err(format!("`{}` is missing", at(path, "verificationMaterial"))),
-    }
+    let material = format!("`{}`", at(path, "verificationMaterial"));
+    required(obj.get("verificationMaterial"), &material, "an object", Value::as_object)?;
     match (obj.get("dsseEnvelope"), obj.contains_key("messageSignature")) {
         (Some(_), true) => Err(format!(
             "`{}` has both `dsseEnvelope` and `messageSignature`, expected one",
@@ -490,41 +483,24 @@ fn read_envelope(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64
                 clean(t)
             )))
         }
-        Some(other) => {
-            return Err(format!("`{payload_type}` is {}, expected a string", kind(other)))
+        other => {
+            required(other, &format!("`{payload_type}`"), "a string", Value::as_str)?;
         }
-        None => return Err(format!("`{payload_type}` is missing")),
     }
-    let signatures = match obj.get("signatures") {
-        Some(Value::Array(sigs)) => {
-            for (i, sig) in sigs.iter().enumerate() {
-                if !sig.is_object() {
-                    return Err(format!(
-                        "`{}[{i}]` is {}, expected an object",
-                        at(path, "signatures"),
-                        kind(sig)
-                    ));
-                }
-            }
-            len64(sigs)
-        }
-        Some(other) => {
-            return Err(format!(
-                "`{}` is {}, expected an array",
-                at(path, "signatures"),
-                kind(other)
-            ))
-        }
-        None => return Err(format!("`{}` is missing", at(path, "signatures"))),
-    };
+    let signatures_at = at(path, "signatures");
+    let sigs = required(
+        obj.get("signatures"),
+        &format!("`{signatures_at}`"),
+        "an array",
+        Value::as_array,
+    )?;
+    for (i, sig) in sigs.iter().enumerate() {
+        required(Some(sig), &format!("`{signatures_at}[{i}]`"), "an object", Value::as_object)?;
+    }
+    let signatures = len64(sigs);
     let payload_path = at(path, "payload");
-    let payload = match obj.get("payload") {
-        Some(Value::String(p)) => p,
-        Some(other) => {
-            return Err(format!("`{payload_path}` is {}, expected a string", kind(other)))
-        }
-        None => return Err(format!("`{payload_path}` is missing")),
-    };
+    let payload =
+        required(obj.get("payload"), &format!("`{payload_path}`"), "a string", Value::as_str)?;
     let bytes = decode_base64(payload).ok_or_else(|| {
         format!("`{payload_path}` is not valid base64 (standard or url-safe alphabet)")
     })?;
@@ -535,7 +511,7 @@ fn read_envelope(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64
     // says two things about one key is not read either way.
     let text =
         std::str::from_utf8(&bytes).map_err(|e| format!("`{payload_path}` is not UTF-8: {e}"))?;
-    let statement: Value = super::detect::checked_json(text)
+    let statement: Value = release_gate_scan::checked::checked_json(text)
         .map_err(|e| format!("`{payload_path}` is not valid JSON: {e}"))?;
     let statement = read_statement(&statement, &format!("statement in `{payload_path}`: "))?;
     Ok((statement, signatures))
@@ -564,8 +540,9 @@ fn read_statement(value: &Value, ctx: &str) -> Result<Statement, String> {
                 clean(t)
             )))
         }
-        Some(other) => return Err(format!("{ctx}`_type` is {}, expected a string", kind(other))),
-        None => return Err(format!("{ctx}`_type` is missing")),
+        other => {
+            required(other, &format!("{ctx}`_type`"), "a string", Value::as_str)?;
+        }
     }
     let subjects = match obj.get("subject") {
         Some(Value::Array(list)) if list.is_empty() => {
@@ -576,48 +553,11 @@ fn read_statement(value: &Value, ctx: &str) -> Result<Statement, String> {
             .enumerate()
             .map(|(i, s)| read_subject(s, &format!("subject[{i}]"), ctx))
             .collect::<Result<Vec<_>, _>>()?,
-        Some(other) => return Err(format!("{ctx}`subject` is {}, expected an array", kind(other))),
-        None => return Err(format!("{ctx}`subject` is missing")),
+        other => required(other, &format!("{ctx}`subject`"), "an array", |_| None)?,
     };
-    let predicate_type = match obj.get("predicateType") {
-        Some(Value::String(t)) if !t.trim().is_empty() => t.clone(),
-        Some(Value::String(_)) => return Err(format!("{ctx}`predicateType` is empty")),
-        Some(other) => {
-            return Err(format!("{ctx}`predicateType` is {}, expected a string", kind(other)))
-        }
-        None => return Err(format!("{ctx}`predicateType` is missing")),
-    };
+    let predicate_type = non_empty(obj.get("predicateType"), ctx, "predicateType")?;
     let predicate = classify(&predicate_type);
-    let builder_pointer = match predicate {
-        Predicate::SlsaV1 => Some("/runDetails/builder/id"),
-        Predicate::SlsaV02 => Some("/builder/id"),
-        Predicate::SlsaOther | Predicate::Other => None,
-    };
-    let builder = match builder_pointer {
-        Some(pointer) => {
-            let predicate = match obj.get("predicate") {
-                Some(p @ Value::Object(_)) => p,
-                Some(other) => {
-                    return Err(format!("{ctx}`predicate` is {}, expected an object", kind(other)))
-                }
-                None => return Err(format!("{ctx}`predicate` is missing")),
-            };
-            let field = format!("predicate{}", pointer.replace('/', "."));
-            match predicate.pointer(pointer) {
-                Some(Value::String(id)) if !id.trim().is_empty() => Some(id.clone()),
-                Some(Value::String(_)) => return Err(format!("{ctx}`{field}` is empty")),
-                Some(other) => {
-                    return Err(format!("{ctx}`{field}` is {}, expected a string", kind(other)))
-                }
-                None => return Err(format!("{ctx}`{field}` is missing")),
-            }
-        }
-        // Shown when present, never required.
-        None => ["/predicate/runDetails/builder/id", "/predicate/builder/id"]
-            .iter()
-            .find_map(|p| value.pointer(p).and_then(Value::as_str))
-            .map(str::to_string),
-    };
+    let builder = read_builder(value, predicate, ctx)?;
     let mut found = Found::default();
     found.own_fields(obj);
     for (pointer, field) in [
@@ -635,10 +575,42 @@ fn read_statement(value: &Value, ctx: &str) -> Result<Statement, String> {
     Ok(Statement { predicate_type, predicate, builder, subjects, found, verdict })
 }
 
+/// The builder id: required of accepted SLSA provenance (v1
+/// `runDetails.builder.id`, v0.2 `builder.id`), else shown when present.
+fn read_builder(
+    statement: &Value,
+    predicate: Predicate,
+    ctx: &str,
+) -> Result<Option<String>, String> {
+    let pointer = match predicate {
+        Predicate::SlsaV1 => "/runDetails/builder/id",
+        Predicate::SlsaV02 => "/builder/id",
+        Predicate::SlsaOther | Predicate::Other => {
+            return Ok(["/predicate/runDetails/builder/id", "/predicate/builder/id"]
+                .iter()
+                .find_map(|p| statement.pointer(p).and_then(Value::as_str))
+                .map(str::to_string))
+        }
+    };
+    let at = format!("{ctx}`predicate`");
+    let predicate =
+        required(statement.get("predicate"), &at, "an object", |p| p.is_object().then_some(p))?;
+    let field = format!("predicate{}", pointer.replace('/', "."));
+    non_empty(predicate.pointer(pointer), ctx, &field).map(Some)
+}
+
+/// A string field that must be there and not blank.
+fn non_empty(value: Option<&Value>, ctx: &str, field: &str) -> Result<String, String> {
+    match value {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(Value::String(_)) => Err(format!("{ctx}`{field}` is empty")),
+        Some(other) => Err(format!("{ctx}`{field}` is {}, expected a string", kind(other))),
+        None => Err(format!("{ctx}`{field}` is missing")),
+    }
+}
+
 fn read_subject(value: &Value, path: &str, ctx: &str) -> Result<Subject, String> {
-    let obj = value
-        .as_object()
-        .ok_or_else(|| format!("{ctx}`{path}` is {}, expected an object", kind(value)))?;
+    let obj = required(Some(value), &format!("{ctx}`{path}`"), "an object", Value::as_object)?;
     let name = match obj.get("name") {
         None => "_".to_string(),
         Some(Value::String(n)) => n.clone(),
@@ -651,10 +623,7 @@ fn read_subject(value: &Value, path: &str, ctx: &str) -> Result<Subject, String>
             return Err(format!("{ctx}`{path}.digest` is empty, expected at least one digest"))
         }
         Some(Value::Object(d)) => d,
-        Some(other) => {
-            return Err(format!("{ctx}`{path}.digest` is {}, expected an object", kind(other)))
-        }
-        None => return Err(format!("{ctx}`{path}.digest` is missing")),
+        other => required(other, &format!("{ctx}`{path}.digest`"), "an object", |_| None)?,
     };
     let mut algorithms = Vec::new();
     let mut sha256 = None;
@@ -736,29 +705,13 @@ fn at(path: &str, field: &str) -> String {
     }
 }
 
-fn len64<T>(items: &[T]) -> u64 {
-    u64::try_from(items.len()).unwrap_or(u64::MAX)
-}
-
-/// Input text made safe for one line, at most 150 characters.
-fn clean(s: &str) -> String {
-    text::clean(s, 150)
-}
-
-/// A message or finding line capped at [`MAX_LINE`] characters.
-fn line(s: &str) -> String {
-    clip(s, MAX_LINE)
-}
-
 /// What an attestation says about its provenance: the gate's own fields at
 /// the document's top level and at each statement's; each SLSA predicate's
 /// `runDetails.metadata.finishedOn` (v1) or `metadata.buildFinishedOn`
 /// (v0.2) (times). Its subjects are checked against the release artifacts
 /// by the rule itself.
 pub fn provenance(doc: &Value) -> Found {
-    let mut found = Found::default();
-    let Some(obj) = doc.as_object() else { return found };
-    found.own_fields(obj);
+    let mut found = Found::top_level(doc);
     for attestation in read(doc).unwrap_or_default() {
         found.extend(attestation.statement.found);
     }

@@ -30,11 +30,9 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 
 use super::provenance::Found;
-use super::text::{clip_line, plural};
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{self, clip_line, plural};
 
-/// The longest finding or warning line, in characters.
-const MAX_LINE_CHARS: usize = 200;
 /// Suite and test names are cut to this many characters inside a line.
 const MAX_NAME_CHARS: usize = 80;
 /// How many per-suite summary disagreements are listed one by one.
@@ -487,7 +485,7 @@ impl<'t> Parser<'t> {
                 case.flaky,
                 plural(case.flaky, "attempt", "attempts")
             );
-            push_capped(&mut self.report.flaky_lines, clip_line(&line, MAX_LINE_CHARS));
+            push_capped(&mut self.report.flaky_lines, escape::line(&line));
         }
         tally
     }
@@ -532,7 +530,7 @@ impl<'t> Parser<'t> {
                 "summary attributes of {who} disagree with its testcases: {}",
                 parts.join("; ")
             );
-            self.report.mismatches.push(clip_line(&line, MAX_LINE_CHARS));
+            self.report.mismatches.push(escape::line(&line));
         }
     }
 }
@@ -633,7 +631,7 @@ fn failing_line(verb: &str, label: &str, message: Option<&str>, reruns: u64) -> 
         line.push_str(": ");
         line.push_str(message);
     }
-    clip_line(&line, MAX_LINE_CHARS)
+    escape::line(&line)
 }
 
 /// `` `classname::name` ``, with the innermost suite's name standing in for a
@@ -718,109 +716,130 @@ fn tests_word(n: u64) -> &'static str {
 /// no root element. Comments and processing instructions are XML and are
 /// allowed anywhere (TestNG writes a comment before the root).
 pub fn root(text: &str) -> Result<String, String> {
-    let malformed = |offset: u64, what: &str| {
-        let (line, column) = line_column(text, offset);
-        format!("malformed XML at line {line} column {column}: {what}")
-    };
     let mut reader = Reader::from_str(text);
-    // The names of the open elements, innermost last.
-    let mut open: Vec<String> = Vec::new();
-    let mut root: Option<String> = None;
+    let mut xml = XmlRoot { text, open: Vec::new(), root: None };
     let mut first = true;
     loop {
         let at = reader.buffer_position();
         let event = match reader.read_event() {
             Ok(event) => event,
-            Err(e) => return Err(malformed(reader.error_position(), &e.to_string())),
+            Err(e) => return Err(xml.malformed(reader.error_position(), &e.to_string())),
         };
-        let was_first = first;
-        first = false;
-        let check_text = |s: &str| -> Result<(), String> {
-            match s.chars().find(|c| !is_xml_char(*c)) {
-                Some(c) => Err(malformed(
-                    at,
-                    &format!("character U+{:04X} is not allowed in XML", u32::from(c)),
-                )),
-                None => Ok(()),
-            }
-        };
+        let was_first = std::mem::replace(&mut first, false);
+        if let Some(root) = xml.event(event, at, was_first)? {
+            return Ok(root);
+        }
+    }
+}
+
+/// [`root`]'s reading state.
+struct XmlRoot<'a> {
+    text: &'a str,
+    /// The names of the open elements, innermost last.
+    open: Vec<String>,
+    root: Option<String>,
+}
+
+impl XmlRoot<'_> {
+    fn malformed(&self, offset: u64, what: &str) -> String {
+        let (line, column) = line_column(self.text, offset);
+        format!("malformed XML at line {line} column {column}: {what}")
+    }
+
+    fn check_text(&self, at: u64, s: &str) -> Result<(), String> {
+        match s.chars().find(|c| !is_xml_char(*c)) {
+            Some(c) => Err(self
+                .malformed(at, &format!("character U+{:04X} is not allowed in XML", u32::from(c)))),
+            None => Ok(()),
+        }
+    }
+
+    /// One event at byte offset `at`: `Some` with the root element's name
+    /// at the end of a well-formed document.
+    fn event(&mut self, event: Event, at: u64, was_first: bool) -> Result<Option<String>, String> {
+        let outside = self.open.is_empty();
         match event {
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                let name = e.name().into_inner().to_string();
-                if open.is_empty() {
-                    if let Some(first_root) = &root {
-                        let what = format!(
-                            "second root element `{}` after `{}`",
-                            clip_line(&name, MAX_NAME_CHARS),
-                            clip_line(first_root, MAX_NAME_CHARS)
-                        );
-                        return Err(malformed(at, &what));
-                    }
-                    root = Some(name.clone());
-                }
-                for attr in e.attributes().with_checks(true) {
-                    let attr = attr.map_err(|err| {
-                        let (pos, what) = describe_attr_error(&err);
-                        malformed(at.saturating_add(1).saturating_add(pos as u64), what)
-                    })?;
-                    let value = unescape_with(&attr.value, resolve_xml_entity).map_err(|_| {
-                        malformed(at, "unknown or invalid reference in an attribute value")
-                    })?;
-                    check_text(&value)?;
-                }
-                if matches!(event, Event::Start(_)) {
-                    open.push(name);
-                }
-            }
+            Event::Start(ref e) => self.start(e, at, true)?,
+            Event::Empty(ref e) => self.start(e, at, false)?,
             Event::End(_) => {
-                open.pop();
+                self.open.pop();
             }
             Event::Text(t) => {
-                if open.is_empty() && !is_xml_space(&t) {
-                    let what = match root {
+                if outside && !is_xml_space(&t) {
+                    let what = match self.root {
                         None => "text before the root element",
                         Some(_) => "text after the root element",
                     };
-                    return Err(malformed(at, what));
+                    return Err(self.malformed(at, what));
                 }
-                check_text(&t)?;
+                self.check_text(at, &t)?;
             }
-            Event::CData(c) => {
-                if open.is_empty() {
-                    return Err(malformed(at, "CDATA outside the root element"));
-                }
-                check_text(&c)?;
+            Event::CData(_) if outside => {
+                return Err(self.malformed(at, "CDATA outside the root element"))
+            }
+            Event::CData(c) => self.check_text(at, &c)?,
+            Event::GeneralRef(_) if outside => {
+                return Err(self.malformed(at, "reference outside the root element"))
             }
             Event::GeneralRef(r) => {
-                if open.is_empty() {
-                    return Err(malformed(at, "reference outside the root element"));
-                }
                 if resolve_reference(&r).is_none() {
                     let what = format!("unknown or invalid reference `&{};`", &*r);
-                    return Err(malformed(at, &what));
+                    return Err(self.malformed(at, &what));
                 }
             }
             Event::Decl(_) if was_first => {}
-            Event::Decl(_) => return Err(malformed(at, "XML declaration not at the start")),
+            Event::Decl(_) => return Err(self.malformed(at, "XML declaration not at the start")),
             Event::DocType(_) => {
-                return Err(malformed(
+                return Err(self.malformed(
                     at,
                     "a DOCTYPE is not read (a DTD can declare entities that change the document)",
                 ))
             }
-            Event::Comment(c) => check_text(&c)?,
+            Event::Comment(c) => self.check_text(at, &c)?,
             Event::PI(_) => {}
             Event::Eof => {
-                if let Some(name) = open.last() {
+                if let Some(name) = self.open.last() {
                     let what = format!(
                         "unexpected end of document: `{}` is not closed",
                         clip_line(name, MAX_NAME_CHARS)
                     );
-                    return Err(malformed(text.len() as u64, &what));
+                    return Err(self.malformed(self.text.len() as u64, &what));
                 }
-                return root.ok_or_else(|| "no root element".to_string());
+                return self.root.take().map(Some).ok_or_else(|| "no root element".to_string());
             }
         }
+        Ok(None)
+    }
+
+    /// An element's start tag (`opens`: not an empty element): one root
+    /// only, its attributes well-formed.
+    fn start(&mut self, e: &BytesStart, at: u64, opens: bool) -> Result<(), String> {
+        let name = e.name().into_inner().to_string();
+        if self.open.is_empty() {
+            if let Some(first_root) = &self.root {
+                let what = format!(
+                    "second root element `{}` after `{}`",
+                    clip_line(&name, MAX_NAME_CHARS),
+                    clip_line(first_root, MAX_NAME_CHARS)
+                );
+                return Err(self.malformed(at, &what));
+            }
+            self.root = Some(name.clone());
+        }
+        for attr in e.attributes().with_checks(true) {
+            let attr = attr.map_err(|err| {
+                let (pos, what) = describe_attr_error(&err);
+                self.malformed(at.saturating_add(1).saturating_add(pos as u64), what)
+            })?;
+            let value = unescape_with(&attr.value, resolve_xml_entity).map_err(|_| {
+                self.malformed(at, "unknown or invalid reference in an attribute value")
+            })?;
+            self.check_text(at, &value)?;
+        }
+        if opens {
+            self.open.push(name);
+        }
+        Ok(())
     }
 }
 
@@ -873,6 +892,7 @@ pub fn provenance(text: &str) -> Found {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::escape::MAX_LINE;
 
     /// Expected result of one check: the reasons, warnings and findings, and
     /// the counts `[total, passed, failed, errored, skipped, flaky]`.
@@ -1165,7 +1185,7 @@ mod tests {
             check(&format!("<testsuite name=\"s\">{cases}</testsuite>"), &FormatPolicy::default())
                 .unwrap();
         assert_eq!(out.findings.len(), MAX_FINDINGS);
-        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_LINE_CHARS));
+        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_LINE));
         assert!(out.findings[0].ends_with('…'));
         assert_eq!(out.reasons, ["8 failed tests (`failure`)"]);
     }

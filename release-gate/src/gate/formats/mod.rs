@@ -2,10 +2,12 @@
 //!
 //! Each format is a module with pure entry points: a parsed document (or the
 //! decoded text, for XML and JSON lines) in, an [`Outcome`] out, or `Err`
-//! with why the document is not valid in that format. No I/O here. The
-//! dispatcher in `detect.rs` decides which module reads a document, from the
-//! content; a file name or a document marker only says which format it must
-//! be (`detect::hint`). `provenance.rs` reads the stub marker and the binding
+//! with why the document is not valid in that format. No I/O here.
+//! `registry.rs` is the one table of formats: each format's name, how
+//! messages name it, what it reads and its entry points. The dispatcher in
+//! `detect.rs` decides which module reads a document, from the content; a
+//! file name or a document marker only says which format it must be
+//! (`detect::hint`). `provenance.rs` reads the stub marker and the binding
 //! claims every format carries.
 
 pub mod cargo_audit;
@@ -16,14 +18,92 @@ pub mod detect;
 pub mod intoto;
 pub mod junit;
 pub mod provenance;
+pub mod registry;
 pub mod sarif;
 pub mod scorecard;
 pub mod spdx;
 #[cfg(test)]
 mod testing;
-pub mod text;
 
 use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::gate::escape;
+
+/// The JSON type of `value`, as messages name it (`a number`, `null`, ...).
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The field, with JSON `null` read as absent.
+pub fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    obj.get(key).filter(|v| !v.is_null())
+}
+
+/// An optional array field: empty when absent, `Err` when not an array.
+pub fn optional_array<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<&'a [Value], String> {
+    Ok(optional(obj.get(key), &format!("`{path}`"), "an array", Value::as_array)?
+        .map_or(&[], Vec::as_slice))
+}
+
+/// An optional object field: `None` when absent, `Err` when not an object.
+pub fn optional_object<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    path: &str,
+) -> Result<Option<&'a Map<String, Value>>, String> {
+    optional(obj.get(key), &format!("`{path}`"), "an object", Value::as_object)
+}
+
+/// [`required`], with an absent or null field read as `None`.
+pub fn optional<'a, T>(
+    value: Option<&'a Value>,
+    at: &str,
+    expected: &str,
+    as_t: fn(&'a Value) -> Option<T>,
+) -> Result<Option<T>, String> {
+    value.filter(|v| !v.is_null()).map(|v| required(Some(v), at, expected, as_t)).transpose()
+}
+
+/// A value as a message shows it: a number or a string as written (in
+/// backticks, a string quoted), anything else by its kind.
+pub fn shown_value(value: &Value) -> String {
+    match value {
+        Value::Number(n) => format!("`{}`", escape::clip(&n.to_string(), 30)),
+        Value::String(s) => format!("`\"{}\"`", escape::clean(s)),
+        other => kind(other).to_string(),
+    }
+}
+
+/// A required field of the type `as_t` picks (`expected` names it): `Err`
+/// naming `at` (the field in backticks, after any prefix) when it is
+/// missing or of another type.
+pub fn required<'a, T>(
+    value: Option<&'a Value>,
+    at: &str,
+    expected: &str,
+    as_t: fn(&'a Value) -> Option<T>,
+) -> Result<T, String> {
+    let value = value.ok_or_else(|| format!("{at} is missing"))?;
+    as_t(value).ok_or_else(|| format!("{at} is {}, expected {expected}", kind(value)))
+}
+
+/// `` `path` is a number, expected a string ``.
+pub fn type_error(path: &str, value: &Value, expected: &str) -> String {
+    format!("`{path}` is {}, expected {expected}", kind(value))
+}
 
 /// How many findings an outcome keeps (the worst first).
 pub const MAX_FINDINGS: usize = 5;

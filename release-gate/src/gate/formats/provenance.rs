@@ -22,7 +22,8 @@ use jiff::civil::{Date, DateTime};
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use crate::gate::evidence::{shown, MAX_CLAIM};
+use crate::gate::escape::shown;
+use crate::gate::evidence::MAX_CLAIM;
 use crate::gate::trust::Claims;
 
 /// The claims and markers found in one document, in document order.
@@ -38,6 +39,15 @@ pub struct Found {
 }
 
 impl Found {
+    /// The gate's own provenance fields at the top level of a document.
+    pub fn top_level(doc: &Value) -> Found {
+        let mut found = Found::default();
+        if let Some(obj) = doc.as_object() {
+            found.own_fields(obj);
+        }
+        found
+    }
+
     /// The gate's own field names at the top of `obj` (a document, a record
     /// of a stream, a statement): `provenance`, `release`, `commit`,
     /// `generated_at`.
@@ -140,7 +150,7 @@ impl Found {
             }
             other => {
                 self.problems
-                    .push(format!("`{field}` is {}, expected a string", super::text::kind(other)));
+                    .push(format!("`{field}` is {}, expected a string", super::kind(other)));
                 None
             }
         }

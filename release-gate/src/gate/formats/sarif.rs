@@ -28,11 +28,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::text::{clip, kind};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
-
-/// The longest finding, reason or warning line, in characters.
-pub(super) const MAX_LINE: usize = 200;
+use super::{kind, optional, required, FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{self, clip, count, fmt_f64, len64, one_line};
 
 /// Does this JSON document look like SARIF: an object with a `runs` array
 /// and either `version` `2.1.0` or a `$schema` that mentions `sarif`?
@@ -70,9 +67,7 @@ fn check_runs(
     policy: &FormatPolicy,
     streamed: Option<&Streamed>,
 ) -> Result<Outcome, String> {
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    let obj = required(Some(doc), "the document", "an object", Value::as_object)?;
     match obj.get("version") {
         None | Some(Value::Null) => {}
         Some(Value::String(v)) if v == "2.1.0" => {}
@@ -81,146 +76,156 @@ fn check_runs(
         }
         Some(other) => return Err(format!("`version` is {}, expected a string", kind(other))),
     }
-    let runs = match obj.get("runs") {
-        Some(Value::Array(runs)) => runs,
-        None => return Err("`runs` is missing".to_string()),
-        Some(other) => return Err(format!("`runs` is {}, expected an array", kind(other))),
-    };
-
-    let threshold = policy.sarif_block_security_severity;
-    let mut tally = Tally::default();
-    let mut candidates: Vec<Candidate<'_>> = Vec::new();
-    let mut reasons_runs = Vec::new();
-    let mut warnings = Vec::new();
+    let runs = required(obj.get("runs"), "`runs`", "an array", Value::as_array)?;
+    let mut runs_judged =
+        Runs { threshold: policy.sarif_block_security_severity, ..Runs::default() };
     if runs.is_empty() {
         // No analysis is not a clean analysis.
-        reasons_runs.push("`runs` is empty: no analysis was run".to_string());
+        runs_judged.reasons_runs.push("`runs` is empty: no analysis was run".to_string());
     }
-
     for (r, run) in runs.iter().enumerate() {
+        runs_judged.run(run, r, streamed)?;
+    }
+    Ok(runs_judged.outcome(len64(runs)))
+}
+
+/// The runs judged so far.
+#[derive(Default)]
+struct Runs<'a> {
+    threshold: f64,
+    tally: Tally,
+    candidates: Vec<Candidate<'a>>,
+    /// Runs that did not complete.
+    reasons_runs: Vec<String>,
+}
+
+impl<'a> Runs<'a> {
+    /// Judges `runs[r]`: its invocation, and its results (held in `run`, or
+    /// what `streamed` gave of them).
+    fn run(
+        &mut self,
+        run: &'a Value,
+        r: usize,
+        streamed: Option<&'a Streamed>,
+    ) -> Result<(), String> {
         let run = run
             .as_object()
             .ok_or_else(|| format!("`runs[{r}]` is {}, expected an object", kind(run)))?;
         let tool = Tool::read(run, r)?;
         let name = tool.name.map_or_else(|| "unnamed tool".to_string(), |n| clip(n, 60));
-
         if let Some(why) = failed_invocation(run, r)? {
-            reasons_runs.push(format!("run {r} (`{name}`) did not complete: {why}"));
+            self.reasons_runs.push(format!("run {r} (`{name}`) did not complete: {why}"));
         }
-
         let results = match run.get("results") {
             // SARIF: `results` absent or null means the tool did not produce
             // results (an empty array means it found nothing): never clean.
             None | Some(Value::Null) => {
-                reasons_runs.push(format!(
+                self.reasons_runs.push(format!(
                     "run {r} (`{name}`) has no `results`: the tool did not complete (a run that found nothing has `\"results\": []`)"
                 ));
-                continue;
+                return Ok(());
             }
             Some(Value::Array(results)) => results,
             Some(other) => {
                 return Err(format!("`runs[{r}].results` is {}, expected an array", kind(other)));
             }
         };
-
-        match streamed.and_then(|streamed| streamed.runs.get(&r)) {
-            None => {
-                for (i, result) in results.iter().enumerate() {
-                    if let Some(candidate) = judge_one(&tool, result, r, i, threshold, &mut tally)?
-                    {
-                        candidates.push(candidate.of(run));
-                    }
-                }
-            }
-            Some(Stream::Buffered(results)) => {
-                for (i, result) in results.iter().enumerate() {
-                    if let Some(candidate) = judge_one(&tool, result, r, i, threshold, &mut tally)?
-                    {
-                        candidates.push(candidate.of(run));
-                    }
-                }
-            }
+        let held = match streamed.and_then(|streamed| streamed.runs.get(&r)) {
+            None => results,
+            Some(Stream::Buffered(results)) => results,
             Some(Stream::Judged(judged)) => {
                 if let Some(why) = &judged.error {
                     return Err(why.clone());
                 }
-                tally.merge(&judged.tally);
+                self.tally.merge(&judged.tally);
                 // The worst results of the run, judged again against the
                 // whole run for their lines (in document order: the sort
                 // below is stable).
                 for (_, i, result) in &judged.kept {
                     let mut again = Tally::default();
-                    if let Some(candidate) = judge_one(&tool, result, r, *i, threshold, &mut again)?
-                    {
-                        candidates.push(candidate.of(run));
+                    if let Some(c) = judge_one(&tool, result, r, *i, self.threshold, &mut again)? {
+                        self.candidates.push(c.of(run));
                     }
                 }
+                return Ok(());
+            }
+        };
+        for (i, result) in held.iter().enumerate() {
+            if let Some(c) = judge_one(&tool, result, r, i, self.threshold, &mut self.tally)? {
+                self.candidates.push(c.of(run));
             }
         }
+        Ok(())
     }
 
-    let mut reasons = Vec::new();
-    if tally.error > 0 {
-        reasons.push(format!("{} at effective level `error`", plural(tally.error, "result")));
-    }
-    if tally.severe_below_error > 0 {
-        reasons.push(format!(
-            "{} below level `error` with `security-severity` >= {}",
-            plural(tally.severe_below_error, "result"),
-            fmt_f64(threshold)
-        ));
-    }
-    if tally.dangling > 0 {
-        reasons.push(format!(
-            "{} whose rule reference cannot be resolved, counted as blocking (first {})",
-            plural(tally.dangling, "result"),
-            tally.first_dangling
-        ));
-    }
-    reasons.extend(reasons_runs);
-
-    let non_blocking = tally.quiet_warning + tally.quiet_note + tally.quiet_none;
-    if non_blocking > 0 {
-        let by_level = [
+    /// The outcome of every run judged.
+    fn outcome(mut self, runs: u64) -> Outcome {
+        let tally = &self.tally;
+        let mut reasons = Vec::new();
+        let results = |n: u64| count(n, "result", "results");
+        if tally.error > 0 {
+            reasons.push(format!("{} at effective level `error`", results(tally.error)));
+        }
+        if tally.severe_below_error > 0 {
+            reasons.push(format!(
+                "{} below level `error` with `security-severity` >= {}",
+                results(tally.severe_below_error),
+                fmt_f64(self.threshold)
+            ));
+        }
+        if tally.dangling > 0 {
+            reasons.push(format!(
+                "{} whose rule reference cannot be resolved, counted as blocking (first {})",
+                results(tally.dangling),
+                tally.first_dangling
+            ));
+        }
+        reasons.append(&mut self.reasons_runs);
+        let mut warnings = Vec::new();
+        let quiet = [
             (tally.quiet_warning, "warning"),
             (tally.quiet_note, "note"),
             (tally.quiet_none, "none"),
+        ];
+        let non_blocking: u64 = quiet.iter().map(|(n, _)| n).sum();
+        if non_blocking > 0 {
+            let by_level = quiet
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, level)| format!("{n} `{level}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            warnings.push(format!("{} not blocking ({by_level})", results(non_blocking)));
+        }
+        if tally.bad_severity > 0 {
+            warnings.push(format!(
+                "{} whose rule has a `security-severity` that is not a number (ignored)",
+                results(tally.bad_severity)
+            ));
+        }
+        self.candidates.sort_by(Candidate::worse_first);
+        let findings = self.candidates.iter().take(MAX_FINDINGS).map(Candidate::line).collect();
+        let counts: BTreeMap<String, u64> = [
+            ("runs", runs),
+            ("results.total", tally.total()),
+            (
+                "results.blocking",
+                tally.error + tally.severe_below_error + tally.dangling_below_error,
+            ),
+            ("results.error", tally.error),
+            ("results.warning", tally.warning),
+            ("results.note", tally.note),
+            ("results.none", tally.none),
+            ("results.suppressed", tally.suppressed),
+            ("results.absent", tally.absent),
+            ("results.other_kind", tally.other_kind),
+            ("results.unresolved_rule", tally.dangling),
         ]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, level)| format!("{n} `{level}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-        warnings.push(format!("{} not blocking ({by_level})", plural(non_blocking, "result")));
+        .into_iter()
+        .map(|(key, n)| (key.to_string(), n))
+        .collect();
+        Outcome { reasons, warnings, counts, findings }
     }
-    if tally.bad_severity > 0 {
-        warnings.push(format!(
-            "{} whose rule has a `security-severity` that is not a number (ignored)",
-            plural(tally.bad_severity, "result")
-        ));
-    }
-
-    candidates.sort_by(Candidate::worse_first);
-    let findings = candidates.iter().take(MAX_FINDINGS).map(Candidate::line).collect();
-
-    let counts: BTreeMap<String, u64> = [
-        ("runs", runs.len() as u64),
-        ("results.total", tally.total()),
-        ("results.blocking", tally.error + tally.severe_below_error + tally.dangling_below_error),
-        ("results.error", tally.error),
-        ("results.warning", tally.warning),
-        ("results.note", tally.note),
-        ("results.none", tally.none),
-        ("results.suppressed", tally.suppressed),
-        ("results.absent", tally.absent),
-        ("results.other_kind", tally.other_kind),
-        ("results.unresolved_rule", tally.dangling),
-    ]
-    .into_iter()
-    .map(|(key, n)| (key.to_string(), n))
-    .collect();
-
-    Ok(Outcome { reasons, warnings, counts, findings })
 }
 
 /// Judges `runs[r].results[i]`: counts it in `tally`, and gives it back
@@ -604,43 +609,39 @@ struct Component<'a> {
 impl<'a> Component<'a> {
     /// Reads `component` (at `path`, for messages); missing or null is empty.
     fn read(component: Option<&'a Value>, path: &str) -> Result<Component<'a>, String> {
-        let component = match component {
-            None | Some(Value::Null) => return Ok(Component::default()),
-            Some(Value::Object(component)) => component,
-            Some(other) => return Err(format!("`{path}` is {}, expected an object", kind(other))),
+        let Some(component) =
+            optional(component, &format!("`{path}`"), "an object", Value::as_object)?
+        else {
+            return Ok(Component::default());
         };
         let named = Component {
             name: component.get("name").and_then(Value::as_str),
             guid: component.get("guid").and_then(Value::as_str),
             ..Component::default()
         };
-        let rules = match component.get("rules") {
-            None | Some(Value::Null) => return Ok(named),
-            Some(Value::Array(rules)) => rules,
-            Some(other) => {
-                return Err(format!("`{path}.rules` is {}, expected an array", kind(other)));
-            }
+        let at = format!("`{path}.rules`");
+        let Some(rules) = optional(component.get("rules"), &at, "an array", Value::as_array)?
+        else {
+            return Ok(named);
         };
         let mut out = named;
         for (k, rule) in rules.iter().enumerate() {
             let rule_path = || format!("{path}.rules[{k}]");
-            let rule = rule.as_object().ok_or_else(|| {
-                format!("`{}` is {}, expected an object", rule_path(), kind(rule))
-            })?;
+            let rule =
+                required(Some(rule), &format!("`{}`", rule_path()), "an object", Value::as_object)?;
             let id = rule.get("id").and_then(Value::as_str);
-            let default_level = match rule.get("defaultConfiguration") {
-                None | Some(Value::Null) => None,
-                Some(Value::Object(config)) => {
-                    let config_path = || format!("{}.defaultConfiguration", rule_path());
+            let config_path = || format!("{}.defaultConfiguration", rule_path());
+            let at = format!("`{}`", config_path());
+            let default_level = match optional(
+                rule.get("defaultConfiguration"),
+                &at,
+                "an object",
+                Value::as_object,
+            )? {
+                Some(config) => {
                     enum_str(config, "level", LEVELS, &config_path)?.map(Level::from_known)
                 }
-                Some(other) => {
-                    return Err(format!(
-                        "`{}.defaultConfiguration` is {}, expected an object",
-                        rule_path(),
-                        kind(other)
-                    ));
-                }
+                None => None,
             };
             let raw_severity = rule
                 .get("properties")
@@ -686,36 +687,23 @@ struct Tool<'a> {
 
 impl<'a> Tool<'a> {
     fn read(run: &'a Map<String, Value>, r: usize) -> Result<Tool<'a>, String> {
-        let tool = match run.get("tool") {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(tool)) => Some(tool),
-            Some(other) => {
-                return Err(format!("`runs[{r}].tool` is {}, expected an object", kind(other)));
-            }
-        };
+        let at = format!("`runs[{r}].tool`");
+        let tool = optional(run.get("tool"), &at, "an object", Value::as_object)?;
         let driver = tool.and_then(|tool| tool.get("driver"));
         let name = driver.and_then(|d| d.get("name")).and_then(Value::as_str);
         let driver = Component::read(driver, &format!("runs[{r}].tool.driver"))?;
-        let extensions = match tool.and_then(|tool| tool.get("extensions")) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(extensions)) => extensions
+        let at = format!("`runs[{r}].tool.extensions`");
+        let extensions =
+            optional(tool.and_then(|t| t.get("extensions")), &at, "an array", Value::as_array)?
+                .map_or(&[][..], Vec::as_slice)
                 .iter()
                 .enumerate()
                 .map(|(e, ext)| {
                     let path = format!("runs[{r}].tool.extensions[{e}]");
-                    match ext {
-                        Value::Object(_) => Component::read(Some(ext), &path),
-                        other => Err(format!("`{path}` is {}, expected an object", kind(other))),
-                    }
+                    required(Some(ext), &format!("`{path}`"), "an object", Value::as_object)?;
+                    Component::read(Some(ext), &path)
                 })
-                .collect::<Result<_, _>>()?,
-            Some(other) => {
-                return Err(format!(
-                    "`runs[{r}].tool.extensions` is {}, expected an array",
-                    kind(other)
-                ));
-            }
-        };
+                .collect::<Result<_, _>>()?;
         Ok(Tool { name, driver, extensions })
     }
 
@@ -757,20 +745,13 @@ impl<'a> Tool<'a> {
                     .flat_map(|c| c.rules.iter())
                     .find(|rule| rule.guid.is_some_and(|g| g.eq_ignore_ascii_case(guid)))
             });
-            return match rule {
-                None => Resolved::Dangling(format!(
+            let missing = || {
+                format!(
                     "`rule.guid` {} names no rule of the run",
                     clip(&one_line(&guid.to_string()), 60)
-                )),
-                Some(rule) if id.is_some_and(|id| !rule.matches(id)) => {
-                    Resolved::Dangling(format!(
-                        "`rule.guid` selects rule `{}` but the result names rule `{}`",
-                        clip(&one_line(rule.id.unwrap_or_default()), 60),
-                        clip(&one_line(id.unwrap_or_default()), 60)
-                    ))
-                }
-                Some(rule) => Resolved::Rule(rule),
+                )
             };
+            return Resolved::selected("rule.guid", rule, id, missing);
         }
         if let Some((field, index)) = index {
             let within = component.unwrap_or(&self.driver);
@@ -778,21 +759,14 @@ impl<'a> Tool<'a> {
                 .as_u64()
                 .and_then(|k| usize::try_from(k).ok())
                 .and_then(|k| within.rules.get(k));
-            return match rule {
-                None => Resolved::Dangling(format!(
+            let missing = || {
+                format!(
                     "`{field}` {} is not a rule of its tool component ({} rules)",
                     clip(&one_line(&index.to_string()), 20),
                     within.rules.len()
-                )),
-                Some(rule) if id.is_some_and(|id| !rule.matches(id)) => {
-                    Resolved::Dangling(format!(
-                        "`{field}` selects rule `{}` but the result names rule `{}`",
-                        clip(&one_line(rule.id.unwrap_or_default()), 60),
-                        clip(&one_line(id.unwrap_or_default()), 60)
-                    ))
-                }
-                Some(rule) => Resolved::Rule(rule),
+                )
             };
+            return Resolved::selected(field, rule, id, missing);
         }
         let Some(id) = id else { return Resolved::Undescribed };
         let found = match component {
@@ -870,14 +844,34 @@ enum Resolved<'r, 'a> {
     Dangling(String),
 }
 
+impl<'r, 'a> Resolved<'r, 'a> {
+    /// The rule a reference (`field`) selects: dangling when it selects
+    /// none (`missing` says why), or another rule than the result's `ruleId`.
+    fn selected(
+        field: &str,
+        rule: Option<&'r Rule<'a>>,
+        id: Option<&str>,
+        missing: impl FnOnce() -> String,
+    ) -> Self {
+        match rule {
+            None => Resolved::Dangling(missing()),
+            Some(rule) if id.is_some_and(|id| !rule.matches(id)) => Resolved::Dangling(format!(
+                "`{field}` selects rule `{}` but the result names rule `{}`",
+                clip(&one_line(rule.id.unwrap_or_default()), 60),
+                clip(&one_line(id.unwrap_or_default()), 60)
+            )),
+            Some(rule) => Resolved::Rule(rule),
+        }
+    }
+}
+
 /// What a SARIF log says about its provenance: the gate's own fields at the
 /// top level and in the log's and each run's `properties`; each run's
 /// `versionControlProvenance[].revisionId` (commits) and
 /// `invocations[].endTimeUtc` (else `startTimeUtc`) (times).
 pub fn provenance(doc: &Value) -> Found {
-    let mut found = Found::default();
+    let mut found = Found::top_level(doc);
     let Some(obj) = doc.as_object() else { return found };
-    found.own_fields(obj);
     found.bag(obj.get("properties"), "properties");
     let runs = obj.get("runs").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
     for (r, run) in runs.iter().enumerate() {
@@ -952,14 +946,9 @@ fn parse_severity(value: &Value) -> Option<f64> {
 /// that does not say it succeeded is not taken as a success), or a tool
 /// execution notification at level `error`.
 fn failed_invocation(run: &Map<String, Value>, r: usize) -> Result<Option<String>, String> {
-    let invocations = match run.get("invocations") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Array(invocations)) => invocations,
-        Some(other) => {
-            return Err(format!("`runs[{r}].invocations` is {}, expected an array", kind(other)));
-        }
-    };
-    for (j, invocation) in invocations.iter().enumerate() {
+    let at = format!("`runs[{r}].invocations`");
+    let invocations = optional(run.get("invocations"), &at, "an array", Value::as_array)?;
+    for (j, invocation) in invocations.map_or(&[][..], Vec::as_slice).iter().enumerate() {
         match invocation.get("executionSuccessful") {
             Some(Value::Bool(true)) => {}
             Some(Value::Bool(false)) => {
@@ -995,6 +984,7 @@ fn failed_invocation(run: &Map<String, Value>, r: usize) -> Result<Option<String
 /// Whether a suppression with no `status` or status `accepted` applies;
 /// `underReview` and `rejected` do not suppress.
 fn is_suppressed(result: &Map<String, Value>, path: &dyn Fn() -> String) -> Result<bool, String> {
+    // Per result: the paths are formatted only for a message.
     let suppressions = match result.get("suppressions") {
         None | Some(Value::Null) => return Ok(false),
         Some(Value::Array(suppressions)) => suppressions,
@@ -1095,7 +1085,7 @@ impl Candidate<'_> {
             line.push_str(": ");
             line.push_str(&message);
         }
-        clip(&line, MAX_LINE)
+        escape::line(&line)
     }
 
     /// The message `text` (else `markdown`), or the rule's `messageStrings`
@@ -1149,59 +1139,10 @@ fn fill(template: &str, arguments: &[Value]) -> String {
     out
 }
 
-/// `"1 result"`, `"2 results"`.
-fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-/// A score or threshold, never rounded: `7.0`, `9.8`, `4.96`.
-pub(super) fn fmt_f64(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.1}")
-    } else {
-        format!("{x}")
-    }
-}
-
-/// Tool text as one printable line: ANSI escape sequences dropped, control
-/// characters and runs of whitespace collapsed to one space.
-pub(super) fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(4 * MAX_LINE));
-    let mut chars = text.chars().peekable();
-    let mut space = false;
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' {
-            // CSI `ESC [ params final-byte`; any other escape drops one char.
-            if chars.next_if_eq(&'[').is_some() {
-                while chars.next().is_some_and(|c| !('@'..='~').contains(&c)) {}
-            } else {
-                chars.next();
-            }
-            continue;
-        }
-        if c.is_whitespace() || c.is_control() {
-            space = !out.is_empty();
-            continue;
-        }
-        if space {
-            out.push(' ');
-            space = false;
-        }
-        out.push(c);
-        if out.len() > 4 * MAX_LINE {
-            break;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gate::escape::MAX_LINE;
     use serde_json::json;
 
     /// Runs the rule over `doc` and returns the outcome.

@@ -18,9 +18,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::sarif::{fmt_f64, one_line, MAX_LINE};
-use super::text::{clip, kind};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{kind, required, FormatPolicy, Outcome, MAX_FINDINGS};
+use crate::gate::escape::{self, clip, fmt_f64, len64, one_line};
 
 /// The `-1` score Scorecard gives a check it could not decide.
 const INCONCLUSIVE: f64 = -1.0;
@@ -56,9 +55,14 @@ fn is_probe(obj: &Map<String, Value>) -> bool {
 
 /// Applies the Scorecard rule (see the module documentation).
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
-    let obj = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
+    let (score, checks) = read(doc)?;
+    Ok(rule(score, &checks, policy))
+}
+
+/// The aggregate score and the checks: `Err` when the shape is not a
+/// Scorecard result's.
+fn read(doc: &Value) -> Result<(f64, Vec<Check>), String> {
+    let obj = required(Some(doc), "the document", "an object", Value::as_object)?;
     if is_probe(obj) {
         return Err(PROBE.to_string());
     }
@@ -72,7 +76,11 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             .collect::<Result<Vec<_>, _>>()?,
         Some(other) => return Err(format!("`checks` is {}, expected an array", kind(other))),
     };
+    Ok((score, checks))
+}
 
+/// The rule over a result that has Scorecard's shape.
+fn rule(score: f64, checks: &[Check], policy: &FormatPolicy) -> Outcome {
     let mut reasons = Vec::new();
     if checks.is_empty() {
         reasons.push("no check ran: the result lists no check".to_string());
@@ -86,38 +94,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             fmt_f64(policy.scorecard_min_score)
         ));
     }
-    let mut failing_required = vec![false; checks.len()];
-    for (name, &min) in &policy.scorecard_check_min {
-        let mut found = false;
-        for (check, failing) in checks.iter().zip(failing_required.iter_mut()) {
-            if !check.name.eq_ignore_ascii_case(name) {
-                continue;
-            }
-            found = true;
-            if check.score == INCONCLUSIVE {
-                *failing = true;
-                reasons.push(clip(
-                    &format!(
-                        "required check `{}` is inconclusive (-1): {}",
-                        check.display_name(),
-                        check.reason
-                    ),
-                    MAX_LINE,
-                ));
-            } else if check.score < min {
-                *failing = true;
-                reasons.push(format!(
-                    "check `{}` scored {}, below its minimum {min}",
-                    check.display_name(),
-                    check.score
-                ));
-            }
-        }
-        if !found {
-            reasons.push(format!("required check `{}` is missing from the result", clip(name, 60)));
-        }
-    }
-
+    let failing_required = required_checks(checks, policy, &mut reasons);
     let mut warnings = Vec::new();
     let inconclusive: Vec<&Check> = checks
         .iter()
@@ -132,16 +109,68 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         if inconclusive.len() > MAX_NAMES {
             names.push(format!("and {} more", inconclusive.len() - MAX_NAMES));
         }
-        let noun = if inconclusive.len() == 1 { "check" } else { "checks" };
         warnings.push(format!(
-            "{} {noun} inconclusive (-1): {}",
+            "{} {} inconclusive (-1): {}",
             inconclusive.len(),
+            escape::plural(inconclusive.len(), "check", "checks"),
             names.join(", ")
         ));
     }
+    let mut counts = BTreeMap::new();
+    counts.insert("checks.total".to_string(), len64(checks));
+    counts.insert(
+        "checks.inconclusive".to_string(),
+        checks.iter().filter(|check| check.score == INCONCLUSIVE).count() as u64,
+    );
+    if score >= 0.0 {
+        // In 0..=100 after validation, so the cast is exact.
+        counts.insert("score.tenths".to_string(), (score * 10.0).round() as u64);
+    }
+    let findings = worst(checks, &failing_required);
+    Outcome { reasons, warnings, counts, findings }
+}
 
-    // The lowest first: failing required checks, then conclusive checks
-    // below 10 by score, then inconclusive ones; ties keep document order.
+/// The required checks (`scorecard_check_min`): a reason for each missing,
+/// inconclusive or under its minimum; whether each check fails as required.
+fn required_checks(
+    checks: &[Check],
+    policy: &FormatPolicy,
+    reasons: &mut Vec<String>,
+) -> Vec<bool> {
+    let mut failing_required = vec![false; checks.len()];
+    for (name, &min) in &policy.scorecard_check_min {
+        let mut found = false;
+        for (check, failing) in checks.iter().zip(failing_required.iter_mut()) {
+            if !check.name.eq_ignore_ascii_case(name) {
+                continue;
+            }
+            found = true;
+            if check.score == INCONCLUSIVE {
+                *failing = true;
+                reasons.push(escape::line(&format!(
+                    "required check `{}` is inconclusive (-1): {}",
+                    check.display_name(),
+                    check.reason
+                )));
+            } else if check.score < min {
+                *failing = true;
+                reasons.push(format!(
+                    "check `{}` scored {}, below its minimum {min}",
+                    check.display_name(),
+                    check.score
+                ));
+            }
+        }
+        if !found {
+            reasons.push(format!("required check `{}` is missing from the result", clip(name, 60)));
+        }
+    }
+    failing_required
+}
+
+/// The lowest first: failing required checks, then conclusive checks below
+/// 10 by score, then inconclusive ones; ties keep document order.
+fn worst(checks: &[Check], failing_required: &[bool]) -> Vec<String> {
     let mut worst: Vec<(u8, &Check, bool)> = checks
         .iter()
         .zip(failing_required.iter().copied())
@@ -156,21 +185,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         })
         .collect();
     worst.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.score.total_cmp(&b.1.score)));
-    let findings =
-        worst.iter().take(MAX_FINDINGS).map(|(_, check, failing)| check.line(*failing)).collect();
-
-    let mut counts = BTreeMap::new();
-    counts.insert("checks.total".to_string(), checks.len() as u64);
-    counts.insert(
-        "checks.inconclusive".to_string(),
-        checks.iter().filter(|check| check.score == INCONCLUSIVE).count() as u64,
-    );
-    if score >= 0.0 {
-        // In 0..=100 after validation, so the cast is exact.
-        counts.insert("score.tenths".to_string(), (score * 10.0).round() as u64);
-    }
-
-    Ok(Outcome { reasons, warnings, counts, findings })
+    worst.iter().take(MAX_FINDINGS).map(|(_, check, failing)| check.line(*failing)).collect()
 }
 
 /// Whether `scorecard_check_min` names this check (case-insensitive).
@@ -189,16 +204,11 @@ struct Check {
 
 impl Check {
     fn read(check: &Value, i: usize) -> Result<Check, String> {
-        let check = check
-            .as_object()
-            .ok_or_else(|| format!("`checks[{i}]` is {}, expected an object", kind(check)))?;
-        let name = match check.get("name") {
-            Some(Value::String(name)) => name.clone(),
-            None => return Err(format!("`checks[{i}].name` is missing")),
-            Some(other) => {
-                return Err(format!("`checks[{i}].name` is {}, expected a string", kind(other)));
-            }
-        };
+        let check =
+            required(Some(check), &format!("`checks[{i}]`"), "an object", Value::as_object)?;
+        let name =
+            required(check.get("name"), &format!("`checks[{i}].name`"), "a string", Value::as_str)?
+                .to_string();
         let score = score_at(check, "score", &format!("checks[{i}]."))?;
         let reason = check.get("reason").and_then(Value::as_str).map(one_line).unwrap_or_default();
         Ok(Check { name, score, reason })
@@ -221,7 +231,7 @@ impl Check {
             line.push_str(": ");
             line.push_str(&self.reason);
         }
-        clip(&line, MAX_LINE)
+        escape::line(&line)
     }
 }
 
@@ -246,9 +256,8 @@ fn score_at(obj: &Map<String, Value>, key: &str, prefix: &str) -> Result<f64, St
 /// What a Scorecard result says about its provenance: the gate's own fields
 /// at the top level; `date` (time) and `repo.commit` (commit).
 pub fn provenance(doc: &Value) -> Found {
-    let mut found = Found::default();
+    let mut found = Found::top_level(doc);
     let Some(obj) = doc.as_object() else { return found };
-    found.own_fields(obj);
     if let Some(at) = obj.get("date") {
         found.time(at, "date");
     }

@@ -27,8 +27,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
-use super::text::{clip, field, kind, name_some, optional_array, plural, quote, type_error};
-use super::{FormatPolicy, Outcome, MAX_FINDINGS};
+use super::{
+    field, optional, optional_array, required, type_error, FormatPolicy, Outcome, MAX_FINDINGS,
+};
+use crate::gate::escape::{len64, line, name_some, plural, quote};
 
 /// The version the rule is written for.
 const SPDX_VERSION: &str = "SPDX-2.3";
@@ -40,8 +42,6 @@ const DATA_LICENSE: &str = "CC0-1.0";
 const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
 /// Relationship targets that name no element.
 const NO_ELEMENT: &[&str] = &["NONE", "NOASSERTION"];
-/// The longest finding line, in characters.
-const MAX_FINDING_CHARS: usize = 200;
 
 /// Does this JSON document look like an SPDX 2 JSON document? Yes when it is
 /// an object whose `spdxVersion` is a string starting with `SPDX-`.
@@ -55,13 +55,148 @@ pub fn detect(doc: &Value) -> bool {
 /// `relationships.total` and `describes.total` (distinct elements named by
 /// `documentDescribes` and DESCRIBES relationships).
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
-    let root = doc
-        .as_object()
-        .ok_or_else(|| format!("the document is {}, expected an object", kind(doc)))?;
-    let mut out = Outcome::default();
-    let mut problems = Vec::new();
+    Ok(rule(&read(doc)?, policy))
+}
 
-    match required_string(root, "spdxVersion")? {
+/// What the rule reads of a document.
+struct Spdx<'a> {
+    /// `spdxVersion`, `dataLicense`, `SPDXID`, `name`, `documentNamespace`
+    /// as written (`None` when absent).
+    header: [Option<&'a str>; 5],
+    /// What `creationInfo` lacks, as reasons.
+    creation: Vec<String>,
+    /// The document's own id as written, so its relationships still read
+    /// when `SPDXID` is wrong (that is a reason of its own).
+    doc_id: &'a str,
+    external: BTreeSet<&'a str>,
+    /// SPDXID -> how many packages, files and snippets carry it.
+    elements: BTreeMap<&'a str, u64>,
+    counts: BTreeMap<String, u64>,
+    /// `documentDescribes`, then relationships as (from, type, to).
+    describes: Vec<&'a str>,
+    relationships: Vec<[&'a str; 3]>,
+}
+
+const HEADER: [&str; 5] = ["spdxVersion", "dataLicense", "SPDXID", "name", "documentNamespace"];
+
+/// The document's shape: `Err` when a field has the wrong type or an
+/// element lacks its `SPDXID`.
+fn read(doc: &Value) -> Result<Spdx<'_>, String> {
+    let root = required(Some(doc), "the document", "an object", Value::as_object)?;
+    let mut header = [None; 5];
+    for (slot, key) in header.iter_mut().zip(HEADER) {
+        *slot = required_string(root, key)?;
+    }
+    let mut creation = Vec::new();
+    creation_info(root, &mut creation)?;
+    let external = external_documents(root)?;
+    let mut counts = BTreeMap::new();
+    let mut elements: BTreeMap<&str, u64> = BTreeMap::new();
+    for key in ["packages", "files", "snippets"] {
+        let items = optional_array(root, key, key)?;
+        for (i, item) in items.iter().enumerate() {
+            let path = format!("{key}[{i}]");
+            let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
+            let at = format!("`{path}.SPDXID`");
+            let id = required(obj.get("SPDXID"), &at, "a string", Value::as_str)?;
+            *elements.entry(id).or_insert(0) += 1;
+        }
+        counts.insert(format!("{key}.total"), len64(items));
+    }
+    let mut describes = Vec::new();
+    for (i, item) in
+        optional_array(root, "documentDescribes", "documentDescribes")?.iter().enumerate()
+    {
+        let path = format!("documentDescribes[{i}]");
+        describes.push(item.as_str().ok_or_else(|| type_error(&path, item, "a string"))?);
+    }
+    let mut relationships = Vec::new();
+    for (i, item) in optional_array(root, "relationships", "relationships")?.iter().enumerate() {
+        let path = format!("relationships[{i}]");
+        let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
+        let field =
+            |key| required(obj.get(key), &format!("`{path}.{key}`"), "a string", Value::as_str);
+        relationships.push([
+            field("spdxElementId")?,
+            field("relationshipType")?,
+            field("relatedSpdxElement")?,
+        ]);
+    }
+    counts.insert("relationships.total".to_string(), len64(&relationships));
+    let doc_id = match field(root, "SPDXID") {
+        Some(Value::String(id)) => id.as_str(),
+        _ => DOCUMENT_ID,
+    };
+    Ok(Spdx { header, creation, doc_id, external, elements, counts, describes, relationships })
+}
+
+/// The rule over a document that has SPDX's shape.
+fn rule(d: &Spdx, policy: &FormatPolicy) -> Outcome {
+    let mut out = Outcome { counts: d.counts.clone(), ..Outcome::default() };
+    header_reasons(d, &mut out);
+    let mut problems = Vec::new();
+    let duplicates: Vec<&str> = d
+        .elements
+        .iter()
+        .filter(|(id, n)| **n > 1 || **id == d.doc_id)
+        .map(|(id, _)| *id)
+        .collect();
+    let reason = format!(
+        "{} {} used by more than one element",
+        duplicates.len(),
+        plural(duplicates.len(), "SPDXID", "SPDXIDs")
+    );
+    name_ids(&duplicates, reason, |id| format!("duplicate SPDXID {id}"), &mut out, &mut problems);
+    describes(d, policy, &mut out, &mut problems);
+    let mut dangling: Vec<&str> = Vec::new();
+    for id in d.relationships.iter().flat_map(|[from, _, to]| [*from, *to]) {
+        if id != d.doc_id && !NO_ELEMENT.contains(&id) && !d.resolves(id) && !dangling.contains(&id)
+        {
+            dangling.push(id);
+        }
+    }
+    // A relationship the reader cannot resolve says something about an
+    // element nobody can check: it blocks, like CycloneDX's dependency
+    // references.
+    let reason = format!(
+        "{} {} named in relationships but not in the document",
+        dangling.len(),
+        plural(dangling.len(), "element", "elements")
+    );
+    let each = |id: String| format!("relationship names {id}, not in the document");
+    name_ids(&dangling, reason, each, &mut out, &mut problems);
+    out.findings = problems.into_iter().take(MAX_FINDINGS).map(|l| line(&l)).collect();
+    out
+}
+
+/// When `ids` is not empty: `reason` with the first few ids named, and a
+/// finding for each (`each` of the id quoted).
+fn name_ids(
+    ids: &[&str],
+    reason: String,
+    each: impl Fn(String) -> String,
+    out: &mut Outcome,
+    problems: &mut Vec<String>,
+) {
+    if !ids.is_empty() {
+        out.reasons.push(format!("{reason}: {}", name_some(ids)));
+        problems.extend(ids.iter().map(|id| each(quote(id))));
+    }
+}
+
+impl Spdx<'_> {
+    /// An element id the document (or a document it references) defines.
+    fn resolves(&self, id: &str) -> bool {
+        self.elements.contains_key(id)
+            || id.split_once(':').is_some_and(|(doc_ref, _)| self.external.contains(doc_ref))
+    }
+}
+
+/// The document-level fields: version, data license, id, name, namespace
+/// and creation info.
+fn header_reasons(d: &Spdx, out: &mut Outcome) {
+    let [version, license, id, name, namespace] = d.header;
+    match version {
         None => out.reasons.push("`spdxVersion` is missing".to_string()),
         Some(SPDX_VERSION) => {}
         Some(OLDER_VERSION) => out.warnings.push(format!(
@@ -72,8 +207,10 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             quote(other)
         )),
     }
-    for (key, expected) in [("dataLicense", DATA_LICENSE), ("SPDXID", DOCUMENT_ID)] {
-        match required_string(root, key)? {
+    for (key, value, expected) in
+        [("dataLicense", license, DATA_LICENSE), ("SPDXID", id, DOCUMENT_ID)]
+    {
+        match value {
             None => out.reasons.push(format!("`{key}` is missing")),
             Some(value) if value == expected => {}
             Some(value) => {
@@ -81,112 +218,46 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             }
         }
     }
-    match required_string(root, "name")? {
+    match name {
         None => out.reasons.push("`name` is missing".to_string()),
         Some(name) if name.trim().is_empty() => out.reasons.push("`name` is empty".to_string()),
         Some(_) => {}
     }
-    match required_string(root, "documentNamespace")? {
+    match namespace {
         None => out.reasons.push("`documentNamespace` is missing".to_string()),
         Some(ns) if !is_absolute_uri(ns) => out
             .reasons
             .push(format!("`documentNamespace` {} is not an absolute URI without `#`", quote(ns))),
         Some(_) => {}
     }
-    creation_info(root, &mut out.reasons)?;
+    out.reasons.extend(d.creation.iter().cloned());
+}
 
-    // The document's own id as written, so its relationships still read when
-    // `SPDXID` is wrong (that is reported above).
-    let doc_id = match field(root, "SPDXID") {
-        Some(Value::String(id)) => id.as_str(),
-        _ => DOCUMENT_ID,
-    };
-    let external: BTreeSet<&str> = external_documents(root)?;
-
-    let mut elements: BTreeMap<&str, u64> = BTreeMap::new();
-    for key in ["packages", "files", "snippets"] {
-        let items = optional_array(root, key, key)?;
-        for (i, item) in items.iter().enumerate() {
-            let path = format!("{key}[{i}]");
-            let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
-            let id = match obj.get("SPDXID") {
-                None => return Err(format!("`{path}.SPDXID` is missing")),
-                Some(Value::String(id)) => id.as_str(),
-                Some(other) => {
-                    return Err(type_error(&format!("{path}.SPDXID"), other, "a string"))
-                }
-            };
-            *elements.entry(id).or_insert(0) += 1;
-        }
-        out.counts.insert(format!("{key}.total"), items.len() as u64);
-    }
-    let duplicates: Vec<&str> =
-        elements.iter().filter(|(id, n)| **n > 1 || **id == doc_id).map(|(id, _)| *id).collect();
-    if !duplicates.is_empty() {
-        out.reasons.push(format!(
-            "{} {} used by more than one element: {}",
-            duplicates.len(),
-            plural(duplicates.len(), "SPDXID", "SPDXIDs"),
-            name_some(&duplicates)
-        ));
-        problems.extend(duplicates.iter().map(|id| format!("duplicate SPDXID {}", quote(id))));
-    }
-    let resolves = |id: &str| {
-        elements.contains_key(id)
-            || id.split_once(':').is_some_and(|(doc_ref, _)| external.contains(doc_ref))
-    };
-
-    // What the document describes, each id once, in document order.
-    let mut described: Vec<&str> = Vec::new();
-    for (i, item) in
-        optional_array(root, "documentDescribes", "documentDescribes")?.iter().enumerate()
-    {
-        let id = item
-            .as_str()
-            .ok_or_else(|| type_error(&format!("documentDescribes[{i}]"), item, "a string"))?;
-        described.push(id);
-    }
-    let relationships = optional_array(root, "relationships", "relationships")?;
-    out.counts.insert("relationships.total".to_string(), relationships.len() as u64);
-    let mut dangling: Vec<&str> = Vec::new();
-    for (i, item) in relationships.iter().enumerate() {
-        let path = format!("relationships[{i}]");
-        let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
-        let from = relationship_field(obj, &path, "spdxElementId")?;
-        let kind = relationship_field(obj, &path, "relationshipType")?;
-        let to = relationship_field(obj, &path, "relatedSpdxElement")?;
-        if from == doc_id && kind == "DESCRIBES" {
+/// What the document describes, each id once, in document order: each must
+/// be in the document, and something other than the document itself must
+/// be described (a reason or a warning, by policy).
+fn describes(d: &Spdx, policy: &FormatPolicy, out: &mut Outcome, problems: &mut Vec<String>) {
+    let mut described = d.describes.clone();
+    for [from, kind, to] in &d.relationships {
+        if *from == d.doc_id && *kind == "DESCRIBES" {
             described.push(to);
-        } else if to == doc_id && kind == "DESCRIBED_BY" {
+        } else if *to == d.doc_id && *kind == "DESCRIBED_BY" {
             described.push(from);
-        }
-        for id in [from, to] {
-            if id != doc_id && !NO_ELEMENT.contains(&id) && !resolves(id) {
-                dangling.push(id);
-            }
         }
     }
     let mut seen = BTreeSet::new();
     described.retain(|id| seen.insert(*id));
-    out.counts.insert("describes.total".to_string(), described.len() as u64);
-
+    out.counts.insert("describes.total".to_string(), len64(&described));
     let unresolved: Vec<&str> =
-        described.iter().copied().filter(|id| *id != doc_id && !resolves(id)).collect();
-    if !unresolved.is_empty() {
-        out.reasons.push(format!(
-            "{} described {} not in the document: {}",
-            unresolved.len(),
-            plural(unresolved.len(), "element is", "elements are"),
-            name_some(&unresolved)
-        ));
-        problems.extend(
-            unresolved
-                .iter()
-                .map(|id| format!("described element {} is not in the document", quote(id))),
-        );
-    }
-    let subjects = described.iter().filter(|id| **id != doc_id).count();
-    if subjects == 0 {
+        described.iter().copied().filter(|id| *id != d.doc_id && !d.resolves(id)).collect();
+    let reason = format!(
+        "{} described {} not in the document",
+        unresolved.len(),
+        plural(unresolved.len(), "element is", "elements are")
+    );
+    let each = |id: String| format!("described element {id} is not in the document");
+    name_ids(&unresolved, reason, each, out, problems);
+    if described.iter().all(|id| *id == d.doc_id) {
         let line = if described.is_empty() {
             "no DESCRIBES relationship or `documentDescribes`: \
              the document does not say what it describes"
@@ -194,7 +265,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
         } else {
             format!(
                 "the document only describes itself ({}): it does not say what it describes",
-                quote(doc_id)
+                quote(d.doc_id)
             )
         };
         problems.push(line.clone());
@@ -204,67 +275,32 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
             out.warnings.push(line);
         }
     }
-
-    let mut listed = BTreeSet::new();
-    dangling.retain(|id| listed.insert(*id));
-    if !dangling.is_empty() {
-        // A relationship the reader cannot resolve says something about an
-        // element nobody can check: it blocks, like CycloneDX's dependency
-        // references.
-        out.reasons.push(format!(
-            "{} {} named in relationships but not in the document: {}",
-            dangling.len(),
-            plural(dangling.len(), "element", "elements"),
-            name_some(&dangling)
-        ));
-        problems.extend(
-            dangling
-                .iter()
-                .map(|id| format!("relationship names {}, not in the document", quote(id))),
-        );
-    }
-
-    out.findings = problems
-        .into_iter()
-        .take(MAX_FINDINGS)
-        .map(|line| clip(&line, MAX_FINDING_CHARS))
-        .collect();
-    Ok(out)
 }
 
 /// `creationInfo` must be an object with a non-empty `created` and a
 /// non-empty `creators` list of strings.
 fn creation_info(root: &Map<String, Value>, reasons: &mut Vec<String>) -> Result<(), String> {
-    let Some(info) = field(root, "creationInfo") else {
+    let at = "`creationInfo`";
+    let Some(info) = optional(root.get("creationInfo"), at, "an object", Value::as_object)? else {
         reasons.push("`creationInfo` is missing".to_string());
         return Ok(());
     };
-    let info = info.as_object().ok_or_else(|| type_error("creationInfo", info, "an object"))?;
-    match field(info, "created") {
-        None => reasons.push("`creationInfo.created` is missing".to_string()),
-        Some(Value::String(s)) if s.trim().is_empty() => {
-            reasons.push("`creationInfo.created` is empty".to_string())
-        }
-        Some(Value::String(_)) => {}
-        Some(other) => return Err(type_error("creationInfo.created", other, "a string")),
+    let at = "`creationInfo.created`";
+    match optional(info.get("created"), at, "a string", Value::as_str)? {
+        None => reasons.push(format!("{at} is missing")),
+        Some(s) if s.trim().is_empty() => reasons.push(format!("{at} is empty")),
+        Some(_) => {}
     }
-    match field(info, "creators") {
-        None => reasons.push("`creationInfo.creators` is missing".to_string()),
-        Some(Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                if !item.is_string() {
-                    return Err(type_error(
-                        &format!("creationInfo.creators[{i}]"),
-                        item,
-                        "a string",
-                    ));
-                }
-            }
-            if items.is_empty() {
-                reasons.push("`creationInfo.creators` is empty".to_string());
-            }
-        }
-        Some(other) => return Err(type_error("creationInfo.creators", other, "an array")),
+    let at = "`creationInfo.creators`";
+    let Some(creators) = optional(info.get("creators"), at, "an array", Value::as_array)? else {
+        reasons.push(format!("{at} is missing"));
+        return Ok(());
+    };
+    for (i, item) in creators.iter().enumerate() {
+        required(Some(item), &format!("`creationInfo.creators[{i}]`"), "a string", Value::as_str)?;
+    }
+    if creators.is_empty() {
+        reasons.push(format!("{at} is empty"));
     }
     Ok(())
 }
@@ -290,23 +326,9 @@ fn external_documents(root: &Map<String, Value>) -> Result<BTreeSet<&str>, Strin
 
 /// A top-level string field: `None` when absent, `Err` when not a string.
 fn required_string<'a>(obj: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str>, String> {
-    match field(obj, key) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(type_error(key, other, "a string")),
-    }
-}
-
-fn relationship_field<'a>(
-    obj: &'a Map<String, Value>,
-    path: &str,
-    key: &str,
-) -> Result<&'a str, String> {
-    match obj.get(key) {
-        None => Err(format!("`{path}.{key}` is missing")),
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(type_error(&format!("{path}.{key}"), other, "a string")),
-    }
+    field(obj, key)
+        .map(|v| required(Some(v), &format!("`{key}`"), "a string", Value::as_str))
+        .transpose()
 }
 
 /// An absolute URI (a scheme, `:`, then something) with no `#`, as SPDX 2.3
@@ -328,9 +350,8 @@ fn is_absolute_uri(text: &str) -> bool {
 /// `<name>: <value>` (SPDX has no property bag); `creationInfo.created`
 /// (time).
 pub fn provenance(doc: &Value) -> Found {
-    let mut found = Found::default();
+    let mut found = Found::top_level(doc);
     let Some(obj) = doc.as_object() else { return found };
-    found.own_fields(obj);
     for annotation in
         obj.get("annotations").and_then(Value::as_array).map_or(&[][..], Vec::as_slice)
     {
@@ -348,7 +369,9 @@ pub fn provenance(doc: &Value) -> Found {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{with, without};
     use super::*;
+    use crate::gate::escape::MAX_LINE;
     use serde_json::json;
 
     /// Runs the rule (the DESCRIBES policy on or off) and compares the
@@ -377,16 +400,6 @@ mod tests {
                  "relatedSpdxElement": "SPDXRef-File-main"}
             ]
         })
-    }
-
-    fn with(mut doc: Value, key: &str, value: Value) -> Value {
-        doc[key] = value;
-        doc
-    }
-
-    fn without(mut doc: Value, key: &str) -> Value {
-        doc.as_object_mut().unwrap().remove(key);
-        doc
     }
 
     const NO_DESCRIBES: &str =
@@ -666,6 +679,6 @@ mod tests {
         assert_eq!(out.reasons.len(), 1);
         assert!(!out.reasons[0].contains('\n'));
         assert!(out.reasons[0].chars().count() < 200, "{}", out.reasons[0]);
-        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_FINDING_CHARS));
+        assert!(out.findings.iter().all(|f| f.chars().count() <= MAX_LINE));
     }
 }

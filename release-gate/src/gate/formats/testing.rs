@@ -1,5 +1,7 @@
 //! Assertions the format modules' tests share.
 
+use serde_json::Value;
+
 use super::Outcome;
 
 /// Compares a rule's result with `Ok(exact reasons)` or `Err(exact message)`;
@@ -47,4 +49,16 @@ pub fn expect_case(got: Result<Outcome, String>, expected: &str) -> Outcome {
             out
         }
     }
+}
+
+/// `doc` with `key` set to `value`.
+pub fn with(mut doc: Value, key: &str, value: Value) -> Value {
+    doc[key] = value;
+    doc
+}
+
+/// `doc` without `key`.
+pub fn without(mut doc: Value, key: &str) -> Value {
+    doc.as_object_mut().unwrap().remove(key);
+    doc
 }
