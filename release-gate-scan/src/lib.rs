@@ -7,7 +7,8 @@
 //!
 //! - [`hash`]: SHA-256 of files, streams and buffers.
 //! - [`evidence`]: the gate's own evidence format and its entry points.
-//! - [`scan`]: the streaming scanner that reads it, in bounded memory.
+//! - [`scan`]: the streaming scanner that reads it, in bounded memory,
+//!   into the document types of `doc`, which only [`evidence`] judges.
 //! - [`stream`]: one read of a large file, hashed on this thread and scanned
 //!   on another.
 //! - [`skeleton`]: a SARIF log read from a stream, its results one at a
@@ -17,6 +18,7 @@
 //! - [`pretty`]: the report's pretty JSON with sorted keys, written without
 //!   a `Value` round trip.
 
+mod doc;
 pub mod evidence;
 pub mod hash;
 pub mod json;

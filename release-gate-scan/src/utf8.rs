@@ -2,6 +2,9 @@
 //! first bad byte. A sequence split across chunks is carried over, so the
 //! check holds for any chunk size.
 
+/// A UTF-8 byte order mark (skipped at the start of a document).
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The message for a document that is not UTF-8.
 pub fn message(at: u64) -> String {
     format!("invalid UTF-8 at byte offset {at}")
