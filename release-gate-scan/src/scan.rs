@@ -46,6 +46,11 @@ const TRAILING_COMMA: &str = "trailing comma";
 const TRAILING_CHARACTERS: &str = "trailing characters";
 const RECURSION_LIMIT_EXCEEDED: &str = "recursion limit exceeded";
 
+/// An object's brackets, by name (line-based brace counters miscount the
+/// literals).
+const OBJECT_START: u8 = b'{';
+const OBJECT_END: u8 = b'}';
+
 /// `serde_json`'s recursion limit: each array or object takes one level,
 /// the document's own object included.
 const RECURSION_LIMIT: u32 = 128;
@@ -673,7 +678,7 @@ impl<'a> Scanner<'a> {
     fn document(&mut self) -> Result<Doc, String> {
         let doc = match self.ws() {
             None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
-            Some(b'{') => self.nested(Self::doc_fields)?,
+            Some(OBJECT_START) => self.nested(Self::doc_fields)?,
             Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
                 return Err(self.error(NOT_AN_OBJECT))
             }
@@ -738,13 +743,13 @@ impl<'a> Scanner<'a> {
         loop {
             match (self.ws(), first) {
                 (None, _) => return Err(self.error(EOF_WHILE_PARSING_OBJECT)),
-                (Some(b'}'), _) => return Ok(()),
+                (Some(OBJECT_END), _) => return Ok(()),
                 (Some(b'"'), true) => {}
                 (Some(b','), false) => {
                     self.eat();
                     match self.ws() {
                         Some(b'"') => {}
-                        Some(b'}') => return Err(self.error(TRAILING_COMMA)),
+                        Some(OBJECT_END) => return Err(self.error(TRAILING_COMMA)),
                         Some(_) => return Err(self.error(KEY_MUST_BE_A_STRING)),
                         None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
                     }
@@ -843,8 +848,8 @@ impl<'a> Scanner<'a> {
                 })?;
                 Ok(if kind == Kind::Checks { Any::Checks(checks) } else { Any::Array(count) })
             }),
-            b'{' if kind == Kind::Check => self.nested(Self::check_fields),
-            b'{' => self.nested(|s| s.map_entries(|s, _| s.skip())).map(|()| Any::Object),
+            OBJECT_START if kind == Kind::Check => self.nested(Self::check_fields),
+            OBJECT_START => self.nested(|s| s.map_entries(|s, _| s.skip())).map(|()| Any::Object),
             _ => Err(self.error(EXPECTED_SOME_VALUE)),
         }
     }
