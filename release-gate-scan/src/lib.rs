@@ -29,7 +29,8 @@ pub mod stream;
 pub mod text;
 pub mod utf8;
 
-#[cfg(test)]
-mod reference;
+/// The scanner's test oracle (tests, and the fuzz target's `oracle` feature).
+#[cfg(any(test, feature = "oracle"))]
+pub mod reference;
 #[cfg(test)]
 mod tests;
