@@ -2,14 +2,15 @@
 //! entry points that read it.
 //!
 //! A document is read by [`crate::scan`], a streaming scanner that keeps only
-//! the top-level fields the gate decides on and skips everything else without
-//! holding it. Duplicate keys are rejected in every object at any depth (a
-//! gate that reads the first `status` while another tool reads the last can
-//! be fooled), and so is invalid UTF-8 anywhere in the document and nesting
-//! deeper than 128 levels, skipped values included. Text echoed into
-//! messages is one line and bounded ([`shown`], [`bounded`]). The scanner reproduces
-//! `serde_json`'s grammar and messages (`src/reference.rs`, the serde-based
-//! reader it replaced, is kept as the test oracle).
+//! the top-level fields the gate decides on (a `Doc`) and skips everything
+//! else without holding it; this module alone judges that `Doc`. Duplicate
+//! keys are rejected in every object at any depth (a gate that reads the
+//! first `status` while another tool reads the last can be fooled), and so
+//! is invalid UTF-8 anywhere in the document and nesting deeper than 128
+//! levels, skipped values included. Text echoed into messages is one line
+//! and bounded ([`shown`], [`bounded`]). What the scanner accepts,
+//! `serde_json` accepts (`src/reference.rs`, its oracle in tests and the
+//! fuzz target).
 
 use std::io::Read;
 
@@ -60,7 +61,7 @@ pub fn parse_reader(reader: &mut dyn Read) -> Result<Evidence, String> {
 
 /// Reads `reader` to the end once: hashes every byte and scans the same
 /// bytes as evidence on a second thread, and `also` (when given) reads them
-/// on a third ([`stream::scan_with`]). An I/O error is the error.
+/// on a third (`stream::scan_with`). An I/O error is the error.
 pub fn scan_with(
     reader: &mut dyn Read,
     also: Option<Consumer<'_>>,

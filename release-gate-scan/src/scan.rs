@@ -1,5 +1,5 @@
 //! The streaming evidence scanner: a JSON reader that keeps the top-level
-//! fields the gate decides on ([`Doc`]) and skips everything else, chunk by
+//! fields the gate decides on (a `Doc`) and skips everything else, chunk by
 //! chunk, in bounded memory.
 //!
 //! Its grammar is `serde_json`'s, as `deserialize_any` reads a document:
@@ -12,7 +12,7 @@
 //! say what is wrong and where (line and column), not in `serde_json`'s
 //! words.
 //!
-//! Most skipped values go through a fast path ([`skip_value`]) over the
+//! Most skipped values go through a fast path (`skip_value`) over the
 //! bytes of the current chunk; anything it is unsure of is read again,
 //! byte by byte, by the exact path.
 

@@ -19,7 +19,7 @@ pub const CHUNK: usize = 1 << 20;
 pub const IN_FLIGHT: usize = 4;
 
 /// What one read of a stream gave: the document the scanner kept (a
-/// [`Doc`] here; the evidence module judges it).
+/// `Doc` here; the evidence module judges it).
 #[derive(Debug)]
 pub struct Scanned<T> {
     pub bytes: u64,

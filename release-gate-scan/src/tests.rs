@@ -7,7 +7,7 @@ use std::io::{self, Read};
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 
-use crate::evidence::{judged, parse, parse_reader, scan_with, Evidence};
+use crate::evidence::{judged, parse, parse_reader, scan_with, Evidence, FIELDS};
 use crate::scan::{self, Source};
 use crate::{reference, stream};
 
@@ -98,23 +98,12 @@ const STRINGS: &[&str] = &[
     r#""security""#,
     r#""aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa""#,
 ];
-const KEYS: &[&str] = &[
-    "status",
-    "passed",
-    "domain",
-    "provenance",
-    "generator",
-    "release",
-    "commit",
-    "generated_at",
-    "blockers",
-    "checks",
-    "name",
-    "results",
-    "x",
-    "st\\u0061tus",
-    "",
-];
+/// Keys besides the gate's own fields (`FIELDS`).
+const OTHER_KEYS: &[&str] = &["name", "results", "x", "st\\u0061tus", ""];
+
+fn keys() -> impl Strategy<Value = &'static str> {
+    select([FIELDS, OTHER_KEYS].concat())
+}
 
 fn json_value() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
@@ -132,7 +121,7 @@ fn json_value() -> impl Strategy<Value = String> {
                     items.into_iter().map(|(ws, v)| ws.to_string() + &v).collect();
                 format!("[{}]", items.join(","))
             }),
-            prop::collection::vec((select(KEYS), 0..8usize, select(WS), inner), 0..6)
+            prop::collection::vec((keys(), 0..8usize, select(WS), inner), 0..6)
                 .prop_map(|entries| object(&entries)),
         ]
     })
@@ -166,7 +155,7 @@ fn check() -> impl Strategy<Value = String> {
 /// now and then another value at the top.
 fn document() -> impl Strategy<Value = String> {
     let field = (
-        select(KEYS),
+        keys(),
         0..8usize,
         select(WS),
         prop_oneof![
