@@ -12,6 +12,8 @@
 //! `serde_json` accepts (`src/reference.rs`, its oracle in tests and the
 //! fuzz target).
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::io::Read;
 
 use crate::doc::{Check, Checks, Counted, Doc, Scalar};
@@ -44,7 +46,7 @@ pub fn parse(bytes: &[u8]) -> Result<Evidence, String> {
     };
     match std::str::from_utf8(text) {
         Ok(text) => parse_str(text),
-        Err(e) => Err(crate::utf8::message((bom + e.valid_up_to()) as u64)),
+        Err(e) => Err(crate::utf8::message(bom.saturating_add(e.valid_up_to()) as u64)),
     }
 }
 

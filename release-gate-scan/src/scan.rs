@@ -195,8 +195,7 @@ const FAST_DEPTH: u32 = 64;
 /// [`FAST_KEYS`] keys (to compare keys as written, in linear time), no `\u`
 /// escape of an unpaired surrogate, and no number with an exponent or over 300
 /// bytes (it could be out of range). Anything else, including every error, is
-/// `None`, and the exact path (which mirrors `serde_json` and its messages)
-/// reads the value instead. It may refuse more than it must, never less:
+/// `None`, and the exact path reads the value instead. It may refuse more than it must, never less:
 /// what it accepts, `serde_json` accepts.
 #[inline]
 fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {

@@ -3,6 +3,8 @@
 //! evidence. Memory is bounded by the chunks in flight, whatever the size of
 //! the file.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread;
@@ -110,7 +112,7 @@ fn pump(
         buf.truncate(n);
         hasher.update(&buf);
         utf8.feed(&buf);
-        total += n as u64;
+        total = total.saturating_add(n as u64);
         if let Some(sender) = &also {
             if sender.send(buf.clone()).is_err() {
                 // The second reader is done (an error, or the document ended).
@@ -149,7 +151,7 @@ impl Read for Chunks {
                 if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
                     to.copy_from_slice(from);
                 }
-                self.at += n;
+                self.at = self.at.saturating_add(n);
                 return Ok(n);
             }
             match self.rx.recv() {
