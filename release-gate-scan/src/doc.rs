@@ -1,6 +1,6 @@
 //! What the scanner keeps of an evidence document: the top-level fields the
 //! gate decides on, each as the JSON type it turned out to be. The scanner
-//! ([`crate::scan`]) fills a [`Doc`]; only [`crate::evidence`] judges it.
+//! (`scan`) fills a [`Doc`]; only the `evidence` module judges it.
 
 /// The top-level keys without which no tool format's detector claims a
 /// document (SARIF `runs`, CycloneDX `bomFormat`/`specVersion`, SPDX
