@@ -69,7 +69,7 @@ pub fn scan_with(
     also: Option<Consumer<'_>>,
 ) -> std::io::Result<Scanned<Evidence>> {
     let Scanned { bytes, sha256, evidence, utf8_error } = stream::scan_with(reader, also)?;
-    Ok(Scanned { bytes, sha256, evidence: evidence.and_then(|doc| judged(Ok(doc))), utf8_error })
+    Ok(Scanned { bytes, sha256, evidence: judged(evidence), utf8_error })
 }
 
 /// The scanner's document judged, or its error bounded.

@@ -386,3 +386,15 @@ fn a_failing_reader_is_an_error() {
     assert_eq!(scan_with(&mut Failing(3), None).unwrap_err().to_string(), "disk on fire");
     assert_eq!(parse_reader(&mut Failing(3)).unwrap_err(), "disk on fire");
 }
+
+/// A message quoting the document (a repeated 100 KB key) is bounded, and
+/// the same streamed as in memory.
+#[test]
+fn messages_are_bounded_streamed_or_not() {
+    let doc = format!("{{\"{k}\": 1, \"{k}\": 2}}", k = "k".repeat(100_000));
+    let streamed = scan_with(&mut doc.as_bytes(), None).unwrap().evidence.unwrap_err();
+    assert_eq!(streamed, parse(doc.as_bytes()).unwrap_err());
+    assert!(streamed.len() < 1100, "{}", streamed.len());
+    assert!(streamed.starts_with("duplicate key `kkk"), "{streamed}");
+    assert!(streamed.ends_with("at line 1 column 200011"), "{streamed}");
+}
