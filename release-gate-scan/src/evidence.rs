@@ -2,20 +2,28 @@
 //! entry points that read it.
 //!
 //! A document is read by [`crate::scan`], a streaming scanner that keeps only
-//! the top-level fields the gate decides on and skips everything else without
-//! holding it. Duplicate keys are rejected in every object at any depth (a
-//! gate that reads the first `status` while another tool reads the last can
-//! be fooled), and so is invalid UTF-8 anywhere in the document and nesting
-//! deeper than 128 levels, skipped values included. Text echoed into
-//! messages is one line and bounded ([`shown`], [`bounded`]). The scanner reproduces
-//! `serde_json`'s grammar and messages (`src/reference.rs`, the serde-based
-//! reader it replaced, is kept as the test oracle).
+//! the top-level fields the gate decides on (a `Doc`) and skips everything
+//! else without holding it; this module alone judges that `Doc`. Duplicate
+//! keys are rejected in every object at any depth (a gate that reads the
+//! first `status` while another tool reads the last can be fooled), and so
+//! is invalid UTF-8 anywhere in the document and nesting deeper than 128
+//! levels, skipped values included. Text echoed into messages is one line
+//! and bounded ([`shown`], [`bounded`]). What the scanner accepts,
+//! `serde_json` accepts (`src/reference.rs`, its oracle in tests and the
+//! fuzz target).
+
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::io::Read;
 
+use crate::doc::{Check, Checks, Counted, Doc, Scalar};
 use crate::scan::{self, Source};
+use crate::stream::{self, Consumer, Scanned};
 use crate::text::bounded_to;
 pub use crate::text::{bounded, shown, MAX_MESSAGE, MAX_SHOWN};
+
+pub use crate::doc::{FIELDS, TOOL_MARKER_KEYS};
+pub use crate::utf8::UTF8_BOM;
 
 /// An evidence file's binding fields, as it wrote them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,7 +36,7 @@ pub struct Claims {
 /// Reads one evidence document held in memory, already decoded (no byte
 /// order mark). The error names the line and column and what was wrong there.
 pub fn parse_str(text: &str) -> Result<Evidence, String> {
-    scan::parse(Source::Slice(text.as_bytes()), 0).map(Doc::normalize)
+    judged(scan::parse(Source::Slice(text.as_bytes()), 0))
 }
 
 /// Reads one evidence document from bytes: a UTF-8 byte order mark is
@@ -40,7 +48,7 @@ pub fn parse(bytes: &[u8]) -> Result<Evidence, String> {
     };
     match std::str::from_utf8(text) {
         Ok(text) => parse_str(text),
-        Err(e) => Err(crate::utf8::message((bom + e.valid_up_to()) as u64)),
+        Err(e) => Err(crate::utf8::message(bom.saturating_add(e.valid_up_to()) as u64)),
     }
 }
 
@@ -49,51 +57,27 @@ pub fn parse(bytes: &[u8]) -> Result<Evidence, String> {
 /// stream is the error, whatever else is wrong, as for a document held in
 /// memory.
 pub fn parse_reader(reader: &mut dyn Read) -> Result<Evidence, String> {
-    match crate::stream::scan(reader) {
+    match scan_with(reader, None) {
         Ok(scanned) => scanned.evidence,
         Err(e) => Err(bounded(&e.to_string())),
     }
 }
 
-pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Reads `reader` to the end once: hashes every byte and scans the same
+/// bytes as evidence on a second thread, and `also` (when given) reads them
+/// on a third (`stream::scan_with`). An I/O error is the error.
+pub fn scan_with(
+    reader: &mut dyn Read,
+    also: Option<Consumer<'_>>,
+) -> std::io::Result<Scanned<Evidence>> {
+    let Scanned { bytes, sha256, evidence, utf8_error } = stream::scan_with(reader, also)?;
+    Ok(Scanned { bytes, sha256, evidence: judged(evidence), utf8_error })
+}
 
-/// The top-level keys without which no tool format's detector claims a
-/// document (SARIF `runs`, CycloneDX `bomFormat`/`specVersion`, SPDX
-/// `spdxVersion`, Scorecard `scorecard`/`repo`, cargo-audit `database`,
-/// in-toto `_type`/`payloadType`/`mediaType`/`attestations`, a cosign bundle's
-/// `base64Signature`, and `$schema`): a document of the gate's own format
-/// with none of them cannot also be a tool document. A test in the gate's
-/// format detection holds every detector to this list.
-pub const TOOL_MARKER_KEYS: &[&str] = &[
-    "runs",
-    "bomFormat",
-    "specVersion",
-    "spdxVersion",
-    "scorecard",
-    "repo",
-    "database",
-    "_type",
-    "payloadType",
-    "mediaType",
-    "attestations",
-    "base64Signature",
-    "$schema",
-];
-
-/// The top-level fields the gate reads; `schemas/evidence.schema.json`
-/// describes exactly these (a test keeps the two equal).
-pub const FIELDS: &[&str] = &[
-    "status",
-    "passed",
-    "domain",
-    "provenance",
-    "generator",
-    "release",
-    "commit",
-    "generated_at",
-    "blockers",
-    "checks",
-];
+/// The scanner's document judged, or its error bounded.
+pub(crate) fn judged(doc: Result<Doc, String>) -> Result<Evidence, String> {
+    doc.map(judge).map_err(|e| bounded(&e))
+}
 
 /// Longest `release`, `commit` or `generated_at` accepted, in bytes.
 pub const MAX_CLAIM: usize = 256;
@@ -146,60 +130,6 @@ pub struct Evidence {
     pub failed_checks: Option<Vec<String>>,
 }
 
-/// A JSON value of which the gate only needs the string or boolean inside, or
-/// else the name of its type for the message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Scalar {
-    Str(String),
-    Bool(bool),
-    Other(&'static str),
-}
-
-impl Scalar {
-    pub(crate) fn kind(&self) -> &'static str {
-        match self {
-            Scalar::Str(_) => "a string",
-            Scalar::Bool(_) => "a boolean",
-            Scalar::Other(kind) => kind,
-        }
-    }
-}
-
-/// The top-level fields the gate reads.
-#[derive(Debug, Default)]
-pub(crate) struct Doc {
-    pub(crate) status: Option<Scalar>,
-    pub(crate) passed: Option<Scalar>,
-    pub(crate) domain: Option<Scalar>,
-    pub(crate) provenance: Option<Scalar>,
-    pub(crate) generator: Option<Scalar>,
-    pub(crate) release: Option<Scalar>,
-    pub(crate) commit: Option<Scalar>,
-    pub(crate) generated_at: Option<Scalar>,
-    pub(crate) blockers: Option<Counted>,
-    pub(crate) checks: Option<Checks>,
-    /// A top-level key some tool format's detector relies on.
-    pub(crate) tool_marker: bool,
-}
-
-#[derive(Debug)]
-pub(crate) enum Counted {
-    Array(usize),
-    Other(&'static str),
-}
-
-#[derive(Debug)]
-pub(crate) enum Checks {
-    Array(Vec<Check>),
-    Other(&'static str),
-}
-
-#[derive(Debug)]
-pub(crate) enum Check {
-    Object { name: Option<Scalar>, status: Option<Scalar>, detail: Option<Scalar> },
-    Other(&'static str),
-}
-
 enum Word {
     Passed,
     Failed,
@@ -217,150 +147,158 @@ fn classify(s: &str) -> Word {
     }
 }
 
-impl Doc {
-    pub(crate) fn normalize(self) -> Evidence {
-        let mut reasons = Vec::new();
-        let mut reported_status = None;
-        match (&self.status, &self.passed) {
-            (Some(Scalar::Str(raw)), passed) => {
-                let s = shown(raw);
-                reported_status = Some(s.clone());
-                match classify(raw) {
-                    Word::Passed => match passed {
-                        Some(Scalar::Bool(false)) => {
-                            reasons.push("`status` says passed but `passed` is false".to_string())
-                        }
-                        Some(Scalar::Bool(true)) | None => {}
-                        Some(other) => reasons
-                            .push(format!("`passed` is {}, expected a boolean", other.kind())),
-                    },
-                    Word::Failed => reasons.push(format!("status is `{s}`")),
-                    Word::Unknown => reasons.push(format!(
-                        "status `{s}` is not a known status word (expected one of {})",
-                        PASSED_WORDS.join(", ")
-                    )),
-                }
-            }
-            (Some(other), _) => {
-                reasons.push(format!("`status` is {}, expected a string", other.kind()))
-            }
-            (None, Some(Scalar::Bool(true))) => {}
-            (None, Some(Scalar::Bool(false))) => reasons.push("`passed` is false".to_string()),
-            (None, Some(other)) => {
-                reasons.push(format!("`passed` is {}, expected a boolean", other.kind()))
-            }
-            (None, None) => reasons.push("no `status` field".to_string()),
+/// What a scanned document says: its verdict, and every reason it did not
+/// pass.
+pub(crate) fn judge(doc: Doc) -> Evidence {
+    let mut reasons = Vec::new();
+    let reported_status = verdict(&doc.status, &doc.passed, &mut reasons);
+    match doc.blockers {
+        None | Some(Counted::Array(0)) => {}
+        Some(Counted::Array(n)) => {
+            reasons.push(format!("the artifact lists {n} blocker(s) of its own"))
         }
-        match self.blockers {
-            None | Some(Counted::Array(0)) => {}
-            Some(Counted::Array(n)) => {
-                reasons.push(format!("the artifact lists {n} blocker(s) of its own"))
-            }
-            Some(Counted::Other(kind)) => {
-                reasons.push(format!("`blockers` is {kind}, expected an array"))
-            }
+        Some(Counted::Other(kind)) => {
+            reasons.push(format!("`blockers` is {kind}, expected an array"))
         }
-        // Reasons so far that a failing check explains (the overall verdict).
-        let verdict_only =
-            reasons.iter().all(|r| r.starts_with("status is `") || r == "`passed` is false");
-        let mut failed_names = Vec::new();
-        let mut checks_only = verdict_only;
-        match self.checks {
-            None => {}
-            Some(Checks::Other(kind)) => {
-                reasons.push(format!("`checks` is {kind}, expected an array"));
-                checks_only = false;
-            }
-            Some(Checks::Array(checks)) => {
-                for (i, check) in checks.iter().enumerate() {
-                    if let Some(reason) = check_reason(i, check) {
-                        match check {
-                            Check::Object {
-                                name: Some(Scalar::Str(n)),
-                                status: Some(Scalar::Str(_)),
-                                ..
-                            } if !n.is_empty()
-                                && n.len() <= MAX_SHOWN
-                                && !n.chars().any(char::is_control) =>
-                            {
-                                failed_names.push(n.clone());
-                            }
-                            _ => checks_only = false,
-                        }
-                        reasons.push(reason);
-                    }
-                }
-            }
+    }
+    // Reasons so far that a failing check explains (the overall verdict).
+    let verdict_only =
+        reasons.iter().all(|r| r.starts_with("status is `") || r == "`passed` is false");
+    let failed_names = failed_checks(doc.checks, verdict_only, &mut reasons);
+    let reasons_before_domain = reasons.len();
+    let declared_domain = match doc.domain {
+        None => None,
+        Some(Scalar::Str(s)) if is_domain_name(&s) => Some(s),
+        Some(Scalar::Str(s)) => {
+            reasons.push(format!(
+                "`domain` is `{}`, not a domain name (lowercase ASCII letters, digits, `_` and `-`, at most {MAX_DOMAIN} bytes)",
+                shown(&s)
+            ));
+            None
         }
-        let reasons_before_domain = reasons.len();
-        let declared_domain = match self.domain {
-            None => None,
-            Some(Scalar::Str(s)) if is_domain_name(&s) => Some(s),
-            Some(Scalar::Str(s)) => {
-                reasons.push(format!(
-                    "`domain` is `{}`, not a domain name (lowercase ASCII letters, digits, `_` and `-`, at most {MAX_DOMAIN} bytes)",
-                    shown(&s)
-                ));
-                None
-            }
-            Some(other) => {
-                reasons.push(format!("`domain` is {}, expected a string", other.kind()));
-                None
-            }
-        };
-        // The stub marker is a string. Any other shape (an array that may
-        // hold `stub`, an object) cannot be read as "not a stub": it is a
-        // stub, and a reason too.
-        let stub = match &self.provenance {
-            None => false,
-            Some(Scalar::Str(p)) => p.trim().eq_ignore_ascii_case("stub"),
-            Some(other) => {
-                reasons.push(format!("`provenance` is {}, expected a string", other.kind()));
-                true
-            }
-        };
-        let generator = match self.generator {
+        Some(other) => {
+            reasons.push(format!("`domain` is {}, expected a string", other.kind()));
+            None
+        }
+    };
+    // The stub marker is a string. Any other shape (an array that may
+    // hold `stub`, an object) cannot be read as "not a stub": it is a
+    // stub, and a reason too.
+    let stub = match &doc.provenance {
+        None => false,
+        Some(Scalar::Str(p)) => p.trim().eq_ignore_ascii_case("stub"),
+        Some(other) => {
+            reasons.push(format!("`provenance` is {}, expected a string", other.kind()));
+            true
+        }
+    };
+    let claims = Claims {
+        release: claim("release", doc.release, &mut reasons),
+        commit: claim("commit", doc.commit, &mut reasons),
+        generated_at: claim("generated_at", doc.generated_at, &mut reasons),
+    };
+    // Anything found wrong after the checks (the domain, the claims) is
+    // no check's failure.
+    let failed_checks = failed_names.filter(|_| reasons.len() == reasons_before_domain);
+    Evidence {
+        declared_domain,
+        reported_status,
+        reasons,
+        stub,
+        generator: match doc.generator {
             Some(Scalar::Str(s)) => Some(shown(&s)),
             _ => None,
-        };
-        let mut text_field = |name: &str, value: Option<Scalar>| match value {
-            None => None,
-            Some(Scalar::Str(s)) if s.len() <= MAX_CLAIM && !s.chars().any(char::is_control) => {
-                Some(s)
+        },
+        claims,
+        own_format: doc.status.is_some() || doc.passed.is_some(),
+        failed_checks,
+        tool_marker: doc.tool_marker,
+    }
+}
+
+/// The reasons `status` and `passed` give; the status as shown.
+fn verdict(
+    status: &Option<Scalar>,
+    passed: &Option<Scalar>,
+    reasons: &mut Vec<String>,
+) -> Option<String> {
+    let reason = match (status, passed) {
+        (Some(Scalar::Str(raw)), passed) => {
+            let s = shown(raw);
+            let reason = match (classify(raw), passed) {
+                (Word::Passed, Some(Scalar::Bool(false))) => {
+                    Some("`status` says passed but `passed` is false".to_string())
+                }
+                (Word::Passed, Some(Scalar::Bool(true)) | None) => None,
+                (Word::Passed, Some(other)) => {
+                    Some(format!("`passed` is {}, expected a boolean", other.kind()))
+                }
+                (Word::Failed, _) => Some(format!("status is `{s}`")),
+                (Word::Unknown, _) => Some(format!(
+                    "status `{s}` is not a known status word (expected one of {})",
+                    PASSED_WORDS.join(", ")
+                )),
+            };
+            reasons.extend(reason);
+            return Some(s);
+        }
+        (Some(other), _) => format!("`status` is {}, expected a string", other.kind()),
+        (None, Some(Scalar::Bool(true))) => return None,
+        (None, Some(Scalar::Bool(false))) => "`passed` is false".to_string(),
+        (None, Some(other)) => format!("`passed` is {}, expected a boolean", other.kind()),
+        (None, None) => "no `status` field".to_string(),
+    };
+    reasons.push(reason);
+    None
+}
+
+/// The reasons `checks` gives; the names of the checks that failed when
+/// only named checks did (and `verdict_only`: nothing else failed so far).
+fn failed_checks(
+    checks: Option<Checks>,
+    verdict_only: bool,
+    reasons: &mut Vec<String>,
+) -> Option<Vec<String>> {
+    let checks = match checks {
+        None => return None,
+        Some(Checks::Other(kind)) => {
+            reasons.push(format!("`checks` is {kind}, expected an array"));
+            return None;
+        }
+        Some(Checks::Array(checks)) => checks,
+    };
+    let mut failed_names = Vec::new();
+    let mut checks_only = verdict_only;
+    for (i, check) in checks.iter().enumerate() {
+        let Some(reason) = check_reason(i, check) else { continue };
+        match check {
+            Check::Object { name: Some(Scalar::Str(n)), status: Some(Scalar::Str(_)), .. }
+                if !n.is_empty() && n.len() <= MAX_SHOWN && !n.chars().any(char::is_control) =>
+            {
+                failed_names.push(n.clone());
             }
-            Some(Scalar::Str(s)) => {
-                reasons.push(format!(
-                    "`{name}` is `{}`, not a {name} (at most {MAX_CLAIM} bytes, one line)",
-                    shown(&s)
-                ));
-                None
-            }
-            Some(other) => {
-                reasons.push(format!("`{name}` is {}, expected a string", other.kind()));
-                None
-            }
-        };
-        let claims = Claims {
-            release: text_field("release", self.release),
-            commit: text_field("commit", self.commit),
-            generated_at: text_field("generated_at", self.generated_at),
-        };
-        let own_format = self.status.is_some() || self.passed.is_some();
-        // Anything found wrong after the checks (the domain, the claims) is
-        // no check's failure.
-        let failed_checks =
-            (checks_only && reasons.len() == reasons_before_domain && !failed_names.is_empty())
-                .then_some(failed_names);
-        Evidence {
-            declared_domain,
-            reported_status,
-            reasons,
-            stub,
-            generator,
-            claims,
-            own_format,
-            failed_checks,
-            tool_marker: self.tool_marker,
+            _ => checks_only = false,
+        }
+        reasons.push(reason);
+    }
+    (checks_only && !failed_names.is_empty()).then_some(failed_names)
+}
+
+/// `release`, `commit` or `generated_at`: one bounded line of text.
+fn claim(name: &str, value: Option<Scalar>, reasons: &mut Vec<String>) -> Option<String> {
+    match value {
+        None => None,
+        Some(Scalar::Str(s)) if s.len() <= MAX_CLAIM && !s.chars().any(char::is_control) => Some(s),
+        Some(Scalar::Str(s)) => {
+            reasons.push(format!(
+                "`{name}` is `{}`, not a {name} (at most {MAX_CLAIM} bytes, one line)",
+                shown(&s)
+            ));
+            None
+        }
+        Some(other) => {
+            reasons.push(format!("`{name}` is {}, expected a string", other.kind()));
+            None
         }
     }
 }

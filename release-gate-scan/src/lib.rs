@@ -7,7 +7,8 @@
 //!
 //! - [`hash`]: SHA-256 of files, streams and buffers.
 //! - [`evidence`]: the gate's own evidence format and its entry points.
-//! - [`scan`]: the streaming scanner that reads it, in bounded memory.
+//! - [`scan`]: the streaming scanner that reads it, in bounded memory,
+//!   into the document types of `doc`, which only [`evidence`] judges.
 //! - [`stream`]: one read of a large file, hashed on this thread and scanned
 //!   on another.
 //! - [`skeleton`]: a SARIF log read from a stream, its results one at a
@@ -22,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 pub mod checked;
+mod doc;
 pub mod evidence;
 pub mod hash;
 pub mod json;
@@ -32,7 +34,8 @@ pub mod stream;
 pub mod text;
 pub mod utf8;
 
-#[cfg(test)]
-mod reference;
+/// The scanner's test oracle (tests, and the fuzz target's `oracle` feature).
+#[cfg(any(test, feature = "oracle"))]
+pub mod reference;
 #[cfg(test)]
 mod tests;

@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 use std::io::Write as _;
 
-use serde::ser::{self, Impossible, Serialize};
+use serde::ser::{self, Serialize};
 use serde_json::Error;
 
 /// `value` as pretty JSON (two-space indent) with sorted keys, no final newline.
@@ -198,6 +198,13 @@ impl Writer {
         self.out.push(b'"');
     }
 
+    /// Closes a variant: its array or object, then the object around it.
+    fn close_variant(&mut self) {
+        self.close();
+        self.end_entry();
+        self.close();
+    }
+
     #[inline(never)]
     fn raw(&mut self, s: &str) {
         self.out.extend_from_slice(s.as_bytes());
@@ -229,6 +236,16 @@ fn out_of_range() -> Error {
     ser::Error::custom("number out of range")
 }
 
+/// `serialize_*` methods that write their value with one `Writer` method.
+macro_rules! write_with {
+    ($($name:ident($ty:ty) => $method:ident),* $(,)?) => {$(
+        fn $name(self, v: $ty) -> Result<(), Error> {
+            self.$method(v.into());
+            Ok(())
+        }
+    )*};
+}
+
 impl ser::Serializer for &mut Writer {
     type Ok = ();
     type Error = Error;
@@ -244,21 +261,14 @@ impl ser::Serializer for &mut Writer {
         self.raw(if v { "true" } else { "false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Error> {
-        self.signed(v.into());
-        Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Error> {
-        self.signed(v.into());
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Error> {
-        self.signed(v.into());
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Error> {
-        self.signed(v);
-        Ok(())
+    // `Value` widens an f32 to f64 before writing it.
+    write_with! {
+        serialize_i8(i8) => signed, serialize_i16(i16) => signed,
+        serialize_i32(i32) => signed, serialize_i64(i64) => signed,
+        serialize_u8(u8) => unsigned, serialize_u16(u16) => unsigned,
+        serialize_u32(u32) => unsigned, serialize_u64(u64) => unsigned,
+        serialize_f32(f32) => float, serialize_f64(f64) => float,
+        serialize_str(&str) => string,
     }
     fn serialize_i128(self, v: i128) -> Result<(), Error> {
         if let Ok(v) = u64::try_from(v) {
@@ -268,41 +278,12 @@ impl ser::Serializer for &mut Writer {
         }
         Ok(())
     }
-    fn serialize_u8(self, v: u8) -> Result<(), Error> {
-        self.unsigned(v.into());
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Error> {
-        self.unsigned(v.into());
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Error> {
-        self.unsigned(v.into());
-        Ok(())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Error> {
-        self.unsigned(v);
-        Ok(())
-    }
     fn serialize_u128(self, v: u128) -> Result<(), Error> {
         self.unsigned(u64::try_from(v).map_err(|_| out_of_range())?);
         Ok(())
     }
-    fn serialize_f32(self, v: f32) -> Result<(), Error> {
-        // `Value` widens an f32 to f64 before writing it.
-        self.float(f64::from(v));
-        Ok(())
-    }
-    fn serialize_f64(self, v: f64) -> Result<(), Error> {
-        self.float(v);
-        Ok(())
-    }
     fn serialize_char(self, v: char) -> Result<(), Error> {
         self.string(v.encode_utf8(&mut [0; 4]));
-        Ok(())
-    }
-    fn serialize_str(self, v: &str) -> Result<(), Error> {
-        self.string(v);
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Error> {
@@ -419,49 +400,40 @@ impl ser::SerializeSeq for &mut Writer {
 }
 
 // Tuples are arrays, and the variants objects of one entry around an array
-// or an object: the same steps as sequences and structs.
-impl ser::SerializeTuple for &mut Writer {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        ser::SerializeSeq::end(self)
-    }
+// or an object: the same steps as sequences and structs, a variant closing
+// its object too.
+macro_rules! same_steps {
+    ($($trait:ident::$method:ident($($key:ident: $kty:ty)?) => $as:path, $end:ident;)*) => {$(
+        impl ser::$trait for &mut Writer {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: ?Sized + Serialize>(
+                &mut self,
+                $($key: $kty,)?
+                value: &T,
+            ) -> Result<(), Error> {
+                $as(self, $($key,)? value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.$end();
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for &mut Writer {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        ser::SerializeSeq::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Writer {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.close();
-        self.end_entry();
-        self.close();
-        Ok(())
-    }
+same_steps! {
+    SerializeTuple::serialize_element() => ser::SerializeSeq::serialize_element, close;
+    SerializeTupleStruct::serialize_field() => ser::SerializeSeq::serialize_element, close;
+    SerializeTupleVariant::serialize_field() => ser::SerializeSeq::serialize_element, close_variant;
+    SerializeStructVariant::serialize_field(key: &'static str) => ser::SerializeStruct::serialize_field, close_variant;
 }
 
 impl ser::SerializeMap for &mut Writer {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), Error> {
-        let key = key.serialize(KeySerializer)?;
-        self.key(Cow::Owned(key));
+        self.key(Cow::Owned(key_string(key)?));
         Ok(())
     }
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
@@ -494,174 +466,25 @@ impl ser::SerializeStruct for &mut Writer {
     }
 }
 
-impl ser::SerializeStructVariant for &mut Writer {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        ser::SerializeStruct::serialize_field(self, key, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.close();
-        self.end_entry();
-        self.close();
-        Ok(())
-    }
-}
-
-/// A map key as the string `Value` would make of it.
-struct KeySerializer;
-
-fn key_must_be_a_string() -> Error {
-    ser::Error::custom("key must be a string")
-}
-
-impl ser::Serializer for KeySerializer {
-    type Ok = String;
-    type Error = Error;
-    type SerializeSeq = Impossible<String, Error>;
-    type SerializeTuple = Impossible<String, Error>;
-    type SerializeTupleStruct = Impossible<String, Error>;
-    type SerializeTupleVariant = Impossible<String, Error>;
-    type SerializeMap = Impossible<String, Error>;
-    type SerializeStruct = Impossible<String, Error>;
-    type SerializeStructVariant = Impossible<String, Error>;
-
-    fn serialize_bool(self, v: bool) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i128(self, v: i128) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u128(self, v: u128) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    // A finite float key is written as serde_json writes the number; a
-    // non-finite one is an error, as in `Value`.
-    fn serialize_f32(self, v: f32) -> Result<String, Error> {
-        if !v.is_finite() {
-            return Err(ser::Error::custom("float key must be finite"));
+/// A map key as the string `Value` makes of it: `serde_json`'s own rules
+/// (strings, integers, finite floats, chars, unit variants), applied to a
+/// one-entry map.
+fn key_string<T: ?Sized + Serialize>(key: &T) -> Result<String, Error> {
+    struct OneEntry<'a, T: ?Sized>(&'a T);
+    impl<T: ?Sized + Serialize> Serialize for OneEntry<'_, T> {
+        fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(Some(1))?;
+            ser::SerializeMap::serialize_entry(&mut map, self.0, &())?;
+            ser::SerializeMap::end(map)
         }
-        serde_json::to_string(&v)
     }
-    fn serialize_f64(self, v: f64) -> Result<String, Error> {
-        if !v.is_finite() {
-            return Err(ser::Error::custom("float key must be finite"));
-        }
-        serde_json::to_string(&v)
-    }
-    fn serialize_char(self, v: char) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(v.to_owned())
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_none(self) -> Result<String, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_some<T: ?Sized + Serialize>(self, _value: &T) -> Result<String, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_unit(self) -> Result<String, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<String, Error> {
-        Ok(variant.to_owned())
-    }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<String, Error> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<String, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Error> {
-        Err(key_must_be_a_string())
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(key_must_be_a_string())
+    match serde_json::to_value(OneEntry(key))? {
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .next()
+            .map(|(key, _)| key)
+            .ok_or_else(|| ser::Error::custom("key must be a string")),
+        _ => Err(ser::Error::custom("key must be a string")),
     }
 }
 

@@ -1,25 +1,29 @@
 //! The streaming evidence scanner: a JSON reader that keeps the top-level
-//! fields the gate decides on and skips everything else, chunk by chunk, in
-//! bounded memory.
+//! fields the gate decides on (a `Doc`) and skips everything else, chunk by
+//! chunk, in bounded memory.
 //!
-//! It replaces `serde_json::Deserializer::from_reader` driving the evidence
-//! visitors (`src/reference.rs`), which reads one byte per call and, being
-//! generic, was compiled unoptimized into the xtask. The grammar, the order of
-//! checks and every message and position are the same as that reader's: each
-//! function below mirrors the `serde_json` function it is named after, and a
-//! differential test compares the two on generated and mutated documents.
+//! Its grammar is `serde_json`'s, as `deserialize_any` reads a document:
+//! every string, escape and number checked, numbers out of `f64`'s range
+//! refused, no key repeated in any object at any depth, at most 128 levels of
+//! nesting. What it accepts, `serde_json` accepts (that is the security
+//! property: no other reader of the file sees a different document); a test
+//! and a fuzz target hold it to a `serde_json`-based oracle
+//! (`src/reference.rs`) on verdicts and on the fields kept. Its messages
+//! say what is wrong and where (line and column), not in `serde_json`'s
+//! words.
 //!
-//! Positions follow `serde_json`'s `IoRead`: the line and column after the
-//! last byte the parser pulled, a byte it only peeked at included.
+//! Most skipped values go through a fast path (`skip_value`) over the
+//! bytes of the current chunk; anything it is unsure of is read again,
+//! byte by byte, by the exact path.
+
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::collections::BTreeSet;
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, Sender};
-use std::sync::OnceLock;
 
-use serde::de::{Expected, Unexpected};
-
-use crate::evidence::{Check, Checks, Counted, Doc, Scalar, TOOL_MARKER_KEYS};
+use crate::doc::{Check, Checks, Counted, Doc, Scalar, TOOL_MARKER_KEYS};
+use crate::utf8::UTF8_BOM;
 
 const EOF_WHILE_PARSING_LIST: &str = "EOF while parsing a list";
 const EOF_WHILE_PARSING_OBJECT: &str = "EOF while parsing an object";
@@ -36,14 +40,19 @@ const NUMBER_OUT_OF_RANGE: &str = "number out of range";
 const INVALID_UNICODE_CODE_POINT: &str = "invalid unicode code point";
 const CONTROL_CHARACTER: &str = "control character (\\u0000-\\u001F) found while parsing a string";
 const KEY_MUST_BE_A_STRING: &str = "key must be a string";
-const LONE_LEADING_SURROGATE: &str = "lone leading surrogate in hex escape";
+const LONE_SURROGATE: &str = "lone surrogate in hex escape";
+const NOT_AN_OBJECT: &str = "invalid type: expected a JSON object (the evidence document)";
 const TRAILING_COMMA: &str = "trailing comma";
 const TRAILING_CHARACTERS: &str = "trailing characters";
-const UNEXPECTED_END_OF_HEX_ESCAPE: &str = "unexpected end of hex escape";
 const RECURSION_LIMIT_EXCEEDED: &str = "recursion limit exceeded";
 
-/// `serde_json`'s recursion limit: each array or object read through
-/// `deserialize_any` takes one level, the document's own object included.
+/// An object's brackets, by name (line-based brace counters miscount the
+/// literals).
+const OBJECT_START: u8 = b'{';
+const OBJECT_END: u8 = b'}';
+
+/// `serde_json`'s recursion limit: each array or object takes one level,
+/// the document's own object included.
 const RECURSION_LIMIT: u32 = 128;
 
 /// Where the scanner's bytes come from, one chunk after another. An enum,
@@ -105,8 +114,8 @@ impl Source<'_> {
         if self.chunk().is_empty() && !self.advance() {
             return 0;
         }
-        if self.chunk().starts_with(crate::evidence::UTF8_BOM) {
-            crate::evidence::UTF8_BOM.len()
+        if self.chunk().starts_with(UTF8_BOM) {
+            UTF8_BOM.len()
         } else {
             0
         }
@@ -115,14 +124,14 @@ impl Source<'_> {
 
 /// Fills `buf` from `reader` unless the stream ends first; the count read.
 pub fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
+    let mut filled = 0usize;
     while let Some(rest) = buf.get_mut(filled..) {
         if rest.is_empty() {
             break;
         }
         match reader.read(rest) {
             Ok(0) => break,
-            Ok(n) => filled += n,
+            Ok(n) => filled = filled.saturating_add(n),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
@@ -131,65 +140,20 @@ pub fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 /// Reads one evidence document from `source`, whose first chunk starts
-/// with `start` bytes to skip (a byte order mark).
+/// with `start` bytes to skip (a byte order mark). The error is a message
+/// with its line and column (not yet bounded: the evidence module does).
 pub(crate) fn parse(source: Source, start: usize) -> Result<Doc, String> {
-    let mut scanner = Scanner::new(source, start);
-    scanner.document().map_err(|e| crate::evidence::bounded(&e.into_message()))
+    Scanner::new(source, start).document()
 }
 
-/// An error with its position, or (from a visitor) without one yet: the
-/// position is filled in where `serde_json` would fill it (`fix_position`).
-enum Error {
-    At(String),
-    Custom(String),
-}
-
-impl Error {
-    fn into_message(self) -> String {
-        match self {
-            Error::At(msg) | Error::Custom(msg) => msg,
-        }
-    }
-}
-
-/// What the visitors expect at the top level, for `invalid type` messages.
-struct ExpectDocument;
-
-impl Expected for ExpectDocument {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON object (the evidence document)")
-    }
-}
-
-fn invalid_type(unexpected: Unexpected) -> String {
-    <serde_json::Error as serde::de::Error>::invalid_type(unexpected, &ExpectDocument).to_string()
-}
-
-/// A JSON number as `serde_json` parses it (`ParserNumber`).
-enum Num {
-    U64(u64),
-    I64(i64),
-    F64(f64),
-}
-
-impl Num {
-    fn invalid_type(self) -> String {
-        match self {
-            Num::U64(n) => invalid_type(Unexpected::Unsigned(n)),
-            Num::I64(n) => invalid_type(Unexpected::Signed(n)),
-            Num::F64(n) => invalid_type(Unexpected::Float(n)),
-        }
-    }
-}
-
-/// Which visitor reads a value: the gate's fields accept any JSON type and
+/// Which reader a value gets: the gate's fields accept any JSON type and
 /// record which one it was.
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
-    /// A value whose content is not needed (`Strict`).
+    /// A value whose content is not needed.
     Skip,
-    Scalar,
-    Count,
+    /// A string or boolean kept, an array counted.
+    Value,
     Checks,
     Check,
 }
@@ -231,8 +195,7 @@ const FAST_DEPTH: u32 = 64;
 /// [`FAST_KEYS`] keys (to compare keys as written, in linear time), no `\u`
 /// escape of an unpaired surrogate, and no number with an exponent or over 300
 /// bytes (it could be out of range). Anything else, including every error, is
-/// `None`, and the exact path (which mirrors `serde_json` and its messages)
-/// reads the value instead. It may refuse more than it must, never less:
+/// `None`, and the exact path reads the value instead. It may refuse more than it must, never less:
 /// what it accepts, `serde_json` accepts.
 #[inline]
 fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
@@ -242,11 +205,11 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
     let mut stack = 0u64;
     let mut depth = 0u32;
     // The keys of the open objects.
-    let mut keys = Keys::new();
+    let mut keys = Keys { list: Vec::new() };
     loop {
         // A value starts at `i`.
         match *bytes.get(i)? {
-            b'"' => i = skip_string(bytes, i + 1)?,
+            b'"' => i = skip_string(bytes, i.saturating_add(1))?,
             b'-' | b'0'..=b'9' => i = skip_number(bytes, i)?,
             b't' => i = skip_literal(bytes, i, b"true")?,
             b'f' => i = skip_literal(bytes, i, b"false")?,
@@ -257,16 +220,13 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
                 }
                 let object = open == b'{';
                 stack = (stack << 1) | u64::from(object);
-                depth += 1;
-                if object {
-                    keys.open(depth);
-                }
-                i = skip_ws(bytes, i + 1);
+                depth = depth.saturating_add(1);
+                i = skip_ws(bytes, i.saturating_add(1));
                 match (object, *bytes.get(i)?) {
                     (false, b']') | (true, b'}') => {
-                        i += 1;
+                        i = i.saturating_add(1);
                         stack >>= 1;
-                        depth -= 1;
+                        depth = depth.saturating_sub(1);
                     }
                     (true, b'"') => {
                         i = skip_key(bytes, i, depth, &mut keys)?;
@@ -287,7 +247,7 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
             let object = stack & 1 == 1;
             match *bytes.get(i)? {
                 b',' => {
-                    i = skip_ws(bytes, i + 1);
+                    i = skip_ws(bytes, i.saturating_add(1));
                     if object {
                         if *bytes.get(i)? != b'"' {
                             return None;
@@ -302,9 +262,9 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
                 }
                 _ => return None,
             }
-            i += 1;
+            i = i.saturating_add(1);
             stack >>= 1;
-            depth -= 1;
+            depth = depth.saturating_sub(1);
         }
     }
 }
@@ -317,44 +277,30 @@ const FAST_KEYS: usize = 64;
 /// of its object, or is past the [`FAST_KEYS`]th.
 #[inline(always)]
 fn skip_key<'a>(bytes: &'a [u8], i: usize, depth: u32, keys: &mut Keys<'a>) -> Option<usize> {
-    let rest = bytes.get(i + 1..)?;
+    let rest = bytes.get(i.saturating_add(1)..)?;
     let len = find_string_end(rest)?;
     // The first byte that ends plain content must be the closing quote.
     if *rest.get(len)? != b'"' {
         return None;
     }
     keys.insert(rest.get(..len)?, depth)?;
-    let i = skip_ws(bytes, i + 2 + len);
+    let i = skip_ws(bytes, i.saturating_add(2).saturating_add(len));
     if *bytes.get(i)? != b':' {
         return None;
     }
-    Some(skip_ws(bytes, i + 1))
+    Some(skip_ws(bytes, i.saturating_add(1)))
 }
 
-/// The keys of the objects open on the fast path, to refuse a repeated one.
-/// Each open object also has a 64-bit filter of the keys it holds (a bit
-/// picked by length and end bytes), so a new key is compared with the
-/// object's other keys only when its bit is already set: with a handful of
-/// keys per object, rarely.
+/// The keys of the objects open on the fast path, to refuse a repeated one:
+/// a new key is compared with the other keys of its object (a handful, as
+/// a rule; at most [`FAST_KEYS`]). A 64-bit filter per object to skip the
+/// comparisons was measured no faster (`docs/performance.md`).
 struct Keys<'a> {
     /// The keys of the open objects, innermost last, with their depth.
     list: Vec<(u32, &'a [u8])>,
-    /// Per depth: the filter and the key count of the object open there.
-    objects: [(u64, u32); FAST_DEPTH as usize + 1],
 }
 
 impl<'a> Keys<'a> {
-    fn new() -> Self {
-        Keys { list: Vec::new(), objects: [(0, 0); FAST_DEPTH as usize + 1] }
-    }
-
-    #[inline(always)]
-    fn open(&mut self, depth: u32) {
-        if let Some(object) = self.objects.get_mut(depth as usize) {
-            *object = (0, 0);
-        }
-    }
-
     #[inline(always)]
     fn close(&mut self, depth: u32) {
         while self.list.last().is_some_and(|(d, _)| *d >= depth) {
@@ -365,27 +311,14 @@ impl<'a> Keys<'a> {
     /// `None` when `key` repeats one of its object or is one too many.
     #[inline(always)]
     fn insert(&mut self, key: &'a [u8], depth: u32) -> Option<()> {
-        let (filter, count) = self.objects.get_mut(depth as usize)?;
-        if *count as usize >= FAST_KEYS {
-            return None;
-        }
-        let first = key.first().copied().unwrap_or(0);
-        let last = key.last().copied().unwrap_or(0);
-        let bit = 1u64 << ((key.len() ^ usize::from(first) ^ (usize::from(last) << 2)) & 63);
-        if *filter & bit != 0 {
-            for (d, k) in self.list.iter().rev() {
-                if *d != depth {
-                    break;
-                }
-                if *k == key {
-                    return None;
-                }
+        let mut siblings = 0usize;
+        for (_, k) in self.list.iter().rev().take_while(|(d, _)| *d == depth) {
+            if *k == key {
+                return None;
             }
+            siblings = siblings.saturating_add(1);
         }
-        *filter |= bit;
-        *count += 1;
-        self.list.push((depth, key));
-        Some(())
+        (siblings < FAST_KEYS).then(|| self.list.push((depth, key)))
     }
 }
 
@@ -393,7 +326,7 @@ impl<'a> Keys<'a> {
 #[inline(always)]
 fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
     while bytes.get(i).is_some_and(|&b| is_ws(b)) {
-        i += 1;
+        i = i.saturating_add(1);
     }
     i
 }
@@ -402,25 +335,25 @@ fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
 #[inline(always)]
 fn skip_string(bytes: &[u8], mut i: usize) -> Option<usize> {
     loop {
-        i += find_string_end(bytes.get(i..)?)?;
+        i = i.saturating_add(find_string_end(bytes.get(i..)?)?);
         match *bytes.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => match *bytes.get(i + 1)? {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+            b'"' => return Some(i.saturating_add(1)),
+            b'\\' => match *bytes.get(i.saturating_add(1))? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i = i.saturating_add(2),
                 // `\uXXXX`: a surrogate must come as a high and low pair, as
-                // `serde_json` requires; anything else goes to the exact path.
+                // `serde_json` requires); anything else goes to the exact path.
                 b'u' => {
-                    let unit = hex4(bytes, i + 2)?;
-                    i += 6;
+                    let unit = hex4(bytes, i.saturating_add(2))?;
+                    i = i.saturating_add(6);
                     match unit {
                         0xD800..=0xDBFF => {
-                            if bytes.get(i..i + 2)? != b"\\u" {
+                            if bytes.get(i..i.saturating_add(2))? != b"\\u" {
                                 return None;
                             }
-                            if !(0xDC00..=0xDFFF).contains(&hex4(bytes, i + 2)?) {
+                            if !(0xDC00..=0xDFFF).contains(&hex4(bytes, i.saturating_add(2))?) {
                                 return None;
                             }
-                            i += 6;
+                            i = i.saturating_add(6);
                         }
                         0xDC00..=0xDFFF => return None,
                         _ => {}
@@ -436,18 +369,8 @@ fn skip_string(bytes: &[u8], mut i: usize) -> Option<usize> {
 /// Four hex digits at `at`, as a UTF-16 code unit.
 #[inline(always)]
 fn hex4(bytes: &[u8], at: usize) -> Option<u16> {
-    let digits = bytes.get(at..at + 4)?;
-    let mut unit = 0u16;
-    for &b in digits {
-        let v = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            _ => return None,
-        };
-        unit = (unit << 4) | u16::from(v);
-    }
-    Some(unit)
+    let digits = bytes.get(at..at.checked_add(4)?)?;
+    digits.iter().try_fold(0u16, |unit, &b| Some(unit.wrapping_mul(16) | hex(b)?))
 }
 
 /// Skips a number from `i`; `None` when it is invalid or may go on past
@@ -458,26 +381,26 @@ fn skip_number(bytes: &[u8], mut i: usize) -> Option<usize> {
     let digits = |bytes: &[u8], mut i: usize| {
         let start = i;
         while bytes.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
+            i = i.saturating_add(1);
         }
         (i, i > start)
     };
     if bytes.get(i) == Some(&b'-') {
-        i += 1;
+        i = i.saturating_add(1);
     }
     match *bytes.get(i)? {
-        b'0' => i += 1,
-        b'1'..=b'9' => i = digits(bytes, i + 1).0,
+        b'0' => i = i.saturating_add(1),
+        b'1'..=b'9' => i = digits(bytes, i.saturating_add(1)).0,
         _ => return None,
     }
     if *bytes.get(i)? == b'.' {
-        let (end, any) = digits(bytes, i + 1);
+        let (end, any) = digits(bytes, i.saturating_add(1));
         if !any {
             return None;
         }
         i = end;
     }
-    if matches!(*bytes.get(i)?, b'e' | b'E') || i - start > 300 {
+    if matches!(*bytes.get(i)?, b'e' | b'E') || i.saturating_sub(start) > 300 {
         return None;
     }
     // A digit right after (`01`) is an error; the end of `bytes` may not be
@@ -490,7 +413,7 @@ fn skip_number(bytes: &[u8], mut i: usize) -> Option<usize> {
 
 #[inline(always)]
 fn skip_literal(bytes: &[u8], i: usize, word: &[u8]) -> Option<usize> {
-    (bytes.get(i..i + word.len())? == word).then_some(i + word.len())
+    (bytes.get(i..i.saturating_add(word.len()))? == word).then_some(i.saturating_add(word.len()))
 }
 
 struct Scanner<'a> {
@@ -499,13 +422,13 @@ struct Scanner<'a> {
     pos: usize,
     /// The offset of the current chunk in the stream.
     base: u64,
-    /// The byte at `pos` has been pulled (peeked) by the parser.
+    /// The byte at `pos` has been looked at (peeked): positions count it.
     peeked: bool,
     /// Newlines before the current chunk.
     lines: u64,
     /// Where the line that is open at the start of the current chunk starts.
     line_start: u64,
-    /// `serde_json`'s `remaining_depth`.
+    /// Levels of nesting left (`serde_json`'s `remaining_depth`).
     remaining: u32,
 }
 
@@ -523,46 +446,66 @@ fn ends_str(b: u8) -> bool {
 #[inline(always)]
 fn find_string_end(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
-    const HIGH: u64 = ONES << 7;
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
+    const SPACES: u64 = u64::from_ne_bytes([0x20; 8]);
     let mut words = bytes.chunks_exact(8);
-    let mut offset = 0;
+    let mut offset = 0usize;
     for word in &mut words {
         let Ok(word) = <[u8; 8]>::try_from(word) else { break };
         let w = u64::from_le_bytes(word);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let quote = w ^ QUOTES;
+        let backslash = w ^ BACKSLASHES;
         // The lowest flagged byte is exact (borrows only run upwards).
         let hits = ((quote.wrapping_sub(ONES) & !quote)
             | (backslash.wrapping_sub(ONES) & !backslash)
-            | (w.wrapping_sub(ONES * 0x20) & !w))
+            | (w.wrapping_sub(SPACES) & !w))
             & HIGH;
         if hits != 0 {
-            return Some(offset + (hits.trailing_zeros() / 8) as usize);
+            return Some(offset.saturating_add(hits.trailing_zeros() as usize / 8));
         }
-        offset += 8;
+        offset = offset.saturating_add(8);
     }
-    words.remainder().iter().position(|&b| ends_str(b)).map(|i| offset + i)
+    words.remainder().iter().position(|&b| ends_str(b)).map(|i| offset.saturating_add(i))
 }
 
-/// `serde_json`'s `overflow!(a * 10 + b, c)`.
-fn overflows_u64(a: u64, b: u64) -> bool {
-    a >= u64::MAX / 10 && (a > u64::MAX / 10 || b > u64::MAX % 10)
-}
-
-fn overflows_i32(a: i32, b: i32) -> bool {
-    a >= i32::MAX / 10 && (a > i32::MAX / 10 || b > i32::MAX % 10)
-}
-
-fn pow10(exponent: usize) -> Option<f64> {
-    static POW10: OnceLock<Vec<f64>> = OnceLock::new();
-    POW10
-        .get_or_init(|| (0..309).map(|i| format!("1e{i}").parse().unwrap_or(f64::NAN)).collect())
-        .get(exponent)
-        .copied()
-}
-
-fn decode_hex(b: u8) -> Option<u16> {
+/// A hex digit's value.
+fn hex(b: u8) -> Option<u16> {
     char::from(b).to_digit(16).and_then(|d| u16::try_from(d).ok())
+}
+
+/// The significand and exponent `serde_json` computes for a number, digit
+/// by digit (its `parse_integer`, `parse_decimal` and what they call,
+/// without `float_roundtrip`): whether it is in range is `serde_json`'s
+/// own parse of those two, so the verdict is its verdict exactly (a
+/// correctly rounded parse accepts numbers near `f64::MAX` that it refuses).
+#[derive(Default)]
+struct Number {
+    significand: u64,
+    exponent: i32,
+    /// A fraction, an exponent or too many digits: an `f64`, which can be
+    /// out of range.
+    float: bool,
+}
+
+impl Number {
+    /// Adds `digit` to the significand; false, changing nothing, when the
+    /// significand would overflow.
+    fn push(&mut self, digit: u8) -> bool {
+        match self.significand.checked_mul(10).and_then(|s| s.checked_add(u64::from(digit))) {
+            Some(s) => {
+                self.significand = s;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn in_range(&self) -> bool {
+        let Number { significand, exponent, float } = self;
+        !float || serde_json::from_str::<f64>(&format!("{significand}e{exponent}")).is_ok()
+    }
 }
 
 impl<'a> Scanner<'a> {
@@ -592,11 +535,11 @@ impl<'a> Scanner<'a> {
         }
         let chunk = self.feed.chunk();
         let len = chunk.len();
-        self.lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        self.lines = self.lines.saturating_add(memchr::memchr_iter(b'\n', chunk).count() as u64);
         if let Some(i) = memchr::memrchr(b'\n', chunk) {
-            self.line_start = self.base + i as u64 + 1;
+            self.line_start = self.base.saturating_add(i as u64).saturating_add(1);
         }
-        self.base += len as u64;
+        self.base = self.base.saturating_add(len as u64);
         self.pos = 0;
         while self.feed.advance() {
             if !self.feed.chunk().is_empty() {
@@ -606,10 +549,23 @@ impl<'a> Scanner<'a> {
         false
     }
 
+    /// The rest of the current chunk.
+    #[inline(always)]
+    fn rest(&self) -> &[u8] {
+        self.feed.chunk().get(self.pos..).unwrap_or_default()
+    }
+
+    /// Marks `n` bytes of the current chunk read.
+    #[inline(always)]
+    fn skip_bytes(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n);
+        self.peeked = false;
+    }
+
     #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
         loop {
-            if let Some(&b) = self.feed.chunk().get(self.pos) {
+            if let Some(&b) = self.rest().first() {
                 self.peeked = true;
                 return Some(b);
             }
@@ -629,8 +585,7 @@ impl<'a> Scanner<'a> {
     /// Consumes the byte `peek` returned.
     #[inline(always)]
     fn eat(&mut self) {
-        self.pos += 1;
-        self.peeked = false;
+        self.skip_bytes(1);
     }
 
     #[inline(always)]
@@ -640,12 +595,11 @@ impl<'a> Scanner<'a> {
         Some(b)
     }
 
-    /// `serde_json`'s `parse_whitespace`: the next byte that is not white
-    /// space, peeked, or `None` at the end.
+    /// The next byte that is not white space, peeked, or `None` at the end.
     #[inline(always)]
     fn ws(&mut self) -> Option<u8> {
         // Most generated JSON has no white space between tokens.
-        if let Some(&b) = self.feed.chunk().get(self.pos) {
+        if let Some(&b) = self.rest().first() {
             if !is_ws(b) {
                 self.peeked = true;
                 return Some(b);
@@ -657,14 +611,11 @@ impl<'a> Scanner<'a> {
     #[inline(never)]
     fn ws_slow(&mut self) -> Option<u8> {
         loop {
-            let chunk = self.feed.chunk();
-            let rest = chunk.get(self.pos..).unwrap_or_default();
-            if let Some(i) = rest.iter().position(|&b| !is_ws(b)) {
-                self.pos += i;
-                self.peeked = true;
-                return rest.get(i).copied();
+            if let Some(i) = self.rest().iter().position(|&b| !is_ws(b)) {
+                self.skip_bytes(i);
+                return self.peek();
             }
-            self.pos = chunk.len();
+            self.pos = self.feed.chunk().len();
             if !self.refill() {
                 self.peeked = false;
                 return None;
@@ -672,60 +623,35 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Line and column after `pulled` bytes (within the current chunk).
-    fn position(&self, pulled: u64) -> (u64, u64) {
+    /// `msg` with the line and column after the bytes read so far (a byte
+    /// peeked at included).
+    #[cold]
+    #[inline(never)]
+    fn error(&self, msg: &str) -> String {
+        let pulled =
+            self.base.saturating_add(self.pos as u64).saturating_add(u64::from(self.peeked));
         let chunk = self.feed.chunk();
         let upto = usize::try_from(pulled.saturating_sub(self.base)).unwrap_or(usize::MAX);
         let head = chunk.get(..upto).unwrap_or(chunk);
-        let line = 1 + self.lines + memchr::memchr_iter(b'\n', head).count() as u64;
+        let newlines = memchr::memchr_iter(b'\n', head).count() as u64;
+        let line = self.lines.saturating_add(newlines).saturating_add(1);
         let start = match memchr::memrchr(b'\n', head) {
-            Some(i) => self.base + i as u64 + 1,
+            Some(i) => self.base.saturating_add(i as u64).saturating_add(1),
             None => self.line_start,
         };
-        (line, pulled.saturating_sub(start))
-    }
-
-    fn pulled(&self) -> u64 {
-        self.base + self.pos as u64 + u64::from(self.peeked)
-    }
-
-    /// `serde_json`'s `error` and `peek_error` (the same for `IoRead`).
-    #[cold]
-    #[inline(never)]
-    fn error(&self, msg: &str) -> Error {
-        Error::At(self.message(msg))
-    }
-
-    fn message(&self, msg: &str) -> String {
-        let (line, column) = self.position(self.pulled());
-        format!("{msg} at line {line} column {column}")
-    }
-
-    /// `fix_position`: a visitor's error gets the current position.
-    fn fix(&self, err: Error) -> Error {
-        match err {
-            Error::Custom(msg) => Error::At(self.message(&msg)),
-            at => at,
-        }
+        format!("{msg} at line {line} column {}", pulled.saturating_sub(start))
     }
 
     // ---- the document ----------------------------------------------------
 
-    fn document(&mut self) -> Result<Doc, Error> {
+    fn document(&mut self) -> Result<Doc, String> {
         let doc = match self.ws() {
             None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
-            Some(b'{') => {
-                self.descend()?;
-                self.eat();
-                let ret = self.doc_fields();
-                self.remaining += 1;
-                let end = self.end_map();
-                match (ret, end) {
-                    (Ok(doc), Ok(())) => doc,
-                    (Err(e), _) | (_, Err(e)) => return Err(self.fix(e)),
-                }
+            Some(OBJECT_START) => self.nested(Self::doc_fields)?,
+            Some(b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
+                return Err(self.error(NOT_AN_OBJECT))
             }
-            Some(_) => return Err(self.top_invalid_type()),
+            Some(_) => return Err(self.error(EXPECTED_SOME_VALUE)),
         };
         match self.ws() {
             Some(_) => Err(self.error(TRAILING_CHARACTERS)),
@@ -733,19 +659,14 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn doc_fields(&mut self) -> Result<Doc, Error> {
+    fn doc_fields(&mut self) -> Result<Doc, String> {
         let mut doc = Doc::default();
         self.map_entries(|s, key| {
-            s.colon()?;
+            if let Some(field) = doc.scalar(&key) {
+                *field = Some(s.scalar()?);
+                return Ok(());
+            }
             match key.as_str() {
-                "status" => doc.status = Some(s.scalar()?),
-                "passed" => doc.passed = Some(s.scalar()?),
-                "domain" => doc.domain = Some(s.scalar()?),
-                "provenance" => doc.provenance = Some(s.scalar()?),
-                "generator" => doc.generator = Some(s.scalar()?),
-                "release" => doc.release = Some(s.scalar()?),
-                "commit" => doc.commit = Some(s.scalar()?),
-                "generated_at" => doc.generated_at = Some(s.scalar()?),
                 "blockers" => doc.blockers = Some(s.counted()?),
                 "checks" => doc.checks = Some(s.checks()?),
                 other => {
@@ -758,203 +679,97 @@ impl<'a> Scanner<'a> {
         Ok(doc)
     }
 
-    /// `peek_invalid_type` for the top level, which must be an object.
-    #[cold]
-    fn top_invalid_type(&mut self) -> Error {
-        let msg = match self.peek_or_null() {
-            b'n' => {
-                self.eat();
-                if let Err(e) = self.ident(b"ull") {
-                    return e;
-                }
-                invalid_type(Unexpected::Unit)
-            }
-            b't' => {
-                self.eat();
-                if let Err(e) = self.ident(b"rue") {
-                    return e;
-                }
-                invalid_type(Unexpected::Bool(true))
-            }
-            b'f' => {
-                self.eat();
-                if let Err(e) = self.ident(b"alse") {
-                    return e;
-                }
-                invalid_type(Unexpected::Bool(false))
-            }
-            b'-' => {
-                self.eat();
-                match self.number(false) {
-                    Ok(n) => n.invalid_type(),
-                    Err(e) => return e,
-                }
-            }
-            b'0'..=b'9' => match self.number(true) {
-                Ok(n) => n.invalid_type(),
-                Err(e) => return e,
-            },
-            b'"' => {
-                self.eat();
-                match self.parse_str() {
-                    Ok(s) => invalid_type(Unexpected::Str(&s)),
-                    Err(e) => return e,
-                }
-            }
-            b'[' => invalid_type(Unexpected::Seq),
-            b'{' => invalid_type(Unexpected::Map),
-            _ => return self.error(EXPECTED_SOME_VALUE),
-        };
-        Error::At(self.message(&msg))
+    // ---- arrays and objects ----------------------------------------------
+
+    /// An array (or an object) whose opening bracket is peeked: it takes one
+    /// level of the recursion limit while `inner` reads its elements (or
+    /// entries), up to the closing bracket, which is eaten here.
+    fn nested<T>(
+        &mut self,
+        inner: impl FnOnce(&mut Self) -> Result<T, String>,
+    ) -> Result<T, String> {
+        self.remaining = self.remaining.saturating_sub(1);
+        if self.remaining == 0 {
+            return Err(self.error(RECURSION_LIMIT_EXCEEDED));
+        }
+        self.eat();
+        let value = inner(self)?;
+        self.remaining = self.remaining.saturating_add(1);
+        // `inner` stopped at the closing bracket.
+        self.eat();
+        Ok(value)
     }
 
-    // ---- maps and sequences ---------------------------------------------
-
     /// The entries of an object whose `{` was eaten, up to (not including)
-    /// its `}`: `MapAccess` with a visitor that rejects duplicate keys.
-    /// `value` reads the value after the key (colon included).
+    /// its `}`; a repeated key is an error. `value` reads the value of
+    /// `key`.
     fn map_entries(
         &mut self,
-        mut value: impl FnMut(&mut Self, String) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+        mut value: impl FnMut(&mut Self, String) -> Result<(), String>,
+    ) -> Result<(), String> {
         let mut keys = BTreeSet::new();
         let mut first = true;
         loop {
-            let peek = match self.ws() {
-                Some(b) => b,
-                None => return Err(self.error(EOF_WHILE_PARSING_OBJECT)),
-            };
-            if peek == b'}' {
-                return Ok(());
-            } else if first {
-                first = false;
-                if peek != b'"' {
-                    return Err(self.error(KEY_MUST_BE_A_STRING));
+            match (self.ws(), first) {
+                (None, _) => return Err(self.error(EOF_WHILE_PARSING_OBJECT)),
+                (Some(OBJECT_END), _) => return Ok(()),
+                (Some(b'"'), true) => {}
+                (Some(b','), false) => {
+                    self.eat();
+                    match self.ws() {
+                        Some(b'"') => {}
+                        Some(OBJECT_END) => return Err(self.error(TRAILING_COMMA)),
+                        Some(_) => return Err(self.error(KEY_MUST_BE_A_STRING)),
+                        None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+                    }
                 }
-            } else if peek == b',' {
-                self.eat();
-                match self.ws() {
-                    Some(b'"') => {}
-                    Some(b'}') => return Err(self.error(TRAILING_COMMA)),
-                    Some(_) => return Err(self.error(KEY_MUST_BE_A_STRING)),
-                    None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
-                }
-            } else {
-                return Err(self.error(EXPECTED_OBJECT_COMMA_OR_END));
+                (Some(_), true) => return Err(self.error(KEY_MUST_BE_A_STRING)),
+                (Some(_), false) => return Err(self.error(EXPECTED_OBJECT_COMMA_OR_END)),
             }
-            self.eat();
+            first = false;
             let key = self.parse_str()?;
-            if keys.contains(&key) {
-                return Err(Error::Custom(format!(
-                    "duplicate key `{}`",
-                    crate::evidence::shown(&key)
-                )));
+            match self.ws() {
+                Some(b':') => self.eat(),
+                Some(_) => return Err(self.error(EXPECTED_COLON)),
+                None => return Err(self.error(EOF_WHILE_PARSING_OBJECT)),
             }
-            keys.insert(key.clone());
+            if !keys.insert(key.clone()) {
+                return Err(self.error(&format!("duplicate key `{key}`")));
+            }
             value(self, key)?;
         }
     }
 
-    /// `has_next_element`: true when another element follows.
-    fn has_next_element(&mut self, first: &mut bool) -> Result<bool, Error> {
-        let peek = match self.ws() {
-            Some(b) => b,
-            None => return Err(self.error(EOF_WHILE_PARSING_LIST)),
-        };
-        if peek == b']' {
-            Ok(false)
-        } else if *first {
-            *first = false;
-            Ok(true)
-        } else if peek == b',' {
-            self.eat();
-            match self.ws() {
-                Some(b']') => Err(self.error(TRAILING_COMMA)),
-                Some(_) => Ok(true),
-                None => Err(self.error(EOF_WHILE_PARSING_VALUE)),
-            }
-        } else {
-            Err(self.error(EXPECTED_LIST_COMMA_OR_END))
-        }
-    }
-
-    fn colon(&mut self) -> Result<(), Error> {
-        match self.ws() {
-            Some(b':') => {
-                self.eat();
-                Ok(())
-            }
-            Some(_) => Err(self.error(EXPECTED_COLON)),
-            None => Err(self.error(EOF_WHILE_PARSING_OBJECT)),
-        }
-    }
-
-    fn end_seq(&mut self) -> Result<(), Error> {
-        match self.ws() {
-            Some(b']') => {
-                self.eat();
-                Ok(())
-            }
-            Some(b',') => {
-                self.eat();
-                match self.ws() {
-                    Some(b']') => Err(self.error(TRAILING_COMMA)),
-                    _ => Err(self.error(TRAILING_CHARACTERS)),
+    /// The elements of an array whose `[` was eaten, up to (not including)
+    /// its `]`, each read by `element`.
+    fn seq_elements(
+        &mut self,
+        mut element: impl FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let mut first = true;
+        loop {
+            match (self.ws(), first) {
+                (None, _) => return Err(self.error(EOF_WHILE_PARSING_LIST)),
+                (Some(b']'), _) => return Ok(()),
+                (Some(_), true) => {}
+                (Some(b','), false) => {
+                    self.eat();
+                    match self.ws() {
+                        Some(b']') => return Err(self.error(TRAILING_COMMA)),
+                        Some(_) => {}
+                        None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+                    }
                 }
+                (Some(_), false) => return Err(self.error(EXPECTED_LIST_COMMA_OR_END)),
             }
-            Some(_) => Err(self.error(TRAILING_CHARACTERS)),
-            None => Err(self.error(EOF_WHILE_PARSING_LIST)),
+            first = false;
+            element(self)?;
         }
     }
 
-    fn end_map(&mut self) -> Result<(), Error> {
-        match self.ws() {
-            Some(b'}') => {
-                self.eat();
-                Ok(())
-            }
-            Some(b',') => Err(self.error(TRAILING_COMMA)),
-            Some(_) => Err(self.error(TRAILING_CHARACTERS)),
-            None => Err(self.error(EOF_WHILE_PARSING_OBJECT)),
-        }
-    }
-
-    /// A sequence of ignored values (`drain_seq`): the element count.
-    fn drain_seq(&mut self) -> Result<usize, Error> {
-        let mut first = true;
-        let mut n = 0usize;
-        while self.has_next_element(&mut first)? {
-            self.skip()?;
-            n = n.saturating_add(1);
-        }
-        Ok(n)
-    }
-
-    /// A map of ignored values whose keys must be distinct (`drain_map`).
-    fn drain_map(&mut self) -> Result<(), Error> {
-        self.map_entries(|s, _| {
-            s.colon()?;
-            s.skip()
-        })
-    }
-
-    fn check_list(&mut self) -> Result<Vec<Check>, Error> {
-        let mut first = true;
-        let mut checks = Vec::new();
-        while self.has_next_element(&mut first)? {
-            let check = match self.any(Kind::Check)? {
-                Any::Check { name, status, detail } => Check::Object { name, status, detail },
-                other => Check::Other(other.kind()),
-            };
-            checks.push(check);
-        }
-        Ok(checks)
-    }
-
-    fn check_fields(&mut self) -> Result<Any, Error> {
+    fn check_fields(&mut self) -> Result<Any, String> {
         let (mut name, mut status, mut detail) = (None, None, None);
         self.map_entries(|s, key| {
-            s.colon()?;
             match key.as_str() {
                 "name" => name = Some(s.scalar()?),
                 "status" => status = Some(s.scalar()?),
@@ -966,130 +781,80 @@ impl<'a> Scanner<'a> {
         Ok(Any::Check { name, status, detail })
     }
 
-    // ---- values the gate reads ------------------------------------------
+    // ---- values ------------------------------------------------------------
 
-    /// `deserialize_any` with the visitor of `kind`.
-    fn any(&mut self, kind: Kind) -> Result<Any, Error> {
-        let peek = match self.ws() {
-            Some(b) => b,
-            None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
-        };
+    /// The next value, read as `kind` says.
+    fn any(&mut self, kind: Kind) -> Result<Any, String> {
+        let Some(peek) = self.ws() else { return Err(self.error(EOF_WHILE_PARSING_VALUE)) };
         if kind == Kind::Skip {
-            let rest = self.feed.chunk().get(self.pos..).unwrap_or_default();
-            if let Some(n) = skip_value(rest, self.remaining.saturating_sub(1)) {
-                self.pos += n;
-                self.peeked = false;
+            if let Some(n) = skip_value(self.rest(), self.remaining.saturating_sub(1)) {
+                self.skip_bytes(n);
                 return Ok(Any::Null);
             }
         }
-        let value = match peek {
-            b'n' => {
-                self.eat();
-                self.ident(b"ull")?;
-                Ok(Any::Null)
-            }
-            b't' => {
-                self.eat();
-                self.ident(b"rue")?;
-                Ok(Any::Bool(true))
-            }
-            b'f' => {
-                self.eat();
-                self.ident(b"alse")?;
-                Ok(Any::Bool(false))
-            }
-            b'-' => {
-                self.eat();
-                self.number(false)?;
-                Ok(Any::Number)
-            }
-            b'0'..=b'9' => {
-                self.number(true)?;
-                Ok(Any::Number)
-            }
-            b'"' if kind == Kind::Skip => {
-                self.eat();
-                self.skip_str()?;
-                Ok(Any::Null)
-            }
-            b'"' => {
-                self.eat();
-                Ok(Any::Str(self.parse_str()?))
-            }
-            b'[' => {
-                self.descend()?;
-                self.eat();
-                let ret = if kind == Kind::Checks {
-                    self.check_list().map(Any::Checks)
-                } else {
-                    self.drain_seq().map(Any::Array)
-                };
-                self.remaining += 1;
-                match (ret, self.end_seq()) {
-                    (Ok(ret), Ok(())) => Ok(ret),
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                }
-            }
-            b'{' => {
-                self.descend()?;
-                self.eat();
-                let ret = if kind == Kind::Check {
-                    self.check_fields()
-                } else {
-                    self.drain_map().map(|()| Any::Object)
-                };
-                self.remaining += 1;
-                match (ret, self.end_map()) {
-                    (Ok(ret), Ok(())) => Ok(ret),
-                    (Err(e), _) | (_, Err(e)) => Err(e),
-                }
-            }
+        match peek {
+            b'n' => self.ident(b"null").map(|()| Any::Null),
+            b't' => self.ident(b"true").map(|()| Any::Bool(true)),
+            b'f' => self.ident(b"false").map(|()| Any::Bool(false)),
+            b'-' | b'0'..=b'9' => self.number().map(|()| Any::Number),
+            b'"' if kind == Kind::Skip => self.string(None).map(|()| Any::Null),
+            b'"' => self.parse_str().map(Any::Str),
+            b'[' => self.nested(|s| {
+                let mut checks = Vec::new();
+                let mut count = 0usize;
+                s.seq_elements(|s| {
+                    count = count.saturating_add(1);
+                    match kind {
+                        Kind::Checks => checks.push(match s.any(Kind::Check)? {
+                            Any::Check { name, status, detail } => {
+                                Check::Object { name, status, detail }
+                            }
+                            other => Check::Other(other.kind()),
+                        }),
+                        _ => s.skip()?,
+                    }
+                    Ok(())
+                })?;
+                Ok(if kind == Kind::Checks { Any::Checks(checks) } else { Any::Array(count) })
+            }),
+            OBJECT_START if kind == Kind::Check => self.nested(Self::check_fields),
+            OBJECT_START => self.nested(|s| s.map_entries(|s, _| s.skip())).map(|()| Any::Object),
             _ => Err(self.error(EXPECTED_SOME_VALUE)),
-        };
-        value.map_err(|e| self.fix(e))
-    }
-
-    /// `check_recursion`: an array or object takes one level of
-    /// `serde_json`'s recursion limit, checked before its bracket is eaten.
-    fn descend(&mut self) -> Result<(), Error> {
-        self.remaining = self.remaining.saturating_sub(1);
-        if self.remaining == 0 {
-            return Err(self.error(RECURSION_LIMIT_EXCEEDED));
         }
-        Ok(())
     }
 
     /// A value the gate does not need, read as `deserialize_any` reads it:
     /// every string and number checked, no key repeated in any object, and
     /// nesting within the recursion limit.
-    fn skip(&mut self) -> Result<(), Error> {
+    fn skip(&mut self) -> Result<(), String> {
         self.any(Kind::Skip).map(drop)
     }
 
-    fn scalar(&mut self) -> Result<Scalar, Error> {
-        Ok(match self.any(Kind::Scalar)? {
+    fn scalar(&mut self) -> Result<Scalar, String> {
+        Ok(match self.any(Kind::Value)? {
             Any::Str(s) => Scalar::Str(s),
             Any::Bool(b) => Scalar::Bool(b),
             other => Scalar::Other(other.kind()),
         })
     }
 
-    fn counted(&mut self) -> Result<Counted, Error> {
-        Ok(match self.any(Kind::Count)? {
+    fn counted(&mut self) -> Result<Counted, String> {
+        Ok(match self.any(Kind::Value)? {
             Any::Array(n) => Counted::Array(n),
             other => Counted::Other(other.kind()),
         })
     }
 
-    fn checks(&mut self) -> Result<Checks, Error> {
+    fn checks(&mut self) -> Result<Checks, String> {
         Ok(match self.any(Kind::Checks)? {
             Any::Checks(checks) => Checks::Array(checks),
             other => Checks::Other(other.kind()),
         })
     }
 
-    fn ident(&mut self, rest: &[u8]) -> Result<(), Error> {
-        for &expected in rest {
+    /// `null`, `true` or `false`, whose first byte is peeked.
+    fn ident(&mut self, word: &[u8]) -> Result<(), String> {
+        for &expected in word {
             match self.next() {
                 None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
                 Some(b) if b != expected => return Err(self.error(EXPECTED_SOME_IDENT)),
@@ -1101,369 +866,244 @@ impl<'a> Scanner<'a> {
 
     // ---- strings ---------------------------------------------------------
 
-    fn next_or_eof(&mut self) -> Result<u8, Error> {
-        match self.next() {
-            Some(b) => Ok(b),
-            None => Err(self.error(EOF_WHILE_PARSING_STRING)),
-        }
-    }
-
-    fn peek_or_eof(&mut self) -> Result<u8, Error> {
-        match self.peek() {
-            Some(b) => Ok(b),
-            None => Err(self.error(EOF_WHILE_PARSING_STRING)),
-        }
-    }
-
-    /// Advances to the next `"`, `\` or control character and consumes it;
-    /// the bytes before it go to `keep` when given. `None` at the end.
-    fn string_span(&mut self, mut keep: Option<&mut Vec<u8>>) -> Option<u8> {
-        loop {
-            let chunk = self.feed.chunk();
-            let rest = chunk.get(self.pos..).unwrap_or_default();
-            if let Some(i) = find_string_end(rest) {
-                if let Some(keep) = keep {
-                    keep.extend_from_slice(rest.get(..i).unwrap_or_default());
-                }
-                let b = rest.get(i).copied();
-                self.pos += i + 1;
-                self.peeked = false;
-                return b;
-            }
-            if let Some(keep) = keep.as_deref_mut() {
-                keep.extend_from_slice(rest);
-            }
-            self.pos = chunk.len();
-            self.peeked = false;
-            if !self.refill() {
-                return None;
-            }
-        }
-    }
-
-    /// `parse_str` of a string whose `"` was eaten, validating escapes.
-    fn parse_str(&mut self) -> Result<String, Error> {
+    /// A string whose `"` is peeked, with its escapes decoded.
+    fn parse_str(&mut self) -> Result<String, String> {
         let mut out = Vec::new();
+        self.string(Some(&mut out))?;
+        String::from_utf8(out).map_err(|_| self.error(INVALID_UNICODE_CODE_POINT))
+    }
+
+    /// A string whose `"` is peeked, through its closing `"`; its content
+    /// goes to `keep` when given. Escapes are checked (surrogates pair).
+    fn string(&mut self, mut keep: Option<&mut Vec<u8>>) -> Result<(), String> {
+        self.eat();
         loop {
-            match self.string_span(Some(&mut out)) {
-                None => return Err(self.error(EOF_WHILE_PARSING_STRING)),
-                Some(b'"') => break,
-                Some(b'\\') => self.parse_escape(&mut out)?,
-                Some(_) => return Err(self.error(CONTROL_CHARACTER)),
-            }
-        }
-        String::from_utf8(out).map_err(|e| {
-            let (line, column) = self.position(self.pulled());
-            let back = e.as_bytes().len() - e.utf8_error().valid_up_to();
-            Error::At(format!(
-                "{INVALID_UNICODE_CODE_POINT} at line {line} column {}",
-                column.saturating_sub(back as u64)
-            ))
-        })
-    }
-
-    fn parse_escape(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
-        let ch = self.next_or_eof()?;
-        let unescaped = match ch {
-            b'"' => b'"',
-            b'\\' => b'\\',
-            b'/' => b'/',
-            b'b' => b'\x08',
-            b'f' => b'\x0c',
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            b'u' => return self.parse_unicode_escape(out),
-            _ => return Err(self.error(INVALID_ESCAPE)),
-        };
-        out.push(unescaped);
-        Ok(())
-    }
-
-    fn decode_hex_escape(&mut self) -> Result<u16, Error> {
-        let mut n = 0u16;
-        let mut valid = true;
-        for _ in 0..4 {
-            match decode_hex(self.next_or_eof()?) {
-                Some(d) => n = (n << 4) | d,
-                None => valid = false,
-            }
-        }
-        if valid {
-            Ok(n)
-        } else {
-            Err(self.error(INVALID_ESCAPE))
-        }
-    }
-
-    /// `parse_unicode_escape` with `validate`: surrogates must pair.
-    #[cold]
-    fn parse_unicode_escape(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
-        let n = self.decode_hex_escape()?;
-        if (0xDC00..=0xDFFF).contains(&n) {
-            return Err(self.error(LONE_LEADING_SURROGATE));
-        }
-        let code = if (0xD800..=0xDBFF).contains(&n) {
-            for expected in [b'\\', b'u'] {
-                let b = self.peek_or_eof()?;
-                self.eat();
-                if b != expected {
-                    return Err(self.error(UNEXPECTED_END_OF_HEX_ESCAPE));
-                }
-            }
-            let n2 = self.decode_hex_escape()?;
-            if !(0xDC00..=0xDFFF).contains(&n2) {
-                return Err(self.error(LONE_LEADING_SURROGATE));
-            }
-            ((u32::from(n - 0xD800) << 10) | u32::from(n2 - 0xDC00)) + 0x1_0000
-        } else {
-            u32::from(n)
-        };
-        let c = char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
-        out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-        Ok(())
-    }
-
-    /// `parse_str` of a string whose `"` was eaten, without keeping it: its
-    /// escapes are checked as `parse_str` checks them (surrogates pair).
-    #[inline(always)]
-    fn skip_str(&mut self) -> Result<(), Error> {
-        loop {
-            let chunk = self.feed.chunk();
-            let rest = chunk.get(self.pos..).unwrap_or_default();
+            let rest = self.rest();
             let Some(i) = find_string_end(rest) else {
-                self.pos = chunk.len();
+                if let Some(keep) = keep.as_deref_mut() {
+                    keep.extend_from_slice(rest);
+                }
+                self.pos = self.feed.chunk().len();
                 self.peeked = false;
                 if !self.refill() {
                     return Err(self.error(EOF_WHILE_PARSING_STRING));
                 }
                 continue;
             };
-            let stop = rest.get(i).copied().unwrap_or(0);
-            self.pos += i + 1;
-            self.peeked = false;
+            if let Some(keep) = keep.as_deref_mut() {
+                keep.extend_from_slice(rest.get(..i).unwrap_or_default());
+            }
+            let stop = rest.get(i).copied();
+            self.skip_bytes(i.saturating_add(1));
             match stop {
-                b'"' => return Ok(()),
-                b'\\' => self.parse_escape(&mut Vec::new())?,
+                Some(b'"') => return Ok(()),
+                Some(b'\\') => self.escape(keep.as_deref_mut())?,
                 _ => return Err(self.error(CONTROL_CHARACTER)),
             }
         }
     }
 
-    // ---- numbers the gate reads -------------------------------------------
-    // `parse_integer` and what it calls, without `float_roundtrip`: the value
-    // matters only for messages, but the errors (`number out of range`) must
-    // match.
-
-    fn number(&mut self, positive: bool) -> Result<Num, Error> {
-        let next = match self.next() {
-            Some(b) => b,
-            None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+    /// The escape after a `\`, decoded into `out` when given.
+    fn escape(&mut self, out: Option<&mut Vec<u8>>) -> Result<(), String> {
+        let c = match self.next() {
+            None => return Err(self.error(EOF_WHILE_PARSING_STRING)),
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\x08',
+            Some(b'f') => '\x0c',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => self.unicode_escape()?,
+            Some(_) => return Err(self.error(INVALID_ESCAPE)),
         };
-        match next {
-            b'0' => {
-                if self.peek_or_null().is_ascii_digit() {
-                    Err(self.error(INVALID_NUMBER))
-                } else {
-                    self.parse_number(positive, 0)
-                }
+        if let Some(out) = out {
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+        Ok(())
+    }
+
+    /// `\uXXXX` after the `u`: a surrogate must be followed by its pair.
+    fn unicode_escape(&mut self) -> Result<char, String> {
+        let first = self.hex_escape()?;
+        if !(0xD800..=0xDFFF).contains(&first) {
+            return char::from_u32(u32::from(first)).ok_or_else(|| self.error(LONE_SURROGATE));
+        }
+        if first >= 0xDC00 {
+            return Err(self.error(LONE_SURROGATE));
+        }
+        for expected in [b'\\', b'u'] {
+            match self.next() {
+                None => return Err(self.error(EOF_WHILE_PARSING_STRING)),
+                Some(b) if b != expected => return Err(self.error(LONE_SURROGATE)),
+                Some(_) => {}
             }
-            c @ b'1'..=b'9' => {
-                let mut significand = u64::from(c - b'0');
-                loop {
-                    match self.peek_or_null() {
-                        c @ b'0'..=b'9' => {
-                            let digit = u64::from(c - b'0');
-                            if overflows_u64(significand, digit) {
-                                return Ok(Num::F64(
-                                    self.parse_long_integer(positive, significand)?,
-                                ));
-                            }
-                            self.eat();
-                            significand = significand * 10 + digit;
-                        }
-                        _ => return self.parse_number(positive, significand),
-                    }
-                }
-            }
-            _ => Err(self.error(INVALID_NUMBER)),
+        }
+        let second = self.hex_escape()?;
+        match char::decode_utf16([first, second]).next() {
+            Some(Ok(c)) => Ok(c),
+            _ => Err(self.error(LONE_SURROGATE)),
         }
     }
 
-    fn parse_number(&mut self, positive: bool, significand: u64) -> Result<Num, Error> {
-        Ok(match self.peek_or_null() {
-            b'.' => Num::F64(self.parse_decimal(positive, significand, 0)?),
-            b'e' | b'E' => Num::F64(self.parse_exponent(positive, significand, 0)?),
-            _ if positive => Num::U64(significand),
-            _ => {
-                let neg = (significand as i64).wrapping_neg();
-                if neg >= 0 {
-                    Num::F64(-(significand as f64))
-                } else {
-                    Num::I64(neg)
-                }
+    fn hex_escape(&mut self) -> Result<u16, String> {
+        let mut unit = 0u16;
+        let mut valid = true;
+        for _ in 0..4 {
+            let Some(b) = self.next() else { return Err(self.error(EOF_WHILE_PARSING_STRING)) };
+            match hex(b) {
+                Some(d) => unit = unit.wrapping_mul(16) | d,
+                None => valid = false,
             }
-        })
-    }
-
-    fn parse_decimal(
-        &mut self,
-        positive: bool,
-        mut significand: u64,
-        exponent_before_decimal_point: i32,
-    ) -> Result<f64, Error> {
-        self.eat();
-        let mut exponent_after_decimal_point = 0i32;
-        while let c @ b'0'..=b'9' = self.peek_or_null() {
-            let digit = u64::from(c - b'0');
-            if overflows_u64(significand, digit) {
-                let exponent =
-                    exponent_before_decimal_point.wrapping_add(exponent_after_decimal_point);
-                return self.parse_decimal_overflow(positive, significand, exponent);
-            }
-            self.eat();
-            significand = significand * 10 + digit;
-            exponent_after_decimal_point = exponent_after_decimal_point.wrapping_sub(1);
         }
-        if exponent_after_decimal_point == 0 {
-            return Err(match self.peek() {
-                Some(_) => self.error(INVALID_NUMBER),
-                None => self.error(EOF_WHILE_PARSING_VALUE),
-            });
-        }
-        let exponent = exponent_before_decimal_point.wrapping_add(exponent_after_decimal_point);
-        match self.peek_or_null() {
-            b'e' | b'E' => self.parse_exponent(positive, significand, exponent),
-            _ => self.f64_from_parts(positive, significand, exponent),
-        }
-    }
-
-    fn parse_exponent(
-        &mut self,
-        positive: bool,
-        significand: u64,
-        starting_exp: i32,
-    ) -> Result<f64, Error> {
-        self.eat();
-        let positive_exp = match self.peek_or_null() {
-            b'+' => {
-                self.eat();
-                true
-            }
-            b'-' => {
-                self.eat();
-                false
-            }
-            _ => true,
-        };
-        let next = match self.next() {
-            Some(b) => b,
-            None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
-        };
-        let mut exp = match next {
-            c @ b'0'..=b'9' => i32::from(c - b'0'),
-            _ => return Err(self.error(INVALID_NUMBER)),
-        };
-        while let c @ b'0'..=b'9' = self.peek_or_null() {
-            self.eat();
-            let digit = i32::from(c - b'0');
-            if overflows_i32(exp, digit) {
-                return self.parse_exponent_overflow(positive, significand == 0, positive_exp);
-            }
-            exp = exp * 10 + digit;
-        }
-        let final_exp = if positive_exp {
-            starting_exp.saturating_add(exp)
+        if valid {
+            Ok(unit)
         } else {
-            starting_exp.saturating_sub(exp)
-        };
-        self.f64_from_parts(positive, significand, final_exp)
+            Err(self.error(INVALID_ESCAPE))
+        }
     }
 
-    fn parse_decimal_overflow(
-        &mut self,
-        positive: bool,
-        significand: u64,
-        exponent: i32,
-    ) -> Result<f64, Error> {
-        while self.peek_or_null().is_ascii_digit() {
+    // ---- numbers ---------------------------------------------------------
+
+    /// A number whose first byte (`-` or a digit) is peeked: its grammar
+    /// checked, and its range, as `serde_json` checks it ([`Number`]).
+    fn number(&mut self) -> Result<(), String> {
+        if self.peek() == Some(b'-') {
             self.eat();
         }
-        match self.peek_or_null() {
-            b'e' | b'E' => self.parse_exponent(positive, significand, exponent),
-            _ => self.f64_from_parts(positive, significand, exponent),
+        let mut number = Number::default();
+        match self.next() {
+            None => return Err(self.error(EOF_WHILE_PARSING_VALUE)),
+            Some(b'0') if self.peek_or_null().is_ascii_digit() => {
+                return Err(self.error(INVALID_NUMBER))
+            }
+            Some(b'0') => {}
+            Some(b @ b'1'..=b'9') => {
+                number.push(b.wrapping_sub(b'0'));
+                // Past what the significand holds, each digit is a power of ten.
+                self.digits(&mut number, |n| {
+                    n.exponent = n.exponent.wrapping_add(1);
+                    n.float = true;
+                });
+            }
+            Some(_) => return Err(self.error(INVALID_NUMBER)),
         }
-    }
-
-    fn parse_exponent_overflow(
-        &mut self,
-        positive: bool,
-        zero_significand: bool,
-        positive_exp: bool,
-    ) -> Result<f64, Error> {
-        if !zero_significand && positive_exp {
-            return Err(self.error(NUMBER_OUT_OF_RANGE));
-        }
-        while self.peek_or_null().is_ascii_digit() {
+        if self.peek_or_null() == b'.' {
             self.eat();
+            number.float = true;
+            let digits = self.digits(&mut number, |_| {});
+            // Each digit kept in the significand is a power of ten less.
+            number.exponent = number.exponent.wrapping_sub(digits.kept);
+            if digits.seen == 0 {
+                return Err(self.number_error());
+            }
         }
-        Ok(if positive { 0.0 } else { -0.0 })
-    }
-
-    fn parse_long_integer(&mut self, positive: bool, significand: u64) -> Result<f64, Error> {
-        let mut exponent = 0i32;
-        loop {
-            match self.peek_or_null() {
-                b'0'..=b'9' => {
+        if matches!(self.peek_or_null(), b'e' | b'E') {
+            self.eat();
+            number.float = true;
+            let positive = match self.peek_or_null() {
+                b'-' => {
                     self.eat();
-                    exponent = exponent.wrapping_add(1);
+                    false
                 }
-                b'.' => return self.parse_decimal(positive, significand, exponent),
-                b'e' | b'E' => return self.parse_exponent(positive, significand, exponent),
-                _ => return self.f64_from_parts(positive, significand, exponent),
+                b'+' => {
+                    self.eat();
+                    true
+                }
+                _ => true,
+            };
+            let mut exp = 0i32;
+            let mut overflow = false;
+            let mut seen = false;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                self.eat();
+                seen = true;
+                let d = i32::from(d.wrapping_sub(b'0'));
+                match exp.checked_mul(10).and_then(|e| e.checked_add(d)) {
+                    Some(e) if !overflow => exp = e,
+                    _ => overflow = true,
+                }
             }
+            if !seen {
+                return Err(self.number_error());
+            }
+            // An exponent past `i32`: out of range unless it shrinks, or
+            // the number is zero.
+            if overflow {
+                return match positive && number.significand != 0 {
+                    true => Err(self.error(NUMBER_OUT_OF_RANGE)),
+                    false => Ok(()),
+                };
+            }
+            number.exponent = match positive {
+                true => number.exponent.saturating_add(exp),
+                false => number.exponent.saturating_sub(exp),
+            };
+        }
+        match number.in_range() {
+            true => Ok(()),
+            false => Err(self.error(NUMBER_OUT_OF_RANGE)),
         }
     }
 
-    fn f64_from_parts(
-        &mut self,
-        positive: bool,
-        significand: u64,
-        mut exponent: i32,
-    ) -> Result<f64, Error> {
-        let mut f = significand as f64;
-        loop {
-            match pow10(exponent.wrapping_abs() as u32 as usize) {
-                Some(pow) => {
-                    if exponent >= 0 {
-                        f *= pow;
-                        if f.is_infinite() {
-                            return Err(self.error(NUMBER_OUT_OF_RANGE));
-                        }
-                    } else {
-                        f /= pow;
-                    }
-                    break;
-                }
-                None => {
-                    if f == 0.0 {
-                        break;
-                    }
-                    if exponent >= 0 {
-                        return Err(self.error(NUMBER_OUT_OF_RANGE));
-                    }
-                    f /= 1e308;
-                    exponent += 308;
-                }
+    /// A run of digits added to the significand until it is full; `past`
+    /// sees each digit after that.
+    fn digits(&mut self, number: &mut Number, mut past: impl FnMut(&mut Number)) -> Digits {
+        let mut digits = Digits { seen: 0, kept: 0 };
+        let mut full = false;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            self.eat();
+            digits.seen = digits.seen.saturating_add(1);
+            full = full || !number.push(d.wrapping_sub(b'0'));
+            if full {
+                past(number);
+            } else {
+                digits.kept = digits.kept.wrapping_add(1);
             }
         }
-        Ok(if positive { f } else { -f })
+        digits
+    }
+
+    /// A fraction or exponent without digits.
+    fn number_error(&mut self) -> String {
+        match self.peek() {
+            Some(_) => self.error(INVALID_NUMBER),
+            None => self.error(EOF_WHILE_PARSING_VALUE),
+        }
     }
 }
 
+/// The digits of one run: how many, and how many went into the significand.
+struct Digits {
+    seen: u64,
+    kept: i32,
+}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use proptest::sample::{select, Index};
+
+    const VALUES: &[&str] = &[
+        "0",
+        "-0",
+        "12",
+        "-1.5",
+        "0.25",
+        "true",
+        "false",
+        "null",
+        r#""""#,
+        r#""a\"b\\c\/\b\f\n\r\t é ✓""#,
+        "[]",
+        "[ 1 , [2, []], \"x\" ]",
+        "[[[[[[[[1]]]]]]]]",
+        "{}",
+        r#"{"a": 1, "b": [true, null], "c": {"a": "e"}}"#,
+        r#"[{"a": 1}, {"a": 2}]"#,
+        r#""caf\u00e9 \ud83d\ude00 \u0000""#,
+    ];
 
     /// The fast path accepts only what `serde_json` accepts, and stops where
     /// the value ends; it refuses a value cut short, and leaves repeated or
@@ -1471,26 +1111,7 @@ mod tests {
     /// limit) to the exact path.
     #[test]
     fn skip_value_accepts_only_complete_valid_values() {
-        let values: &[&str] = &[
-            "0",
-            "-0",
-            "12",
-            "-1.5",
-            "0.25",
-            "true",
-            "false",
-            "null",
-            r#""""#,
-            r#""a\"b\\c\/\b\f\n\r\t é ✓""#,
-            "[]",
-            "[ 1 , [2, []], \"x\" ]",
-            "[[[[[[[[1]]]]]]]]",
-            "{}",
-            r#"{"a": 1, "b": [true, null], "c": {"a": "e"}}"#,
-            r#"[{"a": 1}, {"a": 2}]"#,
-            r#""caf\u00e9 \ud83d\ude00 \u0000""#,
-        ];
-        for v in values {
+        for v in VALUES {
             let bytes = v.as_bytes();
             for tail in [",", " ]", "}", "\n"] {
                 let with_tail = [bytes, tail.as_bytes()].concat();
@@ -1522,8 +1143,8 @@ mod tests {
         }
         assert_eq!(skip_value(b"[1],", 1), Some(3));
         assert_eq!(skip_value(b"[1],", 0), None);
-        // Distinct keys that share a filter bit (same length, same first and
-        // last byte) are compared, and told apart; a repeat after a nested
+        // Distinct keys of the same length, first and last byte are told
+        // apart; a repeat after a nested
         // object closed is still a repeat; an object reopened at the same
         // depth starts afresh.
         for (doc, accepted) in [
@@ -1545,25 +1166,27 @@ mod tests {
         let full = object(FAST_KEYS);
         assert_eq!(skip_value(full.as_bytes(), 127), Some(full.len() - 1));
         assert_eq!(skip_value(object(FAST_KEYS + 1).as_bytes(), 127), None);
-        // Mutations: whatever the fast path accepts must be valid JSON.
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let alphabet = b"{}[],:\"\\ 0-.eE19tfnul\x01aZ/dD8";
-        for _ in 0..20_000 {
-            let base = values[(next() % values.len() as u64) as usize].as_bytes();
-            let mut m = [base, b","].concat();
-            for _ in 0..1 + next() % 3 {
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// Mutations: whatever the fast path accepts is valid JSON.
+        #[test]
+        fn skip_value_accepts_only_what_serde_json_accepts(
+            base in select(VALUES),
+            edits in prop::collection::vec(
+                (any::<Index>(), select(&b"{}[],:\"\\ 0-.eE19tfnul\x01aZ/dD8"[..]), 0..3u8),
+                1..4,
+            ),
+        ) {
+            let mut m = [base.as_bytes(), b","].concat();
+            for (at, b, op) in edits {
                 if m.is_empty() {
                     break;
                 }
-                let at = (next() % m.len() as u64) as usize;
-                let b = alphabet[(next() % alphabet.len() as u64) as usize];
-                match next() % 3 {
+                let at = at.index(m.len());
+                match op {
                     0 => m[at] = b,
                     1 => m.insert(at, b),
                     _ => {
@@ -1572,15 +1195,14 @@ mod tests {
                 }
             }
             // The scanner's input is UTF-8 (checked before it runs).
-            if std::str::from_utf8(&m).is_err() {
-                continue;
-            }
-            if let Some(n) = skip_value(&m, 127) {
-                let value = crate::reference::strict(&m[..n]);
-                assert!(value.is_ok(), "accepted invalid {:?}", String::from_utf8_lossy(&m[..n]));
-                // A number does not stop before a digit (`01`).
-                let ends_in_digit = m[..n].last().is_some_and(u8::is_ascii_digit);
-                assert!(!(ends_in_digit && m.get(n).is_some_and(u8::is_ascii_digit)), "{m:?}");
+            if std::str::from_utf8(&m).is_ok() {
+                if let Some(n) = skip_value(&m, 127) {
+                    let value = crate::reference::value(&m[..n]);
+                    prop_assert!(value.is_ok(), "accepted invalid {:?}", String::from_utf8_lossy(&m[..n]));
+                    // A number does not stop before a digit (`01`).
+                    let ends_in_digit = m[..n].last().is_some_and(u8::is_ascii_digit);
+                    prop_assert!(!(ends_in_digit && m.get(n).is_some_and(u8::is_ascii_digit)), "{m:?}");
+                }
             }
         }
     }

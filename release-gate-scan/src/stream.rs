@@ -3,11 +3,13 @@
 //! evidence. Memory is bounded by the chunks in flight, whatever the size of
 //! the file.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread;
 
-use crate::evidence::{Doc, Evidence};
+use crate::doc::Doc;
 use crate::hash::Hasher;
 use crate::scan::{self, read_full, Source};
 use crate::utf8::{self, Utf8};
@@ -18,22 +20,17 @@ pub const CHUNK: usize = 1 << 20;
 /// `IN_FLIGHT + 2` chunks exist.
 pub const IN_FLIGHT: usize = 4;
 
-/// What one read of a stream gave.
+/// What one read of a stream gave: the document the scanner kept (a
+/// `Doc` here; the evidence module judges it).
 #[derive(Debug)]
-pub struct Scanned {
+pub struct Scanned<T> {
     pub bytes: u64,
     pub sha256: String,
     /// The evidence, or why the stream is not evidence: invalid UTF-8
     /// anywhere wins over any other error, as for a document in memory.
-    pub evidence: Result<Evidence, String>,
+    pub evidence: Result<T, String>,
     /// `evidence` is the error of invalid UTF-8.
     pub utf8_error: bool,
-}
-
-/// Reads `reader` to the end once: hashes every byte and scans the same
-/// bytes as evidence on a second thread. An I/O error is the error.
-pub fn scan(reader: &mut dyn Read) -> io::Result<Scanned> {
-    scan_with(reader, None)
 }
 
 /// A second reader of the same bytes, on a thread of its own: it is given
@@ -41,9 +38,14 @@ pub fn scan(reader: &mut dyn Read) -> io::Result<Scanned> {
 /// read and hashed.
 pub type Consumer<'c> = &'c mut (dyn FnMut(&mut dyn Read) + Send);
 
-/// [`scan`], and `also` reads the same chunks on a third thread (the tool
-/// formats' streaming reader): one read of the file, three consumers.
-pub fn scan_with(reader: &mut dyn Read, also: Option<Consumer<'_>>) -> io::Result<Scanned> {
+/// Reads `reader` to the end once: hashes every byte and scans the same
+/// bytes on a second thread, and `also` reads the same chunks on a third
+/// (the tool formats' streaming reader): one read of the file, three
+/// consumers. An I/O error is the error.
+pub(crate) fn scan_with(
+    reader: &mut dyn Read,
+    also: Option<Consumer<'_>>,
+) -> io::Result<Scanned<Doc>> {
     let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
     let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
     thread::scope(|scope| {
@@ -80,7 +82,7 @@ pub fn scan_with(reader: &mut dyn Read, also: Option<Consumer<'_>>) -> io::Resul
         let (bytes, sha256, utf8_error) = read?;
         let evidence = match utf8_error {
             Some(at) => Err(utf8::message(at)),
-            None => parsed.map(Doc::normalize),
+            None => parsed,
         };
         Ok(Scanned { bytes, sha256, evidence, utf8_error: utf8_error.is_some() })
     })
@@ -110,7 +112,7 @@ fn pump(
         buf.truncate(n);
         hasher.update(&buf);
         utf8.feed(&buf);
-        total += n as u64;
+        total = total.saturating_add(n as u64);
         if let Some(sender) = &also {
             if sender.send(buf.clone()).is_err() {
                 // The second reader is done (an error, or the document ended).
@@ -149,7 +151,7 @@ impl Read for Chunks {
                 if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
                     to.copy_from_slice(from);
                 }
-                self.at += n;
+                self.at = self.at.saturating_add(n);
                 return Ok(n);
             }
             match self.rx.recv() {

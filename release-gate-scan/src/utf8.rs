@@ -2,6 +2,11 @@
 //! first bad byte. A sequence split across chunks is carried over, so the
 //! check holds for any chunk size.
 
+#![deny(clippy::arithmetic_side_effects)]
+
+/// A UTF-8 byte order mark (skipped at the start of a document).
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// The message for a document that is not UTF-8.
 pub fn message(at: u64) -> String {
     format!("invalid UTF-8 at byte offset {at}")
@@ -29,7 +34,7 @@ impl Utf8 {
     /// Checks the next chunk (a no-op once an error was found).
     pub fn feed(&mut self, mut chunk: &[u8]) {
         let start = self.offset;
-        self.offset += chunk.len() as u64;
+        self.offset = self.offset.saturating_add(chunk.len() as u64);
         if self.error.is_some() {
             return;
         }
@@ -39,19 +44,19 @@ impl Utf8 {
             let Some((&b, rest)) = chunk.split_first() else { return };
             self.pending.push(b);
             chunk = rest;
-            at += 1;
+            at = at.saturating_add(1);
             match std::str::from_utf8(&self.pending) {
                 Ok(_) => self.pending.clear(),
                 Err(e) if e.error_len().is_none() && self.pending.len() < 4 => {}
                 Err(_) => {
-                    self.error = Some(at - self.pending.len() as u64);
+                    self.error = Some(at.saturating_sub(self.pending.len() as u64));
                     return;
                 }
             }
         }
         if let Err(e) = std::str::from_utf8(chunk) {
             match e.error_len() {
-                Some(_) => self.error = Some(at + e.valid_up_to() as u64),
+                Some(_) => self.error = Some(at.saturating_add(e.valid_up_to() as u64)),
                 None => {
                     self.pending.extend_from_slice(chunk.get(e.valid_up_to()..).unwrap_or_default())
                 }
@@ -62,7 +67,7 @@ impl Utf8 {
     /// The end of the input: a sequence left open is an error.
     pub fn finish(&mut self) {
         if self.error.is_none() && !self.pending.is_empty() {
-            self.error = Some(self.offset - self.pending.len() as u64);
+            self.error = Some(self.offset.saturating_sub(self.pending.len() as u64));
         }
     }
 }

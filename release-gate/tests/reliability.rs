@@ -345,7 +345,7 @@ fn huge_strings_and_deep_nesting_fail_closed() {
     assert_fails_closed(
         &out,
         1,
-        "blocker `docs.invalid`: `test_artifacts/docs/latest/string.json` is not valid evidence: invalid type: string \"",
+        "blocker `docs.invalid`: `test_artifacts/docs/latest/string.json` is not valid evidence: invalid type: expected a JSON object (the evidence document) at line 1 column 1",
     );
     assert!(out.stdout.contains("blocker `governance.invalid`: `test_artifacts/governance/latest/deep.json` is not valid evidence: recursion limit exceeded at line 1 column 153"), "{}", out.stdout.len());
     let shown = format!(

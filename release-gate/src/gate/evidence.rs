@@ -163,8 +163,14 @@ mod tests {
     fn invalid_documents() {
         check("", Err("EOF while parsing a value at line 1 column 0"));
         check(r#"{"status": "pass"#, Err("EOF while parsing a string at line 1 column 16"));
-        check("[1]", Err("invalid type: sequence, expected a JSON object (the evidence document) at line 1 column 1"));
-        check("null", Err("invalid type: null, expected a JSON object (the evidence document) at line 1 column 4"));
+        check(
+            "[1]",
+            Err("invalid type: expected a JSON object (the evidence document) at line 1 column 1"),
+        );
+        check(
+            "null",
+            Err("invalid type: expected a JSON object (the evidence document) at line 1 column 1"),
+        );
         check("{} {}", Err("trailing characters at line 1 column 4"));
         check(
             r#"{"status": "failed", "status": "passed"}"#,

@@ -16,9 +16,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use release_gate_scan::evidence::scan_with;
 use release_gate_scan::hash;
 use release_gate_scan::skeleton;
-use release_gate_scan::stream;
 
 use super::evidence::Evidence;
 use super::formats::detect::{self, Context, Judged, Understood};
@@ -176,7 +176,7 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
     let mut sink = sarif::Streamed::new(&policy.formats);
     let mut tool = None;
     let mut reader = |chunks: &mut dyn io::Read| tool = Some(skeleton::read(chunks, &mut sink));
-    let scanned = stream::scan_with(&mut file, Some(&mut reader));
+    let scanned = scan_with(&mut file, Some(&mut reader));
     hash::close(file);
     match scanned {
         Ok(scanned) => {

@@ -649,7 +649,7 @@ mod tests {
             br#"{"status": "passed", "status": "failed"}"#,
             "invalid: duplicate key `status` at line 1 column 30",
         );
-        check(b"[1, 2]", "invalid: invalid type: sequence, expected a JSON object (the evidence document) at line 1 column 1");
+        check(b"[1, 2]", "invalid: invalid type: expected a JSON object (the evidence document) at line 1 column 1");
         check(b"{\"a\": 1}\n{\"b\": 2}\n", "invalid: trailing characters at line 2 column 1");
     }
 
