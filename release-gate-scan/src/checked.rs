@@ -16,6 +16,18 @@ pub fn checked_json(text: &str) -> Result<Value, serde_json::Error> {
     Ok(value)
 }
 
+/// The JSON type of `value`, as messages name it (`a number`, `null`, ...).
+pub fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 pub fn is_duplicate(e: &serde_json::Error) -> bool {
     e.to_string().starts_with("duplicate key `")
 }

@@ -157,6 +157,13 @@ impl Writer {
         self.entries.push(Entry { key, start, end: start });
     }
 
+    /// An object entry's value, after its key.
+    fn entry<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
+        value.serialize(&mut *self)?;
+        self.end_entry();
+        Ok(())
+    }
+
     /// After an object entry's value.
     #[inline(never)]
     fn end_entry(&mut self) {
@@ -242,6 +249,23 @@ macro_rules! write_with {
         fn $name(self, v: $ty) -> Result<(), Error> {
             self.$method(v.into());
             Ok(())
+        }
+    )*};
+}
+
+macro_rules! open_variant {
+    ($($name:ident => $object:expr),* $(,)?) => {$(
+        fn $name(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            _len: usize,
+        ) -> Result<Self, Error> {
+            self.open(true);
+            self.key(Cow::Borrowed(variant));
+            self.open($object);
+            Ok(self)
         }
     )*};
 }
@@ -352,35 +376,16 @@ impl ser::Serializer for &mut Writer {
         self.open(false);
         Ok(self)
     }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-        _len: usize,
-    ) -> Result<Self, Error> {
-        self.open(true);
-        self.key(Cow::Borrowed(variant));
-        self.open(false);
-        Ok(self)
+    // `{"variant": [...]}` and `{"variant": {...}}`.
+    open_variant! {
+        serialize_tuple_variant => false,
+        serialize_struct_variant => true,
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Self, Error> {
         self.open(true);
         Ok(self)
     }
     fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Self, Error> {
-        self.open(true);
-        Ok(self)
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-        _len: usize,
-    ) -> Result<Self, Error> {
-        self.open(true);
-        self.key(Cow::Borrowed(variant));
         self.open(true);
         Ok(self)
     }
@@ -437,9 +442,7 @@ impl ser::SerializeMap for &mut Writer {
         Ok(())
     }
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        value.serialize(&mut **self)?;
-        self.end_entry();
-        Ok(())
+        self.entry(value)
     }
     fn end(self) -> Result<(), Error> {
         self.close();
@@ -456,9 +459,7 @@ impl ser::SerializeStruct for &mut Writer {
         value: &T,
     ) -> Result<(), Error> {
         self.key(Cow::Borrowed(key));
-        value.serialize(&mut **self)?;
-        self.end_entry();
-        Ok(())
+        self.entry(value)
     }
     fn end(self) -> Result<(), Error> {
         self.close();

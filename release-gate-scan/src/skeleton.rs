@@ -19,7 +19,7 @@ use std::io::{self, Read};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::evidence::shown;
+use crate::text::shown;
 
 /// What the skeleton may hold outside the streamed results (an estimate).
 pub const BUDGET: usize = 32 << 20;
@@ -241,28 +241,23 @@ impl<'de> DeserializeSeed<'de> for Node<'_, '_, '_> {
     }
 }
 
+/// The scalar visits: charged nothing beyond the value itself.
+macro_rules! scalars {
+    ($($name:ident($ty:ty)),*) => {$(
+        fn $name<E: de::Error>(mut self, v: $ty) -> Result<Value, E> {
+            self.charge(0)?;
+            Ok(Value::from(v))
+        }
+    )*};
+}
+
 impl<'de> Visitor<'de> for Node<'_, '_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E: de::Error>(mut self, v: bool) -> Result<Value, E> {
-        self.charge(0)?;
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(mut self, v: i64) -> Result<Value, E> {
-        self.charge(0)?;
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E: de::Error>(mut self, v: u64) -> Result<Value, E> {
-        self.charge(0)?;
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E: de::Error>(mut self, v: f64) -> Result<Value, E> {
-        self.charge(0)?;
-        Ok(Value::from(v))
-    }
+    scalars! { visit_bool(bool), visit_i64(i64), visit_u64(u64), visit_f64(f64) }
     fn visit_str<E: de::Error>(mut self, v: &str) -> Result<Value, E> {
         self.charge(v.len())?;
         Ok(Value::String(v.to_string()))

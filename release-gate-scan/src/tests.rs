@@ -13,7 +13,7 @@ use crate::{reference, stream};
 
 // The rules themselves (status words, wrong types, checks, invalid
 // documents, UTF-8, byte order marks, duplicate keys, echo limits) are
-// tested once, through the gate's API, in `release-gate/src/gate/evidence.rs`;
+// tested once, through the gate's API, in `release-gate/src/gate/formats/evidence_json.rs`;
 // here: depth, and the scanner against the oracle.
 
 /// Nesting past `serde_json`'s recursion limit (128) is invalid anywhere,

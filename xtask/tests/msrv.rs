@@ -6,7 +6,7 @@
 //! (`cargo update -p <crate> --precise <version>`).
 //!
 //! The MSRV command line itself (`rustup run <msrv> cargo check ...`) is run
-//! for real by the governance collector's unit tests (xtask/src/evidence.rs,
+//! for real by the governance collector's unit tests (`release-gate/src/collectors/governance.rs`,
 //! `the_msrv_check_runs_for_real_with_the_current_toolchain`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]

@@ -162,8 +162,9 @@ fn explicit_path(
     domain: &str,
     path: &Path,
 ) -> Result<(PathBuf, PathBuf, String)> {
-    check_domain_name(domain)
-        .map_err(|e| anyhow::anyhow!("`--artifact {}=...`: {e}", super::evidence::shown(domain)))?;
+    check_domain_name(domain).map_err(|e| {
+        anyhow::anyhow!("`--artifact {}=...`: {e}", crate::gate::escape::shown(domain))
+    })?;
     if !policy.domains.contains(domain) {
         bail!(
             "`--artifact {domain}={}`: unknown domain `{domain}` (expected DOMAIN=PATH with DOMAIN one of {})",

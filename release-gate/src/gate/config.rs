@@ -454,7 +454,7 @@ pub const RESERVED_DOMAINS: &[&str] = &["baseline", "waiver", "evidence"];
 /// lowercase ASCII letters, digits, `_` and `-`, and short.
 pub fn check_domain_name(domain: &str) -> Result<()> {
     if !release_gate_scan::evidence::is_domain_name(domain) {
-        let domain = super::evidence::shown(domain);
+        let domain = crate::gate::escape::shown(domain);
         bail!("domain `{domain}` is not a valid name (use lowercase ASCII letters, digits, `_` and `-`, at most {MAX_DOMAIN} bytes)");
     }
     if RESERVED_DOMAINS.contains(&domain) {

@@ -13,7 +13,6 @@ pub mod collect;
 pub mod config;
 pub mod decide;
 pub mod escape;
-pub mod evidence;
 pub mod formats;
 pub mod model;
 pub mod paths;

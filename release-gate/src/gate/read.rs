@@ -20,8 +20,8 @@ use release_gate_scan::evidence::scan_with;
 use release_gate_scan::hash;
 use release_gate_scan::skeleton;
 
-use super::evidence::Evidence;
 use super::formats::detect::{self, Context, Judged, Understood};
+use super::formats::evidence_json::Evidence;
 use super::formats::{sarif, FormatPolicy, Outcome};
 use super::paths;
 

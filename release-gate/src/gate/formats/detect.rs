@@ -29,11 +29,11 @@
 use release_gate_scan::checked::{checked_json, duplicate_in_records, is_duplicate};
 use serde_json::Value;
 
+use super::evidence_json::{self as evidence, Evidence, UTF8_BOM};
 use super::provenance::Found;
 use super::registry::{Format, Id, Json, JsonRule};
 use super::{cargo_deny, criterion, junit, sarif, FormatPolicy, Outcome};
 use crate::gate::escape::{bounded, shown};
-use crate::gate::evidence::{self, Evidence, UTF8_BOM};
 use crate::gate::trust::Claims;
 
 /// What a document turned out to be.

@@ -474,19 +474,11 @@ fn read_bundle(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64),
 
 /// A DSSE envelope: its decoded Statement and how many signatures it has.
 fn read_envelope(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64), String> {
-    let payload_type = at(path, "payloadType");
-    match obj.get("payloadType") {
-        Some(Value::String(t)) if t == IN_TOTO_PAYLOAD_TYPE => {}
-        Some(Value::String(t)) => {
-            return Err(line(&format!(
-                "`{payload_type}` is `{}`, expected `{IN_TOTO_PAYLOAD_TYPE}`",
-                clean(t)
-            )))
-        }
-        other => {
-            required(other, &format!("`{payload_type}`"), "a string", Value::as_str)?;
-        }
-    }
+    one_of(
+        obj.get("payloadType"),
+        &format!("`{}`", at(path, "payloadType")),
+        &[IN_TOTO_PAYLOAD_TYPE],
+    )?;
     let signatures_at = at(path, "signatures");
     let sigs = required(
         obj.get("signatures"),
@@ -517,6 +509,18 @@ fn read_envelope(obj: &Map<String, Value>, path: &str) -> Result<(Statement, u64
     Ok((statement, signatures))
 }
 
+/// A string field (`shown` as messages name it) that must be one of `allowed`.
+fn one_of(value: Option<&Value>, shown: &str, allowed: &[&str]) -> Result<(), String> {
+    match value {
+        Some(Value::String(t)) if allowed.contains(&t.as_str()) => Ok(()),
+        Some(Value::String(t)) => {
+            let expected: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+            Err(line(&format!("{shown} is `{}`, expected {}", clean(t), expected.join(" or "))))
+        }
+        other => required(other, shown, "a string", Value::as_str).map(drop),
+    }
+}
+
 /// Standard alphabet first, then url-safe; padding optional; whitespace ignored.
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
@@ -532,18 +536,7 @@ fn read_statement(value: &Value, ctx: &str) -> Result<Statement, String> {
     let obj = value
         .as_object()
         .ok_or_else(|| format!("{ctx}the statement is {}, expected an object", kind(value)))?;
-    match obj.get("_type") {
-        Some(Value::String(t)) if t == STATEMENT_V1 || t == STATEMENT_V01 => {}
-        Some(Value::String(t)) => {
-            return Err(line(&format!(
-                "{ctx}`_type` is `{}`, expected `{STATEMENT_V1}` or `{STATEMENT_V01}`",
-                clean(t)
-            )))
-        }
-        other => {
-            required(other, &format!("{ctx}`_type`"), "a string", Value::as_str)?;
-        }
-    }
+    one_of(obj.get("_type"), &format!("{ctx}`_type`"), &[STATEMENT_V1, STATEMENT_V01])?;
     let subjects = match obj.get("subject") {
         Some(Value::Array(list)) if list.is_empty() => {
             return Err(format!("{ctx}`subject` is empty, expected at least one subject"))

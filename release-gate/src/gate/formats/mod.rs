@@ -1,4 +1,5 @@
-//! Stage 3, understand the format: the tools' own outputs.
+//! Stage 3, understand the format: the gate's own evidence JSON
+//! (`evidence_json.rs`) and the tools' own outputs.
 //!
 //! Each format is a module with pure entry points: a parsed document (or the
 //! decoded text, for XML and JSON lines) in, an [`Outcome`] out, or `Err`
@@ -15,6 +16,7 @@ pub mod cargo_deny;
 pub mod criterion;
 pub mod cyclonedx;
 pub mod detect;
+pub mod evidence_json;
 pub mod intoto;
 pub mod junit;
 pub mod provenance;
@@ -30,18 +32,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::gate::escape;
-
-/// The JSON type of `value`, as messages name it (`a number`, `null`, ...).
-pub fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
+pub use release_gate_scan::checked::kind;
 
 /// The field, with JSON `null` read as absent.
 pub fn field<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {

@@ -22,8 +22,8 @@ use jiff::civil::{Date, DateTime};
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
+use super::evidence_json::MAX_CLAIM;
 use crate::gate::escape::shown;
-use crate::gate::evidence::MAX_CLAIM;
 use crate::gate::trust::Claims;
 
 /// The claims and markers found in one document, in document order.
