@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, Context, Result};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::formats::FormatPolicy;
 use super::trust::{self, Waiver};
@@ -134,8 +134,10 @@ struct RawFormats {
 /// Files up to this size are read into memory and may be any format.
 pub const DEFAULT_MAX_PARSE_BYTES: u64 = 128 * 1024 * 1024;
 
-/// The effective policy of one run.
-#[derive(Debug, Clone, PartialEq)]
+/// The effective policy of one run; the report holds it as the run applied
+/// it (durations written as the policy writes them, `7d`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Policy {
     pub domains: BTreeSet<String>,
     pub required: BTreeSet<String>,
@@ -151,15 +153,27 @@ pub struct Policy {
     /// Glob patterns of the release artifacts SLSA provenance must cover.
     pub slsa_release_artifacts: Vec<String>,
     pub max_parse_bytes: u64,
-    /// Overall max-age of evidence, in seconds.
+    /// Overall max-age of evidence (seconds; `7d` in the report).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "human_max_age")]
+    #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub max_age: Option<u64>,
-    /// Per-domain max-ages, in seconds (they win over the overall one).
+    /// Per-domain max-ages (they win over the overall one).
+    #[serde(serialize_with = "human_max_ages")]
+    #[cfg_attr(test, schemars(with = "BTreeMap<String, String>"))]
     pub max_age_by_domain: BTreeMap<String, u64>,
     /// Domains whose evidence must name its release or commit.
     pub require_binding: BTreeSet<String>,
     /// A blocker that is new versus `--baseline` fails the gate, waived or not.
     pub no_new_blockers: bool,
     pub waivers: Vec<Waiver>,
+}
+
+fn human_max_age<S: Serializer>(secs: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    secs.map(trust::human_duration).serialize(s)
+}
+
+fn human_max_ages<S: Serializer>(ages: &BTreeMap<String, u64>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(ages.iter().map(|(domain, secs)| (domain, trust::human_duration(*secs))))
 }
 
 const TABLE: &str = "[workspace.metadata.release-gate]";

@@ -8,7 +8,7 @@ use super::collect::{ArtifactRef, Origin, Refused};
 use super::config::Policy;
 use super::formats::detect::Understood;
 use super::formats::FormatPolicy;
-use super::model::{self, Comparison, EffectivePolicy, Waived};
+use super::model::{self, Comparison, Waived};
 use super::model::{
     ArtifactReport, Blocker, DomainReport, Ignored, Level, Report, Status, Thresholds,
     SCHEMA_VERSION,
@@ -98,7 +98,8 @@ pub fn decide(input: Input) -> Report {
         ga_min_score: policy.ga_min_score,
     };
     let level = level(&thresholds, &mut blockers, passed_required, required_total, waived.len());
-    let effective = effective_policy(policy, &rules.formats);
+    // The policy as applied: the formats with the release artifacts hashed.
+    let effective = Policy { formats: rules.formats.clone(), ..policy.clone() };
     let policy_sha256 = release_gate_scan::hash::sha256_hex(model::json(&effective).as_bytes());
     Report {
         schema_version: SCHEMA_VERSION,
@@ -451,28 +452,6 @@ fn compare(
             .filter(|(name, d)| base.passed_domains.contains(*name) && d.status != Status::Passed)
             .map(|(name, _)| name.clone())
             .collect(),
-    }
-}
-
-fn effective_policy(policy: &Policy, formats: &FormatPolicy) -> EffectivePolicy {
-    EffectivePolicy {
-        domains: policy.domains.iter().cloned().collect(),
-        required: policy.required.iter().cloned().collect(),
-        release_candidate_min_score: policy.release_candidate_min_score,
-        ga_min_score: policy.ga_min_score,
-        folders: policy.folders.clone(),
-        max_age: policy.max_age.map(trust::human_duration),
-        max_age_by_domain: policy
-            .max_age_by_domain
-            .iter()
-            .map(|(d, s)| (d.clone(), trust::human_duration(*s)))
-            .collect(),
-        require_binding: policy.require_binding.iter().cloned().collect(),
-        no_new_blockers: policy.no_new_blockers,
-        waivers: policy.waivers.clone(),
-        formats: formats.clone(),
-        slsa_release_artifacts: policy.slsa_release_artifacts.clone(),
-        max_parse_bytes: policy.max_parse_bytes,
     }
 }
 

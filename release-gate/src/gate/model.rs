@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::formats::FormatPolicy;
-use super::trust::{Issue, Waiver};
+use super::config::Policy;
+use super::trust::Issue;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -51,7 +51,7 @@ pub struct Report {
     // Not read back: no reader needs it, and one another version of the
     // gate wrote must not stop a comparison.
     #[serde(skip_deserializing)]
-    pub policy: EffectivePolicy,
+    pub policy: Policy,
     /// sha256 of the effective policy's JSON (as this report renders it).
     pub policy_sha256: String,
     pub level: Level,
@@ -177,26 +177,6 @@ pub struct Comparison {
     pub persisting_blockers: Vec<String>,
     /// Domains that passed in the baseline and do not now.
     pub regressed_domains: Vec<String>,
-}
-
-/// The policy a report was decided under.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
-pub struct EffectivePolicy {
-    pub domains: Vec<String>,
-    pub required: Vec<String>,
-    pub release_candidate_min_score: u32,
-    pub ga_min_score: u32,
-    pub folders: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_age: Option<String>,
-    pub max_age_by_domain: BTreeMap<String, String>,
-    pub require_binding: Vec<String>,
-    pub no_new_blockers: bool,
-    pub waivers: Vec<Waiver>,
-    pub formats: FormatPolicy,
-    pub slsa_release_artifacts: Vec<String>,
-    pub max_parse_bytes: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
