@@ -14,7 +14,7 @@
 use std::io::{self, Read};
 
 use libfuzzer_sys::fuzz_target;
-use release_gate::gate::evidence::{parse, UTF8_BOM};
+use release_gate::gate::formats::evidence_json::{parse, UTF8_BOM};
 use release_gate::gate::formats::detect::{understand, Context, Understood};
 use release_gate::gate::formats::FormatPolicy;
 
