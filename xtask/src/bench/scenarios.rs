@@ -509,7 +509,9 @@ pub(super) fn cold_build(ctx: &Ctx) -> Result<Outcome> {
         f.0.push(build("cold-floor", &floor_args)?);
         x.0.push(build("cold-build", &["--package", "xtask"])?);
     }
-    let mut notes = Vec::new();
+    let pairs: Vec<String> =
+        f.0.iter().zip(&x.0).map(|(f, x)| format!("{} / {}", secs(f.wall), secs(x.wall))).collect();
+    let mut notes = vec![format!("cold builds, floor / xtask, in order: {}", pairs.join(", "))];
     let timings = ctx.dir.join("cold-build-target").join("cargo-timings");
     match top_units(&timings.join("cargo-timing.html"), 5) {
         Ok(top) => notes.push(format!("cold build, the five longest crates (--timings):\n{top}")),
