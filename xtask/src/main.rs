@@ -56,7 +56,7 @@ pub struct Bench {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub runs: Option<u32>,
 
-    /// Leave out the cold build (`cargo build -p xtask` and its floor crate from clean targets, ~45 s).
+    /// Leave out the cold build (`cargo build -p xtask` and its floor crate from clean targets, ~1 minute).
     #[arg(long)]
     pub no_cold_build: bool,
 
