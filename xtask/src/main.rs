@@ -51,16 +51,17 @@ pub struct Bench {
     #[arg(long)]
     pub quick: bool,
 
-    /// Runs per measurement; the table shows medians [default: 5, with `--quick` 3].
+    /// Runs per measurement; the table shows medians [default: 5, with `--quick` 3;
+    /// the cold build: 1 pair, or N pairs when given].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub runs: Option<u32>,
 
-    /// Leave out the cold build (`cargo build -p xtask` from a clean target, ~20 s).
+    /// Leave out the cold build (`cargo build -p xtask` and its floor crate from clean targets, ~1 minute).
     #[arg(long)]
     pub no_cold_build: bool,
 
-    /// Run only this scenario (repeatable): hash, evidence, scale, warm,
-    /// gate-stubs, cold-build.
+    /// Run only this scenario (repeatable): hash, evidence, sarif, cyclonedx,
+    /// spdx, junit, cargo-audit, cargo-deny, scale, warm, gate-stubs, cold-build.
     #[arg(long, value_name = "SCENARIO")]
     pub only: Vec<String>,
 }

@@ -37,7 +37,10 @@ fn quick_bench_runs_every_scenario() {
     let lines: Vec<&str> = stdout.lines().collect();
     let header = lines.iter().position(|l| l.starts_with("scenario ")).expect("a table");
     let columns: Vec<&str> = lines[header].split_whitespace().collect();
-    assert_eq!(columns, ["scenario", "input", "gate", "peer", "ratio", "target", "result"]);
+    assert_eq!(
+        columns,
+        ["scenario", "input", "gate", "peak", "RSS", "peer", "ratio", "target", "result"]
+    );
     assert!(lines[header + 1].starts_with("--------"), "{}", lines[header + 1]);
     let rows: Vec<&str> =
         lines[header + 2..].iter().take_while(|l| !l.trim().is_empty()).copied().collect();
@@ -50,6 +53,16 @@ fn quick_bench_runs_every_scenario() {
             "evidence-rss",
             "sarif",
             "sarif-rss",
+            "cyclonedx",
+            "cyclonedx-rss",
+            "spdx",
+            "spdx-rss",
+            "junit",
+            "junit-rss",
+            "cargo-audit",
+            "cargo-audit-rss",
+            "cargo-deny",
+            "cargo-deny-rss",
             "scale-70",
             "scale-700",
             "scale-linear",
@@ -72,12 +85,40 @@ fn quick_bench_runs_every_scenario() {
     let table = stdout.lines().find_map(|l| l.strip_prefix("table: ")).expect("the table's path");
     assert!(table.ends_with("results.md"), "{table}");
     let md = std::fs::read_to_string(table).unwrap();
-    assert!(md.contains("| scenario | input | gate | peer | ratio | target | result |"), "{md}");
+    assert!(
+        md.contains("| scenario | input | gate | peak RSS | peer | ratio | target | result |"),
+        "{md}"
+    );
     assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 1 + names.len(), "{md}");
+    rows_say_what_happened(&Path::new(table).with_file_name("results.json"));
 
     for (file, what) in [(&summary, "the step summary"), (&outputs, "the step outputs")] {
         let text = std::fs::read_to_string(file).unwrap();
         let head: String = text.chars().take(400).collect();
         assert!(text.is_empty(), "{what} was written by the bench's children:\n{head}");
+    }
+}
+
+/// `results.json`: every row where the gate ran has its peak RSS, the others
+/// `-`; each tool format says whether the gate read the file or refused it,
+/// and a refusal misses the targets.
+fn rows_say_what_happened(json: &Path) {
+    let text = std::fs::read_to_string(json).unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let cell = |row: &serde_json::Value, key: &str| row[key].as_str().unwrap().to_string();
+    for row in &rows {
+        let (scenario, rss) = (cell(row, "scenario"), cell(row, "peak_rss"));
+        let measured = !["scale-linear", "cold-build"].contains(&scenario.as_str());
+        assert_eq!(rss.ends_with(" MiB"), measured, "{scenario}: peak RSS `{rss}`");
+        assert_eq!(rss == "-", !measured, "{scenario}: peak RSS `{rss}`");
+    }
+    for format in ["cyclonedx", "spdx", "junit", "cargo-audit", "cargo-deny"] {
+        for scenario in [format.to_string(), format!("{format}-rss")] {
+            let row = rows.iter().find(|r| r["scenario"] == scenario.as_str()).unwrap();
+            let (gate, status) = (cell(row, "gate"), cell(row, "status"));
+            let refused = gate.contains("refused: over max-parse-bytes, exit ");
+            assert!(refused || gate.contains("read: "), "{scenario}: {gate}");
+            assert!(!refused || status == "MISS", "{scenario}: refused but `{status}`");
+        }
     }
 }

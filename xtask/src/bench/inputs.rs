@@ -104,7 +104,7 @@ pub(super) fn write_evidence(path: &Path, size: u64) -> Result<()> {
     );
     let tail = "],\"checks\":[{\"name\":\"bench\",\"status\":\"passed\"}]}\n";
     let pages: Vec<String> = (0..8u64).map(|p| page(p * 1_000_000, MIB as usize)).collect();
-    let mut file = Exact::create(path, size, &head, tail)?;
+    let mut file = Exact::create(path, size, &head, tail.len())?;
     let mut sep = "";
     for p in pages.iter().cycle() {
         if !file.push(sep, p)? {
@@ -118,25 +118,25 @@ pub(super) fn write_evidence(path: &Path, size: u64) -> Result<()> {
         sep = ",";
         i += 1;
     }
-    file.finish()
+    file.finish(tail)
 }
 
 /// A file of exactly `size` bytes: a head, items while they fit, white
-/// space, a tail.
-struct Exact<'a> {
+/// space, a tail of `tail_len` bytes (written last: it may count the items).
+struct Exact {
     out: BufWriter<File>,
     written: u64,
     /// Where the tail starts.
     end: u64,
-    tail: &'a str,
+    tail_len: usize,
 }
 
-impl<'a> Exact<'a> {
-    fn create(path: &Path, size: u64, head: &str, tail: &'a str) -> Result<Exact<'a>> {
+impl Exact {
+    fn create(path: &Path, size: u64, head: &str, tail_len: usize) -> Result<Exact> {
         let mut out = BufWriter::with_capacity(MIB as usize, File::create(path)?);
         out.write_all(head.as_bytes())?;
-        let end = size.saturating_sub(tail.len() as u64);
-        Ok(Exact { out, written: head.len() as u64, end, tail })
+        let end = size.saturating_sub(tail_len as u64);
+        Ok(Exact { out, written: head.len() as u64, end, tail_len })
     }
 
     /// Writes `sep` and `item` if they end before the tail; false if not.
@@ -151,10 +151,21 @@ impl<'a> Exact<'a> {
         Ok(true)
     }
 
-    fn finish(mut self) -> Result<()> {
+    /// Items `item(0)`, `item(1)`, ... separated by `sep`, while they fit:
+    /// how many.
+    fn fill(&mut self, sep: &str, item: impl Fn(u64) -> String) -> Result<u64> {
+        let mut i = 0;
+        while self.push(if i == 0 { "" } else { sep }, &item(i))? {
+            i += 1;
+        }
+        Ok(i)
+    }
+
+    fn finish(mut self, tail: &str) -> Result<()> {
+        anyhow::ensure!(tail.len() == self.tail_len, "the tail is not the length reserved for it");
         let pad = self.end.saturating_sub(self.written) as usize;
         self.out.write_all(" ".repeat(pad).as_bytes())?;
-        self.out.write_all(self.tail.as_bytes())?;
+        self.out.write_all(tail.as_bytes())?;
         self.out.flush()?;
         Ok(())
     }
@@ -200,23 +211,263 @@ pub(super) fn write_sarif(path: &Path, size: u64) -> Result<()> {
         rules.join(",")
     );
     let tail = "],\"invocations\":[{\"executionSuccessful\":true}]}]}\n";
-    let mut file = Exact::create(path, size, &head, tail)?;
-    let mut i = 0u64;
-    loop {
+    let mut file = Exact::create(path, size, &head, tail.len())?;
+    file.fill(",", |i| {
         let r = i % 60;
-        let result = format!(
-            r#"{}{{"ruleId":"js/rule-{r}","ruleIndex":{r},"message":{{"text":"Result {i}: this value flows to a sink without sanitization"}},"locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"src/module_{}/file_{}.js","uriBaseId":"%SRCROOT%","index":{}}},"region":{{"startLine":{},"startColumn":5,"endColumn":42}}}}}}],"partialFingerprints":{{"primaryLocationLineHash":"{:016x}:1"}}}}"#,
-            if i == 0 { "" } else { "," },
+        format!(
+            r#"{{"ruleId":"js/rule-{r}","ruleIndex":{r},"message":{{"text":"Result {i}: this value flows to a sink without sanitization"}},"locations":[{{"physicalLocation":{{"artifactLocation":{{"uri":"src/module_{}/file_{}.js","uriBaseId":"%SRCROOT%","index":{}}},"region":{{"startLine":{},"startColumn":5,"endColumn":42}}}}}}],"partialFingerprints":{{"primaryLocationLineHash":"{:016x}:1"}}}}"#,
             i % 97,
             i % 1000,
             i % 1000,
             i % 5000 + 1,
             i.wrapping_mul(2_654_435_761)
+        )
+    })?;
+    file.finish(tail)
+}
+
+/// A count written into a tail of fixed length: right-aligned in ten
+/// columns (white space is valid before a JSON number or in an attribute).
+fn count(n: u64) -> String {
+    format!("{n:>10}")
+}
+
+/// A crate-like package name and version for item `i`.
+fn package(i: u64) -> (String, String) {
+    (format!("crate-{i:07}"), format!("{}.{}.{}", i % 5, i % 17, i % 101))
+}
+
+const LICENSES: [&str; 4] = ["MIT", "Apache-2.0", "MIT OR Apache-2.0", "BSD-3-Clause"];
+
+fn license(i: u64) -> &'static str {
+    LICENSES.get((i % 4) as usize).copied().unwrap_or("MIT")
+}
+
+/// A CycloneDX 1.5 SBOM of exactly `size` bytes, as cargo-cyclonedx or
+/// Trivy writes one: the subject in `metadata.component`, components with a
+/// `bom-ref`, licenses and a purl, the subject's dependencies, and 200
+/// vulnerabilities with ratings; the critical and high ones are analysed as
+/// not affecting the subject, so the SBOM is clean (it passes).
+pub(super) fn write_cyclonedx(path: &Path, size: u64) -> Result<()> {
+    let head = r#"{"bomFormat":"CycloneDX","specVersion":"1.5","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79","version":1,"metadata":{"timestamp":"2026-11-26T00:00:00Z","tools":{"components":[{"type":"application","name":"cargo-cyclonedx","version":"0.5.9"}]},"component":{"type":"application","bom-ref":"subject","name":"bench"}},"components":["#;
+    let severities = ["critical", "high", "medium", "low"];
+    let states = ["not_affected", "false_positive", "in_triage", "exploitable"];
+    let vulns: Vec<String> = (0..200u64)
+        .map(|v| {
+            let s = (v % 4) as usize;
+            format!(
+                r#"{{"bom-ref":"vuln-{v}","id":"CVE-2026-{:05}","source":{{"name":"NVD","url":"https://nvd.nist.gov/vuln/detail/CVE-2026-{:05}"}},"ratings":[{{"source":{{"name":"NVD"}},"score":{}.5,"severity":"{}","method":"CVSSv31","vector":"AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}],"description":"bench vulnerability {v}","affects":[{{"ref":"pkg-{:07}"}}],"analysis":{{"state":"{}","justification":"code_not_reachable"}}}}"#,
+                10_000 + v,
+                10_000 + v,
+                9 - 2 * s,
+                severities.get(s).copied().unwrap_or("low"),
+                v * 5,
+                states.get(s).copied().unwrap_or("in_triage"),
+            )
+        })
+        .collect();
+    let deps: Vec<String> = (0..100u64).map(|d| format!(r#""pkg-{d:07}""#)).collect();
+    let tail = format!(
+        r#"],"dependencies":[{{"ref":"subject","dependsOn":[{}]}}],"vulnerabilities":[{}]}}
+"#,
+        deps.join(","),
+        vulns.join(",")
+    );
+    let mut file = Exact::create(path, size, head, tail.len())?;
+    file.fill(",", |i| {
+        let (name, version) = package(i);
+        format!(
+            r#"{{"type":"library","bom-ref":"pkg-{i:07}","name":"{name}","version":"{version}","description":"bench component {i}","scope":"required","hashes":[{{"alg":"SHA-256","content":"{:016x}{:016x}{:016x}{:016x}"}}],"licenses":[{{"expression":"{}"}}],"purl":"pkg:cargo/{name}@{version}"}}"#,
+            i.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            i,
+            i.wrapping_mul(31),
+            i ^ 0xdead_beef,
+            license(i)
+        )
+    })?;
+    file.finish(&tail)
+}
+
+/// An SPDX 2.3 SBOM of exactly `size` bytes, as syft writes one: packages
+/// with licenses, a download location, a checksum and a purl; relationships
+/// (the document describes the first, which depends on the next 1,000). Clean
+/// (it passes).
+pub(super) fn write_spdx(path: &Path, size: u64) -> Result<()> {
+    let head = r#"{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"bench","documentNamespace":"https://example.com/spdx/bench-1.0.0","creationInfo":{"created":"2026-11-26T00:00:00Z","creators":["Tool: syft-1.38.0"],"licenseListVersion":"3.25"},"packages":["#;
+    let mut rels = vec![
+        r#"{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-Package-0000000"}"#.to_string(),
+    ];
+    rels.extend((1..=1000u64).map(|d| {
+        format!(
+            r#"{{"spdxElementId":"SPDXRef-Package-0000000","relationshipType":"DEPENDS_ON","relatedSpdxElement":"SPDXRef-Package-{d:07}"}}"#
+        )
+    }));
+    let tail = format!("],\"relationships\":[{}]}}\n", rels.join(","));
+    let mut file = Exact::create(path, size, head, tail.len())?;
+    file.fill(",", |i| {
+        let (name, version) = package(i);
+        format!(
+            r#"{{"SPDXID":"SPDXRef-Package-{i:07}","name":"{name}","versionInfo":"{version}","supplier":"NOASSERTION","downloadLocation":"https://crates.io/api/v1/crates/{name}/{version}/download","filesAnalyzed":false,"checksums":[{{"algorithm":"SHA256","checksumValue":"{:016x}{:016x}{:016x}{:016x}"}}],"licenseConcluded":"{}","licenseDeclared":"{}","copyrightText":"NOASSERTION","externalRefs":[{{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:cargo/{name}@{version}"}}]}}"#,
+            i.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            i,
+            i.wrapping_mul(31),
+            i ^ 0xdead_beef,
+            license(i),
+            license(i)
+        )
+    })?;
+    file.finish(&tail)
+}
+
+/// A JUnit XML report of exactly `size` bytes, as nextest or pytest writes
+/// one: suites of 100 test cases, with output on some; one case in 250,000
+/// fails (from the eighth), so the report fails (it blocks).
+pub(super) fn write_junit(path: &Path, size: u64) -> Result<()> {
+    let head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"bench\">\n";
+    let tail = "\n</testsuites>\n";
+    let mut file = Exact::create(path, size, head, tail.len())?;
+    file.fill("\n", |s| {
+        let failures = (s * 100..s * 100 + 100).filter(|i| i % 250_000 == 7).count();
+        let mut suite = format!(
+            r#"<testsuite name="crate_{s:06}::tests" tests="100" failures="{failures}" errors="0" skipped="0" time="1.250">"#
         );
-        if !file.push("", &result)? {
-            break;
+        for i in s * 100..s * 100 + 100 {
+            suite.push_str(&format!(
+                r#"<testcase name="case_{i:08}_handles_input" classname="crate_{s:06}::tests" time="0.0{:02}">"#,
+                i % 100
+            ));
+            if i % 250_000 == 7 {
+                suite.push_str(r#"<failure type="assertion" message="assertion `left == right` failed">left: 1, right: 2 at src/lib.rs:42</failure>"#);
+            } else if i % 10 == 0 {
+                suite.push_str("<system-out>running &amp; checking &lt;input&gt;</system-out>");
+            }
+            suite.push_str("</testcase>");
         }
-        i += 1;
+        suite.push_str("</testsuite>");
+        suite
+    })?;
+    file.finish(tail)
+}
+
+/// A cargo-audit `--json` report of exactly `size` bytes: many advisories
+/// in `vulnerabilities.list`, each with its package and its patched
+/// versions, `count` matching the list. Any vulnerability blocks: failing.
+pub(super) fn write_audit(path: &Path, size: u64) -> Result<()> {
+    let head = r#"{"database":{"advisory-count":900,"last-commit":"0123456789abcdef0123456789abcdef01234567","last-updated":"2026-11-26T00:00:00Z"},"lockfile":{"dependency-count":400},"settings":{"target_arch":[],"target_os":[],"severity":null,"ignore":[],"informational_warnings":["unmaintained","unsound","yanked"]},"vulnerabilities":{"found":true,"list":["#;
+    let tail_of = |n: u64| format!("],\"count\":{}}},\"warnings\":{{}}}}\n", count(n));
+    let mut file = Exact::create(path, size, head, tail_of(0).len())?;
+    let n = file.fill(",", |i| {
+        let (name, version) = package(i);
+        format!(
+            r#"{{"advisory":{{"id":"RUSTSEC-{}-{:04}","package":"{name}","title":"Memory corruption in {name}","description":"An out-of-bounds write in `{name}` before {version}.","date":"2026-01-{:02}","aliases":["CVE-2026-{:05}"],"related":[],"collection":"crates","categories":["memory-corruption"],"keywords":["unsafe"],"cvss":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H","informational":null,"references":[],"source":null,"url":"https://github.com/rustsec/advisory-db/issues/{i}","withdrawn":null,"license":"CC0-1.0"}},"versions":{{"patched":[">={version}"],"unaffected":[]}},"affected":null,"package":{{"name":"{name}","version":"0.0.{}","source":"registry+https://github.com/rust-lang/crates.io-index","checksum":"{:016x}{:016x}{:016x}{:016x}","dependencies":[],"replace":null}}}}"#,
+            2000 + i / 10_000,
+            i % 10_000,
+            i % 28 + 1,
+            i % 100_000,
+            i % 100,
+            i.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            i,
+            i.wrapping_mul(31),
+            i ^ 0xdead_beef,
+        )
+    })?;
+    file.finish(&tail_of(n))
+}
+
+/// `cargo deny --format json check` output of exactly `size` bytes, one
+/// record a line: many `warning` diagnostics (duplicate crate versions),
+/// then the summary, whose counts match them, without errors: clean.
+pub(super) fn write_deny(path: &Path, size: u64) -> Result<()> {
+    let tail_of = |n: u64| {
+        let none = r#"{"errors":0,"warnings":0,"notes":0,"helps":0}"#;
+        format!(
+            "\n{{\"type\":\"summary\",\"fields\":{{\"advisories\":{none},\"bans\":{{\"errors\":0,\"warnings\":{},\"notes\":0,\"helps\":0}},\"licenses\":{none},\"sources\":{none}}}}}\n",
+            count(n)
+        )
+    };
+    let mut file = Exact::create(path, size, "", tail_of(0).len())?;
+    let n = file.fill("\n", |i| {
+        let (name, version) = package(i);
+        format!(
+            r#"{{"type":"diagnostic","fields":{{"severity":"warning","code":"duplicate","message":"found 2 duplicate entries for crate '{name}'","labels":[{{"span":"{name} {version}","message":"lock entries","line":{},"column":1}}],"graphs":[{{"Krate":{{"name":"{name}","version":"{version}"}},"parents":[{{"Krate":{{"name":"bench","version":"1.0.0"}}}}]}}]}}}}"#,
+            i % 5000 + 1
+        )
+    })?;
+    file.finish(&tail_of(n))
+}
+
+/// The floor crate's manifest and program (`write_floor`).
+const MANIFEST: &str = r#"[package]
+name = "floor"
+version = "0.1.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+anyhow = "1"
+cargo_metadata = "0.23"
+clap = { version = "4", default-features = false, features = ["std", "derive", "help", "usage", "error-context"] }
+glob = "0.3"
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+sha2 = "0.10"
+xshell = "0.2"
+
+# Its own workspace, in the workspace's dev profile.
+[workspace]
+
+[profile.dev]
+debug = false
+"#;
+const MAIN: &str = r#"use clap::Parser;
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+
+/// The floor of the gate's cold build: each of its packages, used a little.
+#[derive(Parser)]
+struct Args {
+    #[arg(long, default_value = ".")]
+    dir: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    path: String,
+    sha256: String,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let metadata = cargo_metadata::MetadataCommand::new().no_deps().exec()?;
+    let sh = xshell::Shell::new()?;
+    let cargo = xshell::cmd!(sh, "cargo --version").read()?;
+    let mut entries = Vec::new();
+    for path in glob::glob(&format!("{}/*.toml", args.dir))? {
+        let path = path?;
+        let digest = sha2::Sha256::digest(std::fs::read(&path)?);
+        entries.push(Entry { path: path.display().to_string(), sha256: format!("{digest:x}") });
     }
-    file.finish()
+    let json = serde_json::to_string_pretty(&entries)?;
+    let back: Vec<Entry> = serde_json::from_str(&json)?;
+    println!("{} {cargo} {} {json}", metadata.workspace_root, back.len());
+    Ok(())
+}
+"#;
+
+/// The floor crate of the cold build in `dir`: a binary that depends on
+/// exactly the design's eight packages (clap with the xtask's features) and
+/// uses each a little, in the workspace's dev profile (without the
+/// per-package opt-levels, the gate's own choice), with the workspace's
+/// `Cargo.lock`, so that the same versions resolve offline.
+pub(super) fn write_floor(dir: &Path, root: &Path) -> Result<()> {
+    fs::create_dir_all(dir.join("src"))
+        .with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let write = |path: PathBuf, text: &[u8]| {
+        fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))
+    };
+    write(dir.join("Cargo.toml"), MANIFEST.as_bytes())?;
+    write(dir.join("src").join("main.rs"), MAIN.as_bytes())?;
+    let lock = root.join("Cargo.lock");
+    let lock = fs::read(&lock).with_context(|| format!("cannot read `{}`", lock.display()))?;
+    write(dir.join("Cargo.lock"), &lock)
 }

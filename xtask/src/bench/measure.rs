@@ -15,7 +15,7 @@ pub(super) struct Run {
     /// The largest peak RSS among the job's processes, in KiB.
     max_rss_kib: Option<u64>,
     /// The first non-zero exit code, else 0; `None` when killed by a signal.
-    code: Option<i32>,
+    pub(super) code: Option<i32>,
 }
 
 #[derive(Default)]

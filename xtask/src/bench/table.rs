@@ -33,6 +33,9 @@ pub(super) struct Row {
     pub(super) scenario: String,
     pub(super) input: String,
     pub(super) gate: String,
+    /// The peak RSS of the gate's process (the largest over the runs), in
+    /// KiB; `None` where no process of the gate was measured.
+    pub(super) rss: Option<u64>,
     pub(super) peer: String,
     pub(super) ratio: String,
     pub(super) target: String,
@@ -45,6 +48,7 @@ impl Row {
             scenario: scenario.to_string(),
             input: why.to_string(),
             gate: "-".into(),
+            rss: None,
             peer: "-".into(),
             ratio: "-".into(),
             target: "-".into(),
@@ -57,10 +61,20 @@ impl Row {
     }
 }
 
-const HEADER: [&str; 7] = ["scenario", "input", "gate", "peer", "ratio", "target", "result"];
+const HEADER: [&str; 8] =
+    ["scenario", "input", "gate", "peak RSS", "peer", "ratio", "target", "result"];
 
-fn cells(row: &Row) -> [&str; 7] {
-    [&row.scenario, &row.input, &row.gate, &row.peer, &row.ratio, &row.target, row.status.as_str()]
+/// A peak RSS as the table shows it.
+pub(super) fn mib(rss_kib: Option<u64>) -> String {
+    rss_kib.map_or("-".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
+}
+
+fn cells(row: &Row) -> [String; 8] {
+    let status = row.status.as_str().to_string();
+    let [scenario, input, gate, peer, ratio, target] =
+        [&row.scenario, &row.input, &row.gate, &row.peer, &row.ratio, &row.target]
+            .map(String::clone);
+    [scenario, input, gate, mib(row.rss), peer, ratio, target, status]
 }
 
 pub(super) fn table(rows: &[Row]) -> String {
@@ -70,15 +84,15 @@ pub(super) fn table(rows: &[Row]) -> String {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: [&str; 7]| {
+    let line = |cells: [String; 8]| {
         let mut out = String::new();
         for (cell, w) in cells.iter().zip(widths) {
             let _ = write!(out, "{cell:<w$}  ");
         }
         out.trim_end().to_string() + "\n"
     };
-    let mut out = line(HEADER);
-    out.push_str(&line(widths.map(|w| "-".repeat(w)).each_ref().map(String::as_str)));
+    let mut out = line(HEADER.map(str::to_string));
+    out.push_str(&line(widths.map(|w| "-".repeat(w))));
     for row in rows {
         out.push_str(&line(cells(row)));
     }
