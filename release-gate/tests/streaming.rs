@@ -10,7 +10,7 @@
 //! edge cases, and generated SARIF logs (duplicate keys at depth, deep
 //! nesting, unresolved rule references, stub markers, suppressions,
 //! baseline states, `tool` after `results`, wrong shapes), and cargo-deny's
-//! JSON lines, hand-written and generated (read one line at a time: the
+//! JSON lines and JUnit XML, hand-written and generated (read one line at a time: the
 //! same verdict, counts and findings; a value over several lines refused).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
@@ -122,6 +122,10 @@ fn corpus_files_read_the_same_streamed() {
     let (sarif_same, sarif_refused) = check_files(&dir.join("sarif"));
     assert!(sarif_same > 0);
     assert_eq!(sarif_refused, 0);
+    // And every JUnit report (XML is streamed by quick-xml's reader).
+    let (junit_same, junit_refused) = check_files(&dir.join("junit"));
+    assert!(junit_same > 0);
+    assert_eq!(junit_refused, 0);
 }
 
 #[test]
@@ -411,5 +415,102 @@ proptest! {
         if deny {
             prop_assert_eq!(result, "same");
         }
+    }
+}
+
+/// JUnit XML streamed: well-formed or not, the same verdict, counts,
+/// findings and messages (line and column) as in memory.
+#[test]
+fn junit_reads_the_same_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pass = r#"<testsuite name="t" tests="1"><testcase name="c"/></testsuite>"#;
+    let cases: Vec<String> = vec![
+        pass.to_string(),
+        format!("\u{feff}<?xml version=\"1.0\"?>\n<!-- by TestNG --><?pi x?>\n{pass}\n"),
+        "<testsuites><testsuite name=\"s\"><testcase name=\"a\"><failure message=\"boom\"/></testcase><testcase name=\"é\"><error>x\ny</error></testcase><testcase name=\"k\"><skipped/></testcase></testsuite></testsuites>".to_string(),
+        format!("\u{b}{pass}"),
+        format!("<?xml version=\"1.0\"?>stray{pass}"),
+        format!("<!DOCTYPE testsuite [<!ATTLIST testcase status CDATA \"failed\">]>{pass}"),
+        format!("{pass}{pass}"),
+        format!("{pass} trailing"),
+        "<testsuite name=\"t\">\n  <testcase name=\"c\">".to_string(),
+        "<j:testsuite xmlns:j=\"urn:x\"><j:testcase name=\"c\"/></j:testsuite>".to_string(),
+        "<report><testsuite/>".to_string(),
+        "<testsuite name=\"&bogus;\"/>".to_string(),
+        "<testsuite>\n<testcase></testsuite></testcase>".to_string(),
+        "<testsuite>\n <testcase name=\"a\" name=\"b\"/></testsuite>".to_string(),
+        "<html/>".to_string(),
+        "<testsuite><testcase name=\"\u{1}\"/></testsuite>".to_string(),
+        "<!-- nothing -->".to_string(),
+        "  <testsuite".to_string(),
+    ];
+    for (k, doc) in cases.iter().enumerate() {
+        for name in ["t.xml", "t.junit.xml", "t.sarif", "t.json"] {
+            assert_eq!(differential(tmp.path(), &format!("{k}-{name}"), doc.as_bytes()), "same");
+        }
+    }
+}
+
+/// Hostile XML over the limit: truncated, or one event over the cap.
+#[test]
+fn hostile_junit_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: String =
+        (0..3000).map(|i| format!("<testcase classname=\"c\" name=\"t{i}\"/>\n")).collect();
+    let doc = format!("<testsuites><testsuite name=\"s\">\n{cases}</testsuite></testsuites>");
+    let truncated = &doc.as_bytes()[..doc.len() / 2];
+    let (whole, streamed) = read_both(tmp.path(), "t.junit.xml", truncated);
+    assert_eq!(whole, streamed);
+    let Content::Read(Understood::Invalid(why)) = &streamed.content else { panic!("{streamed:?}") };
+    assert!(why.starts_with("not valid JUnit XML: malformed XML at line "), "{why}");
+    let huge = format!(
+        "<testsuite><testcase name=\"a\"><system-out>{}</system-out></testcase></testsuite>",
+        "x".repeat(17 << 20)
+    );
+    let (whole, streamed) = read_both(tmp.path(), "t.junit.xml", huge.as_bytes());
+    assert!(matches!(&whole.content, Content::Read(Understood::Evidence(_))), "{whole:?}");
+    let Content::Read(Understood::Invalid(why)) = &streamed.content else { panic!("{streamed:?}") };
+    assert!(
+        why.contains("one XML event in it (a tag, a run of text) is over 16777216 bytes"),
+        "{why}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Generated JUnit reports: the same verdict, counts and findings.
+    #[test]
+    fn generated_junit_reads_the_same_streamed(
+        suites in prop::collection::vec(prop::collection::vec(0usize..7, 0..12), 0..4),
+        declared in any::<bool>(),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let body: String = suites
+            .iter()
+            .enumerate()
+            .map(|(s, cases)| {
+                let cases: String = cases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, kind)| {
+                        let inner = [
+                            "",
+                            "<failure message=\"m\">trace\nline</failure>",
+                            "<error type=\"E\"/>",
+                            "<skipped/>",
+                            "<flakyFailure/>",
+                            "<rerunFailure/><failure/>",
+                            "<system-out><![CDATA[out & <x>]]></system-out>",
+                        ][*kind];
+                        format!("\n  <testcase classname=\"m{s}\" name=\"t{i} &amp; 𒍺\">{inner}</testcase>")
+                    })
+                    .collect();
+                let tests = if declared { format!(" tests=\"{}\"", cases.len() % 5) } else { String::new() };
+                format!("<testsuite name=\"s{s}\"{tests}>{cases}\n</testsuite>")
+            })
+            .collect();
+        let doc = format!("<?xml version=\"1.0\"?>\n<testsuites>{body}</testsuites>\n");
+        prop_assert_eq!(differential(tmp.path(), "gen.junit.xml", doc.as_bytes()), "same");
     }
 }

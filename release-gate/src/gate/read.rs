@@ -17,13 +17,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use release_gate_scan::evidence::scan_with;
+use release_gate_scan::evidence::UTF8_BOM;
 use release_gate_scan::hash;
 use release_gate_scan::lines::Lines;
+use release_gate_scan::position::Counted;
 use release_gate_scan::skeleton;
 
 use super::formats::detect::{self, Context, Judged, Understood};
 use super::formats::evidence_json::Evidence;
-use super::formats::{cargo_deny, sarif, FormatPolicy, Outcome};
+use super::formats::{cargo_deny, junit, sarif, FormatPolicy, Outcome};
 use super::paths;
 
 /// What reading one artifact gave.
@@ -179,9 +181,17 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
     let mut sink = sarif::Streamed::new(&policy.formats);
     let mut tool = None;
     let mut deny = cargo_deny::Lines::default();
+    let mut xml = None;
     let mut reader = |chunks: &mut dyn io::Read| {
+        let mut input = io::BufReader::with_capacity(1 << 16, chunks);
+        if starts_xml(&mut input) {
+            let counted = Counted::new(input, junit::MAX_EVENT_BYTES);
+            xml = Some(junit::read(counted, &policy.formats));
+            return;
+        }
         let mut split = Lines::new(cargo_deny::MAX_LINE_BYTES);
-        let mut tee = Tee { inner: chunks, split: &mut split, each: &mut |l, e| deny.line(l, e) };
+        let mut tee =
+            Tee { inner: &mut input, split: &mut split, each: &mut |l, e| deny.line(l, e) };
         tool = Some(skeleton::read(&mut tee, &mut sink));
         // The rest of the stream, for the lines (none once they stopped).
         let mut rest = vec![0; 1 << 16];
@@ -202,6 +212,7 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
                 // Invalid UTF-8 anywhere wins, as for a document in memory
                 // (UTF-16 is decoded only in memory).
                 Err(why) if scanned.utf8_error && !utf16(&tool) => Understood::Invalid(why.clone()),
+                _ if xml.is_some() => xml_streamed(xml, size, policy.max_parse_bytes, path),
                 own => detect::understand_stream(
                     own,
                     &tool,
@@ -221,6 +232,38 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
             }
         }
         Err(e) => unreadable(format!("cannot read it to the end: {e}")),
+    }
+}
+
+/// The stream is XML: its first character, after a UTF-8 byte order mark
+/// (skipped) and white space, is `<` (as [`detect::understand`] decides, for
+/// white space within the first buffer).
+fn starts_xml(input: &mut impl io::BufRead) -> bool {
+    let Ok(head) = input.fill_buf() else { return false };
+    let bom = head.starts_with(UTF8_BOM);
+    let head = if bom { head.get(UTF8_BOM.len()..).unwrap_or_default() } else { head };
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(e) => {
+            std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or("")
+        }
+    };
+    let xml = text.trim_start().starts_with('<');
+    if xml && bom {
+        input.consume(UTF8_BOM.len());
+    }
+    xml
+}
+
+/// An XML document read from a stream: judged as in memory; an event over
+/// the reader's cap is invalid, with the limit.
+fn xml_streamed(xml: Option<junit::Xml>, size: u64, max: u64, path: &Path) -> Understood {
+    match xml {
+        Some(doc) if !doc.over_cap => detect::xml_read(doc, context(path).hint),
+        _ => Understood::Invalid(format!(
+            "the file is {size} bytes, over `max-parse-bytes` ({max}), so it is read as a stream, and one XML event in it (a tag, a run of text) is over {} bytes; raise `max-parse-bytes` in [workspace.metadata.release-gate] to read it whole",
+            junit::MAX_EVENT_BYTES
+        )),
     }
 }
 

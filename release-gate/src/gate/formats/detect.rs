@@ -7,7 +7,7 @@
 //! 1. Decode: strip a UTF-8 byte order mark; decode UTF-16 with a byte order
 //!    mark (PowerShell's `>` writes it); anything else must be UTF-8.
 //! 2. XML (first non-blank character `<`): read in full first
-//!    ([`junit::root`]): not well-formed is invalid; JUnit when the root
+//!    ([`junit::read`]): not well-formed is invalid; JUnit when the root
 //!    element is `testsuites` or `testsuite`; a prefixed JUnit root is
 //!    invalid; otherwise not evidence.
 //! 3. JSON with a top-level `status` or `passed`: the gate's own evidence,
@@ -378,22 +378,27 @@ fn not_promised(hint: Hint, format: Id, what: &str) -> Understood {
 }
 
 /// An XML document: JUnit when its root is `testsuites` or `testsuite`;
-/// invalid when it is not well-formed (see [`junit::root`]), when its root
+/// invalid when it is not well-formed (see [`junit::read`]), when its root
 /// is a JUnit root with a namespace prefix, or when its name promises JUnit;
 /// otherwise not evidence.
 fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
-    let root = match junit::root(text) {
+    xml_read(junit::read(junit::Text::new(text), policy), hint)
+}
+
+/// [`xml`] of a document read (in memory, or streamed over `max-parse-bytes`).
+pub fn xml_read(doc: junit::Xml, hint: Hint) -> Understood {
+    let root = match doc.root {
         Ok(root) => root,
         Err(why) => {
-            let format = if junit::detect(text) { "JUnit XML" } else { "XML" };
+            let format = if doc.junit { "JUnit XML" } else { "XML" };
             return Understood::Invalid(format!("not valid {format}: {}", bounded(&why)));
         }
     };
     if let Some(format) = hint.json_format() {
         return not_promised(hint, format, "XML");
     }
-    if junit::detect(text) {
-        return judged(Id::Junit, junit::check(text, policy), junit::provenance(text));
+    if doc.junit {
+        return judged(Id::Junit, doc.check, doc.found);
     }
     let local = root.rsplit_once(':').map_or(root.as_str(), |(_, local)| local);
     let shown = shown(&root);
