@@ -5,7 +5,8 @@
 //! A file up to `max-parse-bytes` is read into memory, hashed on the way in,
 //! and may be any format. A larger one is streamed: this thread reads and
 //! hashes it while a second thread scans the same chunks as the gate's own
-//! evidence, in bounded memory. The byte-level work (hashing, scanning) is in
+//! evidence and a third as SARIF and cargo-deny's JSON lines, or as JUnit
+//! XML, in bounded memory. The byte-level work (hashing, scanning) is in
 //! the `release-gate-scan` crate, which the dev profile optimizes.
 
 #![deny(clippy::arithmetic_side_effects)]
@@ -298,7 +299,7 @@ fn utf16(tool: &Result<serde_json::Value, serde_json::Error>) -> bool {
 
 fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64, utf16: bool) -> Understood {
     let limit = format!(
-        "the file is {size} bytes, over `max-parse-bytes` ({max}), so only the gate's own evidence JSON, SARIF and cargo-deny's JSON lines are read from it, in bounded memory"
+        "the file is {size} bytes, over `max-parse-bytes` ({max}), so only the gate's own evidence JSON, SARIF, JUnit XML and cargo-deny's JSON lines are read from it, in bounded memory"
     );
     if utf16 {
         return Understood::Invalid(format!(
