@@ -27,6 +27,8 @@ mod doc;
 pub mod evidence;
 pub mod hash;
 pub mod json;
+pub mod lines;
+pub mod position;
 pub mod pretty;
 pub mod scan;
 pub mod skeleton;

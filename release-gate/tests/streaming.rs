@@ -9,7 +9,9 @@
 //! `$RELEASE_GATE_CORPUS`; that test is `#[ignore]`d, `.ci/run` runs it), every input of `tests/cases`, hand-written SARIF
 //! edge cases, and generated SARIF logs (duplicate keys at depth, deep
 //! nesting, unresolved rule references, stub markers, suppressions,
-//! baseline states, `tool` after `results`, wrong shapes).
+//! baseline states, `tool` after `results`, wrong shapes), and cargo-deny's
+//! JSON lines and JUnit XML, hand-written and generated (read one line at a time: the
+//! same verdict, counts and findings; a value over several lines refused).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
@@ -120,6 +122,10 @@ fn corpus_files_read_the_same_streamed() {
     let (sarif_same, sarif_refused) = check_files(&dir.join("sarif"));
     assert!(sarif_same > 0);
     assert_eq!(sarif_refused, 0);
+    // And every JUnit report (XML is streamed by quick-xml's reader).
+    let (junit_same, junit_refused) = check_files(&dir.join("junit"));
+    assert!(junit_same > 0);
+    assert_eq!(junit_refused, 0);
 }
 
 #[test]
@@ -279,5 +285,232 @@ proptest! {
         let head = if marker { r#""$schema": "sarif-2.1.0""# } else { r#""version": "2.1.0""# };
         let doc = format!(r#"{{{head}, "runs": [{}]}}"#, runs.join(", "));
         prop_assert_eq!(differential(tmp.path(), "gen.sarif", doc.as_bytes()), "same");
+    }
+}
+
+const DENY_SUMMARY: &str = r#"{"type":"summary","fields":{"advisories":{"errors":0,"warnings":0,"notes":0,"helps":0},"bans":{"errors":0,"warnings":1,"notes":0,"helps":0}}}"#;
+
+fn deny_diag(severity: &str, i: usize) -> String {
+    format!(
+        r#"{{"type":"diagnostic","fields":{{"severity":"{severity}","code":"c{i}","message":"m {i}","labels":[{{"span":"s{i}"}}],"graphs":[{{"Krate":{{"name":"k{i}","version":"1.0.{i}"}}}}]}}}}"#
+    )
+}
+
+/// The result is cargo-deny's (judged or invalid as cargo-deny), the same
+/// streamed.
+fn deny_same(dir: &Path, name: &str, doc: &str) -> ReadResult {
+    assert_eq!(differential(dir, name, doc.as_bytes()), "same", "{name}: {doc}");
+    read_both(dir, name, doc.as_bytes()).1
+}
+
+#[test]
+fn cargo_deny_lines_read_the_same_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = r#"{"type":"log","fields":{"timestamp":"t","level":"ERROR","message":"boom"},"provenance":"stub","commit":"abcdef1"}"#;
+    let cases = [
+        format!("{DENY_SUMMARY}\n"),
+        DENY_SUMMARY.to_string(),
+        format!("\u{feff}{log}\r\n{}\r\n\r\n  {DENY_SUMMARY}  \r\n", deny_diag("error", 1)),
+        format!("{log}\n{}\n{}\n", deny_diag("warning", 2), deny_diag("bug", 3)),
+        format!("2024 [INFO] starting\n{DENY_SUMMARY}\n"),
+        format!("{DENY_SUMMARY}\nerror: boom\n"),
+        format!("{{\"status\": \"failed\"}}\n{DENY_SUMMARY}\n"),
+        format!("{DENY_SUMMARY}\n{{\"type\":\"other\",\"fields\":{{}}}}\n"),
+        format!(
+            "{DENY_SUMMARY}\n{{\"type\":\"summary\",\"fields\":{{\"bans\":{{\"errors\":-1}}}}}}\n"
+        ),
+        format!("{DENY_SUMMARY}\n{{\"type\" \"summary\"}}\n"),
+        format!("{DENY_SUMMARY}\n[{}, {}]\n", deny_diag("error", 4), deny_diag("note", 5)),
+        format!("{DENY_SUMMARY}\n{}", deny_diag("error", 6).get(..40).unwrap()),
+        // Repeated keys: met by the stream parse, or only line by line.
+        format!("{DENY_SUMMARY}\n  {{\"type\":\"log\",\"fields\":{{}},\"a\":1,\"a\":2}}\n"),
+        format!("junk\n{DENY_SUMMARY}\n  {{\"type\":\"log\",\"fields\":{{\"b\":1,\"b\":2}}}}\n"),
+        format!("{{\"type\":\"log\",\"type\":\"summary\",\"fields\":{{}}}}\n{DENY_SUMMARY}\n"),
+        format!("{DENY_SUMMARY}\n{{\"type\":\"log\",\"fields\":{{}},\"x\":1,\"x\":2}} trailing\n"),
+    ];
+    for (k, doc) in cases.iter().enumerate() {
+        for name in ["deny.json", "deny.jsonl"] {
+            deny_same(tmp.path(), &format!("{k}-{name}"), doc);
+        }
+    }
+    // A value over several lines, or two on one line: not read line by
+    // line; refused, never judged.
+    for doc in [
+        format!("{DENY_SUMMARY}\n{{\n\"type\": \"log\", \"fields\": {{}}}}\n"),
+        format!("{DENY_SUMMARY} {DENY_SUMMARY}\n"),
+    ] {
+        let (_, streamed) = read_both(tmp.path(), "deny.json", doc.as_bytes());
+        let Content::Read(Understood::Invalid(why)) = &streamed.content else {
+            panic!("{streamed:?}")
+        };
+        assert!(
+            why.starts_with("not read as cargo-deny JSON lines over `max-parse-bytes`"),
+            "{why}"
+        );
+    }
+}
+
+/// Hostile streams over the limit: a line that is not cargo-deny's, a
+/// repeated key on line 1000, a line over the cap.
+#[test]
+fn hostile_cargo_deny_lines_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut lines: Vec<String> = (0..1500).map(|i| deny_diag("warning", i)).collect();
+    lines.push(DENY_SUMMARY.to_string());
+    let mut bad = lines.clone();
+    bad[700] = r#"{"version": "2.1.0", "runs": []}"#.to_string();
+    let got = deny_same(tmp.path(), "bad.json", &(bad.join("\n") + "\n"));
+    assert_eq!(
+        got.content,
+        Content::Read(Understood::Invalid("not valid cargo-deny JSON: the JSON value at line 701 is not a cargo-deny record (an object with a `type` and `fields`); every line of the stream must be one".to_string()))
+    );
+    let mut dup = lines.clone();
+    dup[999] = r#"{"type":"log","fields":{"level":"INFO","level":"ERROR"}}"#.to_string();
+    let got = deny_same(tmp.path(), "dup.json", &(dup.join("\n") + "\n"));
+    assert_eq!(
+        got.content,
+        Content::Read(Understood::Invalid(
+            "duplicate key `level` at line 1000 column 46".to_string()
+        ))
+    );
+    let mut long = lines.clone();
+    long[3] = format!(r#"{{"type":"log","fields":{{"message":"{}"}}}}"#, "x".repeat(17 << 20));
+    let (_, streamed) = read_both(tmp.path(), "long.json", (long.join("\n") + "\n").as_bytes());
+    assert_eq!(
+        streamed.content,
+        Content::Read(Understood::Invalid(format!("not read as cargo-deny JSON lines over `max-parse-bytes`: line 4 is longer than {} bytes (a file this large is read one line at a time, each line at most {} bytes); write one record a line, or raise `max-parse-bytes` in [workspace.metadata.release-gate]", 16 << 20, 16 << 20)))
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Generated cargo-deny streams: the same verdict, counts and findings.
+    #[test]
+    fn generated_cargo_deny_lines_read_the_same_streamed(
+        records in prop::collection::vec((0usize..8, any::<bool>()), 0..40),
+        summary in any::<bool>(),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let severities = ["error", "warning", "note", "help", "bug", "weird"];
+        let mut lines: Vec<String> = records
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, crlf))| {
+                let line = match kind {
+                    0..=5 => deny_diag(severities[*kind], i),
+                    6 => r#"{"type":"log","fields":{"level":"ERROR","message":"x"}}"#.to_string(),
+                    _ => String::new(),
+                };
+                if *crlf { line + "\r" } else { line }
+            })
+            .collect();
+        if summary {
+            lines.push(DENY_SUMMARY.to_string());
+        }
+        let doc = lines.join("\n");
+        let whole = read_both(tmp.path(), "gen.json", doc.as_bytes()).0;
+        let deny = matches!(&whole.content, Content::Read(Understood::Evidence(j)) if j.format == "cargo-deny");
+        let result = differential(tmp.path(), "gen.json", doc.as_bytes());
+        if deny {
+            prop_assert_eq!(result, "same");
+        }
+    }
+}
+
+/// JUnit XML streamed: well-formed or not, the same verdict, counts,
+/// findings and messages (line and column) as in memory.
+#[test]
+fn junit_reads_the_same_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pass = r#"<testsuite name="t" tests="1"><testcase name="c"/></testsuite>"#;
+    let cases: Vec<String> = vec![
+        pass.to_string(),
+        format!("\u{feff}<?xml version=\"1.0\"?>\n<!-- by TestNG --><?pi x?>\n{pass}\n"),
+        "<testsuites><testsuite name=\"s\"><testcase name=\"a\"><failure message=\"boom\"/></testcase><testcase name=\"é\"><error>x\ny</error></testcase><testcase name=\"k\"><skipped/></testcase></testsuite></testsuites>".to_string(),
+        format!("\u{b}{pass}"),
+        format!("<?xml version=\"1.0\"?>stray{pass}"),
+        format!("<!DOCTYPE testsuite [<!ATTLIST testcase status CDATA \"failed\">]>{pass}"),
+        format!("{pass}{pass}"),
+        format!("{pass} trailing"),
+        "<testsuite name=\"t\">\n  <testcase name=\"c\">".to_string(),
+        "<j:testsuite xmlns:j=\"urn:x\"><j:testcase name=\"c\"/></j:testsuite>".to_string(),
+        "<report><testsuite/>".to_string(),
+        "<testsuite name=\"&bogus;\"/>".to_string(),
+        "<testsuite>\n<testcase></testsuite></testcase>".to_string(),
+        "<testsuite>\n <testcase name=\"a\" name=\"b\"/></testsuite>".to_string(),
+        "<html/>".to_string(),
+        "<testsuite><testcase name=\"\u{1}\"/></testsuite>".to_string(),
+        "<!-- nothing -->".to_string(),
+        "  <testsuite".to_string(),
+    ];
+    for (k, doc) in cases.iter().enumerate() {
+        for name in ["t.xml", "t.junit.xml", "t.sarif", "t.json"] {
+            assert_eq!(differential(tmp.path(), &format!("{k}-{name}"), doc.as_bytes()), "same");
+        }
+    }
+}
+
+/// Hostile XML over the limit: truncated, or one event over the cap.
+#[test]
+fn hostile_junit_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: String =
+        (0..3000).map(|i| format!("<testcase classname=\"c\" name=\"t{i}\"/>\n")).collect();
+    let doc = format!("<testsuites><testsuite name=\"s\">\n{cases}</testsuite></testsuites>");
+    let truncated = &doc.as_bytes()[..doc.len() / 2];
+    let (whole, streamed) = read_both(tmp.path(), "t.junit.xml", truncated);
+    assert_eq!(whole, streamed);
+    let Content::Read(Understood::Invalid(why)) = &streamed.content else { panic!("{streamed:?}") };
+    assert!(why.starts_with("not valid JUnit XML: malformed XML at line "), "{why}");
+    let huge = format!(
+        "<testsuite><testcase name=\"a\"><system-out>{}</system-out></testcase></testsuite>",
+        "x".repeat(17 << 20)
+    );
+    let (whole, streamed) = read_both(tmp.path(), "t.junit.xml", huge.as_bytes());
+    assert!(matches!(&whole.content, Content::Read(Understood::Evidence(_))), "{whole:?}");
+    let Content::Read(Understood::Invalid(why)) = &streamed.content else { panic!("{streamed:?}") };
+    assert!(
+        why.contains("one XML event in it (a tag, a run of text) is over 16777216 bytes"),
+        "{why}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Generated JUnit reports: the same verdict, counts and findings.
+    #[test]
+    fn generated_junit_reads_the_same_streamed(
+        suites in prop::collection::vec(prop::collection::vec(0usize..7, 0..12), 0..4),
+        declared in any::<bool>(),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let body: String = suites
+            .iter()
+            .enumerate()
+            .map(|(s, cases)| {
+                let cases: String = cases
+                    .iter()
+                    .enumerate()
+                    .map(|(i, kind)| {
+                        let inner = [
+                            "",
+                            "<failure message=\"m\">trace\nline</failure>",
+                            "<error type=\"E\"/>",
+                            "<skipped/>",
+                            "<flakyFailure/>",
+                            "<rerunFailure/><failure/>",
+                            "<system-out><![CDATA[out & <x>]]></system-out>",
+                        ][*kind];
+                        format!("\n  <testcase classname=\"m{s}\" name=\"t{i} &amp; 𒍺\">{inner}</testcase>")
+                    })
+                    .collect();
+                let tests = if declared { format!(" tests=\"{}\"", cases.len() % 5) } else { String::new() };
+                format!("<testsuite name=\"s{s}\"{tests}>{cases}\n</testsuite>")
+            })
+            .collect();
+        let doc = format!("<?xml version=\"1.0\"?>\n<testsuites>{body}</testsuites>\n");
+        prop_assert_eq!(differential(tmp.path(), "gen.junit.xml", doc.as_bytes()), "same");
     }
 }

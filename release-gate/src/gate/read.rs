@@ -5,7 +5,8 @@
 //! A file up to `max-parse-bytes` is read into memory, hashed on the way in,
 //! and may be any format. A larger one is streamed: this thread reads and
 //! hashes it while a second thread scans the same chunks as the gate's own
-//! evidence, in bounded memory. The byte-level work (hashing, scanning) is in
+//! evidence and a third as SARIF and cargo-deny's JSON lines, or as JUnit
+//! XML, in bounded memory. The byte-level work (hashing, scanning) is in
 //! the `release-gate-scan` crate, which the dev profile optimizes.
 
 #![deny(clippy::arithmetic_side_effects)]
@@ -17,12 +18,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use release_gate_scan::evidence::scan_with;
+use release_gate_scan::evidence::UTF8_BOM;
 use release_gate_scan::hash;
+use release_gate_scan::lines::Lines;
+use release_gate_scan::position::Counted;
 use release_gate_scan::skeleton;
 
 use super::formats::detect::{self, Context, Judged, Understood};
 use super::formats::evidence_json::Evidence;
-use super::formats::{sarif, FormatPolicy, Outcome};
+use super::formats::{cargo_deny, junit, sarif, FormatPolicy, Outcome};
 use super::paths;
 
 /// What reading one artifact gave.
@@ -171,11 +175,35 @@ fn read_in_memory(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) -
 }
 
 /// Too large to hold: streamed, hashed on this thread, through the gate's
-/// own evidence scanner and the SARIF reader side by side, in bounded memory.
+/// own evidence scanner and the tool readers side by side, in bounded
+/// memory: the SARIF reader, and on the same thread, fed the same bytes,
+/// cargo-deny's JSON lines.
 fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) -> ReadResult {
     let mut sink = sarif::Streamed::new(&policy.formats);
     let mut tool = None;
-    let mut reader = |chunks: &mut dyn io::Read| tool = Some(skeleton::read(chunks, &mut sink));
+    let mut deny = cargo_deny::Lines::default();
+    let mut xml = None;
+    let mut reader = |chunks: &mut dyn io::Read| {
+        let mut input = io::BufReader::with_capacity(1 << 16, chunks);
+        if starts_xml(&mut input) {
+            let counted = Counted::new(input, junit::MAX_EVENT_BYTES);
+            xml = Some(junit::read(counted, &policy.formats));
+            return;
+        }
+        let mut split = Lines::new(cargo_deny::MAX_LINE_BYTES);
+        let mut tee =
+            Tee { inner: &mut input, split: &mut split, each: &mut |l, e| deny.line(l, e) };
+        tool = Some(skeleton::read(&mut tee, &mut sink));
+        // The rest of the stream, for the lines (none once they stopped).
+        let mut rest = vec![0; 1 << 16];
+        while !tee.split.stopped() && matches!(io::Read::read(&mut tee, &mut rest), Ok(n) if n > 0)
+        {
+        }
+        split.finish(&mut |l, e| deny.line(l, e));
+        if split.over_cap {
+            deny.too_long();
+        }
+    };
     let scanned = scan_with(&mut file, Some(&mut reader));
     hash::close(file);
     match scanned {
@@ -185,15 +213,18 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
                 // Invalid UTF-8 anywhere wins, as for a document in memory
                 // (UTF-16 is decoded only in memory).
                 Err(why) if scanned.utf8_error && !utf16(&tool) => Understood::Invalid(why.clone()),
-                own => detect::understand_stream(own, &tool, &sink, &policy.formats, context(path))
-                    .unwrap_or_else(|| {
-                        streamed(
-                            scanned.evidence.clone(),
-                            size,
-                            policy.max_parse_bytes,
-                            utf16(&tool),
-                        )
-                    }),
+                _ if xml.is_some() => xml_streamed(xml, size, policy.max_parse_bytes, path),
+                own => detect::understand_stream(
+                    own,
+                    &tool,
+                    &sink,
+                    Some(deny),
+                    &policy.formats,
+                    context(path),
+                )
+                .unwrap_or_else(|| {
+                    streamed(scanned.evidence.clone(), size, policy.max_parse_bytes, utf16(&tool))
+                }),
             };
             ReadResult {
                 bytes: Some(scanned.bytes),
@@ -202,6 +233,53 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
             }
         }
         Err(e) => unreadable(format!("cannot read it to the end: {e}")),
+    }
+}
+
+/// The stream is XML: its first character, after a UTF-8 byte order mark
+/// (skipped) and white space, is `<` (as [`detect::understand`] decides, for
+/// white space within the first buffer).
+fn starts_xml(input: &mut impl io::BufRead) -> bool {
+    let Ok(head) = input.fill_buf() else { return false };
+    let bom = head.starts_with(UTF8_BOM);
+    let head = if bom { head.get(UTF8_BOM.len()..).unwrap_or_default() } else { head };
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(e) => {
+            std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or("")
+        }
+    };
+    let xml = text.trim_start().starts_with('<');
+    if xml && bom {
+        input.consume(UTF8_BOM.len());
+    }
+    xml
+}
+
+/// An XML document read from a stream: judged as in memory; an event over
+/// the reader's cap is invalid, with the limit.
+fn xml_streamed(xml: Option<junit::Xml>, size: u64, max: u64, path: &Path) -> Understood {
+    match xml {
+        Some(doc) if !doc.over_cap => detect::xml_read(doc, context(path).hint),
+        _ => Understood::Invalid(format!(
+            "the file is {size} bytes, over `max-parse-bytes` ({max}), so it is read as a stream, and one XML event in it (a tag, a run of text) is over {} bytes; raise `max-parse-bytes` in [workspace.metadata.release-gate] to read it whole",
+            junit::MAX_EVENT_BYTES
+        )),
+    }
+}
+
+/// A reader that hands what it reads to a line splitter too.
+struct Tee<'a, 'b> {
+    inner: &'a mut dyn io::Read,
+    split: &'a mut Lines,
+    each: release_gate_scan::lines::Each<'b>,
+}
+
+impl io::Read for Tee<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.split.feed(buf.get(..n).unwrap_or_default(), self.each);
+        Ok(n)
     }
 }
 
@@ -221,7 +299,7 @@ fn utf16(tool: &Result<serde_json::Value, serde_json::Error>) -> bool {
 
 fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64, utf16: bool) -> Understood {
     let limit = format!(
-        "the file is {size} bytes, over `max-parse-bytes` ({max}), so only the gate's own evidence JSON and SARIF are read from it, in bounded memory"
+        "the file is {size} bytes, over `max-parse-bytes` ({max}), so only the gate's own evidence JSON, SARIF, JUnit XML and cargo-deny's JSON lines are read from it, in bounded memory"
     );
     if utf16 {
         return Understood::Invalid(format!(
@@ -237,7 +315,7 @@ fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64, utf16: bool) 
             own: Some(ev),
         })),
         Ok(_) => Understood::Invalid(format!(
-            "{limit}, and it is neither; raise `max-parse-bytes` in [workspace.metadata.release-gate] to read another format this large"
+            "{limit}, and it is none of them; raise `max-parse-bytes` in [workspace.metadata.release-gate] to read another format this large"
         )),
         Err(why) => Understood::Invalid(format!("{why} ({limit})")),
     }

@@ -25,9 +25,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use release_gate_scan::checked::is_duplicate;
+
 use super::provenance::Found;
 use super::{kind as kind_of, required, shown_value, FormatPolicy, Outcome, MAX_FINDINGS};
-use crate::gate::escape::{self, clip_line, count, len64, line};
+use crate::gate::escape::{self, bounded, clip_line, count, len64, line};
 
 /// The per-check counters of a summary, in report order.
 const STAT_KEYS: [&str; 4] = ["errors", "warnings", "notes", "helps"];
@@ -37,16 +39,21 @@ const STAT_KEYS: [&str; 4] = ["errors", "warnings", "notes", "helps"];
 /// `summary` and a `fields` object (or an array holding one).
 pub fn detect(text: &str) -> bool {
     let mut found = false;
-    scan(text, |item| {
+    scan(text, 1, |item| {
         if let Item::Value { value, .. } = item {
-            found = match &value {
-                Value::Array(items) => items.iter().any(is_record),
-                other => is_record(other),
-            };
+            found = holds_record(&value);
         }
         !found
     });
     found
+}
+
+/// A record, or an array holding one.
+fn holds_record(value: &Value) -> bool {
+    match value {
+        Value::Array(items) => items.iter().any(is_record),
+        other => is_record(other),
+    }
 }
 
 /// The cargo-deny rule over one run's output (see the module documentation).
@@ -55,24 +62,8 @@ pub fn detect(text: &str) -> bool {
 pub fn check(text: &str, _policy: &FormatPolicy) -> Result<Outcome, String> {
     let mut run = Run::default();
     let mut failure = None;
-    scan(text, |item| {
-        match item {
-            Item::Skipped { line, why } => {
-                failure = Some(match why {
-                    Some(why) => format!(
-                        "line {line} is not a cargo-deny record: {why}; every line of the stream must be one"
-                    ),
-                    None => format!(
-                        "line {line} is not JSON; every line of a cargo-deny stream must be one of its JSON records"
-                    ),
-                });
-            }
-            Item::Value { value, line } => {
-                if let Err(e) = run.value(value, line) {
-                    failure = Some(e);
-                }
-            }
-        }
+    scan(text, 1, |item| {
+        failure = run.item(item).err();
         failure.is_none()
     });
     match failure {
@@ -102,6 +93,8 @@ enum Item {
     Skipped {
         line: usize,
         why: Option<String>,
+        /// The value ran into the end of the text.
+        eof: bool,
     },
 }
 
@@ -109,10 +102,10 @@ enum Item {
 /// value must start a line's content with `{` or `[`; anything else up to
 /// the end of its line is skipped, and so are the lines of a value that does
 /// not parse, up to the line where it went wrong. `visit` returns whether to
-/// go on. Each byte is parsed at most twice.
-fn scan(text: &str, mut visit: impl FnMut(Item) -> bool) {
+/// go on. Each byte is parsed at most twice. `line`: the number of the
+/// text's first line.
+fn scan(text: &str, mut line: usize, mut visit: impl FnMut(Item) -> bool) {
     let mut pos = 0;
-    let mut line = 1;
     while let Some(rest) = text.get(pos..) {
         // Skip white space, counting lines.
         let trimmed = rest.trim_start_matches(|c: char| {
@@ -127,6 +120,7 @@ fn scan(text: &str, mut visit: impl FnMut(Item) -> bool) {
         }
         let mut skip_lines = 1;
         let mut why = None;
+        let mut eof = false;
         if trimmed.starts_with(['{', '[']) {
             match release_gate_scan::json::first_value(trimmed) {
                 Some((Ok(value), used)) => {
@@ -142,6 +136,7 @@ fn scan(text: &str, mut visit: impl FnMut(Item) -> bool) {
                 // Skip the lines of the broken value, up to the error.
                 Some((Err(e), _)) => {
                     skip_lines = e.line().max(1);
+                    eof = e.is_eof();
                     why = Some(e.to_string());
                 }
                 None => {}
@@ -151,7 +146,7 @@ fn scan(text: &str, mut visit: impl FnMut(Item) -> bool) {
             let Some(rest) = text.get(pos..) else { return };
             let end = rest.find('\n').map_or(rest.len(), |i| i + 1);
             let blank = rest.get(..end).is_some_and(|l| l.trim().is_empty());
-            if !blank && !visit(Item::Skipped { line, why: why.take() }) {
+            if !blank && !visit(Item::Skipped { line, why: why.take(), eof }) {
                 return;
             }
             pos += end;
@@ -187,6 +182,19 @@ struct Run {
 }
 
 impl Run {
+    /// One piece of the stream: a value judged, or why the stream is invalid.
+    fn item(&mut self, item: Item) -> Result<(), String> {
+        match item {
+            Item::Skipped { line, why: Some(why), .. } => Err(format!(
+                "line {line} is not a cargo-deny record: {why}; every line of the stream must be one"
+            )),
+            Item::Skipped { line, why: None, .. } => Err(format!(
+                "line {line} is not JSON; every line of a cargo-deny stream must be one of its JSON records"
+            )),
+            Item::Value { value, line } => self.value(value, line),
+        }
+    }
+
     fn value(&mut self, value: Value, line: usize) -> Result<(), String> {
         match value {
             Value::Array(items) if items.iter().all(|i| record_type(i).is_some()) => {
@@ -445,19 +453,165 @@ fn is_check_name(name: &str) -> bool {
 /// `generated_at`) at the top level of every record of the stream.
 pub fn provenance(text: &str) -> Found {
     let mut found = Found::default();
-    scan(text, |item| {
+    scan(text, 1, |item| {
         if let Item::Value { value, .. } = item {
-            let records = match &value {
-                Value::Array(items) => items.iter().collect(),
-                other => vec![other],
-            };
-            for record in records.into_iter().filter_map(Value::as_object) {
-                found.own_fields(record);
-            }
+            own_fields(&mut found, &value);
         }
         true
     });
     found
+}
+
+/// The gate's own fields of a record, or of each record of an array.
+fn own_fields(found: &mut Found, value: &Value) {
+    let records = match value {
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    for record in records.into_iter().filter_map(Value::as_object) {
+        found.own_fields(record);
+    }
+}
+
+/// The longest line of a cargo-deny stream read line by line (a file over
+/// `max-parse-bytes`): cargo-deny's records are kilobytes; a line over this
+/// is not read, so one line cannot take the memory.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// cargo-deny's JSON lines read one line at a time, for a file over
+/// `max-parse-bytes`: the same detection, duplicate-key check, rule and
+/// provenance as [`detect`], `duplicate_in_records`, [`check`] and
+/// [`provenance`] over the whole text, for a stream whose values each stand
+/// on one line. Anything else (a value over several lines, two on one line,
+/// a line over [`MAX_LINE_BYTES`]) is undecided: never judged.
+#[derive(Debug)]
+pub struct Lines {
+    /// The number of the last line read.
+    line: usize,
+    run: Run,
+    failure: Option<String>,
+    /// A record was seen ([`detect`]).
+    pub detected: bool,
+    pub found: Found,
+    /// Every line so far is whole JSON values: a stream parse of the text
+    /// reaches the next line (the first of `duplicate_in_records`' checks).
+    values_so_far: bool,
+    /// The first repeated key a stream parse of the whole text meets.
+    duplicate_in_stream: Option<String>,
+    /// The first line-by-line repeated key (the second check).
+    duplicate_in_line: Option<String>,
+    /// Why the stream is not read line by line.
+    pub undecided: Option<String>,
+}
+
+impl Default for Lines {
+    fn default() -> Self {
+        Lines {
+            line: 0,
+            run: Run::default(),
+            failure: None,
+            detected: false,
+            found: Found::default(),
+            values_so_far: true,
+            duplicate_in_stream: None,
+            duplicate_in_line: None,
+            undecided: None,
+        }
+    }
+}
+
+impl Lines {
+    /// One line (without its `\n`; `ended`: a `\n` ended it); whether to go on.
+    pub fn line(&mut self, bytes: &[u8], ended: bool) -> bool {
+        self.line = self.line.saturating_add(1);
+        let bytes = match self.line {
+            1 => bytes.strip_prefix(release_gate_scan::evidence::UTF8_BOM).unwrap_or(bytes),
+            _ => bytes,
+        };
+        // Invalid UTF-8 is the file's error, whatever the lines say.
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return self.undecided("a line is not UTF-8");
+        };
+        self.duplicates(text, ended);
+        let mut values = 0usize;
+        let mut skipped = false;
+        let mut split = false;
+        scan(text, self.line, |item| {
+            match &item {
+                Item::Value { value, .. } => {
+                    values = values.saturating_add(1);
+                    self.detected |= holds_record(value);
+                    own_fields(&mut self.found, value);
+                }
+                Item::Skipped { eof, .. } => {
+                    skipped = true;
+                    split |= *eof && ended;
+                }
+            }
+            if self.failure.is_none() {
+                self.failure = self.run.item(item).err();
+            }
+            true
+        });
+        if split || values > 1 {
+            let line = self.line;
+            return self
+                .undecided(&format!("line {line} does not hold exactly one whole JSON value"));
+        }
+        self.values_so_far &= !skipped;
+        true
+    }
+
+    /// `duplicate_in_records`' two checks, on this line.
+    fn duplicates(&mut self, text: &str, ended: bool) {
+        let in_lines = if ended { text.strip_suffix('\r').unwrap_or(text) } else { text };
+        let trimmed = in_lines.trim_start();
+        if !trimmed.starts_with(['{', '[']) {
+            return;
+        }
+        let Some(e) = release_gate_scan::checked::checked_json(trimmed).err().filter(is_duplicate)
+        else {
+            return;
+        };
+        let line = self.line;
+        let json_space = in_lines.trim_start_matches([' ', '\t', '\r']).len() == trimmed.len();
+        if self.values_so_far && json_space && self.duplicate_in_stream.is_none() {
+            let message = e.to_string();
+            let at = format!(" at line {} column {}", e.line(), e.column());
+            let lead = in_lines.len().saturating_sub(trimmed.len());
+            let column = e.column().saturating_add(lead);
+            let what = message.strip_suffix(&at).unwrap_or(&message);
+            self.duplicate_in_stream =
+                Some(bounded(&format!("{what} at line {line} column {column}")));
+        }
+        if self.duplicate_in_line.is_none() {
+            self.duplicate_in_line = Some(bounded(&format!("duplicate key on line {line}: {e}")));
+        }
+    }
+
+    /// The line after the last one read went over [`MAX_LINE_BYTES`].
+    pub fn too_long(&mut self) {
+        let line = self.line.saturating_add(1);
+        self.undecided(&format!("line {line} is longer than {MAX_LINE_BYTES} bytes"));
+    }
+
+    fn undecided(&mut self, why: &str) -> bool {
+        self.undecided = Some(why.to_string());
+        false
+    }
+
+    /// The stream's repeated key, as `duplicate_in_records` says it.
+    pub fn duplicate(&self) -> Option<&String> {
+        self.duplicate_in_stream.as_ref().or(self.duplicate_in_line.as_ref())
+    }
+
+    /// [`check`]'s outcome.
+    pub fn outcome(self) -> Result<Outcome, String> {
+        match self.failure {
+            Some(e) => Err(e),
+            None => Ok(self.run.outcome()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! 1. Decode: strip a UTF-8 byte order mark; decode UTF-16 with a byte order
 //!    mark (PowerShell's `>` writes it); anything else must be UTF-8.
 //! 2. XML (first non-blank character `<`): read in full first
-//!    ([`junit::root`]): not well-formed is invalid; JUnit when the root
+//!    ([`junit::read`]): not well-formed is invalid; JUnit when the root
 //!    element is `testsuites` or `testsuite`; a prefixed JUnit root is
 //!    invalid; otherwise not evidence.
 //! 3. JSON with a top-level `status` or `passed`: the gate's own evidence,
@@ -293,21 +293,24 @@ pub fn understand_large(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Un
     let own = evidence::parse_str(text);
     let mut streamed = sarif::Streamed::new(policy);
     let tool = release_gate_scan::skeleton::read_slice(text.as_bytes(), &mut streamed);
-    understand_stream(&own, &tool, &streamed, policy, ctx)
+    understand_stream(&own, &tool, &streamed, None, policy, ctx)
         .unwrap_or_else(|| understand(bytes, policy, ctx))
 }
 
 /// A document over `max-parse-bytes`, read once from a stream by two
 /// readers side by side: `own`, the gate's own evidence scanner, and `tool`,
 /// the skeleton reader (`release_gate_scan::skeleton`), whose SARIF results
-/// `streamed` judged on the way. The same decisions as [`understand`], in
-/// the same order, for the gate's own evidence and SARIF; `None` for what is
-/// not read in bounded memory (XML, cargo-deny records, another tool format
-/// whose document is too large to hold): the caller refuses it.
+/// `streamed` judged on the way, and `lines`, the same bytes read as
+/// cargo-deny's JSON lines. The same decisions as [`understand`], in the
+/// same order, for the gate's own evidence, SARIF and cargo-deny's JSON
+/// lines; `None` for what is not read in bounded memory (XML, cargo-deny
+/// records that are not one a line, another tool format whose document is
+/// too large to hold): the caller refuses it.
 pub fn understand_stream(
     own: &Result<Evidence, String>,
     tool: &Result<Value, serde_json::Error>,
     streamed: &sarif::Streamed,
+    lines: Option<cargo_deny::Lines>,
     policy: &FormatPolicy,
     ctx: Context,
 ) -> Option<Understood> {
@@ -330,18 +333,39 @@ pub fn understand_stream(
     match tool {
         Ok(doc) => tool_format(doc, policy, ctx, Some(streamed)).or_else(|| {
             // The rest of `understand`, for one JSON document held whole (no
-            // results were streamed): cargo-deny records are not streamed;
-            // anything else keeps the gate's own rule.
+            // results were streamed): cargo-deny records as read line by
+            // line; anything else keeps the gate's own rule.
             let deny = match doc {
                 Value::Array(items) => items.iter().any(cargo_deny::is_record),
                 other => cargo_deny::is_record(other),
             };
-            (!streamed.any() && !deny).then(|| no_tool(own, promised))
+            match deny {
+                true => deny_lines(lines),
+                false => (!streamed.any()).then(|| no_tool(own, promised)),
+            }
         }),
         Err(e) if is_duplicate(e) => not_one_json(e, own, promised),
         Err(_) if sentinel(skeleton::OVER_BUDGET) => None,
-        Err(e) => not_one_json(e, own, promised),
+        Err(e) => not_one_json(e, own, promised).or_else(|| deny_lines(lines)),
     }
+}
+
+/// cargo-deny's JSON lines read line by line: judged as [`understand`]
+/// judges them; `None` when the lines hold no record, or were not read
+/// (the caller refuses the file).
+fn deny_lines(lines: Option<cargo_deny::Lines>) -> Option<Understood> {
+    let lines = lines.filter(|lines| lines.detected)?;
+    if let Some(why) = &lines.undecided {
+        return Some(Understood::Invalid(format!(
+            "not read as cargo-deny JSON lines over `max-parse-bytes`: {why} (a file this large is read one line at a time, each line at most {} bytes); write one record a line, or raise `max-parse-bytes` in [workspace.metadata.release-gate]",
+            cargo_deny::MAX_LINE_BYTES
+        )));
+    }
+    if let Some(e) = lines.duplicate() {
+        return Some(Understood::Invalid(e.clone()));
+    }
+    let found = lines.found.clone();
+    Some(judged(Id::CargoDeny, lines.outcome(), found))
 }
 
 /// A file whose name promises `format` but holds `what`.
@@ -354,22 +378,27 @@ fn not_promised(hint: Hint, format: Id, what: &str) -> Understood {
 }
 
 /// An XML document: JUnit when its root is `testsuites` or `testsuite`;
-/// invalid when it is not well-formed (see [`junit::root`]), when its root
+/// invalid when it is not well-formed (see [`junit::read`]), when its root
 /// is a JUnit root with a namespace prefix, or when its name promises JUnit;
 /// otherwise not evidence.
 fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
-    let root = match junit::root(text) {
+    xml_read(junit::read(junit::Text::new(text), policy), hint)
+}
+
+/// [`xml`] of a document read (in memory, or streamed over `max-parse-bytes`).
+pub fn xml_read(doc: junit::Xml, hint: Hint) -> Understood {
+    let root = match doc.root {
         Ok(root) => root,
         Err(why) => {
-            let format = if junit::detect(text) { "JUnit XML" } else { "XML" };
+            let format = if doc.junit { "JUnit XML" } else { "XML" };
             return Understood::Invalid(format!("not valid {format}: {}", bounded(&why)));
         }
     };
     if let Some(format) = hint.json_format() {
         return not_promised(hint, format, "XML");
     }
-    if junit::detect(text) {
-        return judged(Id::Junit, junit::check(text, policy), junit::provenance(text));
+    if doc.junit {
+        return judged(Id::Junit, doc.check, doc.found);
     }
     let local = root.rsplit_once(':').map_or(root.as_str(), |(_, local)| local);
     let shown = shown(&root);

@@ -28,6 +28,8 @@ use quick_xml::escape::{resolve_xml_entity, unescape_with};
 use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
+use release_gate_scan::position::Counted;
+use std::io::BufRead;
 
 use super::provenance::Found;
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
@@ -66,12 +68,21 @@ const PASSED_STATUS: &[&str] = &[
 pub fn detect(text: &str) -> bool {
     let mut reader = Reader::from_str(text);
     loop {
-        match reader.read_event() {
-            Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_)) => {}
-            Ok(Event::Text(t)) if is_xml_space(&t) => {}
-            Ok(Event::Start(e) | Event::Empty(e)) => return is_root_name(e.name().into_inner()),
-            _ => return false,
+        match reader.read_event().map(|e| root_is_junit(&e)) {
+            Ok(None) => {}
+            Ok(Some(junit)) => return junit,
+            Err(_) => return false,
         }
+    }
+}
+
+/// [`detect`], one event at a time: `None` until the root element shows.
+fn root_is_junit(event: &Event) -> Option<bool> {
+    match event {
+        Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => None,
+        Event::Text(t) if is_xml_space(t) => None,
+        Event::Start(e) | Event::Empty(e) => Some(is_root_name(e.name().into_inner())),
+        _ => Some(false),
     }
 }
 
@@ -79,8 +90,161 @@ pub fn detect(text: &str) -> bool {
 /// the XML is not well-formed (with line and column) or the root element is
 /// not `testsuites`/`testsuite`.
 pub fn check(text: &str, policy: &FormatPolicy) -> Result<Outcome, String> {
-    let report = Parser::new(text).run()?;
-    Ok(report.outcome(policy))
+    read(Text::new(text), policy).check
+}
+
+/// Where a document comes from: the text in memory, or a stream counted on
+/// the way ([`Counted`]); either gives the line and column of an offset in
+/// the event being read.
+pub trait Source: BufRead {
+    /// The next event starts here.
+    fn mark(&mut self) {}
+    /// 1-based line and column (in characters) of a byte offset in the
+    /// event being read.
+    fn line_column(&self, offset: u64) -> (usize, usize);
+    /// The event being read went over the reader's cap.
+    fn over_cap(&self) -> bool {
+        false
+    }
+}
+
+/// A document held in memory.
+pub struct Text<'t> {
+    text: &'t str,
+    rest: &'t [u8],
+}
+
+impl<'t> Text<'t> {
+    pub fn new(text: &'t str) -> Self {
+        Text { text, rest: text.as_bytes() }
+    }
+}
+
+impl std::io::Read for Text<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.rest.read(buf)
+    }
+}
+
+impl BufRead for Text<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        Ok(self.rest)
+    }
+    fn consume(&mut self, n: usize) {
+        self.rest = self.rest.get(n..).unwrap_or_default();
+    }
+}
+
+impl Source for Text<'_> {
+    fn line_column(&self, offset: u64) -> (usize, usize) {
+        line_column(self.text, offset)
+    }
+}
+
+impl<R: BufRead> Source for Counted<R> {
+    fn mark(&mut self) {
+        Counted::mark(self);
+    }
+    fn line_column(&self, offset: u64) -> (usize, usize) {
+        Counted::line_column(self, offset)
+    }
+    fn over_cap(&self) -> bool {
+        self.over_cap
+    }
+}
+
+/// The longest event (a tag, a run of text) of a JUnit report read from a
+/// stream (a file over `max-parse-bytes`): one event is held whole.
+pub const MAX_EVENT_BYTES: usize = 16 << 20;
+
+/// What an XML document is, read once, event by event, in bounded memory
+/// (the open elements, the counts, the first findings): the same reading
+/// for a document in memory and for a stream.
+#[derive(Debug)]
+pub struct Xml {
+    /// Its root element's name when it is well-formed XML the gate can read,
+    /// else why not (see [`XmlRoot`]).
+    pub root: Result<String, String>,
+    /// Its root is `testsuites` or `testsuite` ([`detect`]).
+    pub junit: bool,
+    /// The JUnit rule ([`check`]).
+    pub check: Result<Outcome, String>,
+    /// Its provenance ([`provenance`]).
+    pub found: Found,
+    /// An event went over the source's cap: nothing above is decided.
+    pub over_cap: bool,
+}
+
+/// Reads `source` once: its well-formedness and root, the JUnit rule and
+/// the provenance, from the same events.
+pub fn read(source: impl Source, policy: &FormatPolicy) -> Xml {
+    let mut reader = Reader::from_reader(source);
+    let mut buf = Vec::new();
+    let mut xml = XmlRoot { open: Vec::new(), root: None };
+    let mut parser = Parser::default();
+    let (mut root, mut junit, mut check, mut found) = (None, None, None, Found::default());
+    let mut first = true;
+    while root.is_none() || junit.is_none() || check.is_none() {
+        let at = reader.buffer_position();
+        reader.get_mut().mark();
+        buf.clear();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(event) => event,
+            Err(e) => {
+                let why =
+                    message(reader.get_ref(), Bad::At(reader.error_position(), e.to_string()));
+                root.get_or_insert_with(|| Err(why.clone()));
+                check.get_or_insert(Err(why));
+                junit.get_or_insert(false);
+                break;
+            }
+        };
+        let was_first = std::mem::replace(&mut first, false);
+        junit = junit.or_else(|| root_is_junit(&event));
+        if root.is_none() {
+            root = xml
+                .event(&event, at, was_first)
+                .map_err(|bad| message(reader.get_ref(), bad))
+                .transpose();
+        }
+        if check.is_none() {
+            check = match parser.event(&event, at) {
+                Ok(false) => None,
+                Ok(true) => Some(Ok(std::mem::take(&mut parser.report).outcome(policy))),
+                Err(bad) => Some(Err(message(reader.get_ref(), bad))),
+            };
+        }
+        if let Event::Start(e) | Event::Empty(e) = &event {
+            provenance(&mut found, e);
+        }
+        if matches!(event, Event::Eof) {
+            break;
+        }
+    }
+    let undecided = "no root element".to_string();
+    Xml {
+        root: root.unwrap_or_else(|| Err(undecided.clone())),
+        junit: junit.unwrap_or(false),
+        check: check.unwrap_or(Err(undecided)),
+        found,
+        over_cap: reader.get_ref().over_cap(),
+    }
+}
+
+/// Why a document is not well-formed, where it says.
+enum Bad {
+    At(u64, String),
+    Plain(String),
+}
+
+fn message(source: &impl Source, bad: Bad) -> String {
+    match bad {
+        Bad::At(offset, what) => {
+            let (line, column) = source.line_column(offset);
+            format!("malformed XML at line {line} column {column}: {what}")
+        }
+        Bad::Plain(what) => what,
+    }
 }
 
 fn is_root_name(name: &str) -> bool {
@@ -187,9 +351,8 @@ struct Report {
     mismatch_count: u64,
 }
 
-struct Parser<'t> {
-    text: &'t str,
-    reader: Reader<&'t [u8]>,
+#[derive(Default)]
+struct Parser {
     stack: Vec<Frame>,
     /// Indices into `stack` of the open suites, innermost last.
     suites: Vec<usize>,
@@ -198,98 +361,75 @@ struct Parser<'t> {
     report: Report,
 }
 
-impl<'t> Parser<'t> {
-    fn new(text: &'t str) -> Self {
-        Parser {
-            text,
-            reader: Reader::from_str(text),
-            stack: Vec::new(),
-            suites: Vec::new(),
-            root_seen: false,
-            any_event: false,
-            report: Report::default(),
-        }
+impl Parser {
+    fn malformed(&self, offset: u64, what: &str) -> Bad {
+        Bad::At(offset, what.to_string())
     }
 
-    fn malformed(&self, offset: u64, what: &str) -> String {
-        let (line, column) = line_column(self.text, offset);
-        format!("malformed XML at line {line} column {column}: {what}")
-    }
-
-    fn run(mut self) -> Result<Report, String> {
-        loop {
-            let at = self.reader.buffer_position();
-            let event = match self.reader.read_event() {
-                Ok(event) => event,
-                Err(e) => return Err(self.malformed(self.reader.error_position(), &e.to_string())),
-            };
-            let first = !self.any_event;
-            self.any_event = true;
-            match event {
-                Event::Start(e) => {
-                    let frame = self.open(at, &e)?;
-                    self.push(frame);
-                }
-                Event::Empty(e) => {
-                    let frame = self.open(at, &e)?;
-                    self.push(frame);
-                    self.close();
-                }
-                Event::End(_) => self.close(),
-                Event::Text(t) => {
-                    if self.stack.is_empty() {
-                        if !is_xml_space(&t) {
-                            return Err(self.malformed(at, "text outside the root element"));
-                        }
-                    } else {
-                        self.capture(&t);
+    /// One event at byte `at`; `true` at the end of the document.
+    fn event(&mut self, event: &Event, at: u64) -> Result<bool, Bad> {
+        let first = !self.any_event;
+        self.any_event = true;
+        match event {
+            Event::Start(e) => {
+                let frame = self.open(at, e)?;
+                self.push(frame);
+            }
+            Event::Empty(e) => {
+                let frame = self.open(at, e)?;
+                self.push(frame);
+                self.close();
+            }
+            Event::End(_) => self.close(),
+            Event::Text(t) => {
+                if self.stack.is_empty() {
+                    if !is_xml_space(t) {
+                        return Err(self.malformed(at, "text outside the root element"));
                     }
-                }
-                Event::CData(c) => {
-                    if self.stack.is_empty() {
-                        return Err(self.malformed(at, "CDATA outside the root element"));
-                    }
-                    self.capture(&c);
-                }
-                Event::GeneralRef(r) => {
-                    let resolved = match resolve_reference(&r) {
-                        Some(resolved) => resolved,
-                        None => {
-                            let what = format!("unknown or invalid reference `&{};`", &*r);
-                            return Err(self.malformed(at, &what));
-                        }
-                    };
-                    if self.stack.is_empty() {
-                        return Err(self.malformed(at, "reference outside the root element"));
-                    }
-                    self.capture(&resolved);
-                }
-                Event::Decl(_) => {
-                    if !first {
-                        return Err(self.malformed(at, "XML declaration not at the start"));
-                    }
-                }
-                Event::DocType(_) => {
-                    if self.root_seen {
-                        return Err(self.malformed(at, "doctype after the root element"));
-                    }
-                }
-                Event::Comment(_) | Event::PI(_) => {}
-                Event::Eof => {
-                    if let Some(frame) = self.stack.last() {
-                        let what = format!(
-                            "unexpected end of document: `{}` is not closed",
-                            clip_line(frame.element(), MAX_NAME_CHARS)
-                        );
-                        return Err(self.malformed(self.text.len() as u64, &what));
-                    }
-                    if !self.root_seen {
-                        return Err("no root element: expected `testsuites` or `testsuite`".into());
-                    }
-                    return Ok(self.report);
+                } else {
+                    self.capture(t);
                 }
             }
+            Event::CData(c) => {
+                if self.stack.is_empty() {
+                    return Err(self.malformed(at, "CDATA outside the root element"));
+                }
+                self.capture(c);
+            }
+            Event::GeneralRef(r) => {
+                let Some(resolved) = resolve_reference(r) else {
+                    let what = format!("unknown or invalid reference `&{};`", &**r);
+                    return Err(self.malformed(at, &what));
+                };
+                if self.stack.is_empty() {
+                    return Err(self.malformed(at, "reference outside the root element"));
+                }
+                self.capture(&resolved);
+            }
+            Event::Decl(_) if !first => {
+                return Err(self.malformed(at, "XML declaration not at the start"));
+            }
+            Event::DocType(_) if self.root_seen => {
+                return Err(self.malformed(at, "doctype after the root element"));
+            }
+            Event::Decl(_) | Event::DocType(_) | Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => {
+                if let Some(frame) = self.stack.last() {
+                    let what = format!(
+                        "unexpected end of document: `{}` is not closed",
+                        clip_line(frame.element(), MAX_NAME_CHARS)
+                    );
+                    return Err(self.malformed(at, &what));
+                }
+                if !self.root_seen {
+                    return Err(Bad::Plain(
+                        "no root element: expected `testsuites` or `testsuite`".into(),
+                    ));
+                }
+                return Ok(true);
+            }
         }
+        Ok(false)
     }
 
     fn push(&mut self, frame: Frame) {
@@ -300,7 +440,7 @@ impl<'t> Parser<'t> {
     }
 
     /// Builds the frame for an opening tag at byte `at`.
-    fn open(&mut self, at: u64, e: &BytesStart<'_>) -> Result<Frame, String> {
+    fn open(&mut self, at: u64, e: &BytesStart<'_>) -> Result<Frame, Bad> {
         let name = e.name().into_inner();
         let attrs = self.attributes(at, e)?;
         if self.stack.is_empty() {
@@ -310,10 +450,10 @@ impl<'t> Parser<'t> {
             }
             self.root_seen = true;
             if !is_root_name(name) {
-                return Err(format!(
+                return Err(Bad::Plain(format!(
                     "root element is `{}`, expected `testsuites` or `testsuite`",
                     clip_line(name, MAX_NAME_CHARS)
-                ));
+                )));
             }
         }
         let attr = |key: &str| -> String {
@@ -366,7 +506,7 @@ impl<'t> Parser<'t> {
 
     /// Every attribute of the tag, unescaped; a malformed attribute or an
     /// unknown entity in a value makes the document malformed.
-    fn attributes(&self, at: u64, e: &BytesStart<'_>) -> Result<Vec<(String, String)>, String> {
+    fn attributes(&self, at: u64, e: &BytesStart<'_>) -> Result<Vec<(String, String)>, Bad> {
         let mut out = Vec::new();
         for attr in e.attributes().with_checks(true) {
             let attr = match attr {
@@ -715,38 +855,19 @@ fn tests_word(n: u64) -> &'static str {
 /// unknown entity, a second root element, an unclosed or mismatched element,
 /// no root element. Comments and processing instructions are XML and are
 /// allowed anywhere (TestNG writes a comment before the root).
-pub fn root(text: &str) -> Result<String, String> {
-    let mut reader = Reader::from_str(text);
-    let mut xml = XmlRoot { text, open: Vec::new(), root: None };
-    let mut first = true;
-    loop {
-        let at = reader.buffer_position();
-        let event = match reader.read_event() {
-            Ok(event) => event,
-            Err(e) => return Err(xml.malformed(reader.error_position(), &e.to_string())),
-        };
-        let was_first = std::mem::replace(&mut first, false);
-        if let Some(root) = xml.event(event, at, was_first)? {
-            return Ok(root);
-        }
-    }
-}
-
-/// [`root`]'s reading state.
-struct XmlRoot<'a> {
-    text: &'a str,
+/// [`read`]'s well-formedness state.
+struct XmlRoot {
     /// The names of the open elements, innermost last.
     open: Vec<String>,
     root: Option<String>,
 }
 
-impl XmlRoot<'_> {
-    fn malformed(&self, offset: u64, what: &str) -> String {
-        let (line, column) = line_column(self.text, offset);
-        format!("malformed XML at line {line} column {column}: {what}")
+impl XmlRoot {
+    fn malformed(&self, offset: u64, what: &str) -> Bad {
+        Bad::At(offset, what.to_string())
     }
 
-    fn check_text(&self, at: u64, s: &str) -> Result<(), String> {
+    fn check_text(&self, at: u64, s: &str) -> Result<(), Bad> {
         match s.chars().find(|c| !is_xml_char(*c)) {
             Some(c) => Err(self
                 .malformed(at, &format!("character U+{:04X} is not allowed in XML", u32::from(c)))),
@@ -756,34 +877,34 @@ impl XmlRoot<'_> {
 
     /// One event at byte offset `at`: `Some` with the root element's name
     /// at the end of a well-formed document.
-    fn event(&mut self, event: Event, at: u64, was_first: bool) -> Result<Option<String>, String> {
+    fn event(&mut self, event: &Event, at: u64, was_first: bool) -> Result<Option<String>, Bad> {
         let outside = self.open.is_empty();
         match event {
-            Event::Start(ref e) => self.start(e, at, true)?,
-            Event::Empty(ref e) => self.start(e, at, false)?,
+            Event::Start(e) => self.start(e, at, true)?,
+            Event::Empty(e) => self.start(e, at, false)?,
             Event::End(_) => {
                 self.open.pop();
             }
             Event::Text(t) => {
-                if outside && !is_xml_space(&t) {
+                if outside && !is_xml_space(t) {
                     let what = match self.root {
                         None => "text before the root element",
                         Some(_) => "text after the root element",
                     };
                     return Err(self.malformed(at, what));
                 }
-                self.check_text(at, &t)?;
+                self.check_text(at, t)?;
             }
             Event::CData(_) if outside => {
                 return Err(self.malformed(at, "CDATA outside the root element"))
             }
-            Event::CData(c) => self.check_text(at, &c)?,
+            Event::CData(c) => self.check_text(at, c)?,
             Event::GeneralRef(_) if outside => {
                 return Err(self.malformed(at, "reference outside the root element"))
             }
             Event::GeneralRef(r) => {
-                if resolve_reference(&r).is_none() {
-                    let what = format!("unknown or invalid reference `&{};`", &*r);
+                if resolve_reference(r).is_none() {
+                    let what = format!("unknown or invalid reference `&{};`", &**r);
                     return Err(self.malformed(at, &what));
                 }
             }
@@ -795,7 +916,7 @@ impl XmlRoot<'_> {
                     "a DOCTYPE is not read (a DTD can declare entities that change the document)",
                 ))
             }
-            Event::Comment(c) => self.check_text(at, &c)?,
+            Event::Comment(c) => self.check_text(at, c)?,
             Event::PI(_) => {}
             Event::Eof => {
                 if let Some(name) = self.open.last() {
@@ -803,9 +924,13 @@ impl XmlRoot<'_> {
                         "unexpected end of document: `{}` is not closed",
                         clip_line(name, MAX_NAME_CHARS)
                     );
-                    return Err(self.malformed(self.text.len() as u64, &what));
+                    return Err(self.malformed(at, &what));
                 }
-                return self.root.take().map(Some).ok_or_else(|| "no root element".to_string());
+                return self
+                    .root
+                    .take()
+                    .map(Some)
+                    .ok_or_else(|| Bad::Plain("no root element".into()));
             }
         }
         Ok(None)
@@ -813,7 +938,7 @@ impl XmlRoot<'_> {
 
     /// An element's start tag (`opens`: not an empty element): one root
     /// only, its attributes well-formed.
-    fn start(&mut self, e: &BytesStart, at: u64, opens: bool) -> Result<(), String> {
+    fn start(&mut self, e: &BytesStart, at: u64, opens: bool) -> Result<(), Bad> {
         let name = e.name().into_inner().to_string();
         if self.open.is_empty() {
             if let Some(first_root) = &self.root {
@@ -849,43 +974,34 @@ impl XmlRoot<'_> {
 /// (`<property name="provenance" value="stub"/>`, and `release`, `commit`,
 /// `generated_at`), wherever they are, and `provenance`, `release` and
 /// `commit` attributes of a suite.
-pub fn provenance(text: &str) -> Found {
-    let mut found = Found::default();
-    let mut reader = Reader::from_str(text);
-    loop {
-        let e = match reader.read_event() {
-            Ok(Event::Start(e) | Event::Empty(e)) => e,
-            Ok(Event::Eof) | Err(_) => return found,
-            Ok(_) => continue,
-        };
-        let attr = |key: &str| -> Option<serde_json::Value> {
-            e.attributes().flatten().find(|a| a.key.into_inner() == key).map(|a| {
-                let value = unescape_with(&a.value, resolve_xml_entity)
-                    .map_or_else(|_| a.value.to_string(), |v| v.into_owned());
-                serde_json::Value::String(value)
-            })
-        };
-        match e.name().into_inner() {
-            name @ ("testsuites" | "testsuite") => {
-                if let Some(at) = attr("timestamp") {
-                    found.time(&at, &format!("{name}.timestamp"));
-                }
-                // The gate's own names as attributes of a suite count too.
-                for key in ["provenance", "release", "commit"] {
-                    if let Some(value) = attr(key) {
-                        found.property(key, &value, name);
-                    }
+fn provenance(found: &mut Found, e: &BytesStart) {
+    let attr = |key: &str| -> Option<serde_json::Value> {
+        e.attributes().flatten().find(|a| a.key.into_inner() == key).map(|a| {
+            let value = unescape_with(&a.value, resolve_xml_entity)
+                .map_or_else(|_| a.value.to_string(), |v| v.into_owned());
+            serde_json::Value::String(value)
+        })
+    };
+    match e.name().into_inner() {
+        name @ ("testsuites" | "testsuite") => {
+            if let Some(at) = attr("timestamp") {
+                found.time(&at, &format!("{name}.timestamp"));
+            }
+            // The gate's own names as attributes of a suite count too.
+            for key in ["provenance", "release", "commit"] {
+                if let Some(value) = attr(key) {
+                    found.property(key, &value, name);
                 }
             }
-            "property" => {
-                if let (Some(serde_json::Value::String(name)), Some(value)) =
-                    (attr("name"), attr("value"))
-                {
-                    found.property(name.trim(), &value, "property");
-                }
-            }
-            _ => {}
         }
+        "property" => {
+            if let (Some(serde_json::Value::String(name)), Some(value)) =
+                (attr("name"), attr("value"))
+            {
+                found.property(name.trim(), &value, "property");
+            }
+        }
+        _ => {}
     }
 }
 
