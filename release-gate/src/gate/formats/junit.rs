@@ -64,8 +64,11 @@ const PASSED_STATUS: &[&str] = &[
 
 /// Does this text look like JUnit XML? True when the root element (after an
 /// optional XML declaration, comments, processing instructions, a doctype and
-/// whitespace) is `testsuites` or `testsuite`.
-pub fn detect(text: &str) -> bool {
+/// whitespace) is `testsuites` or `testsuite`. (The readers decide this
+/// event by event through [`root_is_junit`]; this whole-text form is the
+/// tests' view of it.)
+#[cfg(test)]
+fn detect(text: &str) -> bool {
     let mut reader = Reader::from_str(text);
     loop {
         match reader.read_event().map(|e| root_is_junit(&e)) {
