@@ -63,6 +63,9 @@ pub enum Source<'a> {
     /// Chunks from the thread that reads the file; each used chunk goes back
     /// to it for reuse.
     Channel { rx: Receiver<Vec<u8>>, back: Sender<Vec<u8>>, current: Vec<u8> },
+    /// Blocks read from a reader into one reused buffer (an I/O error ends
+    /// the input and is kept in `failed`).
+    Reader { reader: &'a mut dyn Read, current: Vec<u8>, failed: Option<io::Error> },
     /// Chunks of a fixed size, the worst case for chunk boundaries (tests).
     #[cfg(test)]
     Chunks { rest: &'a [u8], size: usize, current: &'a [u8] },
@@ -74,6 +77,7 @@ impl Source<'_> {
         match self {
             Source::Slice(data) => data,
             Source::Channel { current, .. } => current,
+            Source::Reader { current, .. } => current,
             #[cfg(test)]
             Source::Chunks { current, .. } => current,
         }
@@ -99,6 +103,20 @@ impl Source<'_> {
                     Err(_) => false,
                 }
             }
+            Source::Reader { reader, current, failed } => {
+                current.resize(READ_BLOCK, 0);
+                match read_full(&mut **reader, current) {
+                    Ok(n) => {
+                        current.truncate(n);
+                        n > 0
+                    }
+                    Err(e) => {
+                        current.clear();
+                        *failed = Some(e);
+                        false
+                    }
+                }
+            }
             #[cfg(test)]
             Source::Chunks { rest, size, current } => {
                 let n = (*size).min(rest.len());
@@ -122,6 +140,9 @@ impl Source<'_> {
     }
 }
 
+/// The block [`Source::Reader`] reads at a time.
+const READ_BLOCK: usize = 1 << 18;
+
 /// Fills `buf` from `reader` unless the stream ends first; the count read.
 pub fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0usize;
@@ -138,6 +159,8 @@ pub fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     }
     Ok(filled)
 }
+
+pub(crate) mod split;
 
 /// Reads one evidence document from `source`, whose first chunk starts
 /// with `start` bytes to skip (a byte order mark). The error is a message
@@ -199,13 +222,35 @@ const FAST_DEPTH: u32 = 64;
 /// what it accepts, `serde_json` accepts.
 #[inline]
 fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
+    skip_value_with(bytes, max_depth, &mut ())
+}
+
+/// What [`skip_value_with`] tells of a value's members as it reads them.
+trait Spy<'a> {
+    /// A key of an object at `depth` (1 for the value's own object), read
+    /// as written, whose value starts at `bytes[start]`.
+    fn key(&mut self, depth: u32, key: &'a [u8], start: usize);
+    /// A member of the container at `depth` ended at `bytes[end]`.
+    fn end(&mut self, depth: u32, end: usize);
+}
+
+impl Spy<'_> for () {
+    #[inline(always)]
+    fn key(&mut self, _: u32, _: &[u8], _: usize) {}
+    #[inline(always)]
+    fn end(&mut self, _: u32, _: usize) {}
+}
+
+/// [`skip_value`], telling `spy` of the members it reads.
+#[inline(always)]
+fn skip_value_with<'a>(bytes: &'a [u8], max_depth: u32, spy: &mut impl Spy<'a>) -> Option<usize> {
     let max_depth = max_depth.min(FAST_DEPTH);
     let mut i = 0usize;
     // One bit per open container, innermost lowest: 1 for an object.
     let mut stack = 0u64;
     let mut depth = 0u32;
     // The keys of the open objects.
-    let mut keys = Keys { list: Vec::new() };
+    let mut keys = Keys { list: Vec::with_capacity(16) };
     loop {
         // A value starts at `i`.
         match *bytes.get(i)? {
@@ -229,7 +274,7 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
                         depth = depth.saturating_sub(1);
                     }
                     (true, b'"') => {
-                        i = skip_key(bytes, i, depth, &mut keys)?;
+                        i = skip_key(bytes, i, depth, &mut keys, spy)?;
                         continue;
                     }
                     (true, _) => return None,
@@ -243,6 +288,7 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
             if depth == 0 {
                 return Some(i);
             }
+            spy.end(depth, i);
             i = skip_ws(bytes, i);
             let object = stack & 1 == 1;
             match *bytes.get(i)? {
@@ -252,7 +298,7 @@ fn skip_value(bytes: &[u8], max_depth: u32) -> Option<usize> {
                         if *bytes.get(i)? != b'"' {
                             return None;
                         }
-                        i = skip_key(bytes, i, depth, &mut keys)?;
+                        i = skip_key(bytes, i, depth, &mut keys, spy)?;
                     }
                     break;
                 }
@@ -276,19 +322,28 @@ const FAST_KEYS: usize = 64;
 /// `None` when the key has an escape or a control character, repeats a key
 /// of its object, or is past the [`FAST_KEYS`]th.
 #[inline(always)]
-fn skip_key<'a>(bytes: &'a [u8], i: usize, depth: u32, keys: &mut Keys<'a>) -> Option<usize> {
+fn skip_key<'a>(
+    bytes: &'a [u8],
+    i: usize,
+    depth: u32,
+    keys: &mut Keys<'a>,
+    spy: &mut impl Spy<'a>,
+) -> Option<usize> {
     let rest = bytes.get(i.saturating_add(1)..)?;
     let len = find_string_end(rest)?;
     // The first byte that ends plain content must be the closing quote.
     if *rest.get(len)? != b'"' {
         return None;
     }
-    keys.insert(rest.get(..len)?, depth)?;
+    let key = rest.get(..len)?;
+    keys.insert(key, depth)?;
     let i = skip_ws(bytes, i.saturating_add(2).saturating_add(len));
     if *bytes.get(i)? != b':' {
         return None;
     }
-    Some(skip_ws(bytes, i.saturating_add(1)))
+    let start = skip_ws(bytes, i.saturating_add(1));
+    spy.key(depth, key, start);
+    Some(start)
 }
 
 /// The keys of the objects open on the fast path, to refuse a repeated one:
@@ -430,6 +485,32 @@ struct Scanner<'a> {
     line_start: u64,
     /// Levels of nesting left (`serde_json`'s `remaining_depth`).
     remaining: u32,
+    /// What the bytes read are copied to, if anything (`split`).
+    rec: Rec,
+}
+
+/// A copy of the bytes the scanner reads, while it is on: the bytes of the
+/// current chunk from `mark` are copied when the chunk is left (or the copy
+/// is paused). Past `cap` bytes it stops copying and the input ends for the
+/// scanner (`over`).
+#[derive(Default)]
+struct Rec {
+    on: bool,
+    mark: usize,
+    out: Vec<u8>,
+    cap: usize,
+    over: bool,
+}
+
+impl Rec {
+    fn copy(&mut self, bytes: &[u8]) {
+        if self.out.len().saturating_add(bytes.len()) > self.cap {
+            self.over = true;
+            self.on = false;
+        } else {
+            self.out.extend_from_slice(bytes);
+        }
+    }
 }
 
 fn is_ws(b: u8) -> bool {
@@ -518,6 +599,7 @@ impl<'a> Scanner<'a> {
             lines: 0,
             line_start: start as u64,
             remaining: RECURSION_LIMIT,
+            rec: Rec::default(),
         }
     }
 
@@ -535,6 +617,14 @@ impl<'a> Scanner<'a> {
         }
         let chunk = self.feed.chunk();
         let len = chunk.len();
+        if self.rec.on {
+            self.rec.copy(chunk.get(self.rec.mark..).unwrap_or_default());
+        }
+        self.rec.mark = 0;
+        if self.rec.over {
+            // Over the copy's cap: the input ends here for the scanner.
+            return false;
+        }
         self.lines = self.lines.saturating_add(memchr::memchr_iter(b'\n', chunk).count() as u64);
         if let Some(i) = memchr::memrchr(b'\n', chunk) {
             self.line_start = self.base.saturating_add(i as u64).saturating_add(1);

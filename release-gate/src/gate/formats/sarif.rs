@@ -25,6 +25,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+use release_gate_scan::skeleton::{Memo, DECIDE, RESULT};
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
@@ -361,16 +362,26 @@ struct JudgedRun {
     tool: Map<String, Value>,
     /// `Tool::read` failed: the whole run gives that error, results aside.
     tool_failed: bool,
-    batch: Vec<(usize, Value)>,
+    /// Results not judged yet: each one's index in the log, the fields that
+    /// decide it, and its key in `memo`; their text one after the other in
+    /// `text` (ending at `ends`).
+    batch: Vec<(usize, Value, Option<Vec<u8>>)>,
+    text: Vec<u8>,
+    ends: Vec<usize>,
+    /// What results with the same deciding fields were judged to be (one
+    /// result's counts, and its rank when it counts), by `memo` id.
+    memo: Memo,
+    judgments: Vec<(Tally, Option<Rank>)>,
     tally: Tally,
     /// The first result the rule cannot read.
     error: Option<String>,
-    /// The worst results so far, at most [`MAX_FINDINGS`], in document order.
+    /// The worst results so far, at most [`MAX_FINDINGS`], worst first.
     kept: Vec<(Rank, usize, Value)>,
 }
 
-/// Results judged at a time.
+/// Results judged at a time, and the most text they may hold.
 const BATCH: usize = 1024;
+const BATCH_TEXT: usize = 4 << 20;
 
 impl Streamed {
     pub fn new(policy: &FormatPolicy) -> Streamed {
@@ -385,8 +396,53 @@ impl Streamed {
 }
 
 impl JudgedRun {
+    /// One result, from its text: judged as an earlier result with the same
+    /// deciding fields was, or parsed and judged with the next batch.
+    fn result(&mut self, r: usize, index: usize, bytes: &[u8], key: Option<&[u8]>, threshold: f64) {
+        if let Some(id) = key.and_then(|key| self.memo.get(key)) {
+            if let Some((one, rank)) = self.judgments.get(id as usize) {
+                let rank = *rank;
+                self.tally.merge(one);
+                if let Some(rank) = rank {
+                    self.offer(rank, index, bytes);
+                }
+                return;
+            }
+        }
+        let decide = release_gate_scan::skeleton::pruned(bytes, &DECIDE).unwrap_or_default();
+        self.batch.push((index, decide, key.map(<[u8]>::to_vec)));
+        self.text.extend_from_slice(bytes);
+        self.ends.push(self.text.len());
+        if self.batch.len() >= BATCH || self.text.len() >= BATCH_TEXT {
+            self.flush(r, threshold);
+        }
+    }
+
+    /// Keeps the result `index` if it is among the worst so far (by rank,
+    /// then document order: the order the whole reader's stable sort gives).
+    fn offer(&mut self, rank: Rank, index: usize, bytes: &[u8]) {
+        let worse = |a: &(Rank, usize), b: &(Rank, usize)| {
+            Rank::worse_first(&a.0, &b.0).then(a.1.cmp(&b.1))
+        };
+        if let Some(last) = self.kept.get(MAX_FINDINGS.saturating_sub(1)) {
+            if worse(&(last.0, last.1), &(rank, index)).is_lt() {
+                // Not worse than the worst kept: most results, once full.
+                return;
+            }
+        }
+        let at = self.kept.partition_point(|k| worse(&(k.0, k.1), &(rank, index)).is_lt());
+        if at >= MAX_FINDINGS {
+            return;
+        }
+        let result = release_gate_scan::skeleton::pruned(bytes, &RESULT).unwrap_or_default();
+        self.kept.insert(at, (rank, index, result));
+        self.kept.truncate(MAX_FINDINGS);
+    }
+
     fn flush(&mut self, r: usize, threshold: f64) {
         let batch = std::mem::take(&mut self.batch);
+        let text = std::mem::take(&mut self.text);
+        let ends = std::mem::take(&mut self.ends);
         if self.tool_failed || self.error.is_some() {
             return;
         }
@@ -397,34 +453,42 @@ impl JudgedRun {
                 return;
             }
         };
-        // (rank, index in the log, position in the batch)
-        let mut worst: Vec<(Rank, usize, usize)> = Vec::new();
-        for (at, (i, result)) in batch.iter().enumerate() {
-            match judge_one(&tool, result, r, *i, threshold, &mut self.tally) {
-                Ok(Some(judged)) => worst.push((judged.rank, *i, at)),
-                Ok(None) => {}
+        let mut offers = Vec::new();
+        for (at, (i, decide, key)) in batch.into_iter().enumerate() {
+            let mut one = Tally::default();
+            let rank = match judge_one(&tool, &decide, r, i, threshold, &mut one) {
+                Ok(judged) => judged.map(|judged| judged.rank),
                 Err(why) => {
                     self.error = Some(why);
                     return;
                 }
+            };
+            self.tally.merge(&one);
+            if let Some(rank) = rank {
+                offers.push((rank, i, at));
+            }
+            // A result whose rule does not resolve is named (the first one):
+            // not one to judge by its fields alone.
+            match key {
+                Some(key) if one.dangling == 0 && self.judgments.len() < Memo::CAP => {
+                    self.memo.insert(key, len32(&self.judgments));
+                    self.judgments.push((one, rank));
+                }
+                _ => {}
             }
         }
         drop(tool);
-        // Keep the worst, by rank then document order (the order the whole
-        // reader's stable sort gives).
-        worst.sort_by(|a, b| Rank::worse_first(&a.0, &b.0).then(a.1.cmp(&b.1)));
-        worst.truncate(MAX_FINDINGS);
-        let mut batch = batch;
-        for (rank, i, at) in worst {
-            if let Some((_, result)) = batch.get_mut(at) {
-                self.kept.push((rank, i, std::mem::take(result)));
-            }
+        for (rank, i, at) in offers {
+            let start = at.checked_sub(1).and_then(|prev| ends.get(prev)).copied().unwrap_or(0);
+            let whole = ends.get(at).and_then(|&end| text.get(start..end)).unwrap_or_default();
+            self.offer(rank, i, whole);
         }
-        release_gate_scan::skeleton::discard(batch);
-        self.kept.sort_by(|a, b| Rank::worse_first(&a.0, &b.0).then(a.1.cmp(&b.1)));
-        self.kept.truncate(MAX_FINDINGS);
-        self.kept.sort_by_key(|k| k.1);
     }
+}
+
+/// The count of `items`, as a `u32` (saturating).
+fn len32<T>(items: &[T]) -> u32 {
+    u32::try_from(items.len()).unwrap_or(u32::MAX)
 }
 
 impl release_gate_scan::skeleton::ResultsSink for Streamed {
@@ -440,16 +504,12 @@ impl release_gate_scan::skeleton::ResultsSink for Streamed {
         self.runs.insert(run, stream);
     }
 
-    fn result(&mut self, run: usize, index: usize, result: Value) {
+    fn result(&mut self, run: usize, index: usize, bytes: &[u8], key: Option<&[u8]>) {
         let threshold = self.threshold;
         match self.runs.get_mut(&run) {
-            Some(Stream::Buffered(results)) => results.push(result),
-            Some(Stream::Judged(judged)) => {
-                judged.batch.push((index, result));
-                if judged.batch.len() >= BATCH {
-                    judged.flush(run, threshold);
-                }
-            }
+            Some(Stream::Buffered(results)) => results
+                .push(release_gate_scan::skeleton::pruned(bytes, &RESULT).unwrap_or_default()),
+            Some(Stream::Judged(judged)) => judged.result(run, index, bytes, key, threshold),
             None => {}
         }
     }
@@ -458,6 +518,7 @@ impl release_gate_scan::skeleton::ResultsSink for Streamed {
         let threshold = self.threshold;
         if let Some(Stream::Judged(judged)) = self.runs.get_mut(&run) {
             judged.flush(run, threshold);
+            judged.kept.sort_by_key(|k| k.1);
         }
     }
 }
