@@ -1,7 +1,7 @@
 //! A JSON tool document read from a stream in bounded memory: everything but
 //! its bulk is kept as a [`Value`] (the skeleton), and the bulk, a SARIF
-//! log's `runs[r].results`, is handed to a [`ResultsSink`] one result at a
-//! time and never held.
+//! log's `runs[r].results` or an SBOM's components, is handed to a [`Sink`]
+//! one element at a time and never held.
 //!
 //! The document is read by the evidence scanner's splitter
 //! (`scan::split`): `serde_json`'s grammar, a key repeated in any object at
@@ -20,7 +20,7 @@ use std::io::{self, Read};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::scan::split::{self, Caps, Pat, Plan, Step, Stop};
+use crate::scan::split::{self, Caps, Stop};
 use crate::scan::Source;
 use crate::text::shown;
 
@@ -30,8 +30,8 @@ pub const BUDGET: usize = 8 << 20;
 /// the gate's own evidence, which its own scanner reads in bounded memory;
 /// the skeleton then serves only the mixed-document check.
 pub const OWN_BUDGET: usize = 1 << 20;
-/// The largest one streamed result may be, as JSON text.
-pub const MAX_RESULT: usize = 16 << 20;
+/// The largest one element of a streamed array may be, as JSON text.
+pub const MAX_ELEMENT: usize = 16 << 20;
 /// The start of the message of a document whose skeleton is over [`BUDGET`].
 pub const OVER_BUDGET: &str = "too large to read in bounded memory";
 
@@ -86,27 +86,20 @@ const PHYSICAL: Shape = Shape::Keys(&[
     ("region", Shape::Keys(&[("startLine", Shape::All)])),
 ]);
 
-/// The streamed arrays: a SARIF log's results.
-const PLAN: Plan = &[(&[Pat::Key("runs"), Pat::Each, Pat::Key("results")], DECIDE_NAMES)];
+pub use crate::scan::split::{Pat, Plan, Sink, Step};
 
-/// Receives each run's results, in document order.
-pub trait ResultsSink {
-    /// `runs[run].results` starts; `prefix` holds the keys of the run read
-    /// before `results` (in a SARIF log written by a tool, its `tool`).
-    fn start(&mut self, run: usize, prefix: &Map<String, Value>);
-    /// `runs[run].results[index]`: its JSON text, checked (valid, no key
-    /// repeated), to be read with [`pruned`], and its key when it has one:
-    /// the text of its [`DECIDE_NAMES`] fields (two results with the same
-    /// key are judged the same).
-    fn result(&mut self, run: usize, index: usize, bytes: &[u8], key: Option<&[u8]>);
-    /// `runs[run].results` ended after `count` results.
-    fn end(&mut self, run: usize, count: usize);
-}
+/// The path of a SARIF log's results, and their deciding fields.
+pub const SARIF_RESULTS: (&[Pat], &[&str]) =
+    (&[Pat::Key("runs"), Pat::Each, Pat::Key("results")], DECIDE_NAMES);
 
 /// Reads one JSON document from `reader` (a UTF-8 byte order mark first is
-/// skipped): the skeleton, with each streamed `runs[r].results` array left
-/// empty (the sink saw its elements).
-pub fn read(reader: &mut dyn Read, sink: &mut dyn ResultsSink) -> Result<Value, serde_json::Error> {
+/// skipped): the skeleton, with each array `plan` names left empty (the
+/// sink saw its elements).
+pub fn read(
+    reader: &mut dyn Read,
+    plan: Plan,
+    sink: &mut dyn Sink,
+) -> Result<Value, serde_json::Error> {
     let mut reader = io::BufReader::with_capacity(1 << 16, reader);
     match skip_bom(&mut reader).map_err(serde_json::Error::io)? {
         Start::Xml => return Err(de::Error::custom(XML)),
@@ -114,58 +107,45 @@ pub fn read(reader: &mut dyn Read, sink: &mut dyn ResultsSink) -> Result<Value, 
         Start::Json => {}
     }
     let source = Source::Reader { reader: &mut reader, current: Vec::new(), failed: None };
-    split_with(source, sink)
+    split_with(source, plan, sink)
 }
 
 /// [`read`] of a document held in memory (decoded: no byte order mark).
-pub fn read_slice(text: &[u8], sink: &mut dyn ResultsSink) -> Result<Value, serde_json::Error> {
-    split_with(Source::Slice(text), sink)
+pub fn read_slice(
+    text: &[u8],
+    plan: Plan,
+    sink: &mut dyn Sink,
+) -> Result<Value, serde_json::Error> {
+    split_with(Source::Slice(text), plan, sink)
 }
 
 fn split_with(
     mut source: Source<'_>,
-    sink: &mut dyn ResultsSink,
+    plan: Plan,
+    sink: &mut dyn Sink,
 ) -> Result<Value, serde_json::Error> {
-    let caps = Caps { skeleton: BUDGET, own: OWN_BUDGET, element: MAX_RESULT };
+    let caps = Caps { skeleton: BUDGET, own: OWN_BUDGET, element: MAX_ELEMENT };
     let start = source.start();
-    let mut runs = Runs { sink };
-    match split::split(source, start, PLAN, caps, &mut runs) {
+    match split::split(source, start, plan, caps, sink) {
         Ok(text) => serde_json::from_slice(&text),
         Err(Stop::Invalid(why)) => Err(de::Error::custom(why)),
         Err(Stop::OverBudget { own }) => Err(de::Error::custom(format_args!(
-            "{OVER_BUDGET}: more than {} MiB outside the results",
+            "{OVER_BUDGET}: more than {} MiB outside the streamed arrays",
             if own { OWN_BUDGET } else { BUDGET } >> 20
         ))),
         Err(Stop::ElementTooLarge) => Err(de::Error::custom(format_args!(
-            "{OVER_BUDGET}: a result over {} MiB",
-            MAX_RESULT >> 20
+            "{OVER_BUDGET}: one element of a streamed array is over {} MiB",
+            MAX_ELEMENT >> 20
         ))),
         Err(Stop::Io(e)) => Err(serde_json::Error::io(e)),
     }
 }
 
-/// The splitter's elements as SARIF results, run by run.
-struct Runs<'s> {
-    sink: &'s mut dyn ResultsSink,
-}
-
-/// The run of a streamed path (`runs[r].results`).
-fn run_of(at: &[Step]) -> usize {
+/// The run of a path in a SARIF log (`runs[r].results`).
+pub fn run_of(at: &[Step]) -> usize {
     match at.get(1) {
         Some(Step::Index(r)) => *r,
         _ => 0,
-    }
-}
-
-impl split::Sink for Runs<'_> {
-    fn start(&mut self, at: &[Step], prefix: &[u8]) {
-        self.sink.start(run_of(at), &prefix_object(at, prefix));
-    }
-    fn element(&mut self, at: &[Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
-        self.sink.result(run_of(at), index, bytes, key);
-    }
-    fn end(&mut self, at: &[Step], count: usize) {
-        self.sink.end(run_of(at), count);
     }
 }
 
@@ -189,7 +169,7 @@ pub fn pruned(bytes: &[u8], shape: &'static Shape) -> Result<Value, serde_json::
 }
 
 /// The judgments of the elements of a streamed array seen so far, by their
-/// key (see [`ResultsSink::result`]): an element with the key of one judged
+/// key (see [`Sink::element`]): an element with the key of one judged
 /// before is judged as that one was, without being parsed. At most
 /// [`Memo::CAP`] judgments are remembered.
 #[derive(Debug, Default)]
@@ -609,18 +589,19 @@ mod tests {
         events: Vec<String>,
     }
 
-    impl ResultsSink for Collect {
-        fn start(&mut self, run: usize, prefix: &Map<String, Value>) {
+    impl Sink for Collect {
+        fn start(&mut self, at: &[Step], prefix: &[u8]) {
+            let prefix = prefix_object(at, prefix);
             let keys: Vec<&str> = prefix.keys().map(String::as_str).collect();
-            self.events.push(format!("start {run} {keys:?}"));
+            self.events.push(format!("start {} {keys:?}", run_of(at)));
         }
-        fn result(&mut self, run: usize, index: usize, bytes: &[u8], key: Option<&[u8]>) {
+        fn element(&mut self, at: &[Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
             let result = pruned(bytes, &RESULT).unwrap();
             let key = key.map_or("no key".to_string(), show_key);
-            self.events.push(format!("{run}.{index} {result} {key}"));
+            self.events.push(format!("{}.{index} {result} {key}", run_of(at)));
         }
-        fn end(&mut self, run: usize, count: usize) {
-            self.events.push(format!("end {run} {count}"));
+        fn end(&mut self, at: &[Step], count: usize) {
+            self.events.push(format!("end {} {count}", run_of(at)));
         }
     }
 
@@ -639,7 +620,8 @@ mod tests {
 
     fn read_str(text: &str) -> (Result<Value, String>, Vec<String>) {
         let mut sink = Collect::default();
-        let value = read(&mut text.as_bytes(), &mut sink).map_err(|e| e.to_string());
+        let value =
+            read(&mut text.as_bytes(), &[SARIF_RESULTS], &mut sink).map_err(|e| e.to_string());
         (value, sink.events)
     }
 

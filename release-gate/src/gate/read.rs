@@ -26,7 +26,8 @@ use release_gate_scan::skeleton;
 
 use super::formats::detect::{self, Context, Judged, Understood};
 use super::formats::evidence_json::Evidence;
-use super::formats::{cargo_deny, junit, sarif, FormatPolicy, Outcome};
+use super::formats::streams::{self, Streams};
+use super::formats::{cargo_deny, junit, FormatPolicy, Outcome};
 use super::paths;
 
 /// What reading one artifact gave.
@@ -179,7 +180,7 @@ fn read_in_memory(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) -
 /// memory: the SARIF reader, and on the same thread, fed the same bytes,
 /// cargo-deny's JSON lines.
 fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) -> ReadResult {
-    let mut sink = sarif::Streamed::new(&policy.formats);
+    let mut streams = Streams::new(&policy.formats);
     let mut tool = None;
     let mut deny = cargo_deny::Lines::default();
     let mut xml = None;
@@ -193,7 +194,7 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
         let mut split = Lines::new(cargo_deny::MAX_LINE_BYTES);
         let mut tee =
             Tee { inner: &mut input, split: &mut split, each: &mut |l, e| deny.line(l, e) };
-        tool = Some(skeleton::read(&mut tee, &mut sink));
+        tool = Some(skeleton::read(&mut tee, streams::PLAN, &mut streams));
         // The rest of the stream, for the lines (none once they stopped).
         let mut rest = vec![0; 1 << 16];
         while !tee.split.stopped() && matches!(io::Read::read(&mut tee, &mut rest), Ok(n) if n > 0)
@@ -217,7 +218,7 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
                 own => detect::understand_stream(
                     own,
                     &tool,
-                    &sink,
+                    &streams,
                     Some(deny),
                     &policy.formats,
                     context(path),

@@ -32,7 +32,8 @@ use serde_json::Value;
 use super::evidence_json::{self as evidence, Evidence, UTF8_BOM};
 use super::provenance::Found;
 use super::registry::{Format, Id, Json, JsonRule};
-use super::{cargo_deny, criterion, junit, sarif, FormatPolicy, Outcome};
+use super::streams::{self, Streams};
+use super::{cargo_deny, criterion, junit, FormatPolicy, Outcome};
 use crate::gate::escape::{bounded, shown};
 use crate::gate::trust::Claims;
 
@@ -291,9 +292,10 @@ pub fn understand_large(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Un
         return understand(bytes, policy, ctx);
     }
     let own = evidence::parse_str(text);
-    let mut streamed = sarif::Streamed::new(policy);
-    let tool = release_gate_scan::skeleton::read_slice(text.as_bytes(), &mut streamed);
-    understand_stream(&own, &tool, &streamed, None, policy, ctx)
+    let mut streams = Streams::new(policy);
+    let tool =
+        release_gate_scan::skeleton::read_slice(text.as_bytes(), streams::PLAN, &mut streams);
+    understand_stream(&own, &tool, &streams, None, policy, ctx)
         .unwrap_or_else(|| understand(bytes, policy, ctx))
 }
 
@@ -309,7 +311,7 @@ pub fn understand_large(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Un
 pub fn understand_stream(
     own: &Result<Evidence, String>,
     tool: &Result<Value, serde_json::Error>,
-    streamed: &sarif::Streamed,
+    streams: &Streams,
     lines: Option<cargo_deny::Lines>,
     policy: &FormatPolicy,
     ctx: Context,
@@ -331,7 +333,7 @@ pub fn understand_stream(
         return Some(understood);
     }
     match tool {
-        Ok(doc) => tool_format(doc, policy, ctx, Some(streamed)).or_else(|| {
+        Ok(doc) => tool_format(doc, policy, ctx, Some(streams)).or_else(|| {
             // The rest of `understand`, for one JSON document held whole (no
             // results were streamed): cargo-deny records as read line by
             // line; anything else keeps the gate's own rule.
@@ -341,7 +343,7 @@ pub fn understand_stream(
             };
             match deny {
                 true => deny_lines(lines),
-                false => (!streamed.any()).then(|| no_tool(own, promised)),
+                false => (!streams.any()).then(|| no_tool(own, promised)),
             }
         }),
         Err(e) if is_duplicate(e) => not_one_json(e, own, promised),
@@ -449,28 +451,28 @@ fn json_formats() -> impl Iterator<Item = (Id, Json)> {
     Id::ALL.into_iter().filter_map(|id| id.json().map(|json| (id, json)))
 }
 
-/// `streamed`: `doc` is the skeleton of a SARIF log read from a stream
-/// (see [`understand_stream`]), its results judged on the way; `None` when
-/// another format's rule would have to judge it (it has no results).
+/// `streams`: `doc` is the skeleton of a document read from a stream (see
+/// [`understand_stream`]), its streamed arrays judged on the way; `None`
+/// when no rule can judge it from what was kept (see [`Streams::check`]).
 fn tool_format(
     doc: &Value,
     policy: &FormatPolicy,
     ctx: Context,
-    streamed: Option<&sarif::Streamed>,
+    streams: Option<&Streams>,
 ) -> Option<Understood> {
-    // A skeleton whose results were streamed is judged only as SARIF: any
-    // other rule would see a document without them.
-    let streamed_results = streamed.is_some_and(sarif::Streamed::any);
+    // A skeleton whose arrays were streamed is judged only by the rule of
+    // the format they belong to: any other rule would miss them.
+    let streamed = streams.is_some_and(Streams::any);
     let refused = std::cell::Cell::new(false);
-    let check = |id: Id, check: JsonRule| match streamed {
-        Some(streamed) if id == Id::Sarif => sarif::check_streamed(doc, policy, streamed),
-        _ if streamed_results => {
+    let check = |id: Id, check: JsonRule| match streams.and_then(|s| s.check(id, doc, policy)) {
+        Some(outcome) => outcome,
+        None if streamed => {
             refused.set(true);
             Err(String::new())
         }
-        _ => check(doc, policy),
+        None => check(doc, policy),
     };
-    let understood = tool_format_with(doc, policy, ctx, streamed_results, &check);
+    let understood = tool_format_with(doc, policy, ctx, streamed, &check);
     if refused.get() {
         return None;
     }

@@ -24,6 +24,7 @@ pub mod registry;
 pub mod sarif;
 pub mod scorecard;
 pub mod spdx;
+pub mod streams;
 #[cfg(test)]
 mod testing;
 

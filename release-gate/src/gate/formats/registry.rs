@@ -9,7 +9,7 @@ use super::provenance::Found;
 use super::{cargo_audit, cyclonedx, intoto, sarif, scorecard, spdx, FormatPolicy, Outcome};
 
 /// The formats the gate reads: the key of the registry ([`Id::format`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Id {
     Sarif,
     CycloneDx,

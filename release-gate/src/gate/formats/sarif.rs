@@ -25,7 +25,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use release_gate_scan::skeleton::{Memo, DECIDE, RESULT};
+use release_gate_scan::skeleton::{self, Memo, Sink, Step, DECIDE, RESULT};
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
@@ -409,7 +409,7 @@ impl JudgedRun {
                 return;
             }
         }
-        let decide = release_gate_scan::skeleton::pruned(bytes, &DECIDE).unwrap_or_default();
+        let decide = skeleton::pruned(bytes, &DECIDE).unwrap_or_default();
         self.batch.push((index, decide, key.map(<[u8]>::to_vec)));
         self.text.extend_from_slice(bytes);
         self.ends.push(self.text.len());
@@ -434,7 +434,7 @@ impl JudgedRun {
         if at >= MAX_FINDINGS {
             return;
         }
-        let result = release_gate_scan::skeleton::pruned(bytes, &RESULT).unwrap_or_default();
+        let result = skeleton::pruned(bytes, &RESULT).unwrap_or_default();
         self.kept.insert(at, (rank, index, result));
         self.kept.truncate(MAX_FINDINGS);
     }
@@ -491,8 +491,9 @@ fn len32<T>(items: &[T]) -> u32 {
     u32::try_from(items.len()).unwrap_or(u32::MAX)
 }
 
-impl release_gate_scan::skeleton::ResultsSink for Streamed {
-    fn start(&mut self, run: usize, prefix: &Map<String, Value>) {
+impl Sink for Streamed {
+    fn start(&mut self, at: &[Step], prefix: &[u8]) {
+        let prefix = skeleton::prefix_object(at, prefix);
         let stream = match prefix.get("tool") {
             Some(tool) => {
                 let mut held = Map::new();
@@ -501,21 +502,22 @@ impl release_gate_scan::skeleton::ResultsSink for Streamed {
             }
             None => Stream::Buffered(Vec::new()),
         };
-        self.runs.insert(run, stream);
+        self.runs.insert(skeleton::run_of(at), stream);
     }
 
-    fn result(&mut self, run: usize, index: usize, bytes: &[u8], key: Option<&[u8]>) {
-        let threshold = self.threshold;
+    fn element(&mut self, at: &[Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
+        let (threshold, run) = (self.threshold, skeleton::run_of(at));
         match self.runs.get_mut(&run) {
-            Some(Stream::Buffered(results)) => results
-                .push(release_gate_scan::skeleton::pruned(bytes, &RESULT).unwrap_or_default()),
+            Some(Stream::Buffered(results)) => {
+                results.push(skeleton::pruned(bytes, &RESULT).unwrap_or_default())
+            }
             Some(Stream::Judged(judged)) => judged.result(run, index, bytes, key, threshold),
             None => {}
         }
     }
 
-    fn end(&mut self, run: usize, _count: usize) {
-        let threshold = self.threshold;
+    fn end(&mut self, at: &[Step], _count: usize) {
+        let (threshold, run) = (self.threshold, skeleton::run_of(at));
         if let Some(Stream::Judged(judged)) = self.runs.get_mut(&run) {
             judged.flush(run, threshold);
             judged.kept.sort_by_key(|k| k.1);
