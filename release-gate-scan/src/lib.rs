@@ -13,6 +13,8 @@
 //!   on another.
 //! - [`skeleton`]: a SARIF log read from a stream, its results one at a
 //!   time, in bounded memory.
+//! - [`ids`]: millions of identifiers (an SBOM's references) in eight
+//!   bytes each, for a document read as a stream.
 //! - [`checked`]: the checked `serde_json::Value` parse of the tool formats.
 //! - [`json`]: `serde_json::Value` parsing for the tool formats.
 //! - [`text`]: control-character checks of paths and report text, the caps
@@ -26,6 +28,7 @@ pub mod checked;
 mod doc;
 pub mod evidence;
 pub mod hash;
+pub mod ids;
 pub mod json;
 pub mod lines;
 pub mod position;

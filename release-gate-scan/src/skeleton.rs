@@ -54,6 +54,8 @@ pub enum Shape {
     Keys(&'static [(&'static str, Shape)]),
     /// An array's first element, with its shape.
     First(&'static Shape),
+    /// Every element of an array, with its shape.
+    Each(&'static Shape),
 }
 
 /// What the SARIF rule and its findings read of a result: the fields that
@@ -139,6 +141,20 @@ fn split_with(
         ))),
         Err(Stop::Io(e)) => Err(serde_json::Error::io(e)),
     }
+}
+
+/// The entries of an element's key (see [`Sink::element`]): each named
+/// field's place in the plan's names, and its JSON text.
+pub fn key_entries(key: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut rest = key.strip_prefix(&[u8::MAX]).unwrap_or_default();
+    std::iter::from_fn(move || {
+        let (&at, tail) = rest.split_first()?;
+        let len = tail.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok())?;
+        let len = usize::try_from(u32::from_le_bytes(len)).ok()?;
+        let value = tail.get(4..)?.get(..len)?;
+        rest = tail.get(4usize.saturating_add(len)..).unwrap_or_default();
+        Some((usize::from(at), value))
+    })
 }
 
 /// The run of a path in a SARIF log (`runs[r].results`).
@@ -317,6 +333,15 @@ impl<'de> Visitor<'de> for Node<'_> {
                 return Ok(Value::Array(Vec::new()));
             }
             _ => {}
+        }
+        if let Ctx::Shape(Shape::Each(each)) = self.ctx {
+            let mut out = Vec::new();
+            while let Some(v) =
+                seq.next_element_seed(Node { ctx: Ctx::Shape(each), st: self.st })?
+            {
+                out.push(v);
+            }
+            return Ok(Value::Array(out));
         }
         if let Ctx::Shape(Shape::First(first)) = self.ctx {
             let mut out = Vec::new();
@@ -607,14 +632,10 @@ mod tests {
 
     /// A key as `name=value` pairs.
     fn show_key(key: &[u8]) -> String {
-        let mut rest = key.strip_prefix(&[u8::MAX]).expect("the key's mark");
-        let mut out = Vec::new();
-        while let Some((&at, tail)) = rest.split_first() {
-            let len = u32::from_le_bytes(tail[..4].try_into().unwrap()) as usize;
-            let value = String::from_utf8_lossy(&tail[4..4 + len]);
-            out.push(format!("{}={value}", DECIDE_NAMES[at as usize]));
-            rest = &tail[4 + len..];
-        }
+        assert_eq!(key.first(), Some(&u8::MAX), "the key's mark");
+        let out: Vec<String> = key_entries(key)
+            .map(|(at, value)| format!("{}={}", DECIDE_NAMES[at], String::from_utf8_lossy(value)))
+            .collect();
         format!("key[{}]", out.join(" "))
     }
 

@@ -151,8 +151,13 @@ pub fn quote(text: &str) -> String {
 
 /// The first few names quoted, then "and N more".
 pub fn name_some(names: &[&str]) -> String {
+    name_some_of(names, names.len())
+}
+
+/// [`name_some`] of a list of `total` names whose first ones are `names`.
+pub fn name_some_of(names: &[&str], total: usize) -> String {
     let shown: Vec<String> = names.iter().take(MAX_NAMED).map(|n| quote(n)).collect();
-    match names.len().saturating_sub(MAX_NAMED) {
+    match total.saturating_sub(shown.len()) {
         0 => shown.join(", "),
         rest => format!("{} and {rest} more", shown.join(", ")),
     }

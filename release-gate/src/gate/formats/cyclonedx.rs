@@ -24,7 +24,10 @@
 //!
 //! A JSON `null` where an optional field would be is read as absent.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+
+use release_gate_scan::ids::{id_hash, IdSet};
+use release_gate_scan::skeleton::{self, Pat, Shape, Sink, Step};
 
 use serde_json::{Map, Value};
 
@@ -33,7 +36,7 @@ use super::{
     field, optional_array, optional_object, required, type_error, FormatPolicy, Outcome,
     MAX_FINDINGS,
 };
-use crate::gate::escape::{len64, line, name_some, plural, quote};
+use crate::gate::escape::{line, name_some, name_some_of, plural, quote};
 
 /// The newest minor version of CycloneDX 1 the gate knows; newer 1.x minors
 /// are read as this one, with a warning.
@@ -74,27 +77,377 @@ pub fn detect(doc: &Value) -> bool {
 /// `.high`, `.medium`, `.low`, `.other` (info, none or unrated) and
 /// `vulnerabilities.unresolved` (not resolved by `analysis.state`).
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
-    Ok(rule(&read(doc)?, policy))
+    let root = required(Some(doc), "the document", "an object", Value::as_object)?;
+    let spec_warning = header(root)?;
+    let mut fold = Fold::default();
+    fold.subject(root)?;
+    for (section, key) in SECTIONS.iter().enumerate() {
+        if section >= DEPENDENCIES {
+            fold.refs.seal();
+        }
+        match optional_array(root, key, key) {
+            Ok(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    fold.element(section, i, item);
+                }
+            }
+            Err(why) => fold.fail(section, why),
+        }
+    }
+    fold.finish(spec_warning, policy)
+}
+
+/// The arrays of a BOM, in the order the rule reads them: every bom-ref is
+/// known before a reference is resolved.
+const SECTIONS: [&str; 4] = ["components", "services", "dependencies", "vulnerabilities"];
+const DEPENDENCIES: usize = 2;
+
+/// The arrays a BOM over `max-parse-bytes` streams (see [`Streamed`]), and
+/// the fields whose text the splitter hands over with each element: a
+/// component with a plain `bom-ref` and no nested components is read from
+/// that text alone.
+pub const STREAMED: [(&[Pat], &[&str]); 4] = [
+    (&[Pat::Key("components")], REF_NAMES),
+    (&[Pat::Key("services")], REF_NAMES),
+    (&[Pat::Key("dependencies")], &[]),
+    (&[Pat::Key("vulnerabilities")], &[]),
+];
+const REF_NAMES: &[&str] = &["bom-ref", "components", "services"];
+
+/// What the rule reads of a BOM, element by element: the same whether the
+/// BOM was parsed whole or streamed.
+#[derive(Default)]
+struct Fold {
+    refs: IdSet,
+    /// The subject's bom-refs (`metadata.component` and its tree).
+    subject: Option<bool>,
+    components: u64,
+    services: u64,
+    dependencies: u64,
+    unresolved: Unresolved,
+    vulns: Vec<Vulnerability>,
+    /// The first error of each section (in [`SECTIONS`] order).
+    errors: [Option<String>; 4],
+}
+
+/// The dependency references that resolve to no bom-ref, each once, in
+/// document order, with where each first occurs: the first few, and how
+/// many (distinct by hash: a collision could only undercount them).
+#[derive(Default)]
+struct Unresolved {
+    seen: std::collections::HashSet<u64>,
+    first: Vec<(String, String)>,
+}
+
+/// The unresolved references named (the message names a few, the findings
+/// at most [`MAX_FINDINGS`]).
+const NAMED: usize = 16;
+
+impl Unresolved {
+    fn note(&mut self, r: &str, at: impl FnOnce() -> String) {
+        if self.seen.insert(id_hash(r)) && self.first.len() < NAMED {
+            self.first.push((r.to_string(), at()));
+        }
+    }
+}
+
+impl Fold {
+    /// `metadata.component` and its tree: the subject's bom-refs.
+    fn subject(&mut self, root: &Map<String, Value>) -> Result<(), String> {
+        let metadata = optional_object(root, "metadata", "metadata")?;
+        let subject = metadata.and_then(|meta| field(meta, "component"));
+        if let Some(component) = subject {
+            if !component.is_object() {
+                return Err(type_error("metadata.component", component, "an object"));
+            }
+            walk_tree(component, "metadata.component", "components", &mut self.refs, &mut 0)?;
+        }
+        self.subject = Some(subject.is_some());
+        Ok(())
+    }
+
+    /// Element `i` of section `section`; its error is kept (the first of
+    /// its section) and the rest of the section is still read.
+    fn element(&mut self, section: usize, i: usize, item: &Value) {
+        if self.errors.get(section).is_some_and(Option::is_some) {
+            return;
+        }
+        let key = SECTIONS.get(section).copied().unwrap_or_default();
+        let path = || format!("{key}[{i}]");
+        let read = match section {
+            0 => walk_tree(item, &path(), "components", &mut self.refs, &mut self.components),
+            1 => walk_tree(item, &path(), "services", &mut self.refs, &mut self.services),
+            DEPENDENCIES => self.dependency(item, &path()),
+            _ => read_vulnerability(item, &path()).map(|v| self.vulns.push(v)),
+        };
+        if let Err(why) = read {
+            self.fail(section, why);
+        }
+    }
+
+    /// The error of `section`, if it is its first.
+    fn fail(&mut self, section: usize, why: String) {
+        if let Some(slot @ None) = self.errors.get_mut(section) {
+            *slot = Some(why);
+        }
+    }
+
+    /// One dependency: `ref`, `dependsOn[]` and `provides[]` each resolved
+    /// (BOM-Links, `urn:cdx:`, point into other BOMs and are not checked).
+    fn dependency(&mut self, dep: &Value, path: &str) -> Result<(), String> {
+        self.dependencies += 1;
+        let obj = dep.as_object().ok_or_else(|| type_error(path, dep, "an object"))?;
+        let r = obj.get("ref").ok_or_else(|| format!("`{path}.ref` is missing"))?;
+        let r = r.as_str().ok_or_else(|| type_error(&format!("{path}.ref"), r, "a string"))?;
+        self.resolve(r, || format!("{path}.ref"));
+        for key in ["dependsOn", "provides"] {
+            for (j, item) in optional_array(obj, key, &format!("{path}.{key}"))?.iter().enumerate()
+            {
+                let at = || format!("{path}.{key}[{j}]");
+                let target = item.as_str().ok_or_else(|| type_error(&at(), item, "a string"))?;
+                self.resolve(target, at);
+            }
+        }
+        Ok(())
+    }
+
+    /// A hash collision could only resolve a reference that should not
+    /// resolve (see `release_gate_scan::ids`).
+    fn resolve(&mut self, r: &str, at: impl FnOnce() -> String) {
+        if !r.starts_with("urn:cdx:") && !self.refs.contains(r) {
+            self.unresolved.note(r, at);
+        }
+    }
+
+    /// The rule over what was read, or the first error (sections in order).
+    fn finish(
+        &self,
+        spec_warning: Option<String>,
+        policy: &FormatPolicy,
+    ) -> Result<Outcome, String> {
+        if let Some(why) = self.errors.iter().flatten().next() {
+            return Err(why.clone());
+        }
+        let duplicates = self.refs.repeated();
+        // Affected components resolved once every bom-ref is known.
+        let mut dangling = Vec::new();
+        for v in &self.vulns {
+            for r in &v.affects {
+                if !r.starts_with("urn:cdx:") && !self.refs.contains(r) {
+                    dangling.push((r.clone(), v.id.clone()));
+                }
+            }
+        }
+        let bom = Bom {
+            spec_warning,
+            subject: self.subject.unwrap_or(false),
+            duplicates,
+            components: self.components,
+            services: self.services,
+            dependencies: self.dependencies,
+            unresolved: &self.unresolved,
+            vulns: &self.vulns,
+            dangling,
+        };
+        Ok(rule(&bom, policy))
+    }
+}
+
+/// A BOM over `max-parse-bytes`, read from a stream: each element of the
+/// [`STREAMED`] arrays folded as it comes, the rest (the skeleton) judged
+/// at the end by [`Streamed::check`], with the same outcome as [`check`]
+/// on the whole document. The subject (`metadata`) must come before the
+/// first streamed array, and the components and services before the
+/// dependencies and vulnerabilities, as every CycloneDX writer puts them:
+/// references are resolved as they come. Otherwise, or past the limits
+/// below, the BOM is not read as a stream ([`Streamed::check`] says why).
+#[derive(Default)]
+pub struct Streamed {
+    fold: Fold,
+    /// Whether `metadata` came before the first streamed array, and what
+    /// reading it from there gave.
+    subject: Option<(bool, Result<(), String>)>,
+    /// References are being resolved: the dependencies or vulnerabilities
+    /// started.
+    resolving: bool,
+    limit: Option<String>,
+}
+
+/// The most vulnerabilities a streamed BOM may hold, and distinct
+/// unresolved references it may count.
+const MAX_VULNERABILITIES: usize = 100_000;
+const MAX_UNRESOLVED: usize = 1 << 20;
+
+static COMPONENT: Shape =
+    Shape::Keys(&[("bom-ref", Shape::All), ("components", Shape::Each(&COMPONENT))]);
+static SERVICE: Shape =
+    Shape::Keys(&[("bom-ref", Shape::All), ("services", Shape::Each(&SERVICE))]);
+static DEPENDENCY: Shape =
+    Shape::Keys(&[("ref", Shape::All), ("dependsOn", Shape::All), ("provides", Shape::All)]);
+static VULNERABILITY: Shape = Shape::Keys(&[
+    ("id", Shape::All),
+    ("ratings", Shape::All),
+    ("analysis", Shape::Keys(&[("state", Shape::All)])),
+    ("affects", Shape::All),
+]);
+
+/// The [`SECTIONS`] index of a streamed path.
+fn section_of(at: &[Step]) -> usize {
+    match at.first() {
+        Some(Step::Key(key)) => SECTIONS.iter().position(|s| s == key).unwrap_or(DEPENDENCIES),
+        _ => DEPENDENCIES,
+    }
+}
+
+impl Streamed {
+    /// The rule over the skeleton and what was streamed: `Err(Ok(why))`
+    /// when the BOM is not valid, `Err(Err(limit))` when it was not read as
+    /// a stream.
+    pub fn check(
+        &self,
+        doc: &Value,
+        policy: &FormatPolicy,
+    ) -> Result<Outcome, Result<String, String>> {
+        if let Some(limit) = &self.limit {
+            return Err(Err(limit.clone()));
+        }
+        let root =
+            required(Some(doc), "the document", "an object", Value::as_object).map_err(Ok)?;
+        let spec_warning = header(root).map_err(Ok)?;
+        match &self.subject {
+            Some((true, read)) => read.clone().map_err(Ok)?,
+            _ if root.contains_key("metadata") => {
+                return Err(Err("its `metadata` comes after its components".to_string()))
+            }
+            _ => {}
+        }
+        // A section that is not an array was kept in the skeleton.
+        let mut fold_errors = self.fold.errors.clone();
+        for (section, key) in SECTIONS.iter().enumerate() {
+            if let (Err(why), Some(slot @ None)) =
+                (optional_array(root, key, key), fold_errors.get_mut(section))
+            {
+                *slot = Some(why);
+            }
+        }
+        if let Some(why) = fold_errors.iter().flatten().next() {
+            return Err(Ok(why.clone()));
+        }
+        self.fold.finish(spec_warning, policy).map_err(Ok)
+    }
+
+    /// A component or service read from the text of its `bom-ref` alone:
+    /// false when it needs the whole element (nested items, an escape, not
+    /// an object, a `bom-ref` that is not a string).
+    fn plain(&mut self, section: usize, bytes: &[u8], key: Option<&[u8]>) -> bool {
+        let Some(key) = key.filter(|_| bytes.first() == Some(&b'{')) else { return false };
+        let mut bom_ref = None;
+        for (at, text) in skeleton::key_entries(key) {
+            match REF_NAMES.get(at) {
+                Some(&"bom-ref") => bom_ref = Some(text),
+                Some(&name) if SECTIONS.get(section) == Some(&name) => return false,
+                _ => {}
+            }
+        }
+        let r = match bom_ref {
+            None | Some(b"null") => None,
+            Some(text) => match text.strip_prefix(b"\"").and_then(|t| t.strip_suffix(b"\"")) {
+                Some(inner) if !inner.contains(&b'\\') => match std::str::from_utf8(inner) {
+                    Ok(r) => Some(r),
+                    Err(_) => return false,
+                },
+                _ => return false,
+            },
+        };
+        if let Some(r) = r {
+            self.fold.refs.insert(r);
+        }
+        match section {
+            0 => self.fold.components += 1,
+            _ => self.fold.services += 1,
+        }
+        true
+    }
+
+    fn limits(&mut self) {
+        let fold = &self.fold;
+        let why = if fold.vulns.len() > MAX_VULNERABILITIES {
+            format!("it has over {MAX_VULNERABILITIES} vulnerabilities")
+        } else if fold.unresolved.seen.len() > MAX_UNRESOLVED {
+            format!("it has over {MAX_UNRESOLVED} dependency references that do not resolve")
+        } else if fold.refs.over {
+            "too many of its bom-refs look alike to tell its duplicates in bounded memory"
+                .to_string()
+        } else {
+            return;
+        };
+        self.limit.get_or_insert(why);
+    }
+}
+
+impl Sink for Streamed {
+    fn start(&mut self, at: &[Step], prefix: &[u8]) {
+        if self.subject.is_none() {
+            let prefix = skeleton::prefix_object(at, prefix);
+            let read = self.fold.subject(&prefix);
+            self.subject = Some((prefix.contains_key("metadata"), read));
+        }
+        if section_of(at) >= DEPENDENCIES {
+            self.fold.refs.seal();
+            self.resolving = true;
+        }
+    }
+
+    fn element(&mut self, at: &[Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
+        let section = section_of(at);
+        if section < DEPENDENCIES && self.resolving {
+            self.limit.get_or_insert_with(|| {
+                "its components or services come after its dependencies or vulnerabilities"
+                    .to_string()
+            });
+            return;
+        }
+        if self.limit.is_some() || (section < DEPENDENCIES && self.plain(section, bytes, key)) {
+            return;
+        }
+        let shape = match section {
+            0 => &COMPONENT,
+            1 => &SERVICE,
+            DEPENDENCIES => &DEPENDENCY,
+            _ => &VULNERABILITY,
+        };
+        let item = skeleton::pruned(bytes, shape).unwrap_or_default();
+        self.fold.element(section, index, &item);
+        self.limits();
+    }
+
+    fn end(&mut self, _: &[Step], _: usize) {
+        self.limits();
+    }
 }
 
 /// What the rule reads of a BOM.
-struct Bom {
+struct Bom<'f> {
     /// A `specVersion` newer than the gate knows.
     spec_warning: Option<String>,
     /// `metadata.component` is there.
     subject: bool,
-    refs: RefIndex,
+    /// The bom-refs used more than once, by text, with how often.
+    duplicates: Vec<(String, u64)>,
     components: u64,
     services: u64,
     dependencies: u64,
-    /// Dependency references that resolve to no bom-ref, with where.
-    unresolved: Vec<(String, String)>,
-    vulns: Vec<Vulnerability>,
+    unresolved: &'f Unresolved,
+    vulns: &'f [Vulnerability],
+    /// Vulnerability `affects` references that resolve to no bom-ref, with
+    /// the vulnerability's id, in document order.
+    dangling: Vec<(String, String)>,
 }
 
-/// The BOM's shape: `Err` when it is not a CycloneDX 1.2 to 1.x JSON BOM.
-fn read(doc: &Value) -> Result<Bom, String> {
-    let root = required(Some(doc), "the document", "an object", Value::as_object)?;
+/// The document's header: `bomFormat`, `specVersion` (`Ok(Some(warning))`
+/// for a newer 1.x) and `serialNumber`; `Err` when it is not a CycloneDX
+/// 1.2 to 1.x JSON BOM.
+fn header(root: &Map<String, Value>) -> Result<Option<String>, String> {
     match root.get("bomFormat") {
         None => return Err("`bomFormat` is missing".to_string()),
         Some(Value::String(s)) if s == "CycloneDX" => {}
@@ -114,40 +467,11 @@ fn read(doc: &Value) -> Result<Bom, String> {
             ));
         }
     }
-    let mut refs = RefIndex::default();
-    let metadata = optional_object(root, "metadata", "metadata")?;
-    let subject = metadata.and_then(|meta| field(meta, "component"));
-    if let Some(component) = subject {
-        if !component.is_object() {
-            return Err(type_error("metadata.component", component, "an object"));
-        }
-        walk_tree(component, "metadata.component", "components", &mut refs, &mut 0)?;
-    }
-    let mut components = 0u64;
-    for (i, item) in optional_array(root, "components", "components")?.iter().enumerate() {
-        walk_tree(item, &format!("components[{i}]"), "components", &mut refs, &mut components)?;
-    }
-    let mut services = 0u64;
-    for (i, item) in optional_array(root, "services", "services")?.iter().enumerate() {
-        walk_tree(item, &format!("services[{i}]"), "services", &mut refs, &mut services)?;
-    }
-    let dependencies = optional_array(root, "dependencies", "dependencies")?;
-    let unresolved = unresolved_dependencies(dependencies, &refs)?;
-    let vulns = read_vulnerabilities(optional_array(root, "vulnerabilities", "vulnerabilities")?)?;
-    Ok(Bom {
-        spec_warning,
-        subject: subject.is_some(),
-        refs,
-        components,
-        services,
-        dependencies: len64(dependencies),
-        unresolved,
-        vulns,
-    })
+    Ok(spec_warning)
 }
 
 /// The rule over a BOM that has CycloneDX's shape.
-fn rule(bom: &Bom, policy: &FormatPolicy) -> Outcome {
+fn rule(bom: &Bom<'_>, policy: &FormatPolicy) -> Outcome {
     let mut out = Outcome::default();
     out.warnings.extend(bom.spec_warning.clone());
     if !bom.subject {
@@ -161,35 +485,34 @@ fn rule(bom: &Bom, policy: &FormatPolicy) -> Outcome {
             .push("no components: the SBOM lists nothing the subject is made of".to_string());
     }
     let mut structural = Vec::new();
-    let duplicates: Vec<(&String, &u64)> = bom.refs.seen.iter().filter(|(_, n)| **n > 1).collect();
-    if !duplicates.is_empty() {
-        let names: Vec<&str> = duplicates.iter().map(|(r, _)| r.as_str()).collect();
+    if !bom.duplicates.is_empty() {
+        let names: Vec<&str> = bom.duplicates.iter().map(|(r, _)| r.as_str()).collect();
         out.reasons.push(format!(
             "{} {} used more than once: {}",
-            duplicates.len(),
-            plural(duplicates.len(), "bom-ref", "bom-refs"),
+            names.len(),
+            plural(names.len(), "bom-ref", "bom-refs"),
             name_some(&names)
         ));
-        for (r, n) in &duplicates {
+        for (r, n) in &bom.duplicates {
             structural.push(format!("duplicate bom-ref {} ({n} times)", quote(r)));
         }
     }
     out.counts.insert("dependencies.total".to_string(), bom.dependencies);
-    if !bom.unresolved.is_empty() {
-        let names: Vec<&str> = bom.unresolved.iter().map(|(r, _)| r.as_str()).collect();
+    let unresolved = bom.unresolved.seen.len();
+    if unresolved > 0 {
+        let names: Vec<&str> = bom.unresolved.first.iter().map(|(r, _)| r.as_str()).collect();
         out.reasons.push(format!(
-            "{} dependency {} not resolve to a bom-ref: {}",
-            bom.unresolved.len(),
-            plural(bom.unresolved.len(), "reference does", "references do"),
-            name_some(&names)
+            "{unresolved} dependency {} not resolve to a bom-ref: {}",
+            plural(unresolved, "reference does", "references do"),
+            name_some_of(&names, unresolved)
         ));
-        for (r, at) in &bom.unresolved {
+        for (r, at) in &bom.unresolved.first {
             structural
                 .push(format!("dependency reference {} in `{at}` does not resolve", quote(r)));
         }
     }
     vulnerability_reasons(bom, policy, &mut out, &mut structural);
-    out.findings = findings(&bom.vulns, structural, policy.cyclonedx_block_vulnerabilities);
+    out.findings = findings(bom.vulns, structural, policy.cyclonedx_block_vulnerabilities);
     out
 }
 
@@ -197,12 +520,12 @@ fn rule(bom: &Bom, policy: &FormatPolicy) -> Outcome {
 /// policy), and vulnerabilities that affect a component the BOM does not
 /// have.
 fn vulnerability_reasons(
-    bom: &Bom,
+    bom: &Bom<'_>,
     policy: &FormatPolicy,
     out: &mut Outcome,
     structural: &mut Vec<String>,
 ) {
-    vulnerability_counts(&bom.vulns, &mut out.counts);
+    vulnerability_counts(bom.vulns, &mut out.counts);
     // The most severe named first; a stable sort keeps document order within
     // a severity.
     let mut serious: Vec<&Vulnerability> = bom.vulns.iter().filter(|v| v.serious()).collect();
@@ -229,21 +552,15 @@ fn vulnerability_reasons(
     }
     // A vulnerability that names a component the BOM does not have: what it
     // affects is unknown, as with a dependency reference.
-    let dangling: Vec<(&String, &String)> = bom
-        .vulns
-        .iter()
-        .flat_map(|v| v.affects.iter().map(move |r| (r, &v.id)))
-        .filter(|(r, _)| !bom.refs.contains(r) && !r.starts_with("urn:cdx:"))
-        .collect();
-    if !dangling.is_empty() {
-        let names: Vec<&str> = dangling.iter().map(|(r, _)| r.as_str()).collect();
+    if !bom.dangling.is_empty() {
+        let names: Vec<&str> = bom.dangling.iter().map(|(r, _)| r.as_str()).collect();
         out.reasons.push(format!(
             "{} vulnerability `affects` {} not resolve to a bom-ref: {}",
-            dangling.len(),
-            plural(dangling.len(), "reference does", "references do"),
+            names.len(),
+            plural(names.len(), "reference does", "references do"),
             name_some(&names)
         ));
-        for (r, id) in &dangling {
+        for (r, id) in &bom.dangling {
             structural.push(format!(
                 "vulnerability {} affects {}, which does not resolve",
                 quote(id),
@@ -299,29 +616,6 @@ fn is_urn_uuid(serial: &str) -> bool {
             .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Every `bom-ref` of the document, with how often it occurs.
-#[derive(Default)]
-struct RefIndex {
-    seen: BTreeMap<String, u64>,
-}
-
-impl RefIndex {
-    /// Records the object's `bom-ref`, if it has one.
-    fn record(&mut self, obj: &Map<String, Value>, path: &str) -> Result<(), String> {
-        if let Some(value) = field(obj, "bom-ref") {
-            let r = value
-                .as_str()
-                .ok_or_else(|| type_error(&format!("{path}.bom-ref"), value, "a string"))?;
-            *self.seen.entry(r.to_string()).or_insert(0) += 1;
-        }
-        Ok(())
-    }
-
-    fn contains(&self, r: &str) -> bool {
-        self.seen.contains_key(r)
-    }
-}
-
 /// Walks a component and its nested `components` (or a service and its
 /// `services`: `children`), iteratively, so depth costs no stack; records
 /// bom-refs and counts the items, the starting one included.
@@ -329,53 +623,24 @@ fn walk_tree(
     start: &Value,
     path: &str,
     children: &str,
-    refs: &mut RefIndex,
+    refs: &mut IdSet,
     count: &mut u64,
 ) -> Result<(), String> {
     let mut stack = vec![(start, path.to_string())];
     while let Some((value, path)) = stack.pop() {
         let obj = value.as_object().ok_or_else(|| type_error(&path, value, "an object"))?;
         *count += 1;
-        refs.record(obj, &path)?;
+        if let Some(r) = field(obj, "bom-ref") {
+            let r =
+                r.as_str().ok_or_else(|| type_error(&format!("{path}.bom-ref"), r, "a string"))?;
+            refs.insert(r);
+        }
         let nested = optional_array(obj, children, &format!("{path}.{children}"))?;
         for (i, child) in nested.iter().enumerate().rev() {
             stack.push((child, format!("{path}.{children}[{i}]")));
         }
     }
     Ok(())
-}
-
-/// The dependency references (`ref`, `dependsOn[]`, `provides[]`) that name
-/// no bom-ref of the document, each once, in document order, with where it
-/// first occurs. BOM-Links (`urn:cdx:`) point into other BOMs and are not
-/// checked.
-fn unresolved_dependencies(
-    deps: &[Value],
-    refs: &RefIndex,
-) -> Result<Vec<(String, String)>, String> {
-    let mut missing = Vec::new();
-    let mut listed = BTreeSet::new();
-    let mut note = |r: &str, at: String| {
-        if !refs.contains(r) && !r.starts_with("urn:cdx:") && listed.insert(r.to_string()) {
-            missing.push((r.to_string(), at));
-        }
-    };
-    for (i, dep) in deps.iter().enumerate() {
-        let path = format!("dependencies[{i}]");
-        let obj = dep.as_object().ok_or_else(|| type_error(&path, dep, "an object"))?;
-        let r = obj.get("ref").ok_or_else(|| format!("`{path}.ref` is missing"))?;
-        let r = r.as_str().ok_or_else(|| type_error(&format!("{path}.ref"), r, "a string"))?;
-        note(r, format!("{path}.ref"));
-        for key in ["dependsOn", "provides"] {
-            for (j, item) in optional_array(obj, key, &format!("{path}.{key}"))?.iter().enumerate()
-            {
-                let at = format!("{path}.{key}[{j}]");
-                let target = item.as_str().ok_or_else(|| type_error(&at, item, "a string"))?;
-                note(target, at);
-            }
-        }
-    }
-    Ok(missing)
 }
 
 /// A vulnerability severity; the order is the order of concern.
@@ -453,53 +718,42 @@ struct Vulnerability {
     affects: Vec<String>,
 }
 
-fn read_vulnerabilities(items: &[Value]) -> Result<Vec<Vulnerability>, String> {
-    let mut vulns = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("vulnerabilities[{i}]");
-        let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
-        let id = match field(obj, "id") {
-            Some(v) => {
-                v.as_str().ok_or_else(|| type_error(&format!("{path}.id"), v, "a string"))?
-            }
-            None => "(no id)",
-        };
-        let mut severity = Severity::Unrated;
-        for (j, rating) in
-            optional_array(obj, "ratings", &format!("{path}.ratings"))?.iter().enumerate()
-        {
-            let at = format!("{path}.ratings[{j}]");
-            let rating = rating.as_object().ok_or_else(|| type_error(&at, rating, "an object"))?;
-            severity = severity.max(rating_severity(rating, &at)?);
-        }
-        let state = match optional_object(obj, "analysis", &format!("{path}.analysis"))? {
-            Some(analysis) => match field(analysis, "state") {
-                Some(v) => Some(
-                    v.as_str()
-                        .ok_or_else(|| {
-                            type_error(&format!("{path}.analysis.state"), v, "a string")
-                        })?
-                        .to_string(),
-                ),
-                None => None,
-            },
-            None => None,
-        };
-        let resolved = state.as_deref().is_some_and(|s| RESOLVED_STATES.contains(&s));
-        let mut affects = Vec::new();
-        for (j, a) in optional_array(obj, "affects", &format!("{path}.affects"))?.iter().enumerate()
-        {
-            let at = format!("{path}.affects[{j}]");
-            let a = a.as_object().ok_or_else(|| type_error(&at, a, "an object"))?;
-            if let Some(r) = field(a, "ref") {
-                let r =
-                    r.as_str().ok_or_else(|| type_error(&format!("{at}.ref"), r, "a string"))?;
-                affects.push(r.to_string());
-            }
-        }
-        vulns.push(Vulnerability { id: id.to_string(), severity, resolved, state, affects });
+fn read_vulnerability(item: &Value, path: &str) -> Result<Vulnerability, String> {
+    let obj = item.as_object().ok_or_else(|| type_error(path, item, "an object"))?;
+    let id = match field(obj, "id") {
+        Some(v) => v.as_str().ok_or_else(|| type_error(&format!("{path}.id"), v, "a string"))?,
+        None => "(no id)",
+    };
+    let mut severity = Severity::Unrated;
+    for (j, rating) in
+        optional_array(obj, "ratings", &format!("{path}.ratings"))?.iter().enumerate()
+    {
+        let at = format!("{path}.ratings[{j}]");
+        let rating = rating.as_object().ok_or_else(|| type_error(&at, rating, "an object"))?;
+        severity = severity.max(rating_severity(rating, &at)?);
     }
-    Ok(vulns)
+    let state = match optional_object(obj, "analysis", &format!("{path}.analysis"))? {
+        Some(analysis) => match field(analysis, "state") {
+            Some(v) => Some(
+                v.as_str()
+                    .ok_or_else(|| type_error(&format!("{path}.analysis.state"), v, "a string"))?
+                    .to_string(),
+            ),
+            None => None,
+        },
+        None => None,
+    };
+    let resolved = state.as_deref().is_some_and(|s| RESOLVED_STATES.contains(&s));
+    let mut affects = Vec::new();
+    for (j, a) in optional_array(obj, "affects", &format!("{path}.affects"))?.iter().enumerate() {
+        let at = format!("{path}.affects[{j}]");
+        let a = a.as_object().ok_or_else(|| type_error(&at, a, "an object"))?;
+        if let Some(r) = field(a, "ref") {
+            let r = r.as_str().ok_or_else(|| type_error(&format!("{at}.ref"), r, "a string"))?;
+            affects.push(r.to_string());
+        }
+    }
+    Ok(Vulnerability { id: id.to_string(), severity, resolved, state, affects })
 }
 
 /// A rating's severity: its `severity`, else the CVSS v3/v4 qualitative

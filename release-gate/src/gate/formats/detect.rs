@@ -293,6 +293,7 @@ pub fn understand_large(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Un
     }
     let own = evidence::parse_str(text);
     let mut streams = Streams::new(policy);
+    streams.whole = true;
     let tool =
         release_gate_scan::skeleton::read_slice(text.as_bytes(), streams::PLAN, &mut streams);
     understand_stream(&own, &tool, &streams, None, policy, ctx)
@@ -460,13 +461,14 @@ fn tool_format(
     ctx: Context,
     streams: Option<&Streams>,
 ) -> Option<Understood> {
-    // A skeleton whose arrays were streamed is judged only by the rule of
-    // the format they belong to: any other rule would miss them.
+    // A skeleton whose arrays were streamed is judged by the streamed rule of
+    // their format; another format's whole rule reads none of them.
     let streamed = streams.is_some_and(Streams::any);
+    let whole_fallback = streams.is_some_and(|s| s.whole);
     let refused = std::cell::Cell::new(false);
     let check = |id: Id, check: JsonRule| match streams.and_then(|s| s.check(id, doc, policy)) {
         Some(outcome) => outcome,
-        None if streamed => {
+        None if streams.is_some_and(|s| s.saw(id)) && whole_fallback => {
             refused.set(true);
             Err(String::new())
         }

@@ -5,10 +5,10 @@
 //! The splitter (`release_gate_scan::skeleton`) walks the document once,
 //! keeps everything but the arrays of [`PLAN`] as the skeleton, and hands
 //! each element of those arrays to [`Streams`], which passes it to the
-//! format that owns the path. A document whose streamed arrays belong to
-//! one format is judged by that format's streamed rule; a document with
-//! streamed arrays of a format other than the one it is read as is not
-//! judged here (its rule would miss them): the caller refuses it.
+//! format that owns the path. A document is judged by its format's
+//! streamed rule when elements of that format's arrays were streamed, and
+//! by its whole rule over the skeleton otherwise: no format's rule reads
+//! another format's streamed arrays, so what it reads is all there.
 
 use std::collections::BTreeSet;
 
@@ -16,45 +16,69 @@ use release_gate_scan::skeleton::{self, Plan, Sink, Step};
 use serde_json::Value;
 
 use super::registry::Id;
-use super::{sarif, FormatPolicy, Outcome};
+use super::{cyclonedx, sarif, FormatPolicy, Outcome};
 
 /// Every streamed array, of every format.
-pub const PLAN: Plan = &[skeleton::SARIF_RESULTS];
+pub const PLAN: Plan = &[
+    skeleton::SARIF_RESULTS,
+    cyclonedx::STREAMED[0],
+    cyclonedx::STREAMED[1],
+    cyclonedx::STREAMED[2],
+    cyclonedx::STREAMED[3],
+];
 
 /// What the formats read of the streamed arrays.
-#[derive(Debug)]
 pub struct Streams {
     pub sarif: sarif::Streamed,
+    cyclonedx: cyclonedx::Streamed,
+    /// The document is held in memory: a format that cannot be judged from
+    /// the stream (a limit) is judged whole instead.
+    pub whole: bool,
     /// The formats whose arrays were streamed.
     seen: BTreeSet<Id>,
 }
 
 impl Streams {
     pub fn new(policy: &FormatPolicy) -> Streams {
-        Streams { sarif: sarif::Streamed::new(policy), seen: BTreeSet::new() }
+        Streams {
+            sarif: sarif::Streamed::new(policy),
+            cyclonedx: cyclonedx::Streamed::default(),
+            whole: false,
+            seen: BTreeSet::new(),
+        }
     }
 
-    /// Whether any array was streamed (and so is not in the skeleton).
+    /// Whether any element was streamed (and so is not in the skeleton).
     pub fn any(&self) -> bool {
         !self.seen.is_empty()
     }
 
-    /// The streamed rule of `format` over `doc` (the skeleton), when every
-    /// streamed array is that format's; `None` when `format`'s whole rule
-    /// judges it (nothing was streamed) or when no rule can (another
-    /// format's arrays were streamed).
+    /// Whether elements of `format`'s arrays were streamed.
+    pub fn saw(&self, format: Id) -> bool {
+        self.seen.contains(&format)
+    }
+
+    /// The streamed rule of `format` over `doc` (the skeleton), when
+    /// elements of `format`'s arrays were streamed; `None` when its whole
+    /// rule judges the skeleton (none were), or when the document held in
+    /// memory is past a limit of the stream (the caller reads it whole).
     pub fn check(
         &self,
         format: Id,
         doc: &Value,
         policy: &FormatPolicy,
     ) -> Option<Result<Outcome, String>> {
-        if self.seen.iter().any(|seen| *seen != format) {
-            return None;
-        }
         match format {
             Id::Sarif if self.seen.contains(&Id::Sarif) => {
                 Some(sarif::check_streamed(doc, policy, &self.sarif))
+            }
+            Id::CycloneDx if self.seen.contains(&Id::CycloneDx) => {
+                match self.cyclonedx.check(doc, policy) {
+                    Ok(outcome) => Some(Ok(outcome)),
+                    Err(Ok(why)) => Some(Err(why)),
+                    Err(Err(_)) if self.whole => None,
+                    Err(Err(limit)) => Some(Err(limited(&limit))),
+                }
             }
             _ => None,
         }
@@ -64,22 +88,32 @@ impl Streams {
     fn owner(&mut self, at: &[Step]) -> Option<(Id, &mut dyn Sink)> {
         match at.first() {
             Some(Step::Key(key)) if key == "runs" => Some((Id::Sarif, &mut self.sarif)),
+            Some(Step::Key(key)) if key == "vulnerabilities" && at.len() > 1 => None,
+            Some(Step::Key(_)) => Some((Id::CycloneDx, &mut self.cyclonedx)),
             _ => None,
         }
     }
 }
 
+/// Why a document over `max-parse-bytes` is not read: `why` is past what
+/// a stream can be read with.
+fn limited(why: &str) -> String {
+    format!(
+        "{why}, which a document over `max-parse-bytes` cannot have (it is read as a stream); raise `max-parse-bytes` in [workspace.metadata.release-gate] to read it whole"
+    )
+}
+
 impl Sink for Streams {
     fn start(&mut self, at: &[Step], prefix: &[u8]) {
-        if let Some((id, sink)) = self.owner(at) {
+        if let Some((_, sink)) = self.owner(at) {
             sink.start(at, prefix);
-            self.seen.insert(id);
         }
     }
 
     fn element(&mut self, at: &[Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
-        if let Some((_, sink)) = self.owner(at) {
+        if let Some((id, sink)) = self.owner(at) {
             sink.element(at, index, bytes, key);
+            self.seen.insert(id);
         }
     }
 
