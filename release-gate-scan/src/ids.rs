@@ -25,7 +25,8 @@ pub struct IdSet {
     hashes: Vec<u64>,
     /// `hashes` is sorted (by [`IdSet::seal`]).
     sorted: bool,
-    /// A Bloom filter of `hashes`: three bits each, ten bits per hash.
+    /// A Bloom filter of `hashes`: three bits each, in one word, sixteen
+    /// bits per hash.
     bloom: Vec<u64>,
     repeats: BTreeMap<u64, String>,
     /// More than [`MAX_REPEATS`] texts would have been held.
@@ -39,17 +40,13 @@ pub fn id_hash(id: &str) -> u64 {
     hasher.finish()
 }
 
-/// The filter's three bits of `hash`, in a filter of `words` 64-bit words
-/// (a power of two).
-fn bits(hash: u64, words: usize) -> [(usize, u64); 3] {
-    let mask = (words as u64).wrapping_mul(64).wrapping_sub(1);
-    let step = hash.rotate_left(29) | 1;
-    let mut out = [(0usize, 0u64); 3];
-    for (k, slot) in out.iter_mut().enumerate() {
-        let bit = hash.wrapping_add(step.wrapping_mul(k as u64)) & mask;
-        *slot = (usize::try_from(bit >> 6).unwrap_or(0), 1u64 << (bit & 63));
-    }
-    out
+/// The filter's word for `hash`, in a filter of `words` 64-bit words (a
+/// power of two), and its three bits there: one word a hash, so one cache
+/// miss (a blocked Bloom filter).
+fn bits(hash: u64, words: usize) -> (usize, u64) {
+    let word = usize::try_from(hash >> 32).unwrap_or(0) & words.wrapping_sub(1);
+    let bits = (1u64 << (hash & 63)) | (1u64 << ((hash >> 6) & 63)) | (1u64 << ((hash >> 12) & 63));
+    (word, bits)
 }
 
 impl IdSet {
@@ -72,25 +69,20 @@ impl IdSet {
     }
 
     fn maybe_seen(&self, hash: u64) -> bool {
-        let words = self.bloom.len();
-        words > 0
-            && bits(hash, words)
-                .iter()
-                .all(|&(w, bit)| self.bloom.get(w).is_some_and(|word| word & bit != 0))
+        let (w, bits) = bits(hash, self.bloom.len());
+        self.bloom.get(w).is_some_and(|word| word & bits == bits)
     }
 
     fn mark(&mut self, hash: u64) {
-        let words = self.bloom.len();
-        for (w, bit) in bits(hash, words) {
-            if let Some(word) = self.bloom.get_mut(w) {
-                *word |= bit;
-            }
+        let (w, bits) = bits(hash, self.bloom.len());
+        if let Some(word) = self.bloom.get_mut(w) {
+            *word |= bits;
         }
     }
 
-    /// Keeps the filter at ten bits a hash or more: doubled and rebuilt.
+    /// Keeps the filter at sixteen bits a hash or more: doubled and rebuilt.
     fn grow(&mut self) {
-        let want = self.hashes.len().saturating_mul(10) / 64;
+        let want = self.hashes.len().saturating_mul(16) / 64;
         if self.bloom.len() > want {
             return;
         }
@@ -106,7 +98,9 @@ impl IdSet {
     /// Adds `id`. After [`IdSet::seal`], the set is no longer sorted.
     pub fn insert(&mut self, id: &str) {
         let hash = id_hash(id);
-        self.grow();
+        if self.hashes.len().saturating_mul(16) / 64 >= self.bloom.len() {
+            self.grow();
+        }
         if self.maybe_seen(hash) && !self.repeats.contains_key(&hash) {
             if self.repeats.len() >= MAX_REPEATS {
                 self.over = true;

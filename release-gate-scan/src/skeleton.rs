@@ -157,6 +157,22 @@ pub fn key_entries(key: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     })
 }
 
+/// The text of the field at place `at` of the plan's names in an element's
+/// key, if the element has it.
+pub fn key_field(key: &[u8], at: usize) -> Option<&[u8]> {
+    key_entries(key).find_map(|(place, text)| (place == at).then_some(text))
+}
+
+/// The content of a JSON string literal without escapes (`"abc"`: `abc`);
+/// `None` for another value, or a string with an escape.
+pub fn plain_str(text: &[u8]) -> Option<&str> {
+    let inner = text.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    if memchr::memchr(b'\\', inner).is_some() {
+        return None;
+    }
+    std::str::from_utf8(inner).ok()
+}
+
 /// The run of a path in a SARIF log (`runs[r].results`).
 pub fn run_of(at: &[Step]) -> usize {
     match at.get(1) {

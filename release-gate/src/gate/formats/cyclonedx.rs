@@ -270,6 +270,8 @@ pub struct Streamed {
     /// References are being resolved: the dependencies or vulnerabilities
     /// started.
     resolving: bool,
+    /// The [`SECTIONS`] index of the array being streamed.
+    section: usize,
     limit: Option<String>,
 }
 
@@ -341,26 +343,16 @@ impl Streamed {
     /// an object, a `bom-ref` that is not a string).
     fn plain(&mut self, section: usize, bytes: &[u8], key: Option<&[u8]>) -> bool {
         let Some(key) = key.filter(|_| bytes.first() == Some(&b'{')) else { return false };
-        let mut bom_ref = None;
-        for (at, text) in skeleton::key_entries(key) {
-            match REF_NAMES.get(at) {
-                Some(&"bom-ref") => bom_ref = Some(text),
-                Some(&name) if SECTIONS.get(section) == Some(&name) => return false,
-                _ => {}
-            }
+        // REF_NAMES: `bom-ref`, then the children of components, of services.
+        if skeleton::key_field(key, section.saturating_add(1)).is_some() {
+            return false;
         }
-        let r = match bom_ref {
-            None | Some(b"null") => None,
-            Some(text) => match text.strip_prefix(b"\"").and_then(|t| t.strip_suffix(b"\"")) {
-                Some(inner) if !inner.contains(&b'\\') => match std::str::from_utf8(inner) {
-                    Ok(r) => Some(r),
-                    Err(_) => return false,
-                },
-                _ => return false,
+        match skeleton::key_field(key, 0) {
+            None | Some(b"null") => {}
+            Some(text) => match skeleton::plain_str(text) {
+                Some(r) => self.fold.refs.insert(r),
+                None => return false,
             },
-        };
-        if let Some(r) = r {
-            self.fold.refs.insert(r);
         }
         match section {
             0 => self.fold.components += 1,
@@ -392,14 +384,15 @@ impl Sink for Streamed {
             let read = self.fold.subject(&prefix);
             self.subject = Some((prefix.contains_key("metadata"), read));
         }
-        if section_of(at) >= DEPENDENCIES {
+        self.section = section_of(at);
+        if self.section >= DEPENDENCIES {
             self.fold.refs.seal();
             self.resolving = true;
         }
     }
 
-    fn element(&mut self, at: &[Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
-        let section = section_of(at);
+    fn element(&mut self, _: &[Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
+        let section = self.section;
         if section < DEPENDENCIES && self.resolving {
             self.limit.get_or_insert_with(|| {
                 "its components or services come after its dependencies or vulnerabilities"

@@ -34,8 +34,12 @@ pub struct Streams {
     /// The document is held in memory: a format that cannot be judged from
     /// the stream (a limit) is judged whole instead.
     pub whole: bool,
-    /// The formats whose arrays were streamed.
+    /// The formats whose arrays had elements.
     seen: BTreeSet<Id>,
+    /// The owner of the array being streamed.
+    current: Option<Id>,
+    /// The format of the last element (in `seen`).
+    last: Option<Id>,
 }
 
 impl Streams {
@@ -45,6 +49,8 @@ impl Streams {
             cyclonedx: cyclonedx::Streamed::default(),
             whole: false,
             seen: BTreeSet::new(),
+            current: None,
+            last: None,
         }
     }
 
@@ -85,11 +91,19 @@ impl Streams {
     }
 
     /// The format that owns the streamed array at `at`.
-    fn owner(&mut self, at: &[Step]) -> Option<(Id, &mut dyn Sink)> {
+    fn owner(at: &[Step]) -> Option<Id> {
         match at.first() {
-            Some(Step::Key(key)) if key == "runs" => Some((Id::Sarif, &mut self.sarif)),
+            Some(Step::Key(key)) if key == "runs" => Some(Id::Sarif),
             Some(Step::Key(key)) if key == "vulnerabilities" && at.len() > 1 => None,
-            Some(Step::Key(_)) => Some((Id::CycloneDx, &mut self.cyclonedx)),
+            Some(Step::Key(_)) => Some(Id::CycloneDx),
+            _ => None,
+        }
+    }
+
+    fn sink(&mut self, format: Id) -> Option<&mut dyn Sink> {
+        match format {
+            Id::Sarif => Some(&mut self.sarif),
+            Id::CycloneDx => Some(&mut self.cyclonedx),
             _ => None,
         }
     }
@@ -105,20 +119,27 @@ fn limited(why: &str) -> String {
 
 impl Sink for Streams {
     fn start(&mut self, at: &[Step], prefix: &[u8]) {
-        if let Some((_, sink)) = self.owner(at) {
+        // Streamed arrays do not nest: the array's owner until its end.
+        self.current = Self::owner(at);
+        if let Some(sink) = self.current.and_then(|id| self.sink(id)) {
             sink.start(at, prefix);
         }
     }
 
     fn element(&mut self, at: &[Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
-        if let Some((id, sink)) = self.owner(at) {
-            sink.element(at, index, bytes, key);
-            self.seen.insert(id);
+        if let Some(id) = self.current {
+            if let Some(sink) = self.sink(id) {
+                sink.element(at, index, bytes, key);
+            }
+            if self.last != Some(id) {
+                self.seen.insert(id);
+                self.last = Some(id);
+            }
         }
     }
 
     fn end(&mut self, at: &[Step], count: usize) {
-        if let Some((_, sink)) = self.owner(at) {
+        if let Some(sink) = self.current.take().and_then(|id| self.sink(id)) {
             sink.end(at, count);
         }
     }
