@@ -25,7 +25,7 @@ use crate::scan::Source;
 use crate::text::shown;
 
 /// The JSON text the skeleton may hold outside the streamed results.
-pub const BUDGET: usize = 8 << 20;
+pub const BUDGET: usize = 16 << 20;
 /// The same once the document has shown a top-level `status` or `passed`:
 /// the gate's own evidence, which its own scanner reads in bounded memory;
 /// the skeleton then serves only the mixed-document check.
@@ -681,6 +681,35 @@ mod tests {
                 "end 0 2"
             ]
         );
+    }
+
+    /// Past its caps the skeleton, or one element, is too large: the
+    /// document is refused, not held.
+    #[test]
+    fn the_skeleton_and_each_element_are_capped() {
+        let big = "x".repeat(BUDGET);
+        let over = format!(r#"{{"version":"2.1.0","notes":"{big}","runs":[]}}"#);
+        assert_eq!(
+            read_str(&over).0.unwrap_err(),
+            "too large to read in bounded memory: more than 16 MiB outside the streamed arrays"
+        );
+        let own = format!(r#"{{"status":"passed","notes":"{}"}}"#, "x".repeat(OWN_BUDGET));
+        assert_eq!(
+            read_str(&own).0.unwrap_err(),
+            "too large to read in bounded memory: more than 1 MiB outside the streamed arrays"
+        );
+        // One result over the element cap, whole or cut at a chunk's end.
+        let result = format!(r#"{{"message":{{"text":"{}"}}}}"#, "y".repeat(MAX_ELEMENT));
+        let log = format!(r#"{{"runs":[{{"tool":{{}},"results":[{{}},{result}]}}]}}"#);
+        let (value, events) = read_str(&log);
+        assert_eq!(
+            value.unwrap_err(),
+            "too large to read in bounded memory: one element of a streamed array is over 16 MiB"
+        );
+        assert_eq!(events[..2], ["start 0 [\"tool\"]", "0.0 {} key[]"]);
+        // Just under both caps: read.
+        let fits = format!(r#"{{"notes":"{}","runs":[]}}"#, "x".repeat(BUDGET - 64));
+        assert!(read_str(&fits).0.is_ok());
     }
 
     #[test]
