@@ -345,7 +345,12 @@ impl Rank {
 pub struct Streamed {
     threshold: f64,
     runs: BTreeMap<usize, Stream>,
+    /// Why the log cannot be judged from the stream (a limit), if so.
+    pub limit: Option<String>,
 }
+
+/// The most results held for a run whose `results` come before its `tool`.
+const MAX_BUFFERED: usize = 100_000;
 
 #[derive(Debug)]
 enum Stream {
@@ -385,7 +390,11 @@ const BATCH_TEXT: usize = 4 << 20;
 
 impl Streamed {
     pub fn new(policy: &FormatPolicy) -> Streamed {
-        Streamed { threshold: policy.sarif_block_security_severity, runs: BTreeMap::new() }
+        Streamed {
+            threshold: policy.sarif_block_security_severity,
+            runs: BTreeMap::new(),
+            limit: None,
+        }
     }
 
     /// Whether any results were read from the stream (and so are not in
@@ -508,6 +517,11 @@ impl Sink for Streamed {
     fn element(&mut self, at: &[Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
         let (threshold, run) = (self.threshold, skeleton::run_of(at));
         match self.runs.get_mut(&run) {
+            Some(Stream::Buffered(results)) if results.len() >= MAX_BUFFERED => {
+                self.limit.get_or_insert_with(|| {
+                    format!("run {run} has over {MAX_BUFFERED} results before its `tool`")
+                });
+            }
             Some(Stream::Buffered(results)) => {
                 results.push(skeleton::pruned(bytes, &RESULT).unwrap_or_default())
             }

@@ -75,9 +75,11 @@ impl Streams {
         policy: &FormatPolicy,
     ) -> Option<Result<Outcome, String>> {
         match format {
-            Id::Sarif if self.seen.contains(&Id::Sarif) => {
-                Some(sarif::check_streamed(doc, policy, &self.sarif))
-            }
+            Id::Sarif if self.seen.contains(&Id::Sarif) => match &self.sarif.limit {
+                None => Some(sarif::check_streamed(doc, policy, &self.sarif)),
+                Some(_) if self.whole => None,
+                Some(limit) => Some(Err(limited(limit))),
+            },
             Id::CycloneDx if self.seen.contains(&Id::CycloneDx) => {
                 match self.cyclonedx.check(doc, policy) {
                     Ok(outcome) => Some(Ok(outcome)),
