@@ -203,23 +203,28 @@ pub fn pruned(bytes: &[u8], shape: &'static Shape) -> Result<Value, serde_json::
 /// The judgments of the elements of a streamed array seen so far, by their
 /// key (see [`Sink::element`]): an element with the key of one judged
 /// before is judged as that one was, without being parsed. At most
-/// [`Memo::CAP`] judgments are remembered.
+/// [`Memo::CAP`] judgments, and [`Memo::CAP_BYTES`] of keys, are
+/// remembered.
 #[derive(Debug, Default)]
 pub struct Memo {
     seen: std::collections::HashMap<Vec<u8>, u32>,
+    bytes: usize,
 }
 
 impl Memo {
     pub const CAP: usize = 4096;
+    pub const CAP_BYTES: usize = 4 << 20;
 
     /// The judgment recorded for `key`.
     pub fn get(&self, key: &[u8]) -> Option<u32> {
         self.seen.get(key).copied()
     }
 
-    /// Remembers judgment `id` for `key` (no-op past [`Memo::CAP`]).
+    /// Remembers judgment `id` for `key` (no-op past the caps).
     pub fn insert(&mut self, key: Vec<u8>, id: u32) {
-        if self.seen.len() < Self::CAP {
+        let bytes = self.bytes.saturating_add(key.len());
+        if self.seen.len() < Self::CAP && bytes <= Self::CAP_BYTES {
+            self.bytes = bytes;
             self.seen.insert(key, id);
         }
     }
