@@ -255,6 +255,26 @@ impl Run {
         Ok(())
     }
 
+    /// A diagnostic of `severity` (lowercase) counted, when that is all
+    /// [`Run::diagnostic`] would do with it: its findings list is full.
+    fn count_only(&mut self, severity: &str) -> bool {
+        let list = match severity {
+            "error" | "bug" => Some(&self.error_findings),
+            "warning" => Some(&self.warning_findings),
+            _ => None,
+        };
+        if list.is_some_and(|list| list.len() < MAX_FINDINGS) {
+            return false;
+        }
+        match self.severities.get_mut(severity) {
+            Some(n) => *n = n.saturating_add(1),
+            None => {
+                self.severities.insert(severity.to_string(), 1);
+            }
+        }
+        true
+    }
+
     fn summary(&mut self, fields: &Map<String, Value>) -> Result<(), String> {
         self.summaries = self.summaries.saturating_add(1);
         for (check, stats) in fields {
@@ -532,6 +552,33 @@ impl Lines {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return self.undecided("a line is not UTF-8");
         };
+        // Most lines of a long run: a diagnostic only counted (its findings
+        // list is full), as `scan` and `Run::diagnostic` would count it.
+        if let Some(severity) = release_gate_scan::records::plain_diagnostic(text) {
+            if self.failure.is_some() || self.run.count_only(severity) {
+                self.detected = true;
+                return true;
+            }
+        }
+        let trimmed = text.trim_start_matches([' ', '\t', '\r']);
+        if !trimmed.starts_with(['{', '[']) {
+            return self.slow_line(text, ended);
+        }
+        if let Some(value) = release_gate_scan::records::pruned_record(trimmed) {
+            // What `scan` and `duplicates` below make of a line that is one
+            // whole JSON value without a repeated key.
+            self.detected |= holds_record(&value);
+            own_fields(&mut self.found, &value);
+            if self.failure.is_none() {
+                self.failure = self.run.item(Item::Value { value, line: self.line }).err();
+            }
+            return true;
+        }
+        self.slow_line(text, ended)
+    }
+
+    /// One line read as `scan` reads the whole text.
+    fn slow_line(&mut self, text: &str, ended: bool) -> bool {
         self.duplicates(text, ended);
         let mut values = 0usize;
         let mut skipped = false;
