@@ -24,6 +24,32 @@ pub fn pruned_record(text: &str) -> Option<Value> {
     Some(value)
 }
 
+/// Whether a line starting with `head` can be a cargo-deny record: after a
+/// byte order mark and white space, an array, or an object whose first key
+/// is `fields` (cargo-deny writes its keys sorted), `type`, one of the
+/// gate's own fields, or holds an escape; or `head` is too short to say. A
+/// SARIF log or the gate's own evidence on one line cannot.
+pub fn may_start_record(head: &[u8]) -> bool {
+    let space = |b: &&u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let head = head.strip_prefix(crate::evidence::UTF8_BOM).unwrap_or(head);
+    let mut rest = head.iter().skip_while(space);
+    match rest.next() {
+        None | Some(b'[') => return true,
+        Some(b'{') => {}
+        Some(_) => return false,
+    }
+    let mut rest = rest.skip_while(space);
+    match rest.next() {
+        None => return true,
+        Some(b'"') => {}
+        Some(_) => return false,
+    }
+    let key: Vec<u8> = rest.take_while(|b| **b != b'"').copied().collect();
+    let keys = ["fields", "type", "provenance", "release", "commit", "generated_at"];
+    let known = keys.iter().any(|k| k.as_bytes().starts_with(&key));
+    known || key.contains(&b'\\')
+}
+
 /// The severity of `text`'s diagnostic, ASCII lowercase (`error`,
 /// `warning`, `note`, `help`, `bug`, or `other` for any other ASCII
 /// string), when `text` is exactly one JSON value without a repeated key,
@@ -540,6 +566,33 @@ mod tests {
             assert_eq!(plain_diagnostic(&cut), None);
         }
         assert!(answered > 1000, "{answered}");
+    }
+
+    #[test]
+    fn what_may_start_a_record() {
+        let records = [
+            r#"{"fields":{"#,
+            "\u{feff} \t{ \"type\":",
+            r#"[{"status""#,
+            r#"{"commit":"a"#,
+            r#"{"\u0074ype""#,
+            r#"{"typ"#,
+            "   ",
+            "{ ",
+        ];
+        for head in records {
+            assert!(may_start_record(head.as_bytes()), "{head}");
+        }
+        for head in [
+            r#"{"status":"passed","results":["#,
+            r#"{"$schema":"#,
+            r#"{"types":"#,
+            "{}",
+            "2024 [INFO]",
+            r#""type""#,
+        ] {
+            assert!(!may_start_record(head.as_bytes()), "{head}");
+        }
     }
 
     #[test]

@@ -382,6 +382,48 @@ fn hostile_cargo_deny_lines_streamed() {
     );
 }
 
+/// The splitter runs on every streamed file: a long line that cannot start
+/// a cargo-deny record stops it at the prefix (a one-line SARIF log or
+/// evidence file holds no line buffer), and the stream is then not read as
+/// cargo-deny lines: refused, never judged. A long line that can is read.
+#[test]
+fn a_long_line_that_cannot_be_a_record_stops_the_lines_early() {
+    let tmp = tempfile::tempdir().unwrap();
+    let over = release_gate::gate::formats::cargo_deny::PREFIX_BYTES;
+    let pad = "x".repeat(over);
+    let other = format!(r#"{{"status":"passed","note":"{pad}"}}"#);
+    let diag = deny_diag("warning", 1);
+    let (_, streamed) = read_both(
+        tmp.path(),
+        "after.json",
+        format!("{diag}\n{other}\n{DENY_SUMMARY}\n").as_bytes(),
+    );
+    assert_eq!(
+        streamed.content,
+        Content::Read(Understood::Invalid(format!("not read as cargo-deny JSON lines over `max-parse-bytes`: line 2 is longer than {over} bytes and does not start as a cargo-deny record does (`{{\"fields\"` or `{{\"type\"`) (a file this large is read one line at a time, each line at most {} bytes); write one record a line, or raise `max-parse-bytes` in [workspace.metadata.release-gate]", 16 << 20)))
+    );
+    let (_, streamed) = read_both(
+        tmp.path(),
+        "before.json",
+        format!("{other}\n{diag}\n{DENY_SUMMARY}\n").as_bytes(),
+    );
+    assert!(refused(&streamed), "{streamed:?}");
+    // Records this long, in cargo-deny's key order or the gate's: judged
+    // as in memory.
+    let long = format!(
+        r#"{{"fields":{{"severity":"error","message":"{pad}","code":"c"}},"type":"diagnostic"}}"#
+    );
+    let long2 = format!(r#"{{"type":"log","fields":{{"level":"ERROR","message":"{pad}"}}}}"#);
+    let got = deny_same(tmp.path(), "long.json", &format!("{long}\n{long2}\n{DENY_SUMMARY}\n"));
+    assert!(
+        matches!(&got.content, Content::Read(Understood::Evidence(j)) if j.format == "cargo-deny"),
+        "{got:?}"
+    );
+    // The gate's own evidence on one line, over the prefix: read as before.
+    let evidence = format!(r#"{{"status":"passed","note":"{pad}"}}"#);
+    assert_eq!(differential(tmp.path(), "evidence.json", evidence.as_bytes()), "same");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 

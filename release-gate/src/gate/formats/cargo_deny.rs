@@ -498,6 +498,20 @@ fn own_fields(found: &mut Found, value: &Value) {
 /// is not read, so one line cannot take the memory.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
+/// How far a line is held before its start must show that it can be a
+/// cargo-deny record ([`release_gate_scan::records::may_start_record`]):
+/// every file over `max-parse-bytes` goes through the splitter, and a
+/// one-line SARIF log or evidence file must not cost [`MAX_LINE_BYTES`].
+pub const PREFIX_BYTES: usize = 64 << 10;
+
+/// The splitter of a stream read as cargo-deny's lines: at most
+/// [`MAX_LINE_BYTES`] a line, and a line over [`PREFIX_BYTES`] only when it
+/// can start a record.
+pub fn splitter() -> release_gate_scan::lines::Lines {
+    release_gate_scan::lines::Lines::new(MAX_LINE_BYTES)
+        .holding(PREFIX_BYTES, release_gate_scan::records::may_start_record)
+}
+
 /// cargo-deny's JSON lines read one line at a time, for a file over
 /// `max-parse-bytes`: the same detection, duplicate-key check, rule and
 /// provenance as [`detect`], `duplicate_in_records`, [`check`] and
@@ -636,10 +650,16 @@ impl Lines {
         }
     }
 
-    /// The line after the last one read went over [`MAX_LINE_BYTES`].
-    pub fn too_long(&mut self) {
+    /// The splitter stopped before the end: the line after the last one
+    /// read went over [`MAX_LINE_BYTES`], or over [`PREFIX_BYTES`] without
+    /// starting as a record can.
+    pub fn split_stopped(&mut self, split: &release_gate_scan::lines::Lines) {
         let line = self.line.saturating_add(1);
-        self.undecided(&format!("line {line} is longer than {MAX_LINE_BYTES} bytes"));
+        if split.over_cap {
+            self.undecided(&format!("line {line} is longer than {MAX_LINE_BYTES} bytes"));
+        } else if split.gave_up {
+            self.undecided(&format!("line {line} is longer than {PREFIX_BYTES} bytes and does not start as a cargo-deny record does (`{{\"fields\"` or `{{\"type\"`)"));
+        }
     }
 
     fn undecided(&mut self, why: &str) -> bool {
