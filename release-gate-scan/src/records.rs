@@ -19,9 +19,27 @@ use serde_json::{Map, Value};
 /// record, or an array of records); `None` otherwise.
 pub fn pruned_record(text: &str) -> Option<Value> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = Prune(Mode::Top).deserialize(&mut de).ok()?;
+    let value = Prune(Mode::Top, true).deserialize(&mut de).ok()?;
     de.end().ok()?;
     Some(value)
+}
+
+/// [`crate::json::first_value`] (the same value's end, the same errors:
+/// repeated keys are not checked), the value pruned as [`pruned_record`]
+/// prunes it: the cargo-deny rule's reading of a whole text.
+pub fn pruned_first_value(text: &str) -> Option<(Result<Value, serde_json::Error>, usize)> {
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<Unchecked>();
+    let value = values.next()?.map(|Unchecked(v)| v);
+    Some((value, values.byte_offset()))
+}
+
+/// A pruned value, repeated keys unchecked.
+struct Unchecked(Value);
+
+impl<'de> de::Deserialize<'de> for Unchecked {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Prune(Mode::Top, false).deserialize(d).map(Unchecked)
+    }
 }
 
 /// Whether a line starting with `head` can be a cargo-deny record: after a
@@ -359,7 +377,8 @@ impl Mode {
     }
 }
 
-struct Prune(Mode);
+/// A value read in a mode; `.1`: a repeated key is an error.
+struct Prune(Mode, bool);
 
 impl<'de> DeserializeSeed<'de> for Prune {
     type Value = Value;
@@ -398,7 +417,7 @@ impl<'de> Visitor<'de> for Prune {
         let mut index = 0usize;
         loop {
             let mode = self.0.element(index);
-            let Some(v) = seq.next_element_seed(Prune(mode.unwrap_or(Mode::Skip)))? else {
+            let Some(v) = seq.next_element_seed(Prune(mode.unwrap_or(Mode::Skip), self.1))? else {
                 break;
             };
             if mode.is_some() {
@@ -413,11 +432,11 @@ impl<'de> Visitor<'de> for Prune {
         let mut seen = Seen::default();
         while let Some(Key(key)) = map.next_key()? {
             let mode = self.0.member(&key);
-            if !seen.insert(key.clone()) {
+            if self.1 && !seen.insert(key.clone()) {
                 let key = crate::text::shown(&key);
                 return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
             }
-            let v = map.next_value_seed(Prune(mode.unwrap_or(Mode::Skip)))?;
+            let v = map.next_value_seed(Prune(mode.unwrap_or(Mode::Skip), self.1))?;
             if mode.is_some() {
                 out.insert(key.into_owned(), v);
             }
@@ -593,6 +612,32 @@ mod tests {
         ] {
             assert!(!may_start_record(head.as_bytes()), "{head}");
         }
+    }
+
+    /// The same ends and errors as `json::first_value`, the same value
+    /// where it is kept.
+    #[test]
+    fn pruned_first_value_reads_as_first_value() {
+        let deep = format!("{}{}", "[".repeat(130), "]".repeat(130));
+        for text in [
+            r#"{"type":"log","fields":{"level":"x","a":[1]}} {"b":2}"#,
+            r#"{"type":"log","type":"x"}"#,
+            "{broken",
+            "[1, 2,\n 3]\n[4]",
+            r#"{"a":1e400}"#,
+            deep.as_str(),
+            "",
+        ] {
+            let want = crate::json::first_value(text);
+            let got = pruned_first_value(text);
+            assert_eq!(got.as_ref().map(|(_, n)| *n), want.as_ref().map(|(_, n)| *n), "{text}");
+            let errors = |v: &Option<(Result<Value, serde_json::Error>, usize)>| {
+                v.as_ref().and_then(|(r, _)| r.as_ref().err().map(|e| e.to_string()))
+            };
+            assert_eq!(errors(&got), errors(&want), "{text}");
+        }
+        let (value, _) = pruned_first_value(r#"{"type":"log","type":"x","x":{}}"#).unwrap();
+        assert_eq!(value.unwrap(), serde_json::json!({"type":"x"}));
     }
 
     #[test]

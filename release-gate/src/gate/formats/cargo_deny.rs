@@ -122,7 +122,7 @@ fn scan(text: &str, mut line: usize, mut visit: impl FnMut(Item) -> bool) {
         let mut why = None;
         let mut eof = false;
         if trimmed.starts_with(['{', '[']) {
-            match release_gate_scan::json::first_value(trimmed) {
+            match release_gate_scan::records::pruned_first_value(trimmed) {
                 Some((Ok(value), used)) => {
                     let start_line = line;
                     line += trimmed.get(..used).map_or(0, |s| s.matches('\n').count());
