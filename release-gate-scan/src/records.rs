@@ -8,7 +8,6 @@
 //! the gate's own slow reading and its messages.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -433,8 +432,8 @@ impl<'de> Visitor<'de> for Prune {
         while let Some(Key(key)) = map.next_key()? {
             let mode = self.0.member(&key);
             if self.1 && !seen.insert(key.clone()) {
-                let key = crate::text::shown(&key);
-                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+                // (A repeated key, or too many: the slow reading says which.)
+                return Err(de::Error::custom("duplicate key"));
             }
             let v = map.next_value_seed(Prune(mode.unwrap_or(Mode::Skip), self.1))?;
             if mode.is_some() {
@@ -470,27 +469,19 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
-/// The keys of one object so far: a short list, a set past it.
+/// The keys of one object so far; an object of over 64 keys is left to
+/// the slow reading (no set type is instantiated at opt-level 3 for it).
 #[derive(Default)]
-struct Seen<'de> {
-    few: Vec<Cow<'de, str>>,
-    many: HashSet<Cow<'de, str>>,
-}
+struct Seen<'de>(Vec<Cow<'de, str>>);
 
 impl<'de> Seen<'de> {
-    /// Whether `key` is new.
+    /// Whether `key` is new (and the object still short).
     fn insert(&mut self, key: Cow<'de, str>) -> bool {
-        if self.many.is_empty() {
-            if self.few.contains(&key) {
-                return false;
-            }
-            if self.few.len() < 16 {
-                self.few.push(key);
-                return true;
-            }
-            self.many.extend(self.few.drain(..));
+        if self.0.len() >= 64 || self.0.contains(&key) {
+            return false;
         }
-        self.many.insert(key)
+        self.0.push(key);
+        true
     }
 }
 
@@ -670,5 +661,7 @@ mod tests {
             assert_eq!(pruned_record(&text), None, "{text}");
         }
         assert!(pruned_record(&format!(r#"{{"extra":{{{many}"k40":1}}}}"#)).is_some());
+        let wide: String = (0..70).map(|i| format!("\"k{i}\":0,")).collect();
+        assert_eq!(pruned_record(&format!(r#"{{"extra":{{{wide}"k":1}}}}"#)), None);
     }
 }
