@@ -1,11 +1,17 @@
-//! cargo-deny's JSON records read fast, one line at a time: the line's
-//! value parsed once, every object checked for a repeated key (as
-//! [`crate::checked`] does), and only the members the cargo-deny rule reads
-//! built into the [`Value`] handed back; the rest (a diagnostic's graphs
-//! past the first crate, its notes, its label positions) is read and
-//! dropped. The gate reads the pruned value exactly as it would the whole
-//! one; anything else (not one JSON value, a repeated key) is `None`, for
-//! the gate's own slow reading and its messages.
+//! cargo-deny's JSON records read fast, one line at a time, in three tiers
+//! (the gate falls to the next when one says `None`):
+//! - [`plain_diagnostic`]: a strict byte-level reader that builds nothing:
+//!   most lines of a long run are diagnostics only counted;
+//! - [`pruned_record`]: the line's value parsed once, every object checked
+//!   for a repeated key (as [`crate::checked`] does), and only the members
+//!   the cargo-deny rule reads built into the [`Value`] handed back (the
+//!   rest, such as a diagnostic's graphs past the first crate, is read and
+//!   dropped); the gate reads it exactly as it would the whole value;
+//! - anything else (not one JSON value, a repeated key): the gate's own
+//!   slow reading, and its messages.
+//!
+//! [`pruned_first_value`] is the same pruning for a whole text, and
+//! [`may_start_record`] tells the line splitter which long lines to hold.
 
 use std::borrow::Cow;
 use std::fmt;
