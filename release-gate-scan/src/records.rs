@@ -79,7 +79,7 @@ pub fn may_start_record(head: &[u8]) -> bool {
 /// an object whose `type` is `diagnostic`, whose `fields` is an object with
 /// an ASCII string `severity`, and with none of the gate's own fields
 /// (`provenance`, `release`, `commit`, `generated_at`); `None` otherwise,
-/// and for what this reader leaves to serde_json (see [`Quick`]). Nothing
+/// and for what this reader leaves to serde_json (see `Quick`). Nothing
 /// of the line is built: most lines of a long run are counted only.
 pub fn plain_diagnostic(text: &str) -> Option<&'static str> {
     let mut quick = Quick { bytes: text.as_bytes(), at: 0, keys: Vec::with_capacity(32) };
