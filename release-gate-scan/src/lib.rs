@@ -17,6 +17,8 @@
 //!   bytes each, for a document read as a stream.
 //! - [`checked`]: the checked `serde_json::Value` parse of the tool formats.
 //! - [`json`]: `serde_json::Value` parsing for the tool formats.
+//! - [`records`]: cargo-deny's JSON records, one a line, parsed once and
+//!   pruned to what its rule reads.
 //! - [`text`]: control-character checks of paths and report text, the caps
 //!   on echoed text and its one-line, bounded forms.
 //! - [`pretty`]: the report's pretty JSON with sorted keys, written without
@@ -33,6 +35,7 @@ pub mod json;
 pub mod lines;
 pub mod position;
 pub mod pretty;
+pub mod records;
 pub mod scan;
 pub mod skeleton;
 pub mod stream;

@@ -413,6 +413,48 @@ fn hostile_cargo_deny_lines_streamed() {
     );
 }
 
+/// The splitter runs on every streamed file: a long line that cannot start
+/// a cargo-deny record stops it at the prefix (a one-line SARIF log or
+/// evidence file holds no line buffer), and the stream is then not read as
+/// cargo-deny lines: refused, never judged. A long line that can is read.
+#[test]
+fn a_long_line_that_cannot_be_a_record_stops_the_lines_early() {
+    let tmp = tempfile::tempdir().unwrap();
+    let over = release_gate::gate::formats::cargo_deny::PREFIX_BYTES;
+    let pad = "x".repeat(over);
+    let other = format!(r#"{{"status":"passed","note":"{pad}"}}"#);
+    let diag = deny_diag("warning", 1);
+    let (_, streamed) = read_both(
+        tmp.path(),
+        "after.json",
+        format!("{diag}\n{other}\n{DENY_SUMMARY}\n").as_bytes(),
+    );
+    assert_eq!(
+        streamed.content,
+        Content::Read(Understood::Invalid(format!("not read as cargo-deny JSON lines over `max-parse-bytes`: line 2 is longer than {over} bytes and does not start as a cargo-deny record does (`{{\"fields\"` or `{{\"type\"`) (a file this large is read one line at a time, each line at most {} bytes); write one record a line, or raise `max-parse-bytes` in [workspace.metadata.release-gate]", 16 << 20)))
+    );
+    let (_, streamed) = read_both(
+        tmp.path(),
+        "before.json",
+        format!("{other}\n{diag}\n{DENY_SUMMARY}\n").as_bytes(),
+    );
+    assert!(refused(&streamed), "{streamed:?}");
+    // Records this long, in cargo-deny's key order or the gate's: judged
+    // as in memory.
+    let long = format!(
+        r#"{{"fields":{{"severity":"error","message":"{pad}","code":"c"}},"type":"diagnostic"}}"#
+    );
+    let long2 = format!(r#"{{"type":"log","fields":{{"level":"ERROR","message":"{pad}"}}}}"#);
+    let got = deny_same(tmp.path(), "long.json", &format!("{long}\n{long2}\n{DENY_SUMMARY}\n"));
+    assert!(
+        matches!(&got.content, Content::Read(Understood::Evidence(j)) if j.format == "cargo-deny"),
+        "{got:?}"
+    );
+    // The gate's own evidence on one line, over the prefix: read as before.
+    let evidence = format!(r#"{{"status":"passed","note":"{pad}"}}"#);
+    assert_eq!(differential(tmp.path(), "evidence.json", evidence.as_bytes()), "same");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
@@ -436,6 +478,67 @@ proptest! {
                 if *crlf { line + "\r" } else { line }
             })
             .collect();
+        if summary {
+            lines.push(DENY_SUMMARY.to_string());
+        }
+        let doc = lines.join("\n");
+        let whole = read_both(tmp.path(), "gen.json", doc.as_bytes()).0;
+        let deny = matches!(&whole.content, Content::Read(Understood::Evidence(j)) if j.format == "cargo-deny");
+        let result = differential(tmp.path(), "gen.json", doc.as_bytes());
+        if deny {
+            prop_assert_eq!(result, "same");
+        }
+    }
+}
+
+/// A cargo-deny line of shape `kind`: the shapes the line reader's fast
+/// paths take (a plain diagnostic only counted, a record pruned to what
+/// the rule reads) and those they leave to the slow reading.
+fn deny_variant(kind: usize, i: usize) -> String {
+    let plain = |severity: &str| deny_diag(severity, i);
+    let with = |extra: &str| {
+        format!(
+            r#"{{"type":"diagnostic","fields":{{"severity":"warning","code":"c{i}","message":"m","labels":[{{"span":"s"}}]{extra}}}}}"#
+        )
+    };
+    match kind {
+        0 => plain("error"),
+        1 => plain("warning"),
+        2 => plain("Warning"),
+        3 => plain("NOTE"),
+        4 => plain("wéird"),
+        5 => with(r#","message2":"a \"q\" \\ \/ \n \u00e9","graphs":[]"#),
+        6 => format!(
+            r#"{{"commit":"abc{i:04}","type":"diagnostic","fields":{{"severity":"warning"}}}}"#
+        ),
+        7 => format!(
+            r#"{{"fields":{{"advisory":{{"id":"RUSTSEC-{i}","url":"u"}},"code":"vulnerability","graphs":[{{"Krate":{{"name":"k","version":"1"}},"parents":[]}},{{"Krate":{{}}}}],"labels":[],"message":"v","severity":"error"}},"type":"diagnostic"}}"#
+        ),
+        8 => format!(" \t {}", plain("bug")),
+        9 => with(r#","line":1e3,"x":-0.5,"y":[true,false,null,0,-12]"#),
+        10 => r#"{"type":"log","fields":{"level":"ERROR","message":"x"}}"#.to_string(),
+        11 => format!("[{}, {}]", plain("error"), plain("warning")),
+        12 => plain("warn\\u0069ng"),
+        13 => with(r#","deep":{"a":{"b":[{"c":{"d":1}}]},"labels2":[1,[2]]}"#),
+        14 => r#"{"type":"summary","fields":{"bans":{"errors":0,"warnings":2}}}"#.to_string(),
+        _ => with(r#","labels":[{"span":"GPL-3.0"},{"span":" GPL-3.0 "},{"span":"MIT"}]"#),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Generated cargo-deny streams of every line shape, past the findings
+    /// cap (lines only counted): streamed, the same verdict, counts,
+    /// findings and messages as in memory.
+    #[test]
+    fn cargo_deny_line_shapes_read_the_same_streamed(
+        kinds in prop::collection::vec(0usize..16, 0..60),
+        summary in any::<bool>(),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut lines: Vec<String> =
+            kinds.iter().enumerate().map(|(i, kind)| deny_variant(*kind, i)).collect();
         if summary {
             lines.push(DENY_SUMMARY.to_string());
         }

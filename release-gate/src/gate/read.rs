@@ -20,7 +20,6 @@ use std::sync::Mutex;
 use release_gate_scan::evidence::scan_with;
 use release_gate_scan::evidence::UTF8_BOM;
 use release_gate_scan::hash;
-use release_gate_scan::lines::Lines;
 use release_gate_scan::position::Counted;
 use release_gate_scan::skeleton;
 
@@ -191,7 +190,7 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
             xml = Some(junit::read(counted, &policy.formats));
             return;
         }
-        let mut split = Lines::new(cargo_deny::MAX_LINE_BYTES);
+        let mut split = cargo_deny::splitter();
         let mut tee =
             Tee { inner: &mut input, split: &mut split, each: &mut |l, e| deny.line(l, e) };
         tool = Some(skeleton::read(&mut tee, streams::PLAN, &mut streams));
@@ -201,9 +200,7 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
         {
         }
         split.finish(&mut |l, e| deny.line(l, e));
-        if split.over_cap {
-            deny.too_long();
-        }
+        deny.split_stopped(&split);
     };
     let scanned = scan_with(&mut file, Some(&mut reader));
     hash::close(file);
@@ -272,7 +269,7 @@ fn xml_streamed(xml: Option<junit::Xml>, size: u64, max: u64, path: &Path) -> Un
 /// A reader that hands what it reads to a line splitter too.
 struct Tee<'a, 'b> {
     inner: &'a mut dyn io::Read,
-    split: &'a mut Lines,
+    split: &'a mut release_gate_scan::lines::Lines,
     each: release_gate_scan::lines::Each<'b>,
 }
 

@@ -122,7 +122,7 @@ fn scan(text: &str, mut line: usize, mut visit: impl FnMut(Item) -> bool) {
         let mut why = None;
         let mut eof = false;
         if trimmed.starts_with(['{', '[']) {
-            match release_gate_scan::json::first_value(trimmed) {
+            match release_gate_scan::records::pruned_first_value(trimmed) {
                 Some((Ok(value), used)) => {
                     let start_line = line;
                     line += trimmed.get(..used).map_or(0, |s| s.matches('\n').count());
@@ -253,6 +253,26 @@ impl Run {
             list.push(diagnostic_line(&severity, fields));
         }
         Ok(())
+    }
+
+    /// A diagnostic of `severity` (lowercase) counted, when that is all
+    /// [`Run::diagnostic`] would do with it: its findings list is full.
+    fn count_only(&mut self, severity: &str) -> bool {
+        let list = match severity {
+            "error" | "bug" => Some(&self.error_findings),
+            "warning" => Some(&self.warning_findings),
+            _ => None,
+        };
+        if list.is_some_and(|list| list.len() < MAX_FINDINGS) {
+            return false;
+        }
+        match self.severities.get_mut(severity) {
+            Some(n) => *n = n.saturating_add(1),
+            None => {
+                self.severities.insert(severity.to_string(), 1);
+            }
+        }
+        true
     }
 
     fn summary(&mut self, fields: &Map<String, Value>) -> Result<(), String> {
@@ -478,6 +498,20 @@ fn own_fields(found: &mut Found, value: &Value) {
 /// is not read, so one line cannot take the memory.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
+/// How far a line is held before its start must show that it can be a
+/// cargo-deny record ([`release_gate_scan::records::may_start_record`]):
+/// every file over `max-parse-bytes` goes through the splitter, and a
+/// one-line SARIF log or evidence file must not cost [`MAX_LINE_BYTES`].
+pub const PREFIX_BYTES: usize = 64 << 10;
+
+/// The splitter of a stream read as cargo-deny's lines: at most
+/// [`MAX_LINE_BYTES`] a line, and a line over [`PREFIX_BYTES`] only when it
+/// can start a record.
+pub fn splitter() -> release_gate_scan::lines::Lines {
+    release_gate_scan::lines::Lines::new(MAX_LINE_BYTES)
+        .holding(PREFIX_BYTES, release_gate_scan::records::may_start_record)
+}
+
 /// cargo-deny's JSON lines read one line at a time, for a file over
 /// `max-parse-bytes`: the same detection, duplicate-key check, rule and
 /// provenance as [`detect`], `duplicate_in_records`, [`check`] and
@@ -532,6 +566,33 @@ impl Lines {
         let Ok(text) = std::str::from_utf8(bytes) else {
             return self.undecided("a line is not UTF-8");
         };
+        // Most lines of a long run: a diagnostic only counted (its findings
+        // list is full), as `scan` and `Run::diagnostic` would count it.
+        if let Some(severity) = release_gate_scan::records::plain_diagnostic(text) {
+            if self.failure.is_some() || self.run.count_only(severity) {
+                self.detected = true;
+                return true;
+            }
+        }
+        let trimmed = text.trim_start_matches([' ', '\t', '\r']);
+        if !trimmed.starts_with(['{', '[']) {
+            return self.slow_line(text, ended);
+        }
+        if let Some(value) = release_gate_scan::records::pruned_record(trimmed) {
+            // What `scan` and `duplicates` below make of a line that is one
+            // whole JSON value without a repeated key.
+            self.detected |= holds_record(&value);
+            own_fields(&mut self.found, &value);
+            if self.failure.is_none() {
+                self.failure = self.run.item(Item::Value { value, line: self.line }).err();
+            }
+            return true;
+        }
+        self.slow_line(text, ended)
+    }
+
+    /// One line read as `scan` reads the whole text.
+    fn slow_line(&mut self, text: &str, ended: bool) -> bool {
         self.duplicates(text, ended);
         let mut values = 0usize;
         let mut skipped = false;
@@ -589,10 +650,16 @@ impl Lines {
         }
     }
 
-    /// The line after the last one read went over [`MAX_LINE_BYTES`].
-    pub fn too_long(&mut self) {
+    /// The splitter stopped before the end: the line after the last one
+    /// read went over [`MAX_LINE_BYTES`], or over [`PREFIX_BYTES`] without
+    /// starting as a record can.
+    pub fn split_stopped(&mut self, split: &release_gate_scan::lines::Lines) {
         let line = self.line.saturating_add(1);
-        self.undecided(&format!("line {line} is longer than {MAX_LINE_BYTES} bytes"));
+        if split.over_cap {
+            self.undecided(&format!("line {line} is longer than {MAX_LINE_BYTES} bytes"));
+        } else if split.gave_up {
+            self.undecided(&format!("line {line} is longer than {PREFIX_BYTES} bytes and does not start as a cargo-deny record does (`{{\"fields\"` or `{{\"type\"`)"));
+        }
     }
 
     fn undecided(&mut self, why: &str) -> bool {
