@@ -16,7 +16,8 @@
 use std::collections::BTreeMap;
 use std::hash::Hasher;
 
-/// The most identifier texts held for repeats (and filter mistakes).
+/// The most identifier texts a bounded set holds for repeats (and filter
+/// mistakes): see [`IdSet::bounded`].
 pub const MAX_REPEATS: usize = 1 << 18;
 
 /// A set of identifiers, by hash (see the module documentation).
@@ -29,7 +30,10 @@ pub struct IdSet {
     /// bits per hash.
     bloom: Vec<u64>,
     repeats: BTreeMap<u64, String>,
-    /// More than [`MAX_REPEATS`] texts would have been held.
+    /// At most this many texts in `repeats` (none: no cap).
+    cap: Option<usize>,
+    /// More texts than the cap would have been held: [`IdSet::repeated`]
+    /// may miss some.
     pub over: bool,
 }
 
@@ -50,8 +54,14 @@ fn bits(hash: u64, words: usize) -> (usize, u64) {
 }
 
 impl IdSet {
+    /// A set that holds the text of every repeat, however many.
     pub fn new() -> IdSet {
         IdSet::default()
+    }
+
+    /// A set that holds at most [`MAX_REPEATS`] texts (then it is `over`).
+    pub fn bounded() -> IdSet {
+        IdSet { cap: Some(MAX_REPEATS), ..IdSet::default() }
     }
 
     /// How many identifiers were inserted (repeats included).
@@ -102,7 +112,7 @@ impl IdSet {
             self.grow();
         }
         if self.maybe_seen(hash) && !self.repeats.contains_key(&hash) {
-            if self.repeats.len() >= MAX_REPEATS {
+            if self.cap.is_some_and(|cap| self.repeats.len() >= cap) {
                 self.over = true;
             } else {
                 self.repeats.insert(hash, id.to_string());

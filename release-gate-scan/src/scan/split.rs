@@ -90,7 +90,15 @@ pub fn split(
 ) -> Result<Vec<u8>, Stop> {
     let mut s = Scanner::new(source, start);
     s.rec = Rec { on: true, mark: start, out: Vec::new(), cap: caps.skeleton, over: false };
-    let mut walk = Walk { plan, caps, sink, path: Vec::new(), own: false, key: Vec::new() };
+    let mut walk = Walk {
+        plan,
+        caps,
+        sink,
+        path: Vec::new(),
+        own: false,
+        key: Vec::new(),
+        holders: Vec::new(),
+    };
     let result = walk.value(&mut s).and_then(|()| match s.ws() {
         Some(_) => Err(s.error(TRAILING_CHARACTERS)),
         None => Ok(()),
@@ -121,6 +129,8 @@ struct Walk<'p> {
     own: bool,
     /// The key of the element being read.
     key: Vec<u8>,
+    /// Where each object open on the path starts in the skeleton.
+    holders: Vec<usize>,
 }
 
 /// What the plan says of the current path.
@@ -159,18 +169,16 @@ impl Walk<'_> {
         let Some(peek) = s.ws() else { return s.skip() };
         match (self.verdict(), peek) {
             (Verdict::Stream(names), b'[') => s.nested(|s| self.stream(s, names)),
-            (Verdict::Descend, OBJECT_START) => s.nested(|s| {
-                s.map_entries(|s, key| {
-                    if self.path.is_empty() && (key == "status" || key == "passed") {
-                        self.own = true;
-                        s.rec.cap = s.rec.cap.min(self.caps.own);
-                    }
-                    self.path.push(Step::Key(key));
-                    let read = self.value(s);
-                    self.path.pop();
-                    read
-                })
-            }),
+            (Verdict::Descend, OBJECT_START) => {
+                // Where the object's `{` lands in the skeleton: the start
+                // of a streamed array's prefix.
+                s.pause();
+                s.resume();
+                self.holders.push(s.rec.out.len());
+                let read = self.object(s);
+                self.holders.pop();
+                read
+            }
             (Verdict::Descend, b'[') => s.nested(|s| {
                 let mut index = 0usize;
                 s.seq_elements(|s| {
@@ -183,6 +191,22 @@ impl Walk<'_> {
             }),
             _ => s.skip(),
         }
+    }
+
+    /// An object on a streamed array's path, whose `{` is peeked.
+    fn object(&mut self, s: &mut Scanner<'_>) -> Result<(), String> {
+        s.nested(|s| {
+            s.map_entries(|s, key| {
+                if self.path.is_empty() && (key == "status" || key == "passed") {
+                    self.own = true;
+                    s.rec.cap = s.rec.cap.min(self.caps.own);
+                }
+                self.path.push(Step::Key(key));
+                let read = self.value(s);
+                self.path.pop();
+                read
+            })
+        })
     }
 
     /// The elements of a streamed array, whose `[` was eaten.
@@ -210,18 +234,20 @@ impl Walk<'_> {
     /// The object that holds the array at the current path, as read so far:
     /// its text from its `{` in the skeleton through the array's key and
     /// `:`, closed with `null}` (the array's key is then removed by the
-    /// reader: a key seen once has one value).
+    /// reader: a key seen once has one value). `{}` when it is not known
+    /// (the skeleton is over its cap: the document fails anyway).
     fn prefix(&self, s: &Scanner<'_>) -> Vec<u8> {
         let text = &s.rec.out;
-        let Some(Step::Key(_)) = self.path.last() else { return b"{}".to_vec() };
-        // The `[` just copied, then back to the holder's `{`: the last `{`
-        // at the holder's depth is found by the object's own start, kept
-        // when it was entered.
+        // The `[` was just copied.
         let end = text.len().saturating_sub(1);
-        let start = holder_start(text.get(..end).unwrap_or_default());
-        let mut out = text.get(start..end).unwrap_or_default().to_vec();
-        out.extend_from_slice(b"null}");
-        out
+        match (self.path.last(), self.holders.last(), s.rec.over) {
+            (Some(Step::Key(_)), Some(&start), false) if text.get(end) == Some(&b'[') => {
+                let mut out = text.get(start..end).unwrap_or_default().to_vec();
+                out.extend_from_slice(b"null}");
+                out
+            }
+            _ => b"{}".to_vec(),
+        }
     }
 
     /// One element: its bytes handed on, from the chunk when it is whole
@@ -260,34 +286,6 @@ impl Walk<'_> {
         self.sink.element(&self.path, index, &element.out, None);
         Ok(())
     }
-}
-
-/// Where the innermost unclosed object of `text` (valid JSON text cut
-/// short) starts: its `{`.
-fn holder_start(text: &[u8]) -> usize {
-    let mut opens: Vec<usize> = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, &b) in text.iter().enumerate() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => opens.push(i),
-            b'}' | b']' => {
-                opens.pop();
-            }
-            _ => {}
-        }
-    }
-    opens.into_iter().rev().find(|&i| text.get(i) == Some(&OBJECT_START)).unwrap_or(0)
 }
 
 impl Scanner<'_> {

@@ -261,7 +261,6 @@ impl Fold {
 /// dependencies and vulnerabilities, as every CycloneDX writer puts them:
 /// references are resolved as they come. Otherwise, or past the limits
 /// below, the BOM is not read as a stream ([`Streamed::check`] says why).
-#[derive(Default)]
 pub struct Streamed {
     fold: Fold,
     /// Whether `metadata` came before the first streamed array, and what
@@ -298,6 +297,13 @@ fn section_of(at: &[Step]) -> usize {
     match at.first() {
         Some(Step::Key(key)) => SECTIONS.iter().position(|s| s == key).unwrap_or(DEPENDENCIES),
         _ => DEPENDENCIES,
+    }
+}
+
+impl Default for Streamed {
+    fn default() -> Streamed {
+        let fold = Fold { refs: IdSet::bounded(), ..Fold::default() };
+        Streamed { fold, subject: None, resolving: false, section: 0, limit: None }
     }
 }
 
