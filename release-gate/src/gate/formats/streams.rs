@@ -16,22 +16,28 @@ use release_gate_scan::skeleton::{self, Plan, Sink, Step};
 use serde_json::Value;
 
 use super::registry::Id;
-use super::{sarif, FormatPolicy, Outcome};
+use super::{cargo_audit, sarif, FormatPolicy, Outcome};
 
 /// Every streamed array, of every format.
-pub const PLAN: Plan = &[skeleton::SARIF_RESULTS];
+pub const PLAN: Plan =
+    &[skeleton::SARIF_RESULTS, cargo_audit::PLAN_LIST, cargo_audit::PLAN_WARNINGS];
 
 /// What the formats read of the streamed arrays.
 #[derive(Debug)]
 pub struct Streams {
     pub sarif: sarif::Streamed,
+    pub cargo_audit: cargo_audit::Streamed,
     /// The formats whose arrays were streamed.
     seen: BTreeSet<Id>,
 }
 
 impl Streams {
     pub fn new(policy: &FormatPolicy) -> Streams {
-        Streams { sarif: sarif::Streamed::new(policy), seen: BTreeSet::new() }
+        Streams {
+            sarif: sarif::Streamed::new(policy),
+            cargo_audit: cargo_audit::Streamed::default(),
+            seen: BTreeSet::new(),
+        }
     }
 
     /// Whether any array was streamed (and so is not in the skeleton).
@@ -56,6 +62,9 @@ impl Streams {
             Id::Sarif if self.seen.contains(&Id::Sarif) => {
                 Some(sarif::check_streamed(doc, policy, &self.sarif))
             }
+            Id::CargoAudit if self.seen.contains(&Id::CargoAudit) => {
+                Some(cargo_audit::check_streamed(doc, policy, &self.cargo_audit))
+            }
             _ => None,
         }
     }
@@ -64,6 +73,7 @@ impl Streams {
     fn owner(&mut self, at: &[Step]) -> Option<(Id, &mut dyn Sink)> {
         match at.first() {
             Some(Step::Key(key)) if key == "runs" => Some((Id::Sarif, &mut self.sarif)),
+            _ if cargo_audit::Streamed::owns(at) => Some((Id::CargoAudit, &mut self.cargo_audit)),
             _ => None,
         }
     }
