@@ -667,6 +667,58 @@ mod tests {
         (value, sink.events)
     }
 
+    /// Each element's path and text.
+    #[derive(Default)]
+    struct Paths(Vec<String>);
+
+    impl Sink for Paths {
+        fn start(&mut self, _: &[Step], _: &[u8]) {}
+        fn element(&mut self, at: &[Step], index: usize, bytes: &[u8], _: Option<&[u8]>) {
+            let at: Vec<String> = at
+                .iter()
+                .map(|s| match s {
+                    Step::Key(k) => k.clone(),
+                    Step::Index(i) => i.to_string(),
+                })
+                .collect();
+            self.0.push(format!("{}[{index}]={}", at.join("."), String::from_utf8_lossy(bytes)));
+        }
+        fn end(&mut self, _: &[Step], _: usize) {}
+    }
+
+    #[test]
+    fn any_key_and_a_path_both_streamed_and_read_into() {
+        // `v` streamed when an array, read into (its `list`) when an object,
+        // whichever entry comes first; each array of `w`'s keys streamed.
+        const A: (&[Pat], &[&str]) = (&[Pat::Key("v")], &[]);
+        const B: (&[Pat], &[&str]) = (&[Pat::Key("v"), Pat::Key("list")], &[]);
+        const W: (&[Pat], &[&str]) = (&[Pat::Key("w"), Pat::AnyKey], &[]);
+        for plan in [&[A, B, W], &[B, A, W]] {
+            let read = |text: &str| {
+                let mut sink = Paths::default();
+                let value = read(&mut text.as_bytes(), plan, &mut sink).unwrap();
+                (value.to_string(), sink.0)
+            };
+            assert_eq!(
+                read(r#"{"v": [1, {"a": 2}], "w": {"x": [3], "y": 4, "z": [[5]]}}"#),
+                (
+                    r#"{"v":[],"w":{"x":[],"y":4,"z":[]}}"#.to_string(),
+                    vec!["v[0]=1", r#"v[1]={"a": 2}"#, "w.x[0]=3", "w.z[0]=[5]"]
+                        .into_iter()
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                )
+            );
+            assert_eq!(
+                read(r#"{"v": {"list": [6], "n": 1}, "w": [[7]]}"#),
+                (
+                    r#"{"v":{"list":[],"n":1},"w":[[7]]}"#.to_string(),
+                    vec!["v.list[0]=6".to_string()]
+                )
+            );
+        }
+    }
+
     #[test]
     fn results_are_streamed_and_the_rest_kept() {
         let (value, events) = read_str(

@@ -88,7 +88,7 @@ fn differential(dir: &Path, name: &str, bytes: &[u8]) -> &'static str {
 }
 
 /// The formats read from a stream at any size.
-const STREAMED_FORMATS: &[&str] = &["sarif", "evidence", "cyclonedx"];
+const STREAMED_FORMATS: &[&str] = &["sarif", "evidence", "cyclonedx", "cargo-audit"];
 
 fn files_under(root: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(root) else { return };
@@ -848,4 +848,256 @@ proptest! {
         let tmp = tempfile::tempdir().unwrap();
         prop_assert_eq!(differential(tmp.path(), "gen.cdx.json", doc.as_bytes()), "same");
     }
+}
+
+// ---- cargo-audit ----
+
+/// A cargo-audit report: `vulns` the `vulnerabilities` object's entries
+/// (JSON text), `warnings` the `warnings` value.
+fn audit(vulns: &str, warnings: &str) -> String {
+    format!(
+        r#"{{"database": {{"advisory-count": 900, "last-commit": "abc"}}, "lockfile": {{"dependency-count": 42}}, "settings": {{"severity": null, "ignore": [], "informational_warnings": ["unmaintained", "unsound", "notice"]}}, "vulnerabilities": {{{vulns}}}, "warnings": {warnings}}}"#
+    )
+}
+
+fn audit_vuln(i: usize) -> String {
+    format!(
+        r#"{{"advisory": {{"id": "RUSTSEC-2026-{i:04}", "package": "p{i}", "title": "bad\nthing `{i}`", "cvss": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "references": [{{"a": 1}}]}}, "versions": {{"patched": [">=1.0.{i}"], "unaffected": []}}, "affected": null, "package": {{"name": "p{i}", "version": "0.1.{i}", "dependencies": [{{"name": "x"}}]}}}}"#
+    )
+}
+
+fn audit_warning(kind: &str, i: usize) -> String {
+    match i % 3 {
+        0 => format!(
+            r#"{{"kind": "{kind}", "package": {{"name": "w{i}", "version": "1.0.0"}}, "advisory": null}}"#
+        ),
+        1 => format!(
+            r#"{{"kind": "{kind}", "package": {{"name": "w{i}"}}, "advisory": {{"id": "RUSTSEC-2025-{i:04}", "package": "w{i}", "title": "w{i} is {kind}"}}}}"#
+        ),
+        _ => format!(r#"{{"kind": "{kind}", "advisory": {{"package": "adv{i}", "cvss": 7}}}}"#),
+    }
+}
+
+fn audit_list(n: usize) -> String {
+    (0..n).map(audit_vuln).collect::<Vec<_>>().join(", ")
+}
+
+/// The same verdict streamed; and what the streamed reader gave.
+fn audit_same(dir: &Path, name: &str, doc: &str) -> ReadResult {
+    assert_eq!(differential(dir, name, doc.as_bytes()), "same", "{name}: {doc}");
+    let (whole, streamed) = read_both(dir, name, doc.as_bytes());
+    assert_eq!(whole, streamed);
+    streamed
+}
+
+fn audit_judged(result: &ReadResult) -> bool {
+    matches!(&result.content, Content::Read(Understood::Evidence(j)) if j.format == "cargo-audit")
+}
+
+#[test]
+fn cargo_audit_edge_cases_read_the_same_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kinds = |kinds: &[(&str, usize)]| {
+        let fields: Vec<String> = kinds
+            .iter()
+            .map(|(k, n)| {
+                let entries: Vec<String> = (0..*n).map(|i| audit_warning(k, i)).collect();
+                format!(r#""{k}": [{}]"#, entries.join(", "))
+            })
+            .collect();
+        format!("{{{}}}", fields.join(", "))
+    };
+    let judged = [
+        audit(r#""found": false, "count": 0, "list": []"#, "{}"),
+        audit(&format!(r#""found": true, "count": 2, "list": [{}]"#, audit_list(2)), "{}"),
+        // `count` after the list, before it, absent; disagreeing.
+        audit(&format!(r#""list": [{}], "count": 7, "found": true"#, audit_list(7)), "{}"),
+        audit(&format!(r#""count": 3, "list": [{}]"#, audit_list(9)), "null"),
+        audit(&format!(r#""list": [{}]"#, audit_list(1)), "{}"),
+        audit(r#""found": true, "count": 3, "list": []"#, "{}"),
+        audit(r#""found": true, "count": 0, "list": []"#, "{}"),
+        audit(&format!(r#""found": false, "list": [{}], "count": 1"#, audit_list(1)), "{}"),
+        audit(
+            r#""list": []"#,
+            &kinds(&[("unsound", 6), ("yanked", 1), ("unmaintained", 5), ("notice", 2)]),
+        ),
+        // Unknown kinds, kinds differing in case (merged), empty kinds.
+        audit(
+            &format!(r#""list": [{}]"#, audit_list(2)),
+            &kinds(&[("Unsound", 3), ("unsound", 4), ("zzz", 2), ("Yanked", 0), ("aaa", 7)]),
+        ),
+        // Entries with odd fields: read leniently.
+        audit(
+            r#""list": [{}, {"advisory": 1, "package": []}, {"advisory": {"id": 5, "title": ["t"]}, "package": {"name": {"x": 1}}}]"#,
+            r#"{"notice": [{"package": "p"}]}"#,
+        ),
+        audit(r#""list": [], "count": 0"#, r#"{"unsound": [], "informational": [{"advisory": {"id": "X"}}]}"#),
+        r#"{"database": {"advisory-count": 0}, "vulnerabilities": {"list": []}, "lockfile": {"dependency-count": 0}, "settings": {"ignore": ["RUSTSEC-1", 2, "RUSTSEC-3", "4", "5"], "severity": "high"}}"#.to_string(),
+    ];
+    for (k, doc) in judged.iter().enumerate() {
+        for name in ["audit.json", "report.json"] {
+            let got = audit_same(tmp.path(), &format!("{k}-{name}"), doc);
+            assert!(audit_judged(&got), "{doc}: {got:?}");
+        }
+    }
+    // Wrong shapes, duplicate keys inside entries, grammar: the same error.
+    let invalid = [
+        audit(r#""list": 42"#, "{}"),
+        audit(r#""list": {"a": [1]}"#, "{}"),
+        audit(&format!(r#""list": [{}], "count": -1"#, audit_list(2)), "{}"),
+        audit(&format!(r#""list": [{}], "found": "yes""#, audit_list(2)), "{}"),
+        audit(r#""found": false, "count": 0"#, "{}"),
+        audit(&format!(r#""list": [{}, 1, "s"]"#, audit_list(6)), "{}"),
+        audit(&format!(r#""list": [{}, "s"]"#, audit_list(6)), "{}"),
+        audit(r#""list": [[{}]]"#, "{}"),
+        audit(r#""list": [true, null]"#, "{}"),
+        audit(r#""list": [null]"#, "{}"),
+        audit(r#""list": [-1.5e3]"#, "{}"),
+        audit(r#""list": []"#, "[]"),
+        audit(r#""list": []"#, r#"{"unsound": {}}"#),
+        audit(r#""list": []"#, r#"{"yanked": [{}, null], "unsound": [{}, 3]}"#),
+        // The list's error comes before the warnings'.
+        audit(r#""list": [7]"#, r#"{"yanked": [null]}"#),
+        audit(&format!(r#""list": [{}, {{"a": {{"b": 1, "b": 2}}}}]"#, audit_list(8)), "{}"),
+        audit(r#""list": [{"package": {"name": "a"}, "package": {}}]"#, "{}"),
+        audit(r#""list": []"#, r#"{"yanked": [{"kind": "yanked", "kind": "x"}]}"#),
+        audit(r#""list": [], "list": []"#, "{}"),
+    ];
+    for (k, doc) in invalid.iter().enumerate() {
+        for name in ["audit.json", "report.json"] {
+            let got = audit_same(tmp.path(), &format!("bad{k}-{name}"), doc);
+            assert!(
+                matches!(&got.content, Content::Read(Understood::Invalid(_))),
+                "{doc}: {got:?}"
+            );
+        }
+    }
+    // Not JSON: as for any JSON document that is not (the streamed
+    // reader's message names the limit).
+    let not_json = [
+        audit(&format!(r#""list": [{}, {{"a": 01}}]"#, audit_list(2)), "{}"),
+        audit(&format!(r#""list": [{}]"#, audit_list(2)), "{}").trim_end_matches('}').to_string(),
+        format!(
+            r#"{{"database": {{}}, "vulnerabilities": {{"list": [{{"x": {}1{}}}]}}}}"#,
+            "[".repeat(130),
+            "]".repeat(130)
+        ),
+        r#"{"database": {}, "vulnerabilities": {"list": []}} trailing"#.to_string(),
+    ];
+    for (k, doc) in not_json.iter().enumerate() {
+        differential(tmp.path(), &format!("nj{k}-audit.json"), doc.as_bytes());
+        let (whole, streamed) = read_both(tmp.path(), "nj.json", doc.as_bytes());
+        for got in [whole, streamed] {
+            assert!(
+                matches!(&got.content, Content::Read(Understood::Invalid(_))),
+                "{doc}: {got:?}"
+            );
+        }
+    }
+}
+
+/// Over 1 MiB (the in-memory reader streams it too) and over the limit: the
+/// counts, the first entries and the order of the findings stay the whole
+/// reader's.
+#[test]
+fn many_audit_entries_read_the_same_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let warnings: Vec<String> = (0..3000).map(|i| audit_warning("unmaintained", i)).collect();
+    let doc = audit(
+        &format!(r#""found": true, "list": [{}], "count": 5000"#, audit_list(5000)),
+        &format!(r#"{{"unmaintained": [{}], "unsound": []}}"#, warnings.join(", ")),
+    );
+    assert!(doc.len() > 1 << 20);
+    let got = audit_same(tmp.path(), "many.json", &doc);
+    let Content::Read(Understood::Evidence(judged)) = &got.content else { panic!("{got:?}") };
+    assert_eq!(judged.outcome.counts.get("vulnerabilities.total"), Some(&5000));
+    assert_eq!(judged.outcome.counts.get("warnings.unmaintained"), Some(&3000));
+    assert!(judged.outcome.reasons[0].ends_with("and 4995 more"), "{:?}", judged.outcome.reasons);
+}
+
+/// What a stream does not read: an entry over the element cap (refused
+/// over the limit, as the limit says), more warning kinds than are held
+/// (invalid, with the limit and the fix).
+#[test]
+fn hostile_cargo_audit_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let huge = format!(r#"{{"advisory": {{"title": "{}"}}}}"#, "x".repeat(17 << 20));
+    let doc = audit(&format!(r#""list": [{}, {huge}]"#, audit_list(3)), "{}");
+    let (whole, streamed) = read_both(tmp.path(), "huge.json", doc.as_bytes());
+    assert!(audit_judged(&whole), "{whole:?}");
+    assert!(refused(&streamed), "{streamed:?}");
+    let kinds: Vec<String> = (0..1025).map(|k| format!(r#""k{k}": [{{}}]"#)).collect();
+    let doc = audit(r#""list": []"#, &format!("{{{}}}", kinds.join(", ")));
+    assert!(doc.len() < 1 << 20);
+    let (whole, streamed) = read_both(tmp.path(), "kinds.json", doc.as_bytes());
+    assert!(audit_judged(&whole), "{whole:?}");
+    let Content::Read(Understood::Invalid(why)) = &streamed.content else { panic!("{streamed:?}") };
+    assert!(
+        why == "not valid cargo-audit JSON: `warnings` has more than 1024 kinds, which a document over `max-parse-bytes` cannot have (it is read as a stream); raise `max-parse-bytes` in [workspace.metadata.release-gate] to read it whole",
+        "{why}"
+    );
+    // Held in memory, the same report is read whole.
+    assert_eq!(differential(tmp.path(), "kinds.json", doc.as_bytes()), "refused");
+    // 1024 kinds are read.
+    let doc = audit(r#""list": []"#, &format!("{{{}}}", kinds[..1024].join(", ")));
+    assert!(audit_judged(&audit_same(tmp.path(), "kinds.json", &doc)));
+}
+
+fn audit_entry_strategy() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0usize..50).prop_map(audit_vuln),
+        (0usize..50).prop_map(|i| audit_warning("unsound", i)),
+        Just("{}".to_string()),
+        Just(r#"{"advisory": null, "package": {"name": "n", "name": "m"}}"#.to_string()),
+        Just(r#"{"advisory": {"id": "A", "x": {"y": [1, {"z": 2, "z": 3}]}}}"#.to_string()),
+        Just("7".to_string()),
+        Just(r#""text""#.to_string()),
+        Just("[]".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Generated reports: the same verdict, counts, findings and errors.
+    #[test]
+    fn generated_cargo_audit_reads_the_same_streamed(
+        list in prop::collection::vec(audit_entry_strategy(), 0..9),
+        kinds in prop::collection::vec(
+            (prop::sample::select(vec!["unsound", "Unsound", "yanked", "unmaintained", "notice", "odd"]),
+             prop::collection::vec(audit_entry_strategy(), 0..7)),
+            0..4,
+        ),
+        count in prop::option::of(0u64..12),
+        count_first in any::<bool>(),
+        found in prop::option::of(any::<bool>()),
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut fields = vec![format!(r#""list": [{}]"#, list.join(", "))];
+        if let Some(count) = count {
+            let count = format!(r#""count": {count}"#);
+            if count_first { fields.insert(0, count) } else { fields.push(count) }
+        }
+        if let Some(found) = found {
+            fields.push(format!(r#""found": {found}"#));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        let warnings: Vec<String> = kinds
+            .iter()
+            .filter(|(k, _)| seen.insert(*k))
+            .map(|(k, entries)| format!(r#""{k}": [{}]"#, entries.join(", ")))
+            .collect();
+        let doc = audit(&fields.join(", "), &format!("{{{}}}", warnings.join(", ")));
+        prop_assert_eq!(differential(tmp.path(), "gen.json", doc.as_bytes()), "same");
+    }
+}
+
+/// Every cargo-audit report of the corpus reads the same streamed, but the
+/// UTF-16 one (decoded only in memory).
+#[test]
+#[ignore = "needs the evidence corpus (../shared/corpus or RELEASE_GATE_CORPUS)"]
+fn corpus_cargo_audit_reads_the_same_streamed() {
+    let (same, refused) = check_files(&support::corpus().join("cargo-audit"));
+    assert!(same >= 4, "{same} the same");
+    assert!(refused <= 1, "{refused} refused");
 }

@@ -28,6 +28,8 @@ pub enum Step {
 pub enum Pat {
     /// This key of an object.
     Key(&'static str),
+    /// Any key of an object.
+    AnyKey,
     /// Any element of an array.
     Each,
 }
@@ -133,32 +135,30 @@ struct Walk<'p> {
     holders: Vec<usize>,
 }
 
-/// What the plan says of the current path.
-#[derive(PartialEq)]
-enum Verdict {
-    /// Streamed, with its elements' key names.
-    Stream(&'static [&'static str]),
-    Descend,
-    Keep,
+/// What the plan says of the current path: streamed (with its elements'
+/// key names) when it is an array, and whether a longer pattern goes on
+/// through it (read into when it is an object or an array).
+struct Verdict {
+    stream: Option<&'static [&'static str]>,
+    descend: bool,
 }
 
 impl Walk<'_> {
     fn verdict(&self) -> Verdict {
-        let mut verdict = Verdict::Keep;
+        let mut verdict = Verdict { stream: None, descend: false };
         for &(pattern, names) in self.plan {
             if pattern.len() < self.path.len() {
                 continue;
             }
             let matches = pattern.iter().zip(&self.path).all(|(p, s)| match (p, s) {
                 (Pat::Key(k), Step::Key(key)) => k == key,
-                (Pat::Each, Step::Index(_)) => true,
+                (Pat::AnyKey, Step::Key(_)) | (Pat::Each, Step::Index(_)) => true,
                 _ => false,
             });
             if matches && pattern.len() == self.path.len() {
-                return Verdict::Stream(names);
-            }
-            if matches {
-                verdict = Verdict::Descend;
+                verdict.stream = verdict.stream.or(Some(names));
+            } else if matches {
+                verdict.descend = true;
             }
         }
         verdict
@@ -167,9 +167,10 @@ impl Walk<'_> {
     /// The value at the current path.
     fn value(&mut self, s: &mut Scanner<'_>) -> Result<(), String> {
         let Some(peek) = s.ws() else { return s.skip() };
-        match (self.verdict(), peek) {
-            (Verdict::Stream(names), b'[') => s.nested(|s| self.stream(s, names)),
-            (Verdict::Descend, OBJECT_START) => {
+        let verdict = self.verdict();
+        match (verdict.stream, verdict.descend, peek) {
+            (Some(names), _, b'[') => s.nested(|s| self.stream(s, names)),
+            (_, true, OBJECT_START) => {
                 // Where the object's `{` lands in the skeleton: the start
                 // of a streamed array's prefix.
                 s.pause();
@@ -179,7 +180,7 @@ impl Walk<'_> {
                 self.holders.pop();
                 read
             }
-            (Verdict::Descend, b'[') => s.nested(|s| {
+            (_, true, b'[') => s.nested(|s| {
                 let mut index = 0usize;
                 s.seq_elements(|s| {
                     self.path.push(Step::Index(index));

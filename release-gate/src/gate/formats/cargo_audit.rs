@@ -19,6 +19,7 @@
 
 use std::collections::BTreeMap;
 
+use release_gate_scan::skeleton::{self, Shape, Sink, Step};
 use serde_json::{Map, Value};
 
 use super::{kind, required, shown_value, FormatPolicy, Outcome, MAX_FINDINGS};
@@ -38,23 +39,204 @@ pub fn detect(doc: &Value) -> bool {
 /// Applies the cargo-audit rule (see the module documentation). `Err` when
 /// the report's structure is not cargo-audit's.
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
-    Ok(rule(&read(doc)?, policy))
+    Ok(rule(&read(doc, None)?, policy))
+}
+
+/// [`check`] of a report read from a stream: `doc` is its skeleton (each
+/// streamed array empty), `streamed` what those arrays' elements gave.
+pub fn check_streamed(
+    doc: &Value,
+    policy: &FormatPolicy,
+    streamed: &Streamed,
+) -> Result<Outcome, String> {
+    Ok(rule(&read(doc, Some(streamed))?, policy))
+}
+
+/// The streamed arrays of a cargo-audit report.
+pub const PLAN_LIST: (&[skeleton::Pat], &[&str]) =
+    (&[skeleton::Pat::Key("vulnerabilities"), skeleton::Pat::Key("list")], &[]);
+pub const PLAN_WARNINGS: (&[skeleton::Pat], &[&str]) =
+    (&[skeleton::Pat::Key("warnings"), skeleton::Pat::AnyKey], &[]);
+
+/// The most warning kinds (keys of `warnings`) a report read as a stream
+/// may have: each holds its first entries (cargo-audit writes four kinds).
+pub const MAX_KINDS: usize = 1024;
+
+/// What the rule reads of one entry (see [`Entry::of`]).
+const ENTRY: Shape = Shape::Keys(&[
+    (
+        "advisory",
+        Shape::Keys(&[
+            ("id", Shape::All),
+            ("package", Shape::All),
+            ("title", Shape::All),
+            ("cvss", Shape::All),
+        ]),
+    ),
+    ("package", Shape::Keys(&[("name", Shape::All), ("version", Shape::All)])),
+]);
+
+/// What the elements of a report's streamed arrays gave (see
+/// [`check_streamed`]): per array, its count and its first entries.
+#[derive(Debug, Default)]
+pub struct Streamed {
+    /// `vulnerabilities.list`, when it was streamed.
+    list: Option<List>,
+    /// `warnings.<kind>` streamed, by the kind as written.
+    warnings: BTreeMap<String, List>,
+    /// More than [`MAX_KINDS`] kinds were streamed (the rest not held).
+    over_kinds: bool,
+}
+
+impl Streamed {
+    /// Why the report cannot be judged from the stream (a limit), if so.
+    pub fn limit(&self) -> Option<String> {
+        self.over_kinds.then(|| format!("`warnings` has more than {MAX_KINDS} kinds"))
+    }
+}
+
+/// A streamed array of a report: `vulnerabilities.list`, or the list of a
+/// warning kind.
+enum Array<'a> {
+    List,
+    Warnings(&'a str),
+}
+
+fn array_at(at: &[Step]) -> Option<Array<'_>> {
+    match at {
+        [Step::Key(v), Step::Key(l)] if v == "vulnerabilities" && l == "list" => Some(Array::List),
+        [Step::Key(w), Step::Key(k)] if w == "warnings" => Some(Array::Warnings(k)),
+        _ => None,
+    }
+}
+
+impl Streamed {
+    /// Whether `at` is one of the arrays a cargo-audit report streams.
+    pub fn owns(at: &[Step]) -> bool {
+        array_at(at).is_some()
+    }
+}
+
+impl Sink for Streamed {
+    fn start(&mut self, at: &[Step], _prefix: &[u8]) {
+        match array_at(at) {
+            Some(Array::List) => self.list = Some(List::default()),
+            Some(Array::Warnings(k)) if self.warnings.len() < MAX_KINDS => {
+                self.warnings.insert(k.to_string(), List::default());
+            }
+            Some(Array::Warnings(_)) => self.over_kinds = true,
+            None => {}
+        }
+    }
+
+    fn element(&mut self, at: &[Step], _index: usize, bytes: &[u8], _key: Option<&[u8]>) {
+        let list = match array_at(at) {
+            Some(Array::List) => self.list.as_mut(),
+            Some(Array::Warnings(k)) => self.warnings.get_mut(k),
+            None => None,
+        };
+        if let Some(list) = list {
+            list.add_bytes(bytes);
+        }
+    }
+
+    fn end(&mut self, _at: &[Step], _count: usize) {}
+}
+
+/// What the rule reads of one array of entries, folded one entry at a
+/// time: how many, the first [`MAX_FINDINGS`] (what the messages and the
+/// findings show), and the first that is not an object.
+#[derive(Debug, Default, Clone)]
+struct List {
+    count: u64,
+    first: Vec<Entry>,
+    bad: Option<(u64, &'static str)>,
+}
+
+impl List {
+    /// The entries of an array held whole.
+    fn of(values: &[Value]) -> List {
+        let mut list = List::default();
+        for value in values {
+            match value {
+                Value::Object(_) => list.keep(|| Entry::of(value)),
+                other => list.fail(kind(other)),
+            }
+            list.count = list.count.saturating_add(1);
+        }
+        list
+    }
+
+    /// One entry from its text (one whole JSON value, checked by the
+    /// splitter): parsed only while the first ones are kept.
+    fn add_bytes(&mut self, bytes: &[u8]) {
+        let at = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+        match bytes.get(at) {
+            Some(b'{') => {
+                if self.first.len() < MAX_FINDINGS && self.bad.is_none() {
+                    match skeleton::pruned(bytes, &ENTRY) {
+                        Ok(value) => self.keep(|| Entry::of(&value)),
+                        Err(_) => self.fail("unreadable"),
+                    }
+                }
+            }
+            Some(b'[') => self.fail("an array"),
+            Some(b'"') => self.fail("a string"),
+            Some(b't' | b'f') => self.fail("a boolean"),
+            Some(b'n') => self.fail("null"),
+            _ => self.fail("a number"),
+        }
+        self.count = self.count.saturating_add(1);
+    }
+
+    fn keep(&mut self, entry: impl FnOnce() -> Entry) {
+        if self.first.len() < MAX_FINDINGS {
+            self.first.push(entry());
+        }
+    }
+
+    /// The entry `count` is not an object (the first one is named).
+    fn fail(&mut self, what: &'static str) {
+        if self.bad.is_none() {
+            self.bad = Some((self.count, what));
+        }
+    }
+
+    /// `Err` naming the first entry that is not an object.
+    fn checked(self, path: &str) -> Result<List, String> {
+        match self.bad {
+            Some((i, what)) => Err(format!("`{path}[{i}]` is {what}, expected an object")),
+            None => Ok(self),
+        }
+    }
+
+    /// `other`'s entries after this list's.
+    fn extend(&mut self, other: List) {
+        self.count = self.count.saturating_add(other.count);
+        self.first.extend(other.first);
+        self.first.truncate(MAX_FINDINGS);
+    }
+
+    fn shorts(&self) -> Vec<String> {
+        self.first.iter().map(Entry::short).collect()
+    }
 }
 
 /// What the rule reads of a report.
 struct Report<'a> {
-    list: Vec<Entry>,
+    list: List,
     count: Option<u64>,
     found: Option<bool>,
     /// Kind (lowercase) -> entries.
-    warnings: BTreeMap<String, Vec<Entry>>,
+    warnings: BTreeMap<String, List>,
     settings: Option<&'a Map<String, Value>>,
     dependencies: Option<u64>,
     advisories: Option<u64>,
 }
 
-/// The report's shape: `Err` when it is not cargo-audit's.
-fn read(doc: &Value) -> Result<Report<'_>, String> {
+/// The report's shape: `Err` when it is not cargo-audit's. `streamed`: the
+/// arrays read from a stream (empty in `doc`).
+fn read<'a>(doc: &'a Value, streamed: Option<&Streamed>) -> Result<Report<'a>, String> {
     let root = required(Some(doc), "the document", "an object", Value::as_object)?;
     let vulns =
         required(root.get("vulnerabilities"), "`vulnerabilities`", "an object", Value::as_object)?;
@@ -75,11 +257,15 @@ fn read(doc: &Value) -> Result<Report<'_>, String> {
             return Err(format!("`vulnerabilities.found` is {}, expected a boolean", kind(other)))
         }
     };
+    let list = match streamed.and_then(|s| s.list.as_ref()) {
+        Some(streamed) => streamed.clone(),
+        None => List::of(list),
+    };
     Ok(Report {
-        list: Entry::read_all(list, "vulnerabilities.list")?,
+        list: list.checked("vulnerabilities.list")?,
         count,
         found,
-        warnings: read_warnings(root.get("warnings"))?,
+        warnings: read_warnings(root.get("warnings"), streamed)?,
         settings: root.get("settings").and_then(Value::as_object),
         dependencies: doc.pointer("/lockfile/dependency-count").and_then(Value::as_u64),
         advisories: doc.pointer("/database/advisory-count").and_then(Value::as_u64),
@@ -90,19 +276,17 @@ fn read(doc: &Value) -> Result<Report<'_>, String> {
 fn rule(r: &Report, policy: &FormatPolicy) -> Outcome {
     let mut out = Outcome::default();
     vulnerabilities(r, &mut out);
-    let unsound = r.warnings.get("unsound").map(Vec::as_slice).unwrap_or_default();
-    out.counts.insert("warnings.unsound".to_string(), len64(unsound));
-    if !unsound.is_empty() {
-        let ids: Vec<String> = unsound.iter().map(Entry::short).collect();
-        let n = escape::count(len64(unsound), "`unsound` warning", "`unsound` warnings");
+    let none = List::default();
+    let unsound = r.warnings.get("unsound").unwrap_or(&none);
+    out.counts.insert("warnings.unsound".to_string(), unsound.count);
+    if unsound.count > 0 {
+        let ids = list_some(&unsound.shorts(), unsound.count, 4);
+        let n = escape::count(unsound.count, "`unsound` warning", "`unsound` warnings");
         if policy.audit_block_unsound {
-            out.reasons
-                .push(line(&format!("{n} (`audit_block_unsound` is on): {}", list_some(&ids, 4))));
+            out.reasons.push(line(&format!("{n} (`audit_block_unsound` is on): {ids}")));
         } else {
-            out.warnings.push(line(&format!(
-                "{n}, not blocking (`audit_block_unsound` is off): {}",
-                list_some(&ids, 4)
-            )));
+            out.warnings
+                .push(line(&format!("{n}, not blocking (`audit_block_unsound` is off): {ids}")));
         }
     }
     let other_kinds = other_warnings(r, &mut out);
@@ -125,11 +309,15 @@ fn rule(r: &Report, policy: &FormatPolicy) -> Outcome {
         );
     }
     // Findings: vulnerabilities, then unsound, then the rest.
-    let mut findings: Vec<String> = r.list.iter().map(|e| e.finding("vulnerability")).collect();
-    findings.extend(unsound.iter().map(|e| e.finding("unsound")));
+    let mut findings: Vec<String> =
+        r.list.first.iter().map(|e| e.finding("vulnerability")).collect();
+    findings.extend(unsound.first.iter().map(|e| e.finding("unsound")));
     for k in &other_kinds {
+        if findings.len() >= MAX_FINDINGS {
+            break;
+        }
         if let Some(entries) = r.warnings.get(k) {
-            findings.extend(entries.iter().map(|e| e.finding(k)));
+            findings.extend(entries.first.iter().map(|e| e.finding(k)));
         }
     }
     findings.truncate(MAX_FINDINGS);
@@ -139,15 +327,15 @@ fn rule(r: &Report, policy: &FormatPolicy) -> Outcome {
 
 /// Vulnerabilities: the list, or a count the list does not back up.
 fn vulnerabilities(r: &Report, out: &mut Outcome) {
-    let listed = len64(&r.list);
+    let listed = r.list.count;
     let total = listed.max(r.count.unwrap_or(0));
     out.counts.insert("vulnerabilities.total".to_string(), total);
     if listed > 0 {
-        let ids: Vec<String> = r.list.iter().map(Entry::id).collect();
+        let ids: Vec<String> = r.list.first.iter().map(Entry::id).collect();
         out.reasons.push(line(&format!(
             "{} (any vulnerability blocks): {}",
             escape::count(listed, "vulnerability", "vulnerabilities"),
-            list_some(&ids, 5)
+            list_some(&ids, listed, 5)
         )));
     } else if let Some(c @ 1..) = r.count {
         out.reasons.push(format!(
@@ -178,8 +366,8 @@ fn vulnerabilities(r: &Report, out: &mut Outcome) {
 /// unknown ones); returns those kinds in that order.
 fn other_warnings(r: &Report, out: &mut Outcome) -> Vec<String> {
     for k in OTHER_KINDS {
-        let entries = r.warnings.get(*k).map(Vec::as_slice).unwrap_or_default();
-        out.counts.insert(format!("warnings.{k}"), len64(entries));
+        let n = r.warnings.get(*k).map_or(0, |entries| entries.count);
+        out.counts.insert(format!("warnings.{k}"), n);
     }
     let mut kinds: Vec<String> = OTHER_KINDS.iter().map(|k| k.to_string()).collect();
     kinds.extend(
@@ -188,22 +376,20 @@ fn other_warnings(r: &Report, out: &mut Outcome) -> Vec<String> {
             .filter(|k| *k != "unsound" && !OTHER_KINDS.contains(&k.as_str()))
             .cloned(),
     );
-    let mut unknown_total = 0;
+    let mut unknown_total = 0u64;
     for k in &kinds {
-        let entries = r.warnings.get(k).map(Vec::as_slice).unwrap_or_default();
-        if entries.is_empty() {
+        let Some(entries) = r.warnings.get(k).filter(|entries| entries.count > 0) else {
             continue;
-        }
+        };
         if !OTHER_KINDS.contains(&k.as_str()) {
-            unknown_total += len64(entries);
+            unknown_total = unknown_total.saturating_add(entries.count);
         }
-        let ids: Vec<String> = entries.iter().map(Entry::short).collect();
         out.warnings.push(line(&format!(
             "{} `{}` {}: {}",
-            len64(entries),
+            entries.count,
             clean(k),
-            escape::plural(entries.len(), "warning", "warnings"),
-            list_some(&ids, 4)
+            escape::plural(entries.count, "warning", "warnings"),
+            list_some(&entries.shorts(), entries.count, 4)
         )));
     }
     if unknown_total > 0 {
@@ -220,11 +406,12 @@ fn settings_warnings(settings: &Map<String, Value>, policy: &FormatPolicy, out: 
         let ids: Vec<String> =
             ignore.iter().map(|v| format!("`{}`", clean(v.as_str().unwrap_or("?")))).collect();
         if !ids.is_empty() {
-            out.counts.insert("settings.ignore".to_string(), len64(&ids));
+            let n = len64(&ids);
+            out.counts.insert("settings.ignore".to_string(), n);
             out.warnings.push(line(&format!(
                 "the audit ignored {} by configuration (not in this report): {}",
-                escape::count(len64(&ids), "advisory", "advisories"),
-                list_some(&ids, 4)
+                escape::count(n, "advisory", "advisories"),
+                list_some(&ids, n, 4)
             )));
         }
     }
@@ -246,8 +433,12 @@ fn settings_warnings(settings: &Map<String, Value>, policy: &FormatPolicy, out: 
     }
 }
 
-/// `warnings` as kind -> entries. Missing means none.
-fn read_warnings(value: Option<&Value>) -> Result<BTreeMap<String, Vec<Entry>>, String> {
+/// `warnings` as kind -> entries (those of `streamed` for the arrays read
+/// from a stream). Missing means none.
+fn read_warnings(
+    value: Option<&Value>,
+    streamed: Option<&Streamed>,
+) -> Result<BTreeMap<String, List>, String> {
     let mut out = BTreeMap::new();
     let map = match value {
         None | Some(Value::Null) => return Ok(out),
@@ -263,9 +454,13 @@ fn read_warnings(value: Option<&Value>) -> Result<BTreeMap<String, Vec<Entry>>, 
         let list = v
             .as_array()
             .ok_or_else(|| format!("`warnings.{}` is {}, expected an array", clean(k), kind(v)))?;
-        let entries = Entry::read_all(list, &format!("warnings.{}", clean(k)))?;
+        let entries = match streamed.and_then(|s| s.warnings.get(k)) {
+            Some(streamed) => streamed.clone(),
+            None => List::of(list),
+        };
+        let entries = entries.checked(&format!("warnings.{}", clean(k)))?;
         // Kinds differing only in case are merged, never overwritten.
-        out.entry(k.to_ascii_lowercase()).or_insert_with(Vec::new).extend(entries);
+        out.entry(k.to_ascii_lowercase()).or_insert_with(List::default).extend(entries);
     }
     Ok(out)
 }
@@ -273,7 +468,7 @@ fn read_warnings(value: Option<&Value>) -> Result<BTreeMap<String, Vec<Entry>>, 
 /// One vulnerability or warning: what the report shows of it. The fields
 /// are read leniently (a yanked crate has no advisory); only the entry itself
 /// must be an object.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Entry {
     id: Option<String>,
     package: String,
@@ -283,19 +478,11 @@ struct Entry {
 }
 
 impl Entry {
-    fn read_all(list: &[Value], path: &str) -> Result<Vec<Entry>, String> {
-        list.iter()
-            .enumerate()
-            .map(|(i, entry)| Entry::read(entry, &format!("{path}[{i}]")))
-            .collect()
-    }
-
-    fn read(value: &Value, path: &str) -> Result<Entry, String> {
-        if !value.is_object() {
-            return Err(format!("`{path}` is {}, expected an object", kind(value)));
-        }
+    /// An entry (an object: see [`List`]), or as much of it as [`ENTRY`]
+    /// keeps.
+    fn of(value: &Value) -> Entry {
         let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str).map(clean);
-        Ok(Entry {
+        Entry {
             id: text("/advisory/id"),
             package: text("/package/name")
                 .or_else(|| text("/advisory/package"))
@@ -303,7 +490,7 @@ impl Entry {
             version: text("/package/version"),
             title: text("/advisory/title"),
             cvss: text("/advisory/cvss"),
-        })
+        }
     }
 
     fn package(&self) -> String {
@@ -342,10 +529,11 @@ impl Entry {
     }
 }
 
-/// The first `max` items joined, and how many more there are.
-fn list_some(items: &[String], max: usize) -> String {
+/// The first `max` of `total` items (`items` their first ones) joined, and
+/// how many more there are.
+fn list_some(items: &[String], total: u64, max: usize) -> String {
     let shown = items.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
-    match items.len().saturating_sub(max) {
+    match total.saturating_sub(u64::try_from(max).unwrap_or(u64::MAX)) {
         0 => shown,
         rest => format!("{shown} and {rest} more"),
     }

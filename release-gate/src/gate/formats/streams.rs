@@ -16,7 +16,7 @@ use release_gate_scan::skeleton::{self, Plan, Sink, Step};
 use serde_json::Value;
 
 use super::registry::Id;
-use super::{cyclonedx, sarif, FormatPolicy, Outcome};
+use super::{cargo_audit, cyclonedx, sarif, FormatPolicy, Outcome};
 
 /// Every streamed array, of every format.
 pub const PLAN: Plan = &[
@@ -25,12 +25,15 @@ pub const PLAN: Plan = &[
     cyclonedx::STREAMED[1],
     cyclonedx::STREAMED[2],
     cyclonedx::STREAMED[3],
+    cargo_audit::PLAN_LIST,
+    cargo_audit::PLAN_WARNINGS,
 ];
 
 /// What the formats read of the streamed arrays.
 pub struct Streams {
     pub sarif: sarif::Streamed,
     cyclonedx: cyclonedx::Streamed,
+    pub cargo_audit: cargo_audit::Streamed,
     /// The document is held in memory: a format that cannot be judged from
     /// the stream (a limit) is judged whole instead.
     pub whole: bool,
@@ -47,6 +50,7 @@ impl Streams {
         Streams {
             sarif: sarif::Streamed::new(policy),
             cyclonedx: cyclonedx::Streamed::default(),
+            cargo_audit: cargo_audit::Streamed::default(),
             whole: false,
             seen: BTreeSet::new(),
             current: None,
@@ -88,6 +92,13 @@ impl Streams {
                     Err(Err(limit)) => Some(Err(limited(&limit))),
                 }
             }
+            Id::CargoAudit if self.seen.contains(&Id::CargoAudit) => {
+                match self.cargo_audit.limit() {
+                    None => Some(cargo_audit::check_streamed(doc, policy, &self.cargo_audit)),
+                    Some(_) if self.whole => None,
+                    Some(limit) => Some(Err(limited(&limit))),
+                }
+            }
             _ => None,
         }
     }
@@ -96,7 +107,7 @@ impl Streams {
     fn owner(at: &[Step]) -> Option<Id> {
         match at.first() {
             Some(Step::Key(key)) if key == "runs" => Some(Id::Sarif),
-            Some(Step::Key(key)) if key == "vulnerabilities" && at.len() > 1 => None,
+            _ if cargo_audit::Streamed::owns(at) => Some(Id::CargoAudit),
             Some(Step::Key(_)) => Some(Id::CycloneDx),
             _ => None,
         }
@@ -106,6 +117,7 @@ impl Streams {
         match format {
             Id::Sarif => Some(&mut self.sarif),
             Id::CycloneDx => Some(&mut self.cyclonedx),
+            Id::CargoAudit => Some(&mut self.cargo_audit),
             _ => None,
         }
     }
