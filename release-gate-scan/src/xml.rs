@@ -181,18 +181,18 @@ pub fn read(input: Input<'_>, sink: &mut dyn Sink) -> Xml {
         junit = junit.or_else(|| root_is_junit(&event));
         let mut tag = match &event {
             Event::Start(e) | Event::Empty(e) => {
-                Tag::read(at, e, parser.keys(e.name().into_inner()), &*sink)
+                Some(Tag::read(at, e, parser.keys(e.name().into_inner()), &*sink))
             }
-            _ => Tag::default(),
+            _ => None,
         };
         if root.is_none() {
             root = xml
-                .event(&event, at, was_first, tag.root.take(), &*sink)
+                .event(&event, at, was_first, tag.as_mut().and_then(|t| t.root.take()), &*sink)
                 .map_err(|bad| message(reader.get_ref(), bad))
                 .transpose();
         }
         if check.is_none() {
-            check = match parser.event(&event, at, &mut tag, sink) {
+            check = match parser.event(&event, at, tag.as_mut(), sink) {
                 Ok(false) => None,
                 Ok(true) => Some(Ok(parser.tally)),
                 Err(bad) => Some(Err(message(reader.get_ref(), bad))),
@@ -377,9 +377,11 @@ impl Parser {
         &mut self,
         event: &Event,
         at: u64,
-        tag: &mut Tag<'_>,
+        tag: Option<&mut Tag<'_>>,
         sink: &mut dyn Sink,
     ) -> Result<bool, Bad> {
+        let mut none = Tag::default();
+        let tag = tag.unwrap_or(&mut none);
         let first = !self.any_event;
         self.any_event = true;
         match event {
@@ -786,8 +788,12 @@ pub fn line_column(text: &str, offset: u64) -> (usize, usize) {
 
 /// No character XML does not allow in `s`.
 fn check_text(at: u64, s: &str) -> Result<(), Bad> {
-    // Most text is printable ASCII: one pass over the bytes first.
-    if s.bytes().all(|b| (0x20..0x80).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r')) {
+    // Most text is printable ASCII: one pass over the bytes first, without
+    // an early exit, so it is vectorized.
+    let odd = s.bytes().fold(0u8, |odd, b| {
+        odd | (b & 0x80) | u8::from(b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    });
+    if odd == 0 {
         return Ok(());
     }
     match s.chars().find(|c| !is_xml_char(*c)) {
