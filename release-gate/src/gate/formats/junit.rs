@@ -21,7 +21,6 @@
 //! Warnings: flaky passes, a skipped share above
 //! [`FormatPolicy::junit_max_skipped_share`], summary attributes that disagree
 //! with the counted testcases.
-
 //!
 //! The event loop runs in `release_gate_scan::xml` (optimized in the dev
 //! profile: a report holds tens of millions of events); this module words
