@@ -21,6 +21,8 @@
 //!   pruned to what its rule reads.
 //! - [`text`]: control-character checks of paths and report text, the caps
 //!   on echoed text and its one-line, bounded forms.
+//! - [`xml`]: the JUnit XML reader's event loop (well-formedness, the
+//!   counted testcases), from memory or a stream.
 //! - [`pretty`]: the report's pretty JSON with sorted keys, written without
 //!   a `Value` round trip.
 
@@ -41,6 +43,7 @@ pub mod skeleton;
 pub mod stream;
 pub mod text;
 pub mod utf8;
+pub mod xml;
 
 /// The scanner's test oracle (tests, and the fuzz target's `oracle` feature).
 #[cfg(any(test, feature = "oracle"))]

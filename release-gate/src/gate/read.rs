@@ -20,7 +20,6 @@ use std::sync::Mutex;
 use release_gate_scan::evidence::scan_with;
 use release_gate_scan::evidence::UTF8_BOM;
 use release_gate_scan::hash;
-use release_gate_scan::position::Counted;
 use release_gate_scan::skeleton;
 
 use super::formats::detect::{self, Context, Judged, Understood};
@@ -186,8 +185,8 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
     let mut reader = |chunks: &mut dyn io::Read| {
         let mut input = io::BufReader::with_capacity(1 << 16, chunks);
         if starts_xml(&mut input) {
-            let counted = Counted::new(input, junit::MAX_EVENT_BYTES);
-            xml = Some(junit::read(counted, &policy.formats));
+            let input = junit::Input::stream(input, junit::MAX_EVENT_BYTES);
+            xml = Some(junit::read(input, &policy.formats));
             return;
         }
         let mut split = cargo_deny::splitter();

@@ -385,7 +385,7 @@ fn not_promised(hint: Hint, format: Id, what: &str) -> Understood {
 /// is a JUnit root with a namespace prefix, or when its name promises JUnit;
 /// otherwise not evidence.
 fn xml(text: &str, policy: &FormatPolicy, hint: Hint) -> Understood {
-    xml_read(junit::read(junit::Text::new(text), policy), hint)
+    xml_read(junit::read(junit::Input::text(text), policy), hint)
 }
 
 /// [`xml`] of a document read (in memory, or streamed over `max-parse-bytes`).

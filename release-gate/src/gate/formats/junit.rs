@@ -21,15 +21,20 @@
 //! Warnings: flaky passes, a skipped share above
 //! [`FormatPolicy::junit_max_skipped_share`], summary attributes that disagree
 //! with the counted testcases.
-
-use std::borrow::Cow;
+//!
+//! The event loop runs in `release_gate_scan::xml` (optimized in the dev
+//! profile: a report holds tens of millions of events); this module words
+//! what it finds.
 
 use quick_xml::escape::{resolve_xml_entity, unescape_with};
-use quick_xml::events::attributes::AttrError;
-use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::reader::Reader;
-use release_gate_scan::position::Counted;
-use std::io::BufRead;
+use quick_xml::events::BytesStart;
+#[cfg(test)]
+use quick_xml::{events::Event, reader::Reader};
+#[cfg(test)]
+use release_gate_scan::xml::line_column;
+use release_gate_scan::xml::{self as scan, Case, SuiteFrame, Tally, Verdict};
+
+pub use release_gate_scan::xml::Input;
 
 use super::provenance::Found;
 use super::{FormatPolicy, Outcome, MAX_FINDINGS};
@@ -39,39 +44,17 @@ use crate::gate::escape::{self, clip_line, plural};
 const MAX_NAME_CHARS: usize = 80;
 /// How many per-suite summary disagreements are listed one by one.
 const MAX_MISMATCH_WARNINGS: usize = 5;
-/// How much text of a `failure`/`error` element is kept to find its first line.
-const MAX_CAPTURE_BYTES: usize = 2048;
-
-/// `status` attribute values (lowercase) that mark a testcase without result
-/// children as failed, errored or skipped.
-const FAILED_STATUS: &[&str] = &["failed", "fail", "failure"];
-const ERRORED_STATUS: &[&str] = &["error", "errored"];
-const SKIPPED_STATUS: &[&str] = &["skipped", "disabled", "notrun", "not run", "ignored"];
-/// `status` values (lowercase) of a passed testcase; no `status` is one.
-/// Any other value counts as errored: the reader cannot tell what it means.
-const PASSED_STATUS: &[&str] = &[
-    "",
-    "run",
-    "passed",
-    "pass",
-    "success",
-    "succeeded",
-    "successful",
-    "ok",
-    "executed",
-    "completed",
-];
 
 /// Does this text look like JUnit XML? True when the root element (after an
 /// optional XML declaration, comments, processing instructions, a doctype and
 /// whitespace) is `testsuites` or `testsuite`. (The readers decide this
-/// event by event through [`root_is_junit`]; this whole-text form is the
+/// event by event through `root_is_junit`; this whole-text form is the
 /// tests' view of it.)
 #[cfg(test)]
 fn detect(text: &str) -> bool {
     let mut reader = Reader::from_str(text);
     loop {
-        match reader.read_event().map(|e| root_is_junit(&e)) {
+        match reader.read_event().map(|e: Event| scan::root_is_junit(&e)) {
             Ok(None) => {}
             Ok(Some(junit)) => return junit,
             Err(_) => return false,
@@ -79,81 +62,11 @@ fn detect(text: &str) -> bool {
     }
 }
 
-/// [`detect`], one event at a time: `None` until the root element shows.
-fn root_is_junit(event: &Event) -> Option<bool> {
-    match event {
-        Event::Decl(_) | Event::Comment(_) | Event::PI(_) | Event::DocType(_) => None,
-        Event::Text(t) if is_xml_space(t) => None,
-        Event::Start(e) | Event::Empty(e) => Some(is_root_name(e.name().into_inner())),
-        _ => Some(false),
-    }
-}
-
 /// The JUnit rule over one report (see the module documentation). `Err` when
 /// the XML is not well-formed (with line and column) or the root element is
 /// not `testsuites`/`testsuite`.
 pub fn check(text: &str, policy: &FormatPolicy) -> Result<Outcome, String> {
-    read(Text::new(text), policy).check
-}
-
-/// Where a document comes from: the text in memory, or a stream counted on
-/// the way ([`Counted`]); either gives the line and column of an offset in
-/// the event being read.
-pub trait Source: BufRead {
-    /// The next event starts here.
-    fn mark(&mut self) {}
-    /// 1-based line and column (in characters) of a byte offset in the
-    /// event being read.
-    fn line_column(&self, offset: u64) -> (usize, usize);
-    /// The event being read went over the reader's cap.
-    fn over_cap(&self) -> bool {
-        false
-    }
-}
-
-/// A document held in memory.
-pub struct Text<'t> {
-    text: &'t str,
-    rest: &'t [u8],
-}
-
-impl<'t> Text<'t> {
-    pub fn new(text: &'t str) -> Self {
-        Text { text, rest: text.as_bytes() }
-    }
-}
-
-impl std::io::Read for Text<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.rest.read(buf)
-    }
-}
-
-impl BufRead for Text<'_> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        Ok(self.rest)
-    }
-    fn consume(&mut self, n: usize) {
-        self.rest = self.rest.get(n..).unwrap_or_default();
-    }
-}
-
-impl Source for Text<'_> {
-    fn line_column(&self, offset: u64) -> (usize, usize) {
-        line_column(self.text, offset)
-    }
-}
-
-impl<R: BufRead> Source for Counted<R> {
-    fn mark(&mut self) {
-        Counted::mark(self);
-    }
-    fn line_column(&self, offset: u64) -> (usize, usize) {
-        Counted::line_column(self, offset)
-    }
-    fn over_cap(&self) -> bool {
-        self.over_cap
-    }
+    read(Input::text(text), policy).check
 }
 
 /// The longest event (a tag, a run of text) of a JUnit report read from a
@@ -166,9 +79,9 @@ pub const MAX_EVENT_BYTES: usize = 16 << 20;
 #[derive(Debug)]
 pub struct Xml {
     /// Its root element's name when it is well-formed XML the gate can read,
-    /// else why not (see [`XmlRoot`]).
+    /// else why not (see `release_gate_scan::xml`).
     pub root: Result<String, String>,
-    /// Its root is `testsuites` or `testsuite` ([`detect`]).
+    /// Its root is `testsuites` or `testsuite`.
     pub junit: bool,
     /// The JUnit rule ([`check`]).
     pub check: Result<Outcome, String>,
@@ -178,168 +91,18 @@ pub struct Xml {
     pub over_cap: bool,
 }
 
-/// Reads `source` once: its well-formedness and root, the JUnit rule and
+/// Reads `input` once: its well-formedness and root, the JUnit rule and
 /// the provenance, from the same events.
-pub fn read(source: impl Source, policy: &FormatPolicy) -> Xml {
-    let mut reader = Reader::from_reader(source);
-    let mut buf = Vec::new();
-    let mut xml = XmlRoot { open: Vec::new(), root: None };
-    let mut parser = Parser::default();
-    let (mut root, mut junit, mut check, mut found) = (None, None, None, Found::default());
-    let mut first = true;
-    while root.is_none() || junit.is_none() || check.is_none() {
-        let at = reader.buffer_position();
-        reader.get_mut().mark();
-        buf.clear();
-        let event = match reader.read_event_into(&mut buf) {
-            Ok(event) => event,
-            Err(e) => {
-                let why =
-                    message(reader.get_ref(), Bad::At(reader.error_position(), e.to_string()));
-                root.get_or_insert_with(|| Err(why.clone()));
-                check.get_or_insert(Err(why));
-                junit.get_or_insert(false);
-                break;
-            }
-        };
-        let was_first = std::mem::replace(&mut first, false);
-        junit = junit.or_else(|| root_is_junit(&event));
-        if root.is_none() {
-            root = xml
-                .event(&event, at, was_first)
-                .map_err(|bad| message(reader.get_ref(), bad))
-                .transpose();
-        }
-        if check.is_none() {
-            check = match parser.event(&event, at) {
-                Ok(false) => None,
-                Ok(true) => Some(Ok(std::mem::take(&mut parser.report).outcome(policy))),
-                Err(bad) => Some(Err(message(reader.get_ref(), bad))),
-            };
-        }
-        if let Event::Start(e) | Event::Empty(e) = &event {
-            provenance(&mut found, e);
-        }
-        if matches!(event, Event::Eof) {
-            break;
-        }
-    }
-    let undecided = "no root element".to_string();
-    Xml {
-        root: root.unwrap_or_else(|| Err(undecided.clone())),
-        junit: junit.unwrap_or(false),
-        check: check.unwrap_or(Err(undecided)),
-        found,
-        over_cap: reader.get_ref().over_cap(),
-    }
-}
-
-/// Why a document is not well-formed, where it says.
-enum Bad {
-    At(u64, String),
-    Plain(String),
-}
-
-fn message(source: &impl Source, bad: Bad) -> String {
-    match bad {
-        Bad::At(offset, what) => {
-            let (line, column) = source.line_column(offset);
-            format!("malformed XML at line {line} column {column}: {what}")
-        }
-        Bad::Plain(what) => what,
-    }
-}
-
-fn is_root_name(name: &str) -> bool {
-    name == "testsuites" || name == "testsuite"
-}
-
-/// XML white space: space, tab, carriage return and line feed only.
-fn is_xml_space(s: &str) -> bool {
-    s.chars().all(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
-}
-
-/// Counted testcases of one suite's subtree (or the whole report).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-struct Tally {
-    total: u64,
-    failed: u64,
-    errored: u64,
-    skipped: u64,
-}
-
-impl Tally {
-    fn add(&mut self, other: Tally) {
-        self.total = self.total.saturating_add(other.total);
-        self.failed = self.failed.saturating_add(other.failed);
-        self.errored = self.errored.saturating_add(other.errored);
-        self.skipped = self.skipped.saturating_add(other.skipped);
-    }
-}
-
-/// A summary attribute as written: a count, or the raw text when it is not one.
-type Declared = Option<Result<u64, String>>;
-
-#[derive(Debug)]
-struct SuiteFrame {
-    element: &'static str,
-    name: String,
-    tests: Declared,
-    failures: Declared,
-    errors: Declared,
-    skipped: Declared,
-    disabled: Declared,
-    tally: Tally,
-}
-
-#[derive(Debug, Default)]
-struct CaseFrame {
-    classname: String,
-    name: String,
-    suite: String,
-    status: String,
-    failure: Option<String>,
-    error: Option<String>,
-    skipped: bool,
-    flaky: u64,
-    reruns: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ResultKind {
-    Failure,
-    Error,
-    Skipped,
-    Flaky,
-    Rerun,
-}
-
-#[derive(Debug)]
-struct ResultFrame {
-    kind: ResultKind,
-    element: String,
-    message: String,
-    kind_attr: String,
-    text: String,
-}
-
-#[derive(Debug)]
-enum Frame {
-    Suite(SuiteFrame),
-    Case(CaseFrame),
-    Result(ResultFrame),
-    Other(String),
-}
-
-impl Frame {
-    fn element(&self) -> &str {
-        match self {
-            Frame::Suite(s) => s.element,
-            Frame::Case(_) => "testcase",
-            Frame::Result(r) => &r.element,
-            Frame::Other(name) => name,
-        }
-    }
+pub fn read(input: Input<'_>, policy: &FormatPolicy) -> Xml {
+    let mut report = Report::default();
+    let xml = scan::read(input, &mut report);
+    let check = xml.check.map(|tally| {
+        let found = std::mem::take(&mut report.found);
+        let outcome = Report { tally, ..std::mem::take(&mut report) }.outcome(policy);
+        report.found = found;
+        outcome
+    });
+    Xml { root: xml.root, junit: xml.junit, check, found: report.found, over_cap: xml.over_cap }
 }
 
 /// What the whole document showed.
@@ -352,292 +115,56 @@ struct Report {
     flaky_lines: Vec<String>,
     mismatches: Vec<String>,
     mismatch_count: u64,
+    found: Found,
 }
 
-#[derive(Default)]
-struct Parser {
-    stack: Vec<Frame>,
-    /// Indices into `stack` of the open suites, innermost last.
-    suites: Vec<usize>,
-    root_seen: bool,
-    any_event: bool,
-    report: Report,
-}
-
-impl Parser {
-    fn malformed(&self, offset: u64, what: &str) -> Bad {
-        Bad::At(offset, what.to_string())
+impl scan::Sink for Report {
+    fn clip(&self, name: &str) -> String {
+        clip_line(name, MAX_NAME_CHARS)
     }
 
-    /// One event at byte `at`; `true` at the end of the document.
-    fn event(&mut self, event: &Event, at: u64) -> Result<bool, Bad> {
-        let first = !self.any_event;
-        self.any_event = true;
-        match event {
-            Event::Start(e) => {
-                let frame = self.open(at, e)?;
-                self.push(frame);
+    fn case(&mut self, case: &Case<'_>) {
+        let label = case_label(case);
+        match case.verdict {
+            Verdict::Failed(message) => {
+                let line = failing_line("failed", &label, message, case.reruns);
+                push_capped(&mut self.failed, line);
             }
-            Event::Empty(e) => {
-                let frame = self.open(at, e)?;
-                self.push(frame);
-                self.close();
+            Verdict::Errored(message) => {
+                let line = failing_line("errored", &label, message, case.reruns);
+                push_capped(&mut self.errored, line);
             }
-            Event::End(_) => self.close(),
-            Event::Text(t) => {
-                if self.stack.is_empty() {
-                    if !is_xml_space(t) {
-                        return Err(self.malformed(at, "text outside the root element"));
-                    }
-                } else {
-                    self.capture(t);
-                }
+            Verdict::Unknown(status) => {
+                let why = format!("unknown `status` `{}`", clip_line(status, MAX_NAME_CHARS));
+                let line = failing_line("errored", &label, Some(&why), case.reruns);
+                push_capped(&mut self.errored, line);
             }
-            Event::CData(c) => {
-                if self.stack.is_empty() {
-                    return Err(self.malformed(at, "CDATA outside the root element"));
-                }
-                self.capture(c);
-            }
-            Event::GeneralRef(r) => {
-                let Some(resolved) = resolve_reference(r) else {
-                    let what = format!("unknown or invalid reference `&{};`", &**r);
-                    return Err(self.malformed(at, &what));
-                };
-                if self.stack.is_empty() {
-                    return Err(self.malformed(at, "reference outside the root element"));
-                }
-                self.capture(&resolved);
-            }
-            Event::Decl(_) if !first => {
-                return Err(self.malformed(at, "XML declaration not at the start"));
-            }
-            Event::DocType(_) if self.root_seen => {
-                return Err(self.malformed(at, "doctype after the root element"));
-            }
-            Event::Decl(_) | Event::DocType(_) | Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => {
-                if let Some(frame) = self.stack.last() {
-                    let what = format!(
-                        "unexpected end of document: `{}` is not closed",
-                        clip_line(frame.element(), MAX_NAME_CHARS)
-                    );
-                    return Err(self.malformed(at, &what));
-                }
-                if !self.root_seen {
-                    return Err(Bad::Plain(
-                        "no root element: expected `testsuites` or `testsuite`".into(),
-                    ));
-                }
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
-    fn push(&mut self, frame: Frame) {
-        if matches!(frame, Frame::Suite(_)) {
-            self.suites.push(self.stack.len());
-        }
-        self.stack.push(frame);
-    }
-
-    /// Builds the frame for an opening tag at byte `at`.
-    fn open(&mut self, at: u64, e: &BytesStart<'_>) -> Result<Frame, Bad> {
-        let name = e.name().into_inner();
-        let attrs = self.attributes(at, e)?;
-        if self.stack.is_empty() {
-            if self.root_seen {
-                let what = format!("second root element `{}`", clip_line(name, MAX_NAME_CHARS));
-                return Err(self.malformed(at, &what));
-            }
-            self.root_seen = true;
-            if !is_root_name(name) {
-                return Err(Bad::Plain(format!(
-                    "root element is `{}`, expected `testsuites` or `testsuite`",
-                    clip_line(name, MAX_NAME_CHARS)
-                )));
-            }
-        }
-        let attr = |key: &str| -> String {
-            attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
-        };
-        let declared = |key: &str| -> Declared {
-            attrs
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.trim().parse::<u64>().map_err(|_| v.clone()))
-        };
-        let in_case = matches!(self.stack.last(), Some(Frame::Case(_)));
-        let result_kind = match name {
-            "failure" => Some(ResultKind::Failure),
-            "error" => Some(ResultKind::Error),
-            "skipped" => Some(ResultKind::Skipped),
-            "flakyFailure" | "flakyError" => Some(ResultKind::Flaky),
-            "rerunFailure" | "rerunError" => Some(ResultKind::Rerun),
-            _ => None,
-        };
-        let frame = match (name, result_kind) {
-            ("testsuite" | "testsuites", _) => Frame::Suite(SuiteFrame {
-                element: if name == "testsuite" { "testsuite" } else { "testsuites" },
-                name: attr("name"),
-                tests: declared("tests"),
-                failures: declared("failures"),
-                errors: declared("errors"),
-                skipped: declared("skipped"),
-                disabled: declared("disabled"),
-                tally: Tally::default(),
-            }),
-            ("testcase", _) => Frame::Case(CaseFrame {
-                classname: attr("classname"),
-                name: attr("name"),
-                suite: self.innermost_suite_name(),
-                status: attr("status").trim().to_lowercase(),
-                ..CaseFrame::default()
-            }),
-            (_, Some(kind)) if in_case => Frame::Result(ResultFrame {
-                kind,
-                element: name.to_string(),
-                message: attr("message"),
-                kind_attr: attr("type"),
-                text: String::new(),
-            }),
-            _ => Frame::Other(name.to_string()),
-        };
-        Ok(frame)
-    }
-
-    /// Every attribute of the tag, unescaped; a malformed attribute or an
-    /// unknown entity in a value makes the document malformed.
-    fn attributes(&self, at: u64, e: &BytesStart<'_>) -> Result<Vec<(String, String)>, Bad> {
-        let mut out = Vec::new();
-        for attr in e.attributes().with_checks(true) {
-            let attr = match attr {
-                Ok(attr) => attr,
-                Err(err) => {
-                    let (pos, what) = describe_attr_error(&err);
-                    // Positions count from the byte after `<`.
-                    let offset = at.saturating_add(1).saturating_add(pos as u64);
-                    return Err(self.malformed(offset, what));
-                }
-            };
-            // Not normalized: a multi-line `message` keeps its lines.
-            let value = unescape_with(&attr.value, resolve_xml_entity).map_err(|_| {
-                let what = format!(
-                    "unknown or invalid reference in attribute `{}`",
-                    clip_line(attr.key.into_inner(), MAX_NAME_CHARS)
+            Verdict::Flaky(attempts) => {
+                self.flaky = self.flaky.saturating_add(1);
+                let line = format!(
+                    "flaky {label}: passed after {attempts} failed {}",
+                    plural(attempts, "attempt", "attempts")
                 );
-                self.malformed(at, &what)
-            })?;
-            out.push((attr.key.into_inner().to_string(), value.into_owned()));
-        }
-        Ok(out)
-    }
-
-    fn innermost_suite_name(&self) -> String {
-        match self.suites.last().and_then(|&i| self.stack.get(i)) {
-            Some(Frame::Suite(s)) => s.name.clone(),
-            _ => String::new(),
-        }
-    }
-
-    /// Keeps the text of `failure`/`error` elements (up to a limit) to find
-    /// their first line when they have no `message` attribute.
-    fn capture(&mut self, s: &str) {
-        if let Some(Frame::Result(r)) = self.stack.last_mut() {
-            if matches!(r.kind, ResultKind::Failure | ResultKind::Error)
-                && r.text.len() < MAX_CAPTURE_BYTES
-            {
-                r.text.push_str(s);
+                push_capped(&mut self.flaky_lines, escape::line(&line));
             }
         }
     }
 
-    /// Closes the innermost open element.
-    fn close(&mut self) {
-        let Some(frame) = self.stack.pop() else {
-            return;
-        };
-        match frame {
-            Frame::Result(r) => {
-                if let Some(Frame::Case(case)) = self.stack.last_mut() {
-                    match r.kind {
-                        ResultKind::Failure => {
-                            case.failure.get_or_insert_with(|| r.summary());
-                        }
-                        ResultKind::Error => {
-                            case.error.get_or_insert_with(|| r.summary());
-                        }
-                        ResultKind::Skipped => case.skipped = true,
-                        ResultKind::Flaky => case.flaky = case.flaky.saturating_add(1),
-                        ResultKind::Rerun => case.reruns = case.reruns.saturating_add(1),
-                    }
-                }
-            }
-            Frame::Case(case) => {
-                let tally = self.record_case(case);
-                self.add_to_innermost_suite(tally);
-            }
-            Frame::Suite(suite) => {
-                self.suites.pop();
-                self.compare_summary(&suite);
-                if self.suites.is_empty() {
-                    self.report.tally.add(suite.tally);
-                } else {
-                    self.add_to_innermost_suite(suite.tally);
-                }
-            }
-            Frame::Other(_) => {}
-        }
+    fn suite(&mut self, suite: &SuiteFrame) {
+        self.compare_summary(suite);
     }
 
-    fn add_to_innermost_suite(&mut self, tally: Tally) {
-        let index = self.suites.last().copied();
-        match index.and_then(|i| self.stack.get_mut(i)) {
-            Some(Frame::Suite(s)) => s.tally.add(tally),
-            // Not reachable (the root is a suite), but never lose a count.
-            _ => self.report.tally.add(tally),
-        }
+    fn tag(&mut self, e: &BytesStart<'_>) {
+        provenance(&mut self.found, e);
     }
+}
 
-    /// Classifies one testcase, records its finding and returns its tally.
-    fn record_case(&mut self, case: CaseFrame) -> Tally {
-        let mut tally = Tally { total: 1, ..Tally::default() };
-        let label = case_label(&case);
-        let status = case.status.as_str();
-        if case.failure.is_some() || (case.error.is_none() && FAILED_STATUS.contains(&status)) {
-            tally.failed = 1;
-            let line = failing_line("failed", &label, case.failure.as_deref(), case.reruns);
-            push_capped(&mut self.report.failed, line);
-        } else if case.error.is_some() || ERRORED_STATUS.contains(&status) {
-            tally.errored = 1;
-            let line = failing_line("errored", &label, case.error.as_deref(), case.reruns);
-            push_capped(&mut self.report.errored, line);
-        } else if case.skipped || SKIPPED_STATUS.contains(&status) {
-            tally.skipped = 1;
-        } else if !PASSED_STATUS.contains(&status) {
-            // A status the reader does not know counts at its most severe.
-            tally.errored = 1;
-            let why = format!("unknown `status` `{}`", clip_line(status, MAX_NAME_CHARS));
-            let line = failing_line("errored", &label, Some(&why), case.reruns);
-            push_capped(&mut self.report.errored, line);
-        } else if case.flaky > 0 {
-            self.report.flaky = self.report.flaky.saturating_add(1);
-            let line = format!(
-                "flaky {label}: passed after {} failed {}",
-                case.flaky,
-                plural(case.flaky, "attempt", "attempts")
-            );
-            push_capped(&mut self.report.flaky_lines, escape::line(&line));
-        }
-        tally
-    }
-
+impl Report {
     /// Compares a suite's summary attributes with its counted testcases.
     fn compare_summary(&mut self, suite: &SuiteFrame) {
         let counted = suite.tally;
         let mut parts = Vec::new();
-        let mut compare = |label: &str, declared: &Declared, counted: u64| match declared {
+        let mut compare = |label: &str, declared: &scan::Declared, counted: u64| match declared {
             None => {}
             Some(Ok(n)) if *n == counted => {}
             Some(Ok(n)) => {
@@ -662,8 +189,8 @@ impl Parser {
         if parts.is_empty() {
             return;
         }
-        self.report.mismatch_count = self.report.mismatch_count.saturating_add(1);
-        if self.report.mismatches.len() < MAX_MISMATCH_WARNINGS {
+        self.mismatch_count = self.mismatch_count.saturating_add(1);
+        if self.mismatches.len() < MAX_MISMATCH_WARNINGS {
             let who = if suite.name.is_empty() {
                 format!("unnamed `{}`", suite.element)
             } else {
@@ -673,24 +200,10 @@ impl Parser {
                 "summary attributes of {who} disagree with its testcases: {}",
                 parts.join("; ")
             );
-            self.report.mismatches.push(escape::line(&line));
+            self.mismatches.push(escape::line(&line));
         }
     }
-}
 
-impl ResultFrame {
-    /// The first non-empty line of the `message` attribute, else of the text,
-    /// else the `type` attribute.
-    fn summary(&self) -> String {
-        [&self.message, &self.text, &self.kind_attr]
-            .into_iter()
-            .find_map(|s| first_line(s))
-            .map(|s| s.to_string())
-            .unwrap_or_default()
-    }
-}
-
-impl Report {
     fn outcome(self, policy: &FormatPolicy) -> Outcome {
         let mut out = Outcome::default();
         let t = self.tally;
@@ -779,7 +292,7 @@ fn failing_line(verb: &str, label: &str, message: Option<&str>, reruns: u64) -> 
 
 /// `` `classname::name` ``, with the innermost suite's name standing in for a
 /// missing `classname`.
-fn case_label(case: &CaseFrame) -> String {
+fn case_label(case: &Case<'_>) -> String {
     let name = if case.name.trim().is_empty() { "(unnamed)" } else { case.name.trim() };
     let class = [case.classname.trim(), case.suite.trim()].into_iter().find(|s| !s.is_empty());
     let full = match class {
@@ -795,180 +308,8 @@ fn push_capped(list: &mut Vec<String>, line: String) {
     }
 }
 
-/// Resolves a predefined entity or a character reference to its text; `None`
-/// for an unknown entity or a character that XML does not allow.
-fn resolve_reference(r: &BytesRef<'_>) -> Option<Cow<'static, str>> {
-    match r.resolve_char_ref() {
-        Ok(Some(c)) if is_xml_char(c) => Some(Cow::Owned(c.to_string())),
-        Ok(Some(_)) | Err(_) => None,
-        Ok(None) => resolve_xml_entity(r).map(Cow::Borrowed),
-    }
-}
-
-/// XML 1.0 `Char`: tab, line feed, carriage return and U+0020 upwards,
-/// except the surrogates (not `char`s anyway) and U+FFFE/U+FFFF.
-fn is_xml_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
-        || c >= '\u{10000}'
-}
-
-fn describe_attr_error(err: &AttrError) -> (usize, &'static str) {
-    match err {
-        AttrError::ExpectedEq(p) => (*p, "attribute name not followed by `=`"),
-        AttrError::ExpectedValue(p) => (*p, "`=` not followed by an attribute value"),
-        AttrError::UnquotedValue(p) => (*p, "attribute value not in quotes"),
-        AttrError::ExpectedQuote(p, _) => (*p, "attribute value not closed"),
-        AttrError::Duplicated(p, _) => (*p, "duplicated attribute"),
-    }
-}
-
-/// 1-based line and column (in characters) of a byte offset into `text`.
-fn line_column(text: &str, offset: u64) -> (usize, usize) {
-    let offset = usize::try_from(offset).unwrap_or(usize::MAX);
-    let mut line = 1;
-    let mut column = 1;
-    for (i, c) in text.char_indices() {
-        if i >= offset {
-            break;
-        }
-        if c == '\n' {
-            line += 1;
-            column = 1;
-        } else {
-            column += 1;
-        }
-    }
-    (line, column)
-}
-
-/// The first line of `s` that is not blank, trimmed.
-fn first_line(s: &str) -> Option<&str> {
-    s.lines().map(str::trim).find(|l| !l.is_empty())
-}
-
 fn tests_word(n: u64) -> &'static str {
     plural(n, "test", "tests")
-}
-
-/// What an XML document is, read in full: `Ok` with its root element's name
-/// when it is well-formed XML the gate can read, else `Err` with why (line
-/// and column). Refused: a DOCTYPE (a DTD can declare entities that change
-/// the document), text other than white space outside the root element
-/// (a vertical tab, stray words), a character XML does not allow, an
-/// unknown entity, a second root element, an unclosed or mismatched element,
-/// no root element. Comments and processing instructions are XML and are
-/// allowed anywhere (TestNG writes a comment before the root).
-/// [`read`]'s well-formedness state.
-struct XmlRoot {
-    /// The names of the open elements, innermost last.
-    open: Vec<String>,
-    root: Option<String>,
-}
-
-impl XmlRoot {
-    fn malformed(&self, offset: u64, what: &str) -> Bad {
-        Bad::At(offset, what.to_string())
-    }
-
-    fn check_text(&self, at: u64, s: &str) -> Result<(), Bad> {
-        match s.chars().find(|c| !is_xml_char(*c)) {
-            Some(c) => Err(self
-                .malformed(at, &format!("character U+{:04X} is not allowed in XML", u32::from(c)))),
-            None => Ok(()),
-        }
-    }
-
-    /// One event at byte offset `at`: `Some` with the root element's name
-    /// at the end of a well-formed document.
-    fn event(&mut self, event: &Event, at: u64, was_first: bool) -> Result<Option<String>, Bad> {
-        let outside = self.open.is_empty();
-        match event {
-            Event::Start(e) => self.start(e, at, true)?,
-            Event::Empty(e) => self.start(e, at, false)?,
-            Event::End(_) => {
-                self.open.pop();
-            }
-            Event::Text(t) => {
-                if outside && !is_xml_space(t) {
-                    let what = match self.root {
-                        None => "text before the root element",
-                        Some(_) => "text after the root element",
-                    };
-                    return Err(self.malformed(at, what));
-                }
-                self.check_text(at, t)?;
-            }
-            Event::CData(_) if outside => {
-                return Err(self.malformed(at, "CDATA outside the root element"))
-            }
-            Event::CData(c) => self.check_text(at, c)?,
-            Event::GeneralRef(_) if outside => {
-                return Err(self.malformed(at, "reference outside the root element"))
-            }
-            Event::GeneralRef(r) => {
-                if resolve_reference(r).is_none() {
-                    let what = format!("unknown or invalid reference `&{};`", &**r);
-                    return Err(self.malformed(at, &what));
-                }
-            }
-            Event::Decl(_) if was_first => {}
-            Event::Decl(_) => return Err(self.malformed(at, "XML declaration not at the start")),
-            Event::DocType(_) => {
-                return Err(self.malformed(
-                    at,
-                    "a DOCTYPE is not read (a DTD can declare entities that change the document)",
-                ))
-            }
-            Event::Comment(c) => self.check_text(at, c)?,
-            Event::PI(_) => {}
-            Event::Eof => {
-                if let Some(name) = self.open.last() {
-                    let what = format!(
-                        "unexpected end of document: `{}` is not closed",
-                        clip_line(name, MAX_NAME_CHARS)
-                    );
-                    return Err(self.malformed(at, &what));
-                }
-                return self
-                    .root
-                    .take()
-                    .map(Some)
-                    .ok_or_else(|| Bad::Plain("no root element".into()));
-            }
-        }
-        Ok(None)
-    }
-
-    /// An element's start tag (`opens`: not an empty element): one root
-    /// only, its attributes well-formed.
-    fn start(&mut self, e: &BytesStart, at: u64, opens: bool) -> Result<(), Bad> {
-        let name = e.name().into_inner().to_string();
-        if self.open.is_empty() {
-            if let Some(first_root) = &self.root {
-                let what = format!(
-                    "second root element `{}` after `{}`",
-                    clip_line(&name, MAX_NAME_CHARS),
-                    clip_line(first_root, MAX_NAME_CHARS)
-                );
-                return Err(self.malformed(at, &what));
-            }
-            self.root = Some(name.clone());
-        }
-        for attr in e.attributes().with_checks(true) {
-            let attr = attr.map_err(|err| {
-                let (pos, what) = describe_attr_error(&err);
-                self.malformed(at.saturating_add(1).saturating_add(pos as u64), what)
-            })?;
-            let value = unescape_with(&attr.value, resolve_xml_entity).map_err(|_| {
-                self.malformed(at, "unknown or invalid reference in an attribute value")
-            })?;
-            self.check_text(at, &value)?;
-        }
-        if opens {
-            self.open.push(name);
-        }
-        Ok(())
-    }
 }
 
 /// What a JUnit report says about its provenance: the `timestamp` of every
