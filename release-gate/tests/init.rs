@@ -446,7 +446,7 @@ fn single_unpublished_package_gets_a_workspace_and_no_exclude() {
     let run = init(temp.path(), &["solo"]);
     assert_eq!((run.code, run.stderr.as_str()), (0, ""));
     let after = std::fs::read_to_string(host.join("Cargo.toml")).unwrap();
-    let profiles: String = ["release-gate-scan", "sha2", "memchr", "serde_json"]
+    let profiles: String = ["release-gate-scan", "sha2", "memchr", "quick-xml"]
         .iter()
         .map(|p| {
             format!("\n[profile.dev.package.{p}]\nopt-level = 3\ncodegen-units = 1\ndebug-assertions = false\n")
