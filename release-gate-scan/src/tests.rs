@@ -398,3 +398,118 @@ fn messages_are_bounded_streamed_or_not() {
     assert!(streamed.starts_with("duplicate key `kkk"), "{streamed}");
     assert!(streamed.ends_with("at line 1 column 200011"), "{streamed}");
 }
+
+// ---- the splitter against the whole reader ----
+
+/// A tool-like document: SARIF runs with results, an SBOM's components,
+/// other keys, any values where the arrays are expected now and then.
+fn tool_document() -> impl Strategy<Value = String> {
+    let results = prop_oneof![
+        4 => prop::collection::vec(json_value(), 0..5).prop_map(|r| format!("[{}]", r.join(","))),
+        1 => json_value(),
+    ];
+    let run = (results, json_value(), any::<bool>()).prop_map(|(results, tool, first)| {
+        if first {
+            format!(r#"{{"results":{results},"tool":{tool}}}"#)
+        } else {
+            format!(r#"{{"tool":{tool}, "results" :{results}}}"#)
+        }
+    });
+    let runs = prop_oneof![
+        4 => prop::collection::vec(run, 0..3).prop_map(|r| format!("[{}]", r.join(","))),
+        1 => json_value(),
+    ];
+    let components = prop::collection::vec(json_value(), 0..4).prop_map(|c| format!("[{}]", c.join(",")));
+    (runs, components, prop::collection::vec((keys(), 0..8usize, select(WS), json_value()), 0..3))
+        .prop_map(|(runs, components, others)| {
+            let mut entries: Vec<(&str, usize, &str, String)> =
+                vec![("runs", 0, "", runs), ("components", 0, " ", components)];
+            entries.extend(others);
+            object(&entries)
+        })
+}
+
+/// The splitter's plan in these tests: SARIF results, and components.
+const TEST_PLAN: crate::skeleton::Plan = &[
+    crate::skeleton::SARIF_RESULTS,
+    (&[crate::skeleton::Pat::Key("components")], &["bom-ref"]),
+];
+
+#[derive(Default)]
+struct Elements(Vec<(String, usize, String)>);
+
+impl crate::skeleton::Sink for Elements {
+    fn start(&mut self, _: &[crate::skeleton::Step], prefix: &[u8]) {
+        // The prefix is a whole object.
+        assert!(serde_json::from_slice::<serde_json::Value>(prefix).is_ok(), "{prefix:?}");
+    }
+    fn element(&mut self, at: &[crate::skeleton::Step], i: usize, bytes: &[u8], _: Option<&[u8]>) {
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        self.0.push((format!("{at:?}"), i, text));
+    }
+    fn end(&mut self, _: &[crate::skeleton::Step], _: usize) {}
+}
+
+fn split_chunked(text: &str, size: usize) -> (Result<serde_json::Value, String>, Elements) {
+    let mut sink = Elements::default();
+    let caps = scan::split::Caps { skeleton: 1 << 20, own: 1 << 20, element: 1 << 20 };
+    let source = Source::Chunks { rest: text.as_bytes(), size, current: &[] };
+    let split = scan::split::split(source, 0, TEST_PLAN, caps, &mut sink);
+    let value = split
+        .map_err(|stop| format!("{stop:?}"))
+        .map(|skeleton| serde_json::from_slice(&skeleton).unwrap());
+    (value, sink)
+}
+
+/// The splitter accepts what the whole reader accepts; its skeleton is the
+/// whole document with the streamed arrays emptied, and its elements are
+/// those arrays' elements, each valid alone; the same at any chunking.
+fn split_agrees(doc: &[u8]) {
+    let Ok(text) = std::str::from_utf8(doc) else { return };
+    if text.starts_with('\u{feff}') {
+        return;
+    }
+    let whole = crate::checked::checked_json(text);
+    let (split, sink) = split_chunked(text, usize::MAX);
+    assert_eq!(split.is_ok(), whole.is_ok(), "{text:?}\nsplit: {split:?}\nwhole: {whole:?}");
+    if let (Ok(mut whole), Ok(skeleton)) = (whole, &split) {
+        let mut streamed = Vec::new();
+        if let Some(serde_json::Value::Array(items)) = whole.get_mut("components") {
+            streamed.extend(std::mem::take(items).into_iter().map(|v| ("components", v)));
+        }
+        if let Some(serde_json::Value::Array(runs)) = whole.get_mut("runs") {
+            for run in runs {
+                if let Some(serde_json::Value::Array(items)) = run.get_mut("results") {
+                    streamed.extend(std::mem::take(items).into_iter().map(|v| ("results", v)));
+                }
+            }
+        }
+        assert_eq!(skeleton, &whole, "{text:?}");
+        let got: Vec<serde_json::Value> =
+            sink.0.iter().map(|(_, _, t)| crate::checked::checked_json(t).unwrap()).collect();
+        let want: Vec<serde_json::Value> = streamed.into_iter().map(|(_, v)| v).collect();
+        assert_eq!(got, want, "{text:?}");
+    }
+    for size in [1, 2, 3, 7, 64] {
+        let (chunked, elements) = split_chunked(text, size);
+        assert_eq!(chunked, split, "chunks of {size}: {text:?}");
+        assert_eq!(elements.0, sink.0, "chunks of {size}: {text:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    #[test]
+    fn the_splitter_agrees_with_the_whole_reader(
+        doc in tool_document(),
+        edits in prop::collection::vec(edit(), 0..3),
+    ) {
+        split_agrees(doc.as_bytes());
+        let mut bytes = doc.into_bytes();
+        for edit in &edits {
+            apply(&mut bytes, edit);
+            split_agrees(&bytes);
+        }
+    }
+}

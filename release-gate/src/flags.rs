@@ -159,8 +159,9 @@ pub struct EvidenceArgs {
     pub max_age: Option<String>,
 
     /// Files up to BYTES are read into memory and may be any format; larger
-    /// ones stream as the gate's own evidence JSON, for this run [default:
-    /// `max-parse-bytes` in the config, 134217728].
+    /// ones are read as a stream, in the formats that stream (the gate's own
+    /// evidence, SARIF, CycloneDX, cargo-audit, JUnit, cargo-deny), for this
+    /// run [default: `max-parse-bytes` in the config, 134217728].
     #[arg(long, value_name = "BYTES")]
     pub max_parse_bytes: Option<u64>,
 
