@@ -16,22 +16,41 @@ use release_gate_scan::skeleton::{self, Plan, Sink, Step};
 use serde_json::Value;
 
 use super::registry::Id;
-use super::{sarif, FormatPolicy, Outcome};
+use super::{sarif, spdx, FormatPolicy, Outcome};
 
 /// Every streamed array, of every format.
-pub const PLAN: Plan = &[skeleton::SARIF_RESULTS];
+pub const PLAN: Plan = &[
+    skeleton::SARIF_RESULTS,
+    // SPDX: the top-level element and relationship arrays.
+    spdx::PACKAGES,
+    spdx::FILES,
+    spdx::SNIPPETS,
+    spdx::RELATIONSHIPS_PLAN,
+];
 
 /// What the formats read of the streamed arrays.
 #[derive(Debug)]
 pub struct Streams {
     pub sarif: sarif::Streamed,
+    pub spdx: spdx::Streamed,
     /// The formats whose arrays were streamed.
     seen: BTreeSet<Id>,
 }
 
 impl Streams {
     pub fn new(policy: &FormatPolicy) -> Streams {
-        Streams { sarif: sarif::Streamed::new(policy), seen: BTreeSet::new() }
+        Streams {
+            sarif: sarif::Streamed::new(policy),
+            spdx: spdx::Streamed::new(),
+            seen: BTreeSet::new(),
+        }
+    }
+
+    /// [`Streams::new`] for a document held in memory: what a format holds
+    /// to the end is not capped (the document is held anyway), so the
+    /// outcome is the whole reader's at any size.
+    pub fn in_memory(policy: &FormatPolicy) -> Streams {
+        Streams { spdx: spdx::Streamed::whole(), ..Streams::new(policy) }
     }
 
     /// Whether any array was streamed (and so is not in the skeleton).
@@ -56,6 +75,9 @@ impl Streams {
             Id::Sarif if self.seen.contains(&Id::Sarif) => {
                 Some(sarif::check_streamed(doc, policy, &self.sarif))
             }
+            Id::Spdx if self.seen.contains(&Id::Spdx) => {
+                Some(spdx::check_streamed(doc, policy, &self.spdx))
+            }
             _ => None,
         }
     }
@@ -64,6 +86,7 @@ impl Streams {
     fn owner(&mut self, at: &[Step]) -> Option<(Id, &mut dyn Sink)> {
         match at.first() {
             Some(Step::Key(key)) if key == "runs" => Some((Id::Sarif, &mut self.sarif)),
+            Some(Step::Key(key)) if spdx::streams(key) => Some((Id::Spdx, &mut self.spdx)),
             _ => None,
         }
     }
