@@ -26,6 +26,7 @@ pub mod checked;
 mod doc;
 pub mod evidence;
 pub mod hash;
+pub mod ids;
 pub mod json;
 pub mod lines;
 pub mod position;

@@ -24,8 +24,8 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::hash::Hasher;
 
+use release_gate_scan::ids::IdSet;
 use release_gate_scan::skeleton::{self, Pat, Shape, Sink, Step};
 use serde_json::{Map, Value};
 
@@ -540,49 +540,10 @@ fn kind_of(bytes: &[u8]) -> &'static str {
     }
 }
 
-/// The 64-bit hash of an id: SipHash-1-3 with fixed keys (`DefaultHasher::new`),
-/// the same on every run.
+/// The 64-bit hash of an id (`release_gate_scan::ids::hash`: SipHash-1-3
+/// with fixed keys, the same on every run).
 fn id_hash(id: &str) -> u64 {
-    let mut hasher = std::hash::DefaultHasher::new();
-    hasher.write(id.as_bytes());
-    hasher.finish()
-}
-
-/// A set of 64-bit hashes: 8 bytes each (and a little slack), sorted in
-/// buckets by their top bits.
-#[derive(Debug, Default)]
-struct IdSet {
-    buckets: Vec<Vec<u64>>,
-}
-
-const BUCKET_BITS: u32 = 12;
-
-impl IdSet {
-    fn bucket(hash: u64) -> usize {
-        usize::try_from(hash >> (64 - BUCKET_BITS)).unwrap_or(0)
-    }
-
-    /// Adds `hash`: whether it was new.
-    fn insert(&mut self, hash: u64) -> bool {
-        if self.buckets.is_empty() {
-            self.buckets = (0..1usize << BUCKET_BITS).map(|_| Vec::new()).collect();
-        }
-        let Some(bucket) = self.buckets.get_mut(Self::bucket(hash)) else { return false };
-        match bucket.binary_search(&hash) {
-            Ok(_) => false,
-            Err(at) => {
-                if bucket.len() == bucket.capacity() {
-                    bucket.reserve_exact((bucket.len() / 4).max(4));
-                }
-                bucket.insert(at, hash);
-                true
-            }
-        }
-    }
-
-    fn contains(&self, hash: u64) -> bool {
-        self.buckets.get(Self::bucket(hash)).is_some_and(|b| b.binary_search(&hash).is_ok())
-    }
+    release_gate_scan::ids::hash(id.as_bytes())
 }
 
 /// The document-level fields: version, data license, id, name, namespace
