@@ -830,3 +830,18 @@ proptest! {
         prop_assert_eq!(differential(tmp.path(), "gen.spdx.json", doc.as_bytes()), "same");
     }
 }
+
+/// Every SPDX file of the corpus: the same streamed, none refused.
+#[test]
+#[ignore = "needs the evidence corpus (../shared/corpus or RELEASE_GATE_CORPUS)"]
+fn spdx_corpus_files_read_the_same_streamed() {
+    let dir = support::corpus().join("spdx");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    files_under(&dir, &mut files);
+    assert!(!files.is_empty());
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        spdx_same(tmp.path(), &name, &fs::read_to_string(&file).unwrap());
+    }
+}

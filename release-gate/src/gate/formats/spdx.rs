@@ -21,6 +21,16 @@
 //! or blocks under [`FormatPolicy::spdx_require_describes`].
 //!
 //! A JSON `null` where an optional field would be is read as absent.
+//!
+//! The bulk arrays (`packages`, `files`, `snippets`, `relationships`) are
+//! folded one element at a time into a [`Streamed`], from a stream (over
+//! `max-parse-bytes`: the splitter hands each element over, see
+//! `streams::PLAN`) or from a document held whole ([`check`]): one rule,
+//! the same outcome whatever the order of the document's fields. Element
+//! ids are held as 64-bit hashes; over `max-parse-bytes`, at most
+//! [`MAX_HELD`] relationship ids not yet defined and [`MAX_HELD`]
+//! DESCRIBES relationships are held (past that the document is invalid,
+//! with the limit and how to raise it).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
