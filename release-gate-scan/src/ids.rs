@@ -1,7 +1,8 @@
 //! A compact set of 64-bit hashes of identifiers (an SBOM's element ids,
-//! millions of them): 8 bytes an id and a little slack, held sorted in
-//! buckets by their top bits. Here, optimized, because the SPDX reader
-//! adds or looks up one for every element it streams.
+//! millions of them): 8 bytes an id, held sorted. Ids are added in
+//! batches (appended, then sorted and merged in one sequential pass), so
+//! adding one touches no random memory. Here, optimized, because the SPDX
+//! reader adds or looks up one for every element it streams.
 
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -15,77 +16,130 @@ pub fn hash(id: &[u8]) -> u64 {
     hasher.finish()
 }
 
-/// A set of 64-bit hashes.
+/// A set of 64-bit hashes of ids.
 #[derive(Debug, Default)]
 pub struct IdSet {
-    /// `1 << bits` sorted buckets, by each hash's top `bits` bits.
-    buckets: Vec<Vec<u64>>,
-    bits: u32,
-    len: usize,
+    /// Every hash added before the last [`IdSet::flush`], sorted, each once.
+    sorted: Vec<u64>,
+    /// Where each value of the top [`INDEX_BITS`] bits starts in `sorted`,
+    /// when built for its current length (`indexed`).
+    index: Vec<usize>,
+    indexed: usize,
+    /// Added since: each hash and its id's place in `ends`.
+    batch: Vec<(u64, usize)>,
+    /// The batch's ids, one after the other (ending at `ends`).
+    text: Vec<u8>,
+    ends: Vec<usize>,
 }
 
-/// Buckets grow (16 times as many) past this many hashes each, up to 2^16
-/// buckets.
-const PER_BUCKET: usize = 64;
-const MAX_BITS: u32 = 16;
+/// Ids added at a time (their text is held until they are merged).
+const BATCH: usize = 1 << 17;
+const INDEX_BITS: u32 = 16;
 
 impl IdSet {
-    fn bucket(&self, hash: u64) -> usize {
-        usize::try_from(hash.checked_shr(64u32.saturating_sub(self.bits)).unwrap_or(0)).unwrap_or(0)
+    /// Adds the id `id`, whose hash is `hash`; once a batch is full, it is
+    /// merged (see [`IdSet::flush`]).
+    pub fn add(&mut self, hash: u64, id: &[u8], repeat: &mut dyn FnMut(u64, &[u8])) {
+        self.text.extend_from_slice(id);
+        self.ends.push(self.text.len());
+        self.batch.push((hash, self.ends.len().saturating_sub(1)));
+        if self.batch.len() >= BATCH {
+            self.flush(repeat);
+        }
     }
 
-    /// Adds `hash`: whether it was not in the set.
-    pub fn insert(&mut self, hash: u64) -> bool {
-        if self.buckets.is_empty() {
-            self.buckets.push(Vec::new());
+    /// Merges the ids added since the last flush into the set: `repeat`
+    /// gets each one whose hash was in the set already (or came earlier in
+    /// the batch), with its text. Then indexes the set for
+    /// [`IdSet::contains`].
+    pub fn flush(&mut self, repeat: &mut dyn FnMut(u64, &[u8])) {
+        if !self.batch.is_empty() {
+            self.merge(repeat);
         }
-        let at = self.bucket(hash);
-        let Some(bucket) = self.buckets.get_mut(at) else { return false };
-        match bucket.binary_search(&hash) {
-            Ok(_) => false,
-            Err(at) => {
-                if bucket.len() == bucket.capacity() {
-                    bucket.reserve_exact((bucket.len() / 4).max(4));
+        if self.indexed != self.sorted.len() || self.index.is_empty() {
+            self.build_index();
+        }
+    }
+
+    fn merge(&mut self, repeat: &mut dyn FnMut(u64, &[u8])) {
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.sort_unstable();
+        let mut fresh: Vec<u64> = Vec::with_capacity(batch.len());
+        let mut at = 0usize;
+        let mut previous = None;
+        for &(hash, place) in &batch {
+            while self.sorted.get(at).is_some_and(|&h| h < hash) {
+                at = at.saturating_add(1);
+            }
+            if previous == Some(hash) || self.sorted.get(at) == Some(&hash) {
+                let start = place.checked_sub(1).and_then(|p| self.ends.get(p)).copied();
+                let end = self.ends.get(place).copied().unwrap_or(0);
+                repeat(hash, self.text.get(start.unwrap_or(0)..end).unwrap_or_default());
+            } else {
+                fresh.push(hash);
+            }
+            previous = Some(hash);
+        }
+        // Merge from the back, in place: `sorted` then has room for both.
+        let old = self.sorted.len();
+        self.sorted.resize(old.saturating_add(fresh.len()), 0);
+        let (mut i, mut j, mut k) = (old, fresh.len(), self.sorted.len());
+        while let Some(jj) = j.checked_sub(1) {
+            let from_old = i.checked_sub(1).and_then(|ii| Some((ii, *self.sorted.get(ii)?)));
+            let new = fresh.get(jj).copied().unwrap_or(0);
+            k = k.saturating_sub(1);
+            let value = match from_old {
+                Some((ii, h)) if h > new => {
+                    i = ii;
+                    h
                 }
-                bucket.insert(at, hash);
-                self.len = self.len.saturating_add(1);
-                if self.bits < MAX_BITS && self.len > PER_BUCKET << self.bits {
-                    self.split();
+                _ => {
+                    j = jj;
+                    new
                 }
-                true
+            };
+            if let Some(slot) = self.sorted.get_mut(k) {
+                *slot = value;
             }
         }
+        batch.clear();
+        self.batch = batch;
+        self.text.clear();
+        self.ends.clear();
     }
 
-    /// Whether `hash` is in the set.
+    fn build_index(&mut self) {
+        let buckets = 1usize << INDEX_BITS;
+        self.index.clear();
+        self.index.reserve(buckets.saturating_add(1));
+        let mut at = 0usize;
+        for bucket in 0..buckets {
+            while self.sorted.get(at).is_some_and(|&h| top(h) < bucket) {
+                at = at.saturating_add(1);
+            }
+            self.index.push(at);
+        }
+        self.index.push(self.sorted.len());
+        self.indexed = self.sorted.len();
+    }
+
+    /// Whether `hash` was added.
     pub fn contains(&self, hash: u64) -> bool {
-        self.buckets.get(self.bucket(hash)).is_some_and(|b| b.binary_search(&hash).is_ok())
-    }
-
-    /// How many hashes the set holds.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Sixteen times as many buckets: each sorted bucket splits in order.
-    fn split(&mut self) {
-        self.bits = self.bits.saturating_add(4).min(MAX_BITS);
-        let old = std::mem::take(&mut self.buckets);
-        self.buckets = (0..1usize << self.bits).map(|_| Vec::new()).collect();
-        for hash in old.into_iter().flatten() {
-            let at = self.bucket(hash);
-            if let Some(bucket) = self.buckets.get_mut(at) {
-                bucket.push(hash);
+        let range = match self.indexed == self.sorted.len() {
+            true => {
+                let b = top(hash);
+                let start = self.index.get(b).copied().unwrap_or(0);
+                let end = self.index.get(b.saturating_add(1)).copied().unwrap_or(self.indexed);
+                self.sorted.get(start..end).unwrap_or_default()
             }
-        }
-        for bucket in &mut self.buckets {
-            bucket.shrink_to(bucket.len().saturating_add(bucket.len() / 4));
-        }
+            false => self.sorted.as_slice(),
+        };
+        range.binary_search(&hash).is_ok() || self.batch.iter().any(|&(h, _)| h == hash)
     }
+}
+
+fn top(hash: u64) -> usize {
+    usize::try_from(hash >> (64 - INDEX_BITS)).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -93,19 +147,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn inserts_and_finds_across_splits() {
+    fn adds_finds_and_reports_repeats_across_batches() {
         let mut set = IdSet::default();
-        assert!(!set.contains(hash(b"a")));
-        for i in 0..200_000u32 {
-            assert!(set.insert(hash(&i.to_le_bytes())), "{i}");
+        let mut repeats = Vec::new();
+        let n = 300_000u32;
+        for i in 0..n {
+            let id = format!("id-{i}");
+            set.add(hash(id.as_bytes()), id.as_bytes(), &mut |_, t| repeats.push(t.to_vec()));
         }
-        assert_eq!(set.len(), 200_000);
-        for i in 0..200_000u32 {
-            assert!(!set.insert(hash(&i.to_le_bytes())), "{i}");
-            assert!(set.contains(hash(&i.to_le_bytes())));
+        for i in [0u32, 7, 299_999, 7] {
+            let id = format!("id-{i}");
+            set.add(hash(id.as_bytes()), id.as_bytes(), &mut |_, t| repeats.push(t.to_vec()));
+        }
+        set.flush(&mut |_, t| repeats.push(t.to_vec()));
+        repeats.sort();
+        assert_eq!(
+            repeats,
+            [b"id-0".to_vec(), b"id-299999".to_vec(), b"id-7".to_vec(), b"id-7".to_vec()]
+        );
+        for i in 0..n {
+            assert!(set.contains(hash(format!("id-{i}").as_bytes())), "{i}");
         }
         assert!(!set.contains(hash(b"missing")));
-        assert!(set.insert(0) && set.insert(u64::MAX) && set.contains(0) && !set.insert(u64::MAX));
-        assert_eq!(hash(b"SPDXRef-DOCUMENT"), hash(b"SPDXRef-DOCUMENT"));
+        assert_eq!(set.sorted.len(), n as usize);
+        assert!(set.sorted.windows(2).all(|w| w[0] < w[1]));
     }
 }

@@ -107,6 +107,7 @@ pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
                 for (i, item) in items.iter().enumerate() {
                     fold.value(a, i, item);
                 }
+                fold.seal();
                 if let Some(count) = fold.counts.get_mut(a) {
                     *count = len64(items);
                 }
@@ -269,7 +270,7 @@ pub struct Streamed {
     ids: IdSet,
     /// The hashes of the ids seen more than once, how many, and the
     /// smallest few of them (the ones the report names).
-    repeated: IdSet,
+    repeated: BTreeSet<u64>,
     repeated_count: usize,
     repeated_names: BTreeSet<String>,
     /// Ids named by relationships that no element read before defined,
@@ -300,7 +301,7 @@ impl Streamed {
             counts: [0; 4],
             errors: Default::default(),
             ids: IdSet::default(),
-            repeated: IdSet::default(),
+            repeated: BTreeSet::new(),
             repeated_count: 0,
             repeated_names: BTreeSet::new(),
             pending: Vec::new(),
@@ -343,26 +344,23 @@ impl Streamed {
         self.ids.contains(id_hash(id))
     }
 
-    /// An element's `SPDXID`. A repeat is found by hash: a collision reads
-    /// as a repeat, which blocks (this errs toward blocking).
+    /// An element's `SPDXID`. A repeat is found by hash (when the batch it
+    /// is in is merged, see [`Streamed::seal`]): a collision reads as a
+    /// repeat, which blocks (this errs toward blocking).
     fn element(&mut self, id: &str) {
-        let hash = id_hash(id);
-        if self.ids.insert(hash) || !self.repeated.insert(hash) {
-            return;
-        }
-        self.repeated_count = self.repeated_count.saturating_add(1);
-        self.name_repeated(id);
+        let Streamed { ids, repeated, repeated_count, repeated_names, .. } = self;
+        ids.add(id_hash(id), id.as_bytes(), &mut |hash, text| {
+            note_repeat(repeated, repeated_count, repeated_names, hash, text)
+        });
     }
 
-    fn name_repeated(&mut self, id: &str) {
-        if self.repeated_names.len() < MAX_FINDINGS
-            || self.repeated_names.last().is_some_and(|last| id < last.as_str())
-        {
-            self.repeated_names.insert(id.to_string());
-            if self.repeated_names.len() > MAX_FINDINGS {
-                self.repeated_names.pop_last();
-            }
-        }
+    /// Merges the ids added so far (at the end of each array): repeats are
+    /// known, and [`Streamed::defines`] sees every id.
+    fn seal(&mut self) {
+        let Streamed { ids, repeated, repeated_count, repeated_names, .. } = self;
+        ids.flush(&mut |hash, text| {
+            note_repeat(repeated, repeated_count, repeated_names, hash, text)
+        });
     }
 
     /// The ids used by more than one element, or by an element and the
@@ -371,7 +369,7 @@ impl Streamed {
         let mut names: Vec<&str> = self.repeated_names.iter().map(String::as_str).collect();
         let mut total = self.repeated_count;
         let hash = id_hash(doc_id);
-        if self.ids.contains(hash) && !self.repeated.contains(hash) {
+        if self.ids.contains(hash) && !self.repeated.contains(&hash) {
             total = total.saturating_add(1);
             let at = names.partition_point(|name| *name < doc_id);
             names.insert(at, doc_id);
@@ -473,6 +471,27 @@ impl Streamed {
     }
 }
 
+/// An id seen again: counted once, named when among the smallest few.
+fn note_repeat(
+    repeated: &mut BTreeSet<u64>,
+    count: &mut usize,
+    names: &mut BTreeSet<String>,
+    hash: u64,
+    text: &[u8],
+) {
+    if !repeated.insert(hash) {
+        return;
+    }
+    *count = count.saturating_add(1);
+    let id = String::from_utf8_lossy(text);
+    if names.len() < MAX_FINDINGS || names.last().is_some_and(|last| *id < **last) {
+        names.insert(id.into_owned());
+        if names.len() > MAX_FINDINGS {
+            names.pop_last();
+        }
+    }
+}
+
 /// Whether the top-level array `key` is one of SPDX's streamed arrays.
 pub fn streams(key: &str) -> bool {
     ARRAYS.contains(&key)
@@ -507,6 +526,7 @@ impl Sink for Streamed {
         if let Some(slot) = array_of(at).and_then(|a| self.counts.get_mut(a)) {
             *slot = u64::try_from(count).unwrap_or(u64::MAX);
         }
+        self.seal();
     }
 }
 
