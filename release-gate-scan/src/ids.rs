@@ -1,167 +1,145 @@
-//! The identifiers of a document read as a stream (an SBOM's `bom-ref`s or
-//! SPDXIDs), in bounded memory: millions of them in eight bytes each, still
-//! answering "was it seen?" and "which were seen more than once?".
-//!
-//! Each identifier is kept as its 64-bit hash (`std`'s SipHash-1-3 with
-//! fixed keys: the same on every run). A Bloom filter of the hashes notices
-//! a repeat as it comes, so its text is kept (with the few identifiers the
-//! filter mistakes for repeats): the repeats are named exactly. Two
-//! different identifiers with the same hash would count as one (for a
-//! million identifiers, about one chance in 10^7 for the whole document):
-//! a repeat the document does not have, or a reference resolved that
-//! should not be. Callers say which way each use errs.
+//! A compact set of 64-bit hashes of identifiers (an SBOM's element ids,
+//! millions of them): 8 bytes an id, held sorted. Ids are added in
+//! batches (appended, then sorted and merged in one sequential pass), so
+//! adding one touches no random memory. Here, optimized, because the SPDX
+//! reader adds or looks up one for every element it streams.
 
 #![deny(clippy::arithmetic_side_effects)]
 
-use std::collections::BTreeMap;
 use std::hash::Hasher;
 
-/// The most identifier texts a bounded set holds for repeats (and filter
-/// mistakes): see [`IdSet::bounded`].
-pub const MAX_REPEATS: usize = 1 << 18;
-
-/// A set of identifiers, by hash (see the module documentation).
-#[derive(Debug, Default)]
-pub struct IdSet {
-    hashes: Vec<u64>,
-    /// `hashes` is sorted (by [`IdSet::seal`]).
-    sorted: bool,
-    /// A Bloom filter of `hashes`: three bits each, in one word, sixteen
-    /// bits per hash.
-    bloom: Vec<u64>,
-    repeats: BTreeMap<u64, String>,
-    /// At most this many texts in `repeats` (none: no cap).
-    cap: Option<usize>,
-    /// More texts than the cap would have been held: [`IdSet::repeated`]
-    /// may miss some.
-    pub over: bool,
-}
-
-/// The hash an identifier is kept as.
-pub fn id_hash(id: &str) -> u64 {
+/// The 64-bit hash of an identifier: SipHash-1-3 with fixed keys
+/// (`DefaultHasher::new`), the same on every run.
+pub fn hash(id: &[u8]) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
-    hasher.write(id.as_bytes());
+    hasher.write(id);
     hasher.finish()
 }
 
-/// The filter's word for `hash`, in a filter of `words` 64-bit words (a
-/// power of two), and its three bits there: one word a hash, so one cache
-/// miss (a blocked Bloom filter).
-fn bits(hash: u64, words: usize) -> (usize, u64) {
-    let word = usize::try_from(hash >> 32).unwrap_or(0) & words.wrapping_sub(1);
-    let bits = (1u64 << (hash & 63)) | (1u64 << ((hash >> 6) & 63)) | (1u64 << ((hash >> 12) & 63));
-    (word, bits)
+/// A set of 64-bit hashes of ids.
+#[derive(Debug, Default)]
+pub struct IdSet {
+    /// Every hash added before the last [`IdSet::flush`], sorted, each once.
+    sorted: Vec<u64>,
+    /// Where each value of the top [`INDEX_BITS`] bits starts in `sorted`,
+    /// when built for its current length (`indexed`).
+    index: Vec<usize>,
+    indexed: usize,
+    /// Added since: each hash and its id's place in `ends`.
+    batch: Vec<(u64, usize)>,
+    /// The batch's ids, one after the other (ending at `ends`).
+    text: Vec<u8>,
+    ends: Vec<usize>,
 }
 
+/// Ids added at a time (their text is held until they are merged).
+const BATCH: usize = 1 << 17;
+const INDEX_BITS: u32 = 16;
+
 impl IdSet {
-    /// A set that holds the text of every repeat, however many.
-    pub fn new() -> IdSet {
-        IdSet::default()
-    }
-
-    /// A set that holds at most [`MAX_REPEATS`] texts (then it is `over`).
-    pub fn bounded() -> IdSet {
-        IdSet { cap: Some(MAX_REPEATS), ..IdSet::default() }
-    }
-
-    /// How many identifiers were inserted (repeats included).
-    pub fn len(&self) -> usize {
-        self.hashes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.hashes.is_empty()
-    }
-
-    /// Whether [`IdSet::seal`] ran (and no identifier came after it).
-    pub fn sealed(&self) -> bool {
-        self.sorted
-    }
-
-    fn maybe_seen(&self, hash: u64) -> bool {
-        let (w, bits) = bits(hash, self.bloom.len());
-        self.bloom.get(w).is_some_and(|word| word & bits == bits)
-    }
-
-    fn mark(&mut self, hash: u64) {
-        let (w, bits) = bits(hash, self.bloom.len());
-        if let Some(word) = self.bloom.get_mut(w) {
-            *word |= bits;
+    /// Adds the id `id`, whose hash is `hash`; once a batch is full, it is
+    /// merged (see [`IdSet::flush`]).
+    pub fn add(&mut self, hash: u64, id: &[u8], repeat: &mut dyn FnMut(u64, &[u8])) {
+        self.text.extend_from_slice(id);
+        self.ends.push(self.text.len());
+        self.batch.push((hash, self.ends.len().saturating_sub(1)));
+        if self.batch.len() >= BATCH {
+            self.flush(repeat);
         }
     }
 
-    /// Keeps the filter at sixteen bits a hash or more: doubled and rebuilt.
-    fn grow(&mut self) {
-        let want = self.hashes.len().saturating_mul(16) / 64;
-        if self.bloom.len() > want {
-            return;
+    /// Merges the ids added since the last flush into the set: `repeat`
+    /// gets each one whose hash was in the set already (or came earlier in
+    /// the batch), with its text. Then indexes the set for
+    /// [`IdSet::contains`].
+    pub fn flush(&mut self, repeat: &mut dyn FnMut(u64, &[u8])) {
+        if !self.batch.is_empty() {
+            self.merge(repeat);
         }
-        let words = want.saturating_add(1).next_power_of_two().max(1024);
-        self.bloom = vec![0; words];
-        let hashes = std::mem::take(&mut self.hashes);
-        for &hash in &hashes {
-            self.mark(hash);
+        if self.indexed != self.sorted.len() || self.index.is_empty() {
+            self.build_index();
         }
-        self.hashes = hashes;
     }
 
-    /// Adds `id`. After [`IdSet::seal`], the set is no longer sorted.
-    pub fn insert(&mut self, id: &str) {
-        let hash = id_hash(id);
-        if self.hashes.len().saturating_mul(16) / 64 >= self.bloom.len() {
-            self.grow();
-        }
-        if self.maybe_seen(hash) && !self.repeats.contains_key(&hash) {
-            if self.cap.is_some_and(|cap| self.repeats.len() >= cap) {
-                self.over = true;
+    fn merge(&mut self, repeat: &mut dyn FnMut(u64, &[u8])) {
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.sort_unstable();
+        let mut fresh: Vec<u64> = Vec::with_capacity(batch.len());
+        let mut at = 0usize;
+        let mut previous = None;
+        for &(hash, place) in &batch {
+            while self.sorted.get(at).is_some_and(|&h| h < hash) {
+                at = at.saturating_add(1);
+            }
+            if previous == Some(hash) || self.sorted.get(at) == Some(&hash) {
+                let start = place.checked_sub(1).and_then(|p| self.ends.get(p)).copied();
+                let end = self.ends.get(place).copied().unwrap_or(0);
+                repeat(hash, self.text.get(start.unwrap_or(0)..end).unwrap_or_default());
             } else {
-                self.repeats.insert(hash, id.to_string());
+                fresh.push(hash);
+            }
+            previous = Some(hash);
+        }
+        // Merge from the back, in place: `sorted` then has room for both.
+        let old = self.sorted.len();
+        self.sorted.resize(old.saturating_add(fresh.len()), 0);
+        let (mut i, mut j, mut k) = (old, fresh.len(), self.sorted.len());
+        while let Some(jj) = j.checked_sub(1) {
+            let from_old = i.checked_sub(1).and_then(|ii| Some((ii, *self.sorted.get(ii)?)));
+            let new = fresh.get(jj).copied().unwrap_or(0);
+            k = k.saturating_sub(1);
+            let value = match from_old {
+                Some((ii, h)) if h > new => {
+                    i = ii;
+                    h
+                }
+                _ => {
+                    j = jj;
+                    new
+                }
+            };
+            if let Some(slot) = self.sorted.get_mut(k) {
+                *slot = value;
             }
         }
-        self.mark(hash);
-        self.hashes.push(hash);
-        self.sorted = false;
+        batch.clear();
+        self.batch = batch;
+        self.text.clear();
+        self.ends.clear();
     }
 
-    /// Sorts the hashes, for [`IdSet::contains`] and [`IdSet::repeated`].
-    pub fn seal(&mut self) {
-        if !self.sorted {
-            self.hashes.sort_unstable();
-            self.sorted = true;
+    fn build_index(&mut self) {
+        let buckets = 1usize << INDEX_BITS;
+        self.index.clear();
+        self.index.reserve(buckets.saturating_add(1));
+        let mut at = 0usize;
+        for bucket in 0..buckets {
+            while self.sorted.get(at).is_some_and(|&h| top(h) < bucket) {
+                at = at.saturating_add(1);
+            }
+            self.index.push(at);
         }
+        self.index.push(self.sorted.len());
+        self.indexed = self.sorted.len();
     }
 
-    /// Whether `id` was inserted (a search of the hashes once sealed, a
-    /// walk through them before).
-    pub fn contains(&self, id: &str) -> bool {
-        let hash = id_hash(id);
-        self.maybe_seen(hash) && self.count(hash) > 0
+    /// Whether `hash` was added.
+    pub fn contains(&self, hash: u64) -> bool {
+        let range = match self.indexed == self.sorted.len() {
+            true => {
+                let b = top(hash);
+                let start = self.index.get(b).copied().unwrap_or(0);
+                let end = self.index.get(b.saturating_add(1)).copied().unwrap_or(self.indexed);
+                self.sorted.get(start..end).unwrap_or_default()
+            }
+            false => self.sorted.as_slice(),
+        };
+        range.binary_search(&hash).is_ok() || self.batch.iter().any(|&(h, _)| h == hash)
     }
+}
 
-    fn count(&self, hash: u64) -> usize {
-        if self.sorted {
-            let from = self.hashes.partition_point(|&h| h < hash);
-            let to = self.hashes.partition_point(|&h| h <= hash);
-            to.saturating_sub(from)
-        } else {
-            self.hashes.iter().filter(|&&h| h == hash).count()
-        }
-    }
-
-    /// The identifiers inserted more than once, by text, each with how
-    /// often (seal first: see [`IdSet::contains`]).
-    pub fn repeated(&self) -> Vec<(String, u64)> {
-        let mut out: Vec<(String, u64)> = self
-            .repeats
-            .iter()
-            .filter_map(|(&hash, text)| {
-                let n = self.count(hash) as u64;
-                (n > 1).then(|| (text.clone(), n))
-            })
-            .collect();
-        out.sort();
-        out
-    }
+fn top(hash: u64) -> usize {
+    usize::try_from(hash >> (64 - INDEX_BITS)).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -169,33 +147,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repeats_are_named_and_counted_and_members_found() {
-        let mut set = IdSet::new();
-        for i in 0..200_000u32 {
-            set.insert(&format!("pkg-{i}"));
+    fn adds_finds_and_reports_repeats_across_batches() {
+        let mut set = IdSet::default();
+        let mut repeats = Vec::new();
+        let n = 300_000u32;
+        for i in 0..n {
+            let id = format!("id-{i}");
+            set.add(hash(id.as_bytes()), id.as_bytes(), &mut |_, t| repeats.push(t.to_vec()));
         }
-        for id in ["pkg-7", "pkg-199999", "pkg-7", "subject"] {
-            set.insert(id);
+        for i in [0u32, 7, 299_999, 7] {
+            let id = format!("id-{i}");
+            set.add(hash(id.as_bytes()), id.as_bytes(), &mut |_, t| repeats.push(t.to_vec()));
         }
-        assert_eq!(set.len(), 200_004);
-        assert!(set.contains("pkg-7") && !set.contains("pkg-x"));
-        set.seal();
-        assert_eq!(set.repeated(), [("pkg-199999".to_string(), 2), ("pkg-7".to_string(), 3)]);
-        assert!(set.contains("pkg-0") && set.contains("subject") && set.contains("pkg-123456"));
-        assert!(!set.contains("pkg-200000") && !set.contains("") && !set.contains("pkg-07"));
-        assert!(!set.over);
-        // The filter's mistakes are held, not named.
-        assert!(set.repeats.len() < 10_000, "{}", set.repeats.len());
-    }
-
-    #[test]
-    fn an_empty_set_has_nothing() {
-        let mut set = IdSet::new();
-        assert!(!set.contains("a"));
-        set.seal();
-        assert!(set.repeated().is_empty());
-        set.insert("a");
-        set.insert("a");
-        assert_eq!(set.repeated(), [("a".to_string(), 2)]);
+        set.flush(&mut |_, t| repeats.push(t.to_vec()));
+        repeats.sort();
+        assert_eq!(
+            repeats,
+            [b"id-0".to_vec(), b"id-299999".to_vec(), b"id-7".to_vec(), b"id-7".to_vec()]
+        );
+        for i in 0..n {
+            assert!(set.contains(hash(format!("id-{i}").as_bytes())), "{i}");
+        }
+        assert!(!set.contains(hash(b"missing")));
+        assert_eq!(set.sorted.len(), n as usize);
+        assert!(set.sorted.windows(2).all(|w| w[0] < w[1]));
     }
 }

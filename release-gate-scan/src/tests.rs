@@ -419,7 +419,8 @@ fn tool_document() -> impl Strategy<Value = String> {
         4 => prop::collection::vec(run, 0..3).prop_map(|r| format!("[{}]", r.join(","))),
         1 => json_value(),
     ];
-    let components = prop::collection::vec(json_value(), 0..4).prop_map(|c| format!("[{}]", c.join(",")));
+    let components =
+        prop::collection::vec(json_value(), 0..4).prop_map(|c| format!("[{}]", c.join(",")));
     (runs, components, prop::collection::vec((keys(), 0..8usize, select(WS), json_value()), 0..3))
         .prop_map(|(runs, components, others)| {
             let mut entries: Vec<(&str, usize, &str, String)> =
@@ -430,10 +431,8 @@ fn tool_document() -> impl Strategy<Value = String> {
 }
 
 /// The splitter's plan in these tests: SARIF results, and components.
-const TEST_PLAN: crate::skeleton::Plan = &[
-    crate::skeleton::SARIF_RESULTS,
-    (&[crate::skeleton::Pat::Key("components")], &["bom-ref"]),
-];
+const TEST_PLAN: crate::skeleton::Plan =
+    &[crate::skeleton::SARIF_RESULTS, (&[crate::skeleton::Pat::Key("components")], &["bom-ref"])];
 
 #[derive(Default)]
 struct Elements(Vec<(String, usize, String)>);
@@ -473,16 +472,17 @@ fn split_agrees(doc: &[u8]) {
     let (split, sink) = split_chunked(text, usize::MAX);
     assert_eq!(split.is_ok(), whole.is_ok(), "{text:?}\nsplit: {split:?}\nwhole: {whole:?}");
     if let (Ok(mut whole), Ok(skeleton)) = (whole, &split) {
+        // In document order: the runs come before the components.
         let mut streamed = Vec::new();
-        if let Some(serde_json::Value::Array(items)) = whole.get_mut("components") {
-            streamed.extend(std::mem::take(items).into_iter().map(|v| ("components", v)));
-        }
         if let Some(serde_json::Value::Array(runs)) = whole.get_mut("runs") {
             for run in runs {
                 if let Some(serde_json::Value::Array(items)) = run.get_mut("results") {
                     streamed.extend(std::mem::take(items).into_iter().map(|v| ("results", v)));
                 }
             }
+        }
+        if let Some(serde_json::Value::Array(items)) = whole.get_mut("components") {
+            streamed.extend(std::mem::take(items).into_iter().map(|v| ("components", v)));
         }
         assert_eq!(skeleton, &whole, "{text:?}");
         let got: Vec<serde_json::Value> =

@@ -160,8 +160,8 @@ pub struct EvidenceArgs {
 
     /// Files up to BYTES are read into memory and may be any format; larger
     /// ones are read as a stream, in the formats that stream (the gate's own
-    /// evidence, SARIF, CycloneDX, cargo-audit, JUnit, cargo-deny), for this
-    /// run [default: `max-parse-bytes` in the config, 134217728].
+    /// evidence, SARIF, CycloneDX, SPDX, cargo-audit, JUnit, cargo-deny), for
+    /// this run [default: `max-parse-bytes` in the config, 134217728].
     #[arg(long, value_name = "BYTES")]
     pub max_parse_bytes: Option<u64>,
 

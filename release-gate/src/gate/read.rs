@@ -296,7 +296,7 @@ fn utf16(tool: &Result<serde_json::Value, serde_json::Error>) -> bool {
 
 fn streamed(parsed: Result<Evidence, String>, size: u64, max: u64, utf16: bool) -> Understood {
     let limit = format!(
-        "the file is {size} bytes, over `max-parse-bytes` ({max}), so only the formats read as a stream are read from it, in bounded memory (the gate's own evidence JSON, SARIF, CycloneDX, cargo-audit JSON, JUnit XML and cargo-deny's JSON lines)"
+        "the file is {size} bytes, over `max-parse-bytes` ({max}), so only the formats read as a stream are read from it, in bounded memory (the gate's own evidence JSON, SARIF, CycloneDX, SPDX, cargo-audit JSON, JUnit XML and cargo-deny's JSON lines)"
     );
     if utf16 {
         return Understood::Invalid(format!(

@@ -26,7 +26,7 @@
 
 use std::collections::BTreeMap;
 
-use release_gate_scan::ids::{id_hash, IdSet};
+use release_gate_scan::ids::{self, IdSet};
 use release_gate_scan::skeleton::{self, Pat, Shape, Sink, Step};
 
 use serde_json::{Map, Value};
@@ -114,11 +114,74 @@ pub const STREAMED: [(&[Pat], &[&str]); 4] = [
 ];
 const REF_NAMES: &[&str] = &["bom-ref", "components", "services"];
 
+/// The bom-refs of a BOM: each one's 64-bit hash (`release_gate_scan::ids`,
+/// 8 bytes a component), and the text of those seen more than once with
+/// how often. A collision of two refs' hashes reads as a repeat (the BOM
+/// blocks), or resolves a reference that should not resolve (about one
+/// chance in 10^7 for a million refs, and a BOM built to collide could as
+/// well have the component it names).
+#[derive(Default)]
+struct Refs {
+    set: IdSet,
+    repeats: BTreeMap<u64, (String, u64)>,
+    /// At most this many repeated refs held (none: no cap).
+    cap: Option<usize>,
+    /// More would have been held.
+    over: bool,
+}
+
+/// The most repeated bom-refs a streamed BOM holds.
+const MAX_REPEATS: usize = 1 << 18;
+
+impl Refs {
+    fn insert(&mut self, r: &str) {
+        let Refs { set, repeats, cap, over } = self;
+        set.add(ids::hash(r.as_bytes()), r.as_bytes(), &mut |hash, text| {
+            note(repeats, *cap, over, hash, text)
+        });
+    }
+
+    /// Every ref inserted is now found by [`Refs::contains`] quickly.
+    fn seal(&mut self) {
+        let Refs { set, repeats, cap, over } = self;
+        set.flush(&mut |hash, text| note(repeats, *cap, over, hash, text));
+    }
+
+    fn contains(&self, r: &str) -> bool {
+        self.set.contains(ids::hash(r.as_bytes()))
+    }
+
+    /// The refs used more than once, by text, with how often.
+    fn repeated(&self) -> Vec<(String, u64)> {
+        let mut out: Vec<(String, u64)> = self.repeats.values().cloned().collect();
+        out.sort();
+        out
+    }
+}
+
+/// One more occurrence of a ref seen before.
+fn note(
+    repeats: &mut BTreeMap<u64, (String, u64)>,
+    cap: Option<usize>,
+    over: &mut bool,
+    hash: u64,
+    text: &[u8],
+) {
+    let full = cap.is_some_and(|cap| repeats.len() >= cap);
+    match repeats.get_mut(&hash) {
+        Some((_, n)) => *n += 1,
+        None if full => *over = true,
+        None => {
+            repeats.insert(hash, (String::from_utf8_lossy(text).into_owned(), 2));
+        }
+    }
+}
+
 /// What the rule reads of a BOM, element by element: the same whether the
 /// BOM was parsed whole or streamed.
 #[derive(Default)]
 struct Fold {
-    refs: IdSet,
+    refs: Refs,
     /// The subject's bom-refs (`metadata.component` and its tree).
     subject: Option<bool>,
     components: u64,
@@ -145,7 +208,7 @@ const NAMED: usize = 16;
 
 impl Unresolved {
     fn note(&mut self, r: &str, at: impl FnOnce() -> String) {
-        if self.seen.insert(id_hash(r)) && self.first.len() < NAMED {
+        if self.seen.insert(ids::hash(r.as_bytes())) && self.first.len() < NAMED {
             self.first.push((r.to_string(), at()));
         }
     }
@@ -302,7 +365,8 @@ fn section_of(at: &[Step]) -> usize {
 
 impl Default for Streamed {
     fn default() -> Streamed {
-        let fold = Fold { refs: IdSet::bounded(), ..Fold::default() };
+        let refs = Refs { cap: Some(MAX_REPEATS), ..Refs::default() };
+        let fold = Fold { refs, ..Fold::default() };
         Streamed { fold, subject: None, resolving: false, section: 0, limit: None }
     }
 }
@@ -421,6 +485,8 @@ impl Sink for Streamed {
     }
 
     fn end(&mut self, _: &[Step], _: usize) {
+        // Every ref read so far merged: its repeats found.
+        self.fold.refs.seal();
         self.limits();
     }
 }
@@ -622,7 +688,7 @@ fn walk_tree(
     start: &Value,
     path: &str,
     children: &str,
-    refs: &mut IdSet,
+    refs: &mut Refs,
     count: &mut u64,
 ) -> Result<(), String> {
     let mut stack = vec![(start, path.to_string())];

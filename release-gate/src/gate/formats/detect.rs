@@ -292,8 +292,7 @@ pub fn understand_large(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Un
         return understand(bytes, policy, ctx);
     }
     let own = evidence::parse_str(text);
-    let mut streams = Streams::new(policy);
-    streams.whole = true;
+    let mut streams = Streams::in_memory(policy);
     let tool =
         release_gate_scan::skeleton::read_slice(text.as_bytes(), streams::PLAN, &mut streams);
     understand_stream(&own, &tool, &streams, None, policy, ctx)

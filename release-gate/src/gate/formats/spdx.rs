@@ -21,16 +21,29 @@
 //! or blocks under [`FormatPolicy::spdx_require_describes`].
 //!
 //! A JSON `null` where an optional field would be is read as absent.
+//!
+//! The bulk arrays (`packages`, `files`, `snippets`, `relationships`) are
+//! folded one element at a time into a [`Streamed`], from a stream (over
+//! `max-parse-bytes`: the splitter hands each element over, see
+//! `streams::PLAN`) or from a document held whole ([`check`]): one rule,
+//! the same outcome whatever the order of the document's fields. Element
+//! ids are held as 64-bit hashes; over `max-parse-bytes`, at most
+//! [`MAX_HELD`] relationship ids not yet defined and [`MAX_HELD`]
+//! DESCRIBES relationships are held (past that the document is invalid,
+//! with the limit and how to raise it).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use release_gate_scan::ids::IdSet;
+use release_gate_scan::skeleton::{self, Pat, Shape, Sink, Step};
 use serde_json::{Map, Value};
 
 use super::provenance::Found;
 use super::{
     field, optional, optional_array, required, type_error, FormatPolicy, Outcome, MAX_FINDINGS,
 };
-use crate::gate::escape::{len64, line, name_some, plural, quote};
+use crate::gate::escape::{len64, line, name_some, plural, quote, MAX_NAMED};
 
 /// The version the rule is written for.
 const SPDX_VERSION: &str = "SPDX-2.3";
@@ -43,6 +56,35 @@ const DOCUMENT_ID: &str = "SPDXRef-DOCUMENT";
 /// Relationship targets that name no element.
 const NO_ELEMENT: &[&str] = &["NONE", "NOASSERTION"];
 
+/// The bulk arrays, read one element at a time (from a stream, or from the
+/// document held whole): the elements, then the relationships.
+const ARRAYS: [&str; 4] = ["packages", "files", "snippets", "relationships"];
+/// The index of `relationships` in [`ARRAYS`].
+const RELATIONSHIPS: usize = 3;
+/// A relationship's fields, in the order the rule reads them.
+const RELATIONSHIP_FIELDS: [&str; 3] = ["spdxElementId", "relationshipType", "relatedSpdxElement"];
+const ELEMENT_SHAPE: Shape = Shape::Keys(&[("SPDXID", Shape::All)]);
+const RELATIONSHIP_SHAPE: Shape = Shape::Keys(&[
+    ("spdxElementId", Shape::All),
+    ("relationshipType", Shape::All),
+    ("relatedSpdxElement", Shape::All),
+]);
+
+/// The arrays `streams::PLAN` streams for SPDX (top-level), and the fields
+/// of their elements the splitter hands over as the element's key.
+pub const PACKAGES: (&[Pat], &[&str]) = (&[Pat::Key("packages")], &["SPDXID"]);
+pub const FILES: (&[Pat], &[&str]) = (&[Pat::Key("files")], &["SPDXID"]);
+pub const SNIPPETS: (&[Pat], &[&str]) = (&[Pat::Key("snippets")], &["SPDXID"]);
+pub const RELATIONSHIPS_PLAN: (&[Pat], &[&str]) =
+    (&[Pat::Key("relationships")], &RELATIONSHIP_FIELDS);
+
+/// Over `max-parse-bytes`, at most this many distinct element ids named by
+/// relationships before any package, file or snippet defines them (another
+/// document's elements, the document's own id, dangling ones) are held to
+/// the end of the document; and at most this many DESCRIBES and
+/// DESCRIBED_BY relationships.
+pub const MAX_HELD: usize = 100_000;
+
 /// Does this JSON document look like an SPDX 2 JSON document? Yes when it is
 /// an object whose `spdxVersion` is a string starting with `SPDX-`.
 pub fn detect(doc: &Value) -> bool {
@@ -54,8 +96,35 @@ pub fn detect(doc: &Value) -> bool {
 /// Counts: `packages.total`, `files.total`, `snippets.total`,
 /// `relationships.total` and `describes.total` (distinct elements named by
 /// `documentDescribes` and DESCRIBES relationships).
+///
+/// The bulk arrays are folded one element at a time into a [`Streamed`],
+/// as a document read from a stream is: one rule for both.
 pub fn check(doc: &Value, policy: &FormatPolicy) -> Result<Outcome, String> {
-    Ok(rule(&read(doc)?, policy))
+    let mut fold = Streamed::whole();
+    if let Some(root) = doc.as_object() {
+        for (a, key) in ARRAYS.iter().enumerate() {
+            if let Some(Value::Array(items)) = root.get(*key) {
+                for (i, item) in items.iter().enumerate() {
+                    fold.value(a, i, item);
+                }
+                fold.seal();
+                if let Some(count) = fold.counts.get_mut(a) {
+                    *count = len64(items);
+                }
+            }
+        }
+    }
+    check_streamed(doc, policy, &fold)
+}
+
+/// [`check`] of a document read from a stream: `doc` is its skeleton (each
+/// streamed array empty), `streamed` what their elements gave.
+pub fn check_streamed(
+    doc: &Value,
+    policy: &FormatPolicy,
+    streamed: &Streamed,
+) -> Result<Outcome, String> {
+    Ok(rule(&read(doc, streamed)?, policy))
 }
 
 /// What the rule reads of a document.
@@ -69,19 +138,19 @@ struct Spdx<'a> {
     /// when `SPDXID` is wrong (that is a reason of its own).
     doc_id: &'a str,
     external: BTreeSet<&'a str>,
-    /// SPDXID -> how many packages, files and snippets carry it.
-    elements: BTreeMap<&'a str, u64>,
     counts: BTreeMap<String, u64>,
-    /// `documentDescribes`, then relationships as (from, type, to).
+    /// `documentDescribes`.
     describes: Vec<&'a str>,
-    relationships: Vec<[&'a str; 3]>,
+    /// The bulk arrays, folded.
+    fold: &'a Streamed,
 }
 
 const HEADER: [&str; 5] = ["spdxVersion", "dataLicense", "SPDXID", "name", "documentNamespace"];
 
 /// The document's shape: `Err` when a field has the wrong type or an
-/// element lacks its `SPDXID`.
-fn read(doc: &Value) -> Result<Spdx<'_>, String> {
+/// element lacks its `SPDXID` (the first, in the order the fields are
+/// listed here, whatever their order in the document).
+fn read<'a>(doc: &'a Value, fold: &'a Streamed) -> Result<Spdx<'a>, String> {
     let root = required(Some(doc), "the document", "an object", Value::as_object)?;
     let mut header = [None; 5];
     for (slot, key) in header.iter_mut().zip(HEADER) {
@@ -91,17 +160,10 @@ fn read(doc: &Value) -> Result<Spdx<'_>, String> {
     creation_info(root, &mut creation)?;
     let external = external_documents(root)?;
     let mut counts = BTreeMap::new();
-    let mut elements: BTreeMap<&str, u64> = BTreeMap::new();
-    for key in ["packages", "files", "snippets"] {
-        let items = optional_array(root, key, key)?;
-        for (i, item) in items.iter().enumerate() {
-            let path = format!("{key}[{i}]");
-            let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
-            let at = format!("`{path}.SPDXID`");
-            let id = required(obj.get("SPDXID"), &at, "a string", Value::as_str)?;
-            *elements.entry(id).or_insert(0) += 1;
-        }
-        counts.insert(format!("{key}.total"), len64(items));
+    for (a, key) in ARRAYS.iter().enumerate().take(RELATIONSHIPS) {
+        optional_array(root, key, key)?;
+        fold.failed(a)?;
+        counts.insert(format!("{key}.total"), fold.count(a));
     }
     let mut describes = Vec::new();
     for (i, item) in
@@ -110,24 +172,17 @@ fn read(doc: &Value) -> Result<Spdx<'_>, String> {
         let path = format!("documentDescribes[{i}]");
         describes.push(item.as_str().ok_or_else(|| type_error(&path, item, "a string"))?);
     }
-    let mut relationships = Vec::new();
-    for (i, item) in optional_array(root, "relationships", "relationships")?.iter().enumerate() {
-        let path = format!("relationships[{i}]");
-        let obj = item.as_object().ok_or_else(|| type_error(&path, item, "an object"))?;
-        let field =
-            |key| required(obj.get(key), &format!("`{path}.{key}`"), "a string", Value::as_str);
-        relationships.push([
-            field("spdxElementId")?,
-            field("relationshipType")?,
-            field("relatedSpdxElement")?,
-        ]);
+    optional_array(root, "relationships", "relationships")?;
+    fold.failed(RELATIONSHIPS)?;
+    counts.insert("relationships.total".to_string(), fold.count(RELATIONSHIPS));
+    if let Some(limit) = fold.over {
+        return Err(limit.to_string());
     }
-    counts.insert("relationships.total".to_string(), len64(&relationships));
     let doc_id = match field(root, "SPDXID") {
         Some(Value::String(id)) => id.as_str(),
         _ => DOCUMENT_ID,
     };
-    Ok(Spdx { header, creation, doc_id, external, elements, counts, describes, relationships })
+    Ok(Spdx { header, creation, doc_id, external, counts, describes, fold })
 }
 
 /// The rule over a document that has SPDX's shape.
@@ -135,26 +190,25 @@ fn rule(d: &Spdx, policy: &FormatPolicy) -> Outcome {
     let mut out = Outcome { counts: d.counts.clone(), ..Outcome::default() };
     header_reasons(d, &mut out);
     let mut problems = Vec::new();
-    let duplicates: Vec<&str> = d
-        .elements
-        .iter()
-        .filter(|(id, n)| **n > 1 || **id == d.doc_id)
-        .map(|(id, _)| *id)
-        .collect();
-    let reason = format!(
-        "{} {} used by more than one element",
-        duplicates.len(),
-        plural(duplicates.len(), "SPDXID", "SPDXIDs")
+    let (duplicates, total) = d.fold.duplicates(d.doc_id);
+    let reason =
+        format!("{total} {} used by more than one element", plural(total, "SPDXID", "SPDXIDs"));
+    name_ids(
+        &duplicates,
+        total,
+        reason,
+        |id| format!("duplicate SPDXID {id}"),
+        &mut out,
+        &mut problems,
     );
-    name_ids(&duplicates, reason, |id| format!("duplicate SPDXID {id}"), &mut out, &mut problems);
     describes(d, policy, &mut out, &mut problems);
-    let mut dangling: Vec<&str> = Vec::new();
-    for id in d.relationships.iter().flat_map(|[from, _, to]| [*from, *to]) {
-        if id != d.doc_id && !NO_ELEMENT.contains(&id) && !d.resolves(id) && !dangling.contains(&id)
-        {
-            dangling.push(id);
-        }
-    }
+    let dangling: Vec<&str> = d
+        .fold
+        .pending
+        .iter()
+        .map(|id| &**id)
+        .filter(|id| *id != d.doc_id && !d.resolves(id))
+        .collect();
     // A relationship the reader cannot resolve says something about an
     // element nobody can check: it blocks, like CycloneDX's dependency
     // references.
@@ -164,32 +218,362 @@ fn rule(d: &Spdx, policy: &FormatPolicy) -> Outcome {
         plural(dangling.len(), "element", "elements")
     );
     let each = |id: String| format!("relationship names {id}, not in the document");
-    name_ids(&dangling, reason, each, &mut out, &mut problems);
+    name_ids(&dangling, dangling.len(), reason, each, &mut out, &mut problems);
     out.findings = problems.into_iter().take(MAX_FINDINGS).map(|l| line(&l)).collect();
     out
 }
 
-/// When `ids` is not empty: `reason` with the first few ids named, and a
-/// finding for each (`each` of the id quoted).
+/// When `total` is not 0: `reason` with the first few of `ids` (the first
+/// ones of `total`) named, and a finding for each (`each` of the id quoted).
 fn name_ids(
     ids: &[&str],
+    total: usize,
     reason: String,
     each: impl Fn(String) -> String,
     out: &mut Outcome,
     problems: &mut Vec<String>,
 ) {
-    if !ids.is_empty() {
-        out.reasons.push(format!("{reason}: {}", name_some(ids)));
-        problems.extend(ids.iter().map(|id| each(quote(id))));
+    if total == 0 {
+        return;
     }
+    let shown = name_some(ids.get(..ids.len().min(MAX_NAMED)).unwrap_or_default());
+    let named = match total.saturating_sub(MAX_NAMED) {
+        0 => shown,
+        rest => format!("{shown} and {rest} more"),
+    };
+    out.reasons.push(format!("{reason}: {named}"));
+    problems.extend(ids.iter().map(|id| each(quote(id))));
 }
 
 impl Spdx<'_> {
     /// An element id the document (or a document it references) defines.
     fn resolves(&self, id: &str) -> bool {
-        self.elements.contains_key(id)
+        self.fold.defines(id)
             || id.split_once(':').is_some_and(|(doc_ref, _)| self.external.contains(doc_ref))
     }
+}
+
+/// What the rule keeps of the bulk arrays (`packages`, `files`, `snippets`,
+/// `relationships`), folded one element at a time: read from a stream (the
+/// [`Sink`] the splitter hands each element to) or from the document held
+/// whole ([`check`]). Nothing is held per element but a 64-bit hash of
+/// its `SPDXID`; per relationship, only what may not resolve.
+#[derive(Debug)]
+pub struct Streamed {
+    /// Over `max-parse-bytes`: at most [`MAX_HELD`] held of each kind.
+    capped: bool,
+    /// The length of each of [`ARRAYS`].
+    counts: [u64; 4],
+    /// The first element of each of [`ARRAYS`] the rule cannot read.
+    errors: [Option<String>; 4],
+    /// The hashes of every element's `SPDXID`.
+    ids: IdSet,
+    /// The hashes of the ids seen more than once, how many, and the
+    /// smallest few of them (the ones the report names).
+    repeated: BTreeSet<u64>,
+    repeated_count: usize,
+    repeated_names: BTreeSet<String>,
+    /// Ids named by relationships that no element read before defined,
+    /// each once, in the order first named.
+    pending: Vec<Box<str>>,
+    pending_seen: HashSet<Box<str>>,
+    /// Each DESCRIBES (document side, described) and DESCRIBED_BY
+    /// relationship, in document order.
+    describing: Vec<(Box<str>, Box<str>)>,
+    /// A cap was reached: the message.
+    over: Option<&'static str>,
+}
+
+const OVER_PENDING: &str = "the file is over `max-parse-bytes`, so it is read as a stream, and more than 100000 distinct elements are named in relationships before a package, file or snippet of the document defines them (only that many are held to its end); write the packages, files and snippets before the relationships, or raise `max-parse-bytes` in [workspace.metadata.release-gate] to read it whole";
+const OVER_DESCRIBING: &str = "the file is over `max-parse-bytes`, so it is read as a stream, and it has more than 100000 DESCRIBES or DESCRIBED_BY relationships (only that many are held to its end); raise `max-parse-bytes` in [workspace.metadata.release-gate] to read it whole";
+
+impl Default for Streamed {
+    fn default() -> Self {
+        Streamed::new()
+    }
+}
+
+impl Streamed {
+    /// For a document read from a stream: what is held is capped.
+    pub fn new() -> Streamed {
+        Streamed {
+            capped: true,
+            counts: [0; 4],
+            errors: Default::default(),
+            ids: IdSet::default(),
+            repeated: BTreeSet::new(),
+            repeated_count: 0,
+            repeated_names: BTreeSet::new(),
+            pending: Vec::new(),
+            pending_seen: HashSet::new(),
+            describing: Vec::new(),
+            over: None,
+        }
+    }
+
+    /// For a document held in memory: nothing is capped (the outcome is
+    /// the whole reader's at any size).
+    pub fn whole() -> Streamed {
+        Streamed { capped: false, ..Streamed::new() }
+    }
+
+    fn count(&self, a: usize) -> u64 {
+        self.counts.get(a).copied().unwrap_or(0)
+    }
+
+    fn failed(&self, a: usize) -> Result<(), String> {
+        match self.errors.get(a) {
+            Some(Some(why)) => Err(why.clone()),
+            _ => Ok(()),
+        }
+    }
+
+    fn fail(&mut self, a: usize, why: String) {
+        if let Some(slot @ None) = self.errors.get_mut(a) {
+            *slot = Some(why);
+        }
+    }
+
+    /// Whether an element of the document has this `SPDXID`. By 64-bit
+    /// hash: two ids with one hash read as one, so a relationship naming
+    /// an id no element has, whose hash is an element's, reads as resolved
+    /// (this errs toward passing, with a chance of about one in 2^64 per
+    /// such id and element; a document made to collide could as well
+    /// define the element it names).
+    fn defines(&self, id: &str) -> bool {
+        self.ids.contains(id_hash(id))
+    }
+
+    /// An element's `SPDXID`. A repeat is found by hash (when the batch it
+    /// is in is merged, see [`Streamed::seal`]): a collision reads as a
+    /// repeat, which blocks (this errs toward blocking).
+    fn element(&mut self, id: &str) {
+        let Streamed { ids, repeated, repeated_count, repeated_names, .. } = self;
+        ids.add(id_hash(id), id.as_bytes(), &mut |hash, text| {
+            note_repeat(repeated, repeated_count, repeated_names, hash, text)
+        });
+    }
+
+    /// Merges the ids added so far (at the end of each array): repeats are
+    /// known, and [`Streamed::defines`] sees every id.
+    fn seal(&mut self) {
+        let Streamed { ids, repeated, repeated_count, repeated_names, .. } = self;
+        ids.flush(&mut |hash, text| {
+            note_repeat(repeated, repeated_count, repeated_names, hash, text)
+        });
+    }
+
+    /// The ids used by more than one element, or by an element and the
+    /// document (the smallest few, sorted), and how many.
+    fn duplicates<'a>(&'a self, doc_id: &'a str) -> (Vec<&'a str>, usize) {
+        let mut names: Vec<&str> = self.repeated_names.iter().map(String::as_str).collect();
+        let mut total = self.repeated_count;
+        let hash = id_hash(doc_id);
+        if self.ids.contains(hash) && !self.repeated.contains(&hash) {
+            total = total.saturating_add(1);
+            let at = names.partition_point(|name| *name < doc_id);
+            names.insert(at, doc_id);
+            names.truncate(MAX_FINDINGS);
+        }
+        (names, total)
+    }
+
+    /// One relationship, whose fields read.
+    fn relationship(&mut self, from: &str, kind: &str, to: &str) {
+        let describing = match kind {
+            "DESCRIBES" => Some((from, to)),
+            "DESCRIBED_BY" => Some((to, from)),
+            _ => None,
+        };
+        if let Some((doc, described)) = describing {
+            if self.capped && self.describing.len() >= MAX_HELD {
+                self.over = self.over.or(Some(OVER_DESCRIBING));
+            } else {
+                self.describing.push((doc.into(), described.into()));
+            }
+        }
+        for id in [from, to] {
+            if NO_ELEMENT.contains(&id) || self.defines(id) || self.pending_seen.contains(id) {
+                continue;
+            }
+            if self.capped && self.pending.len() >= MAX_HELD {
+                self.over = self.over.or(Some(OVER_PENDING));
+                continue;
+            }
+            self.pending.push(id.into());
+            self.pending_seen.insert(id.into());
+        }
+    }
+
+    /// Element `i` of array `a`, parsed.
+    fn value(&mut self, a: usize, i: usize, item: &Value) {
+        if self.errors.get(a).is_some_and(Option::is_some) {
+            return;
+        }
+        let name = ARRAYS.get(a).copied().unwrap_or_default();
+        let path = format!("{name}[{i}]");
+        let Some(obj) = item.as_object() else {
+            return self.fail(a, type_error(&path, item, "an object"));
+        };
+        let field =
+            |key| required(obj.get(key), &format!("`{path}.{key}`"), "a string", Value::as_str);
+        if a != RELATIONSHIPS {
+            match field("SPDXID") {
+                Ok(id) => self.element(id),
+                Err(why) => self.fail(a, why),
+            }
+            return;
+        }
+        let read = (|| {
+            Ok::<_, String>([
+                field(RELATIONSHIP_FIELDS[0])?,
+                field(RELATIONSHIP_FIELDS[1])?,
+                field(RELATIONSHIP_FIELDS[2])?,
+            ])
+        })();
+        match read {
+            Ok([from, kind, to]) => self.relationship(from, kind, to),
+            Err(why) => self.fail(a, why),
+        }
+    }
+
+    /// Element `i` of array `a` from its text and key (see
+    /// [`Sink::element`]): its fields read from the key, not parsed.
+    fn text(&mut self, a: usize, i: usize, bytes: &[u8], key: &[u8]) {
+        if self.errors.get(a).is_some_and(Option::is_some) {
+            return;
+        }
+        let name = ARRAYS.get(a).copied().unwrap_or_default();
+        let bytes = bytes.trim_ascii_start();
+        if bytes.first() != Some(&b'{') {
+            let why = format!("`{name}[{i}]` is {}, expected an object", kind_of(bytes));
+            return self.fail(a, why);
+        }
+        let fields = key_fields(key);
+        let wanted: &[&str] = if a == RELATIONSHIPS { &RELATIONSHIP_FIELDS } else { &["SPDXID"] };
+        let mut read: [Cow<'_, str>; 3] = Default::default();
+        for (k, (key, slot)) in wanted.iter().zip(read.iter_mut()).enumerate() {
+            let at = || format!("`{name}[{i}].{key}`");
+            match fields.get(k).copied().flatten().map(json_str) {
+                None => return self.fail(a, format!("{} is missing", at())),
+                Some(Err(kind)) => {
+                    return self.fail(a, format!("{} is {kind}, expected a string", at()))
+                }
+                Some(Ok(text)) => *slot = text,
+            }
+        }
+        let [first, kind, to] = &read;
+        if a == RELATIONSHIPS {
+            self.relationship(first, kind, to);
+        } else {
+            self.element(first);
+        }
+    }
+}
+
+/// An id seen again: counted once, named when among the smallest few.
+fn note_repeat(
+    repeated: &mut BTreeSet<u64>,
+    count: &mut usize,
+    names: &mut BTreeSet<String>,
+    hash: u64,
+    text: &[u8],
+) {
+    if !repeated.insert(hash) {
+        return;
+    }
+    *count = count.saturating_add(1);
+    let id = String::from_utf8_lossy(text);
+    if names.len() < MAX_FINDINGS || names.last().is_some_and(|last| *id < **last) {
+        names.insert(id.into_owned());
+        if names.len() > MAX_FINDINGS {
+            names.pop_last();
+        }
+    }
+}
+
+/// Whether the top-level array `key` is one of SPDX's streamed arrays.
+pub fn streams(key: &str) -> bool {
+    ARRAYS.contains(&key)
+}
+
+/// The array of [`ARRAYS`] a streamed path is.
+fn array_of(at: &[Step]) -> Option<usize> {
+    match at {
+        [Step::Key(key)] => ARRAYS.iter().position(|a| a == key),
+        _ => None,
+    }
+}
+
+impl Sink for Streamed {
+    fn start(&mut self, _at: &[Step], _prefix: &[u8]) {}
+
+    fn element(&mut self, at: &[Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
+        let Some(a) = array_of(at) else { return };
+        match key {
+            Some(key) => self.text(a, index, bytes, key),
+            None => {
+                let shape = if a == RELATIONSHIPS { &RELATIONSHIP_SHAPE } else { &ELEMENT_SHAPE };
+                // The splitter checked the element: it parses.
+                if let Ok(item) = skeleton::pruned(bytes, shape) {
+                    self.value(a, index, &item);
+                }
+            }
+        }
+    }
+
+    fn end(&mut self, at: &[Step], count: usize) {
+        if let Some(slot) = array_of(at).and_then(|a| self.counts.get_mut(a)) {
+            *slot = u64::try_from(count).unwrap_or(u64::MAX);
+        }
+        self.seal();
+    }
+}
+
+/// The values of a key's fields (see [`Sink::element`]), by the place of
+/// their name.
+fn key_fields(key: &[u8]) -> [Option<&[u8]>; 3] {
+    let mut fields = [None; 3];
+    let mut rest = key.get(1..).unwrap_or_default();
+    while let [place, a, b, c, d, tail @ ..] = rest {
+        let len = usize::try_from(u32::from_le_bytes([*a, *b, *c, *d])).unwrap_or(usize::MAX);
+        let Some((value, tail)) = tail.split_at_checked(len) else { break };
+        if let Some(slot) = fields.get_mut(usize::from(*place)) {
+            *slot = Some(value);
+        }
+        rest = tail;
+    }
+    fields
+}
+
+/// A JSON value's text read as a string, or its kind.
+fn json_str(raw: &[u8]) -> Result<Cow<'_, str>, &'static str> {
+    let raw = raw.trim_ascii();
+    match raw {
+        [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => {
+            std::str::from_utf8(inner).map(Cow::Borrowed).map_err(|_| "a string")
+        }
+        [b'"', ..] => serde_json::from_slice::<String>(raw).map(Cow::Owned).map_err(|_| "a string"),
+        other => Err(kind_of(other)),
+    }
+}
+
+/// The kind of the JSON value whose text starts `bytes`.
+fn kind_of(bytes: &[u8]) -> &'static str {
+    match bytes.first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
+    }
+}
+
+/// The 64-bit hash of an id (`release_gate_scan::ids::hash`: SipHash-1-3
+/// with fixed keys, the same on every run).
+fn id_hash(id: &str) -> u64 {
+    release_gate_scan::ids::hash(id.as_bytes())
 }
 
 /// The document-level fields: version, data license, id, name, namespace
@@ -238,11 +622,9 @@ fn header_reasons(d: &Spdx, out: &mut Outcome) {
 /// be described (a reason or a warning, by policy).
 fn describes(d: &Spdx, policy: &FormatPolicy, out: &mut Outcome, problems: &mut Vec<String>) {
     let mut described = d.describes.clone();
-    for [from, kind, to] in &d.relationships {
-        if *from == d.doc_id && *kind == "DESCRIBES" {
-            described.push(to);
-        } else if *to == d.doc_id && *kind == "DESCRIBED_BY" {
-            described.push(from);
+    for (doc, other) in &d.fold.describing {
+        if &**doc == d.doc_id {
+            described.push(other);
         }
     }
     let mut seen = BTreeSet::new();
@@ -256,7 +638,7 @@ fn describes(d: &Spdx, policy: &FormatPolicy, out: &mut Outcome, problems: &mut 
         plural(unresolved.len(), "element is", "elements are")
     );
     let each = |id: String| format!("described element {id} is not in the document");
-    name_ids(&unresolved, reason, each, out, problems);
+    name_ids(&unresolved, unresolved.len(), reason, each, out, problems);
     if described.iter().all(|id| *id == d.doc_id) {
         let line = if described.is_empty() {
             "no DESCRIBES relationship or `documentDescribes`: \

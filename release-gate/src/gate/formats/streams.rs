@@ -16,7 +16,7 @@ use release_gate_scan::skeleton::{self, Plan, Sink, Step};
 use serde_json::Value;
 
 use super::registry::Id;
-use super::{cargo_audit, cyclonedx, sarif, FormatPolicy, Outcome};
+use super::{cargo_audit, cyclonedx, sarif, spdx, FormatPolicy, Outcome};
 
 /// Every streamed array, of every format.
 pub const PLAN: Plan = &[
@@ -27,6 +27,10 @@ pub const PLAN: Plan = &[
     cyclonedx::STREAMED[3],
     cargo_audit::PLAN_LIST,
     cargo_audit::PLAN_WARNINGS,
+    spdx::PACKAGES,
+    spdx::FILES,
+    spdx::SNIPPETS,
+    spdx::RELATIONSHIPS_PLAN,
 ];
 
 /// What the formats read of the streamed arrays.
@@ -34,6 +38,7 @@ pub struct Streams {
     pub sarif: sarif::Streamed,
     cyclonedx: cyclonedx::Streamed,
     pub cargo_audit: cargo_audit::Streamed,
+    pub spdx: spdx::Streamed,
     /// The document is held in memory: a format that cannot be judged from
     /// the stream (a limit) is judged whole instead.
     pub whole: bool,
@@ -51,11 +56,20 @@ impl Streams {
             sarif: sarif::Streamed::new(policy),
             cyclonedx: cyclonedx::Streamed::default(),
             cargo_audit: cargo_audit::Streamed::default(),
+            spdx: spdx::Streamed::new(),
             whole: false,
             seen: BTreeSet::new(),
             current: None,
             last: None,
         }
+    }
+
+    /// [`Streams::new`] for a document held in memory: what a format holds
+    /// to the end is not capped (the document is held anyway), and a format
+    /// past a limit of the stream is read whole: the outcome is the whole
+    /// reader's at any size.
+    pub fn in_memory(policy: &FormatPolicy) -> Streams {
+        Streams { spdx: spdx::Streamed::whole(), whole: true, ..Streams::new(policy) }
     }
 
     /// Whether any element was streamed (and so is not in the skeleton).
@@ -99,6 +113,9 @@ impl Streams {
                     Some(limit) => Some(Err(limited(&limit))),
                 }
             }
+            Id::Spdx if self.seen.contains(&Id::Spdx) => {
+                Some(spdx::check_streamed(doc, policy, &self.spdx))
+            }
             _ => None,
         }
     }
@@ -108,6 +125,7 @@ impl Streams {
         match at.first() {
             Some(Step::Key(key)) if key == "runs" => Some(Id::Sarif),
             _ if cargo_audit::Streamed::owns(at) => Some(Id::CargoAudit),
+            Some(Step::Key(key)) if spdx::streams(key) => Some(Id::Spdx),
             Some(Step::Key(_)) => Some(Id::CycloneDx),
             _ => None,
         }
@@ -118,6 +136,7 @@ impl Streams {
             Id::Sarif => Some(&mut self.sarif),
             Id::CycloneDx => Some(&mut self.cyclonedx),
             Id::CargoAudit => Some(&mut self.cargo_audit),
+            Id::Spdx => Some(&mut self.spdx),
             _ => None,
         }
     }
