@@ -58,30 +58,30 @@ pub enum Shape {
     Each(&'static Shape),
 }
 
+/// A result's fields that decide it (the [`DECIDE_NAMES`]), kept whole, then
+/// `$more`.
+macro_rules! deciding {
+    ($($more:expr),*) => {
+        Shape::Keys(&[
+            ("kind", Shape::All),
+            ("baselineState", Shape::All),
+            ("level", Shape::All),
+            ("rule", Shape::All),
+            ("ruleIndex", Shape::All),
+            ("ruleId", Shape::All),
+            ("suppressions", Shape::All),
+            $($more),*
+        ])
+    };
+}
+
 /// What the SARIF rule and its findings read of a result: the fields that
 /// decide, the message, and the first location's `uri`, `index` and
 /// `startLine`.
-pub const RESULT: Shape = Shape::Keys(&[
-    ("kind", Shape::All),
-    ("baselineState", Shape::All),
-    ("level", Shape::All),
-    ("rule", Shape::All),
-    ("ruleIndex", Shape::All),
-    ("ruleId", Shape::All),
-    ("suppressions", Shape::All),
-    ("message", Shape::All),
-    ("locations", Shape::First(&LOCATION)),
-]);
+pub const RESULT: Shape =
+    deciding!(("message", Shape::All), ("locations", Shape::First(&LOCATION)));
 /// What decides a result: [`RESULT`] without its message and locations.
-pub const DECIDE: Shape = Shape::Keys(&[
-    ("kind", Shape::All),
-    ("baselineState", Shape::All),
-    ("level", Shape::All),
-    ("rule", Shape::All),
-    ("ruleIndex", Shape::All),
-    ("ruleId", Shape::All),
-    ("suppressions", Shape::All),
-]);
+pub const DECIDE: Shape = deciding!();
 const LOCATION: Shape = Shape::Keys(&[("physicalLocation", PHYSICAL)]);
 const PHYSICAL: Shape = Shape::Keys(&[
     ("artifactLocation", Shape::Keys(&[("uri", Shape::All), ("index", Shape::All)])),
@@ -738,6 +738,14 @@ mod tests {
                 "end 0 2"
             ]
         );
+    }
+
+    /// The memo's key covers exactly the fields a result is judged by.
+    #[test]
+    fn the_deciding_names_are_the_deciding_shape() {
+        let Shape::Keys(keys) = DECIDE else { panic!("DECIDE is an object's keys") };
+        let names: Vec<&str> = keys.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, DECIDE_NAMES);
     }
 
     /// Past its caps the skeleton, or one element, is too large: the
