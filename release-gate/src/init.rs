@@ -207,7 +207,7 @@ impl RootPlan {
         for name in kept {
             self.notes.push(format!(
                 "kept the host's `[profile.dev.package.{name}]` in `Cargo.toml`: the gate's speed \
-                 needs `opt-level = 3`, `codegen-units = 1`, `debug-assertions = false` there"
+                 needs `opt-level = 2`, `codegen-units = 1`, `debug-assertions = false` there"
             ));
         }
         if self.package.is_some() {
@@ -930,7 +930,7 @@ fn add_profiles(root: &mut DocumentMut) -> Result<(Vec<&'static str>, Vec<&'stat
                  # optimized here, per package, and nothing else is (`release-gate init`).\n",
             );
         }
-        profile.insert("opt-level", toml_edit::value(3));
+        profile.insert("opt-level", toml_edit::value(2));
         profile.insert("codegen-units", toml_edit::value(1));
         profile.insert("debug-assertions", toml_edit::value(false));
         table.insert(name, Item::Table(profile));
@@ -942,7 +942,7 @@ fn add_profiles(root: &mut DocumentMut) -> Result<(Vec<&'static str>, Vec<&'stat
 fn is_optimized(item: &Item) -> bool {
     let Some(table) = item.as_table_like() else { return false };
     table.len() == 3
-        && table.get("opt-level").and_then(Item::as_integer) == Some(3)
+        && matches!(table.get("opt-level").and_then(Item::as_integer), Some(2 | 3))
         && table.get("codegen-units").and_then(Item::as_integer) == Some(1)
         && table.get("debug-assertions").and_then(Item::as_bool) == Some(false)
 }

@@ -253,7 +253,7 @@ fn existing_xtask_gets_the_dependency_the_entry_point_and_the_alias() {
         again.stdout,
         format!(
             "kept the host's `[profile.dev.package.sha2]` in `Cargo.toml`: the gate's speed needs \
-             `opt-level = 3`, `codegen-units = 1`, `debug-assertions = false` there\n\
+             `opt-level = 2`, `codegen-units = 1`, `debug-assertions = false` there\n\
              nothing to change\n{NEXT}"
         )
     );
@@ -449,7 +449,7 @@ fn single_unpublished_package_gets_a_workspace_and_no_exclude() {
     let profiles: String = ["release-gate-scan", "sha2", "memchr", "quick-xml"]
         .iter()
         .map(|p| {
-            format!("\n[profile.dev.package.{p}]\nopt-level = 3\ncodegen-units = 1\ndebug-assertions = false\n")
+            format!("\n[profile.dev.package.{p}]\nopt-level = 2\ncodegen-units = 1\ndebug-assertions = false\n")
         })
         .collect();
     assert_eq!(
