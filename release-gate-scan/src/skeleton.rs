@@ -621,11 +621,6 @@ impl<'de> Visitor<'de> for Skip<'_> {
     }
 }
 
-/// Drops results here, where dropping a [`Value`] is optimized.
-pub fn discard(values: Vec<(usize, Value)>) {
-    drop(values);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -329,9 +329,23 @@ fn deny_diag(severity: &str, i: usize) -> String {
 
 /// The result is cargo-deny's (judged or invalid as cargo-deny), the same
 /// streamed.
-fn deny_same(dir: &Path, name: &str, doc: &str) -> ReadResult {
+/// The streamed reader gives the whole reader's content; what it gave.
+fn same(dir: &Path, name: &str, doc: &str) -> ReadResult {
     assert_eq!(differential(dir, name, doc.as_bytes()), "same", "{name}: {doc}");
     read_both(dir, name, doc.as_bytes()).1
+}
+
+/// Generated lines: when the whole reader reads them as cargo-deny, the
+/// streamed reader reads them the same.
+fn deny_lines_agree(doc: &str) -> Result<(), TestCaseError> {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = read_both(tmp.path(), "gen.json", doc.as_bytes()).0;
+    let deny = matches!(&whole.content, Content::Read(Understood::Evidence(j)) if j.format == "cargo-deny");
+    let result = differential(tmp.path(), "gen.json", doc.as_bytes());
+    if deny {
+        prop_assert_eq!(result, "same");
+    }
+    Ok(())
 }
 
 #[test]
@@ -361,7 +375,7 @@ fn cargo_deny_lines_read_the_same_streamed() {
     ];
     for (k, doc) in cases.iter().enumerate() {
         for name in ["deny.json", "deny.jsonl"] {
-            deny_same(tmp.path(), &format!("{k}-{name}"), doc);
+            same(tmp.path(), &format!("{k}-{name}"), doc);
         }
     }
     // A value over several lines, or two on one line: not read line by
@@ -390,14 +404,14 @@ fn hostile_cargo_deny_lines_streamed() {
     lines.push(DENY_SUMMARY.to_string());
     let mut bad = lines.clone();
     bad[700] = r#"{"version": "2.1.0", "runs": []}"#.to_string();
-    let got = deny_same(tmp.path(), "bad.json", &(bad.join("\n") + "\n"));
+    let got = same(tmp.path(), "bad.json", &(bad.join("\n") + "\n"));
     assert_eq!(
         got.content,
         Content::Read(Understood::Invalid("not valid cargo-deny JSON: the JSON value at line 701 is not a cargo-deny record (an object with a `type` and `fields`); every line of the stream must be one".to_string()))
     );
     let mut dup = lines.clone();
     dup[999] = r#"{"type":"log","fields":{"level":"INFO","level":"ERROR"}}"#.to_string();
-    let got = deny_same(tmp.path(), "dup.json", &(dup.join("\n") + "\n"));
+    let got = same(tmp.path(), "dup.json", &(dup.join("\n") + "\n"));
     assert_eq!(
         got.content,
         Content::Read(Understood::Invalid(
@@ -445,7 +459,7 @@ fn a_long_line_that_cannot_be_a_record_stops_the_lines_early() {
         r#"{{"fields":{{"severity":"error","message":"{pad}","code":"c"}},"type":"diagnostic"}}"#
     );
     let long2 = format!(r#"{{"type":"log","fields":{{"level":"ERROR","message":"{pad}"}}}}"#);
-    let got = deny_same(tmp.path(), "long.json", &format!("{long}\n{long2}\n{DENY_SUMMARY}\n"));
+    let got = same(tmp.path(), "long.json", &format!("{long}\n{long2}\n{DENY_SUMMARY}\n"));
     assert!(
         matches!(&got.content, Content::Read(Understood::Evidence(j)) if j.format == "cargo-deny"),
         "{got:?}"
@@ -464,7 +478,6 @@ proptest! {
         records in prop::collection::vec((0usize..8, any::<bool>()), 0..40),
         summary in any::<bool>(),
     ) {
-        let tmp = tempfile::tempdir().unwrap();
         let severities = ["error", "warning", "note", "help", "bug", "weird"];
         let mut lines: Vec<String> = records
             .iter()
@@ -481,13 +494,7 @@ proptest! {
         if summary {
             lines.push(DENY_SUMMARY.to_string());
         }
-        let doc = lines.join("\n");
-        let whole = read_both(tmp.path(), "gen.json", doc.as_bytes()).0;
-        let deny = matches!(&whole.content, Content::Read(Understood::Evidence(j)) if j.format == "cargo-deny");
-        let result = differential(tmp.path(), "gen.json", doc.as_bytes());
-        if deny {
-            prop_assert_eq!(result, "same");
-        }
+        deny_lines_agree(&lines.join("\n"))?;
     }
 }
 
@@ -536,19 +543,12 @@ proptest! {
         kinds in prop::collection::vec(0usize..16, 0..60),
         summary in any::<bool>(),
     ) {
-        let tmp = tempfile::tempdir().unwrap();
         let mut lines: Vec<String> =
             kinds.iter().enumerate().map(|(i, kind)| deny_variant(*kind, i)).collect();
         if summary {
             lines.push(DENY_SUMMARY.to_string());
         }
-        let doc = lines.join("\n");
-        let whole = read_both(tmp.path(), "gen.json", doc.as_bytes()).0;
-        let deny = matches!(&whole.content, Content::Read(Understood::Evidence(j)) if j.format == "cargo-deny");
-        let result = differential(tmp.path(), "gen.json", doc.as_bytes());
-        if deny {
-            prop_assert_eq!(result, "same");
-        }
+        deny_lines_agree(&lines.join("\n"))?;
     }
 }
 
@@ -882,14 +882,6 @@ fn audit_list(n: usize) -> String {
     (0..n).map(audit_vuln).collect::<Vec<_>>().join(", ")
 }
 
-/// The same verdict streamed; and what the streamed reader gave.
-fn audit_same(dir: &Path, name: &str, doc: &str) -> ReadResult {
-    assert_eq!(differential(dir, name, doc.as_bytes()), "same", "{name}: {doc}");
-    let (whole, streamed) = read_both(dir, name, doc.as_bytes());
-    assert_eq!(whole, streamed);
-    streamed
-}
-
 fn audit_judged(result: &ReadResult) -> bool {
     matches!(&result.content, Content::Read(Understood::Evidence(j)) if j.format == "cargo-audit")
 }
@@ -936,7 +928,7 @@ fn cargo_audit_edge_cases_read_the_same_streamed() {
     ];
     for (k, doc) in judged.iter().enumerate() {
         for name in ["audit.json", "report.json"] {
-            let got = audit_same(tmp.path(), &format!("{k}-{name}"), doc);
+            let got = same(tmp.path(), &format!("{k}-{name}"), doc);
             assert!(audit_judged(&got), "{doc}: {got:?}");
         }
     }
@@ -965,7 +957,7 @@ fn cargo_audit_edge_cases_read_the_same_streamed() {
     ];
     for (k, doc) in invalid.iter().enumerate() {
         for name in ["audit.json", "report.json"] {
-            let got = audit_same(tmp.path(), &format!("bad{k}-{name}"), doc);
+            let got = same(tmp.path(), &format!("bad{k}-{name}"), doc);
             assert!(
                 matches!(&got.content, Content::Read(Understood::Invalid(_))),
                 "{doc}: {got:?}"
@@ -1008,7 +1000,7 @@ fn many_audit_entries_read_the_same_streamed() {
         &format!(r#"{{"unmaintained": [{}], "unsound": []}}"#, warnings.join(", ")),
     );
     assert!(doc.len() > 1 << 20);
-    let got = audit_same(tmp.path(), "many.json", &doc);
+    let got = same(tmp.path(), "many.json", &doc);
     let Content::Read(Understood::Evidence(judged)) = &got.content else { panic!("{got:?}") };
     assert_eq!(judged.outcome.counts.get("vulnerabilities.total"), Some(&5000));
     assert_eq!(judged.outcome.counts.get("warnings.unmaintained"), Some(&3000));
@@ -1040,7 +1032,7 @@ fn hostile_cargo_audit_streamed() {
     assert_eq!(differential(tmp.path(), "kinds.json", doc.as_bytes()), "refused");
     // 1024 kinds are read.
     let doc = audit(r#""list": []"#, &format!("{{{}}}", kinds[..1024].join(", ")));
-    assert!(audit_judged(&audit_same(tmp.path(), "kinds.json", &doc)));
+    assert!(audit_judged(&same(tmp.path(), "kinds.json", &doc)));
 }
 
 fn audit_entry_strategy() -> impl Strategy<Value = String> {
@@ -1119,16 +1111,6 @@ fn spdx_rel(from: &str, kind: &str, to: &str) -> String {
     format!(
         r#"{{"spdxElementId": "{from}", "relationshipType": "{kind}", "relatedSpdxElement": "{to}"}}"#
     )
-}
-
-/// The whole reader and the streamed one give the same result, and it is
-/// SPDX's (judged or invalid as SPDX, never refused); the streamed result.
-fn spdx_same(dir: &Path, name: &str, doc: &str) -> ReadResult {
-    assert_eq!(differential(dir, name, doc.as_bytes()), "same", "{name}: {doc}");
-    let (whole, streamed) = read_both(dir, name, doc.as_bytes());
-    assert!(!refused(&streamed), "{name}: {streamed:?}");
-    assert_eq!(whole, streamed);
-    streamed
 }
 
 #[test]
@@ -1255,7 +1237,7 @@ fn spdx_edge_cases_read_the_same_streamed() {
         spdx_doc(&format!(r#"{pkg}, "annotations": [{{"comment": "provenance: stub"}}]"#)),
     ];
     for (k, doc) in cases.iter().enumerate() {
-        spdx_same(tmp.path(), &format!("{k}-sbom.spdx.json"), doc);
+        same(tmp.path(), &format!("{k}-sbom.spdx.json"), doc);
         // Named `.json`: the same, or (not valid JSON) not judged as SPDX.
         differential(tmp.path(), &format!("{k}-sbom.json"), doc.as_bytes());
     }
@@ -1266,7 +1248,7 @@ fn spdx_edge_cases_read_the_same_streamed() {
     assert!(refused(&streamed), "{streamed:?}");
     assert_eq!(differential(tmp.path(), "other.json", other.as_bytes()), "refused", "{whole:?}");
     // One outcome in full: repeats named smallest first, dangling in order.
-    let got = spdx_same(tmp.path(), "named.spdx.json", &cases[9]);
+    let got = same(tmp.path(), "named.spdx.json", &cases[9]);
     let Content::Read(Understood::Evidence(judged)) = &got.content else { panic!("{got:?}") };
     assert_eq!(
         judged.outcome.reasons,
@@ -1284,7 +1266,7 @@ fn spdx_edge_cases_read_the_same_streamed() {
             "duplicate SPDXID `SPDXRef-D2`"
         ]
     );
-    let got = spdx_same(tmp.path(), "dangling.spdx.json", &cases[8]);
+    let got = same(tmp.path(), "dangling.spdx.json", &cases[8]);
     let Content::Read(Understood::Evidence(judged)) = &got.content else { panic!("{got:?}") };
     assert_eq!(
         judged.outcome.reasons,
@@ -1314,7 +1296,7 @@ fn large_spdx_reads_the_same_streamed() {
         rels.join(",")
     ));
     assert!(doc.len() > 2 << 20);
-    let got = spdx_same(tmp.path(), "big.spdx.json", &doc);
+    let got = same(tmp.path(), "big.spdx.json", &doc);
     let Content::Read(Understood::Evidence(judged)) = &got.content else { panic!("{got:?}") };
     assert_eq!(judged.outcome.counts["packages.total"], 12_000);
     assert_eq!(judged.outcome.reasons.len(), 2, "{:?}", judged.outcome.reasons);
@@ -1429,6 +1411,6 @@ fn spdx_corpus_files_read_the_same_streamed() {
     assert!(!files.is_empty());
     for file in files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        spdx_same(tmp.path(), &name, &fs::read_to_string(&file).unwrap());
+        same(tmp.path(), &name, &fs::read_to_string(&file).unwrap());
     }
 }

@@ -100,6 +100,7 @@ pub fn split(
         own: false,
         key: Vec::new(),
         holders: Vec::new(),
+        too_large: false,
     };
     let result = walk.value(&mut s).and_then(|()| match s.ws() {
         Some(_) => Err(s.error(TRAILING_CHARACTERS)),
@@ -113,14 +114,11 @@ pub fn split(
     match (result, failed) {
         (_, Some(e)) => Err(Stop::Io(e)),
         (_, None) if s.rec.over => Err(Stop::OverBudget { own: walk.own }),
-        (Err(why), None) if why == ELEMENT_TOO_LARGE => Err(Stop::ElementTooLarge),
+        (Err(_), None) if walk.too_large => Err(Stop::ElementTooLarge),
         (Err(why), None) => Err(Stop::Invalid(why)),
         (Ok(()), None) => Ok(std::mem::take(&mut s.rec.out)),
     }
 }
-
-/// The internal error of an element over its cap.
-const ELEMENT_TOO_LARGE: &str = "\u{0}element too large";
 
 struct Walk<'p> {
     plan: Plan,
@@ -133,6 +131,8 @@ struct Walk<'p> {
     key: Vec<u8>,
     /// Where each object open on the path starts in the skeleton.
     holders: Vec<usize>,
+    /// An element was over the element cap (the walk stopped there).
+    too_large: bool,
 }
 
 /// What the plan says of the current path: streamed (with its elements'
@@ -281,7 +281,8 @@ impl Walk<'_> {
         s.pause();
         let element = std::mem::replace(&mut s.rec, skeleton);
         if element.over {
-            return Err(ELEMENT_TOO_LARGE.to_string());
+            self.too_large = true;
+            return Err("an element over the element cap".to_string());
         }
         read?;
         self.sink.element(&self.path, index, &element.out, None);

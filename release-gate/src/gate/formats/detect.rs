@@ -463,11 +463,11 @@ fn tool_format(
     // A skeleton whose arrays were streamed is judged by the streamed rule of
     // their format; another format's whole rule reads none of them.
     let streamed = streams.is_some_and(Streams::any);
-    let whole_fallback = streams.is_some_and(|s| s.whole);
     let refused = std::cell::Cell::new(false);
     let check = |id: Id, check: JsonRule| match streams.and_then(|s| s.check(id, doc, policy)) {
         Some(outcome) => outcome,
-        None if streams.is_some_and(|s| s.saw(id)) && whole_fallback => {
+        // Past a limit of the stream, held in memory: read it whole.
+        None if streams.is_some_and(|s| s.saw(id)) => {
             refused.set(true);
             Err(String::new())
         }

@@ -35,10 +35,10 @@ pub const PLAN: Plan = &[
 
 /// What the formats read of the streamed arrays.
 pub struct Streams {
-    pub sarif: sarif::Streamed,
+    sarif: sarif::Streamed,
     cyclonedx: cyclonedx::Streamed,
-    pub cargo_audit: cargo_audit::Streamed,
-    pub spdx: spdx::Streamed,
+    cargo_audit: cargo_audit::Streamed,
+    spdx: spdx::Streamed,
     /// The document is held in memory: a format that cannot be judged from
     /// the stream (a limit) is judged whole instead.
     pub whole: bool,
@@ -92,31 +92,27 @@ impl Streams {
         doc: &Value,
         policy: &FormatPolicy,
     ) -> Option<Result<Outcome, String>> {
-        match format {
-            Id::Sarif if self.seen.contains(&Id::Sarif) => match &self.sarif.limit {
-                None => Some(sarif::check_streamed(doc, policy, &self.sarif)),
-                Some(_) if self.whole => None,
-                Some(limit) => Some(Err(limited(limit))),
+        if !self.saw(format) {
+            return None;
+        }
+        // The format's outcome, or the limit of the stream it is past.
+        let judged = match format {
+            Id::Sarif => match &self.sarif.limit {
+                None => Ok(sarif::check_streamed(doc, policy, &self.sarif)),
+                Some(limit) => Err(limit.clone()),
             },
-            Id::CycloneDx if self.seen.contains(&Id::CycloneDx) => {
-                match self.cyclonedx.check(doc, policy) {
-                    Ok(outcome) => Some(Ok(outcome)),
-                    Err(Ok(why)) => Some(Err(why)),
-                    Err(Err(_)) if self.whole => None,
-                    Err(Err(limit)) => Some(Err(limited(&limit))),
-                }
-            }
-            Id::CargoAudit if self.seen.contains(&Id::CargoAudit) => {
-                match self.cargo_audit.limit() {
-                    None => Some(cargo_audit::check_streamed(doc, policy, &self.cargo_audit)),
-                    Some(_) if self.whole => None,
-                    Some(limit) => Some(Err(limited(&limit))),
-                }
-            }
-            Id::Spdx if self.seen.contains(&Id::Spdx) => {
-                Some(spdx::check_streamed(doc, policy, &self.spdx))
-            }
-            _ => None,
+            Id::CycloneDx => self.cyclonedx.check(doc, policy).map(Ok).or_else(|e| e.map(Err)),
+            Id::CargoAudit => match self.cargo_audit.limit() {
+                None => Ok(cargo_audit::check_streamed(doc, policy, &self.cargo_audit)),
+                Some(limit) => Err(limit),
+            },
+            Id::Spdx => Ok(spdx::check_streamed(doc, policy, &self.spdx)),
+            _ => return None,
+        };
+        match judged {
+            Ok(outcome) => Some(outcome),
+            Err(_) if self.whole => None,
+            Err(limit) => Some(Err(limited(&limit))),
         }
     }
 
