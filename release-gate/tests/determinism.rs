@@ -81,7 +81,7 @@ fn sha256sums_verifies_with_sha256sum() {
 }
 
 /// `RELEASE_GATE_TIMINGS=1` adds one line per stage on stderr, in pipeline
-/// order, and changes nothing else: not stdout, not the exit code, not one
+/// order (its time, and on Linux the peak memory so far), and changes nothing else: not stdout, not the exit code, not one
 /// byte of the report.
 #[test]
 fn stage_timings_go_to_stderr_only() {
@@ -98,9 +98,19 @@ fn stage_timings_go_to_stderr_only() {
         .lines()
         .map(|line| {
             let rest = line.strip_prefix("timing: ").unwrap_or_else(|| panic!("{line}"));
-            let (stage, ms) = rest.split_once(' ').unwrap();
-            let ms = ms.strip_suffix(" ms").unwrap_or_else(|| panic!("{line}"));
+            let (stage, rest) = rest.split_once(' ').unwrap();
+            // `<ms> ms`, and where the system says, `, peak <MiB> MiB`.
+            let (ms, peak) = rest.split_once(" ms").unwrap_or_else(|| panic!("{line}"));
             assert!(ms.parse::<f64>().is_ok_and(|ms| ms >= 0.0), "{line}");
+            if cfg!(target_os = "linux") {
+                let mib = peak.strip_prefix(", peak ").and_then(|p| p.strip_suffix(" MiB"));
+                assert!(mib
+                    .unwrap_or_else(|| panic!("{line}"))
+                    .parse::<f64>()
+                    .is_ok_and(|m| m > 0.0));
+            } else {
+                assert!(peak.is_empty() || peak.starts_with(", peak "), "{line}");
+            }
             stage
         })
         .collect();

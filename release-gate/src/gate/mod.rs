@@ -143,10 +143,18 @@ fn evidence_folders(
     folders
 }
 
-/// `RELEASE_GATE_TIMINGS=1`: each stage's wall time on stderr, for finding
-/// where a slow run spends it (`docs/performance.md`). Off by default: the
+/// `RELEASE_GATE_TIMINGS=1`: each stage's wall time on stderr, and where the
+/// system says (Linux) the process's peak memory so far, for finding where
+/// a slow or large run spends it (`docs/performance.md`). Off by default: the
 /// gate's outputs never depend on the clock.
 pub struct Timings(Option<std::time::Instant>);
+
+/// The process's peak resident set so far (`VmHWM`), where `/proc` has it.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    line.trim().strip_suffix("kB")?.trim().parse().ok()
+}
 
 impl Timings {
     pub fn from_env() -> Timings {
@@ -158,7 +166,13 @@ impl Timings {
     pub fn stage(&mut self, name: &str) {
         if let Some(last) = &mut self.0 {
             let now = std::time::Instant::now();
-            eprintln!("timing: {name} {:.1} ms", now.duration_since(*last).as_secs_f64() * 1e3);
+            let ms = now.duration_since(*last).as_secs_f64() * 1e3;
+            match peak_rss_kib() {
+                Some(kib) => {
+                    eprintln!("timing: {name} {ms:.1} ms, peak {:.1} MiB", kib as f64 / 1024.0)
+                }
+                None => eprintln!("timing: {name} {ms:.1} ms"),
+            }
             *last = now;
         }
     }

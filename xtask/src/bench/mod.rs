@@ -63,6 +63,8 @@ struct Sizes {
     /// File counts of the scale scenario; the target applies to `scale_target`.
     scale: Vec<usize>,
     scale_target: usize,
+    /// The most memory (MiB) the largest scale count may take, if any.
+    scale_peak_mib: Option<u64>,
     /// The size of each file there ("tens of KiB").
     file: usize,
 }
@@ -74,6 +76,7 @@ impl Sizes {
             max_parse: None,
             scale: vec![700, 7_000, 70_000],
             scale_target: 7_000,
+            scale_peak_mib: Some(256),
             file: 24 * 1024,
         }
     }
@@ -83,6 +86,7 @@ impl Sizes {
             max_parse: Some(MIB),
             scale: vec![70, 700],
             scale_target: 70,
+            scale_peak_mib: None,
             file: 24 * 1024,
         }
     }

@@ -313,8 +313,10 @@ pub(super) fn tool_format(ctx: &Ctx, format: &Format) -> Result<Outcome> {
 pub(super) fn scale(ctx: &Ctx) -> Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut per_file = Vec::new();
+    let mut largest = None;
     for &n in &ctx.sizes.scale {
         let (row, us) = scale_at(ctx, n)?;
+        largest = Some((n, row.rss));
         outcome.rows.push(row);
         per_file.push((n, us));
     }
@@ -335,6 +337,20 @@ pub(super) fn scale(ctx: &Ctx) -> Result<Outcome> {
                 status: at_most(growth, 1.25),
             });
         }
+    }
+    // The largest count's peak memory: the report of every file is held
+    // (and rendered) at once, so this is where the gate's memory grows.
+    if let (Some((n, rss)), Some(max_mib)) = (largest, ctx.sizes.scale_peak_mib) {
+        outcome.rows.push(Row {
+            scenario: "scale-peak".into(),
+            input: format!("{n} files: peak RSS"),
+            gate: "-".into(),
+            rss,
+            peer: "-".into(),
+            ratio: "-".into(),
+            target: format!("<= {max_mib} MiB"),
+            status: rss.map_or(Status::Info, |k| at_most(k as f64 / 1024.0, max_mib as f64)),
+        });
     }
     Ok(outcome)
 }
