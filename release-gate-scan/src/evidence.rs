@@ -58,7 +58,9 @@ pub fn parse(bytes: &[u8]) -> Result<Evidence, String> {
 /// memory.
 pub fn parse_reader(reader: &mut dyn Read) -> Result<Evidence, String> {
     match scan_with(reader, None) {
-        Ok(scanned) => scanned.evidence,
+        Ok(Scanned { evidence: Some(evidence), .. }) => evidence,
+        // Only a second reader can stop the scan, and there is none.
+        Ok(Scanned { evidence: None, .. }) => Err("the scan was stopped".to_string()),
         Err(e) => Err(bounded(&e.to_string())),
     }
 }
@@ -71,7 +73,7 @@ pub fn scan_with(
     also: Option<Consumer<'_>>,
 ) -> std::io::Result<Scanned<Evidence>> {
     let Scanned { bytes, sha256, evidence, utf8_error } = stream::scan_with(reader, also)?;
-    Ok(Scanned { bytes, sha256, evidence: judged(evidence), utf8_error })
+    Ok(Scanned { bytes, sha256, evidence: evidence.map(judged), utf8_error })
 }
 
 /// The scanner's document judged, or its error bounded.

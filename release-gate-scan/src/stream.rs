@@ -6,6 +6,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread;
 
@@ -28,15 +29,34 @@ pub struct Scanned<T> {
     pub sha256: String,
     /// The evidence, or why the stream is not evidence: invalid UTF-8
     /// anywhere wins over any other error, as for a document in memory.
-    pub evidence: Result<T, String>,
+    /// `None` when the second reader said [`Enough`] and the scan stopped
+    /// (and the stream is valid UTF-8).
+    pub evidence: Option<Result<T, String>>,
     /// `evidence` is the error of invalid UTF-8.
     pub utf8_error: bool,
 }
 
 /// A second reader of the same bytes, on a thread of its own: it is given
 /// the stream (as a [`Read`]) and may stop early; the bytes are still all
-/// read and hashed.
-pub type Consumer<'c> = &'c mut (dyn FnMut(&mut dyn Read) + Send);
+/// read and hashed. It may tell the scan as evidence to stop ([`Enough`]).
+pub type Consumer<'c> = &'c mut (dyn FnMut(&mut dyn Read, &Enough) + Send);
+
+/// The second reader's word that the document is its own (a tool format's,
+/// it has the format's arrays): the scan as evidence stops there and gives
+/// no verdict, and the thread it ran on is free for the other readers (on
+/// a 1 GiB SARIF log it was a third of the CPU time). The caller scans again
+/// if the document turns out to need that verdict after all.
+#[derive(Debug, Default)]
+pub struct Enough(AtomicBool);
+
+impl Enough {
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+    fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
 
 /// Reads `reader` to the end once: hashes every byte and scans the same
 /// bytes on a second thread, and `also` reads the same chunks on a third
@@ -48,6 +68,7 @@ pub(crate) fn scan_with(
 ) -> io::Result<Scanned<Doc>> {
     let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
     let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
+    let enough = Enough::default();
     thread::scope(|scope| {
         let scanner = thread::Builder::new().name("evidence-scan".to_string()).spawn_scoped(
             scope,
@@ -60,18 +81,19 @@ pub(crate) fn scan_with(
         let (also_tx, also_thread) = match also {
             Some(consumer) => {
                 let (also_tx, also_rx) = mpsc::sync_channel::<Vec<u8>>(IN_FLIGHT);
+                let enough = &enough;
                 let thread = thread::Builder::new().name("tool-read".to_string()).spawn_scoped(
                     scope,
                     move || {
                         let mut chunks = Chunks { rx: also_rx, current: Vec::new(), at: 0 };
-                        consumer(&mut chunks);
+                        consumer(&mut chunks, enough);
                     },
                 )?;
                 (Some(also_tx), Some(thread))
             }
             None => (None, None),
         };
-        let read = pump(reader, tx, also_tx, &back_rx);
+        let read = pump(reader, tx, also_tx, &back_rx, &enough);
         if let Some(thread) = also_thread {
             if thread.join().is_err() {
                 return Err(io::Error::other("the tool reader thread failed"));
@@ -79,24 +101,37 @@ pub(crate) fn scan_with(
         }
         // The scanner ends once the sender is gone (`pump` dropped it).
         let parsed = scanner.join().unwrap_or_else(|_| Err("the scanner thread failed".into()));
-        let (bytes, sha256, utf8_error) = read?;
+        let Pumped { bytes, sha256, utf8_error, stopped } = read?;
         let evidence = match utf8_error {
-            Some(at) => Err(utf8::message(at)),
-            None => parsed,
+            Some(at) => Some(Err(utf8::message(at))),
+            // Cut short on purpose: what the scanner says is not a verdict.
+            None if stopped => None,
+            None => Some(parsed),
         };
         Ok(Scanned { bytes, sha256, evidence, utf8_error: utf8_error.is_some() })
     })
 }
 
+/// What the pump read: the sums, where the UTF-8 broke, and whether the
+/// scan was stopped at the second reader's word.
+struct Pumped {
+    bytes: u64,
+    sha256: String,
+    utf8_error: Option<u64>,
+    stopped: bool,
+}
+
 /// Reads, hashes and checks every chunk, and passes it on to the scanner
-/// while it still wants more.
+/// while it still wants more and the second reader did not say [`Enough`].
 fn pump(
     reader: &mut dyn Read,
     tx: SyncSender<Vec<u8>>,
     also: Option<SyncSender<Vec<u8>>>,
     back: &Receiver<Vec<u8>>,
-) -> io::Result<(u64, String, Option<u64>)> {
+    enough: &Enough,
+) -> io::Result<Pumped> {
     let mut tx = Some(tx);
+    let mut stopped = false;
     let mut also = also;
     let mut hasher = Hasher::new();
     let mut utf8 = Utf8::new();
@@ -119,6 +154,12 @@ fn pump(
                 also = None;
             }
         }
+        if tx.is_some() && enough.is_set() {
+            // The scanner sees the end of its stream and returns; whatever
+            // it says is dropped.
+            tx = None;
+            stopped = true;
+        }
         match &tx {
             Some(sender) => {
                 if let Err(mpsc::SendError(buf)) = sender.send(buf) {
@@ -133,7 +174,7 @@ fn pump(
     drop(tx);
     drop(also);
     utf8.finish();
-    Ok((total, hasher.finish_hex(), utf8.error()))
+    Ok(Pumped { bytes: total, sha256: hasher.finish_hex(), utf8_error: utf8.error(), stopped })
 }
 
 /// The chunks of the stream as a [`Read`].

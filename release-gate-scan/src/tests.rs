@@ -341,14 +341,14 @@ fn the_stream_pipeline_agrees_across_chunks() {
         Ok(vec!["check `scan` failed".to_string()])
     );
     let scanned = scan_with(&mut doc.as_bytes(), None).unwrap();
-    assert_eq!(scanned.evidence, expected);
+    assert_eq!(scanned.evidence, Some(expected));
     assert_eq!(scanned.bytes, doc.len() as u64);
     assert_eq!(scanned.sha256, crate::hash::sha256_hex(doc.as_bytes()));
 
     // An error late in the stream: the same message and position as in
     // memory.
     let broken = doc.replace("\"ok\":true}\n], \"checks\"", "\"ok\":tru}\n], \"checks\"");
-    let late = scan_with(&mut broken.as_bytes(), None).unwrap().evidence;
+    let late = scan_with(&mut broken.as_bytes(), None).unwrap().evidence.unwrap();
     assert_eq!(late, parse(broken.as_bytes()));
     assert!(late.is_err() && reference::parse(broken.as_bytes()).is_err());
 
@@ -357,17 +357,64 @@ fn the_stream_pipeline_agrees_across_chunks() {
     let at = bad.len() - 10;
     bad[at] = 0xff;
     let scanned = scan_with(&mut &bad[..], None).unwrap();
-    assert_eq!(scanned.evidence, Err(format!("invalid UTF-8 at byte offset {at}")));
+    assert_eq!(scanned.evidence, Some(Err(format!("invalid UTF-8 at byte offset {at}"))));
     assert_eq!(scanned.sha256, crate::hash::sha256_hex(&bad));
 
     // Not JSON at all: the scanner stops at once, the hash covers every byte.
     let blob: Vec<u8> = (0..5 * stream::CHUNK).map(|i| (i % 7) as u8 + b'a').collect();
     let scanned = scan_with(&mut &blob[..], None).unwrap();
-    assert_eq!(scanned.evidence, Err("expected value at line 1 column 1".to_string()));
+    assert_eq!(scanned.evidence, Some(Err("expected value at line 1 column 1".to_string())));
     assert_eq!(
         (scanned.bytes, scanned.sha256),
         (blob.len() as u64, crate::hash::sha256_hex(&blob))
     );
+}
+
+/// A second reader that says [`stream::Enough`] stops the scan as
+/// evidence: no verdict comes back (not a wrong one), and every byte is
+/// still read and hashed. Without that word the verdict comes back. The
+/// consumer says it before it takes its first chunk, and the pump cannot
+/// get more than the channel's chunks ahead of it, so on a document of
+/// many chunks the stop is certain.
+#[test]
+fn a_second_reader_can_stop_the_scan() {
+    let mut doc = String::from("{\"status\": \"passed\", \"bulk\": [");
+    while doc.len() < (stream::IN_FLIGHT + 6) * stream::CHUNK {
+        doc.push_str("{\"a\": [1, 2, 3], \"b\": \"text\"},\n");
+    }
+    doc.push_str("{}]}");
+    let read_all = |input: &mut dyn Read| {
+        let mut sink = Vec::new();
+        input.read_to_end(&mut sink).unwrap();
+        sink.len()
+    };
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    let mut stop = |input: &mut dyn Read, enough: &stream::Enough| {
+        enough.set();
+        seen.store(read_all(input), std::sync::atomic::Ordering::Relaxed);
+    };
+    let scanned = scan_with(&mut doc.as_bytes(), Some(&mut stop)).unwrap();
+    assert_eq!(scanned.evidence, None);
+    assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), doc.len());
+    assert_eq!(
+        (scanned.bytes, scanned.sha256.clone()),
+        (doc.len() as u64, crate::hash::sha256_hex(doc.as_bytes()))
+    );
+
+    let mut go_on = |input: &mut dyn Read, _: &stream::Enough| {
+        read_all(input);
+    };
+    let scanned = scan_with(&mut doc.as_bytes(), Some(&mut go_on)).unwrap();
+    assert_eq!(scanned.evidence, Some(parse(doc.as_bytes())));
+    assert!(scanned.evidence.unwrap().is_ok_and(|ev| ev.own_format));
+
+    // Invalid UTF-8 is found by the pump, not the scanner: it is the
+    // verdict even when the scan was stopped.
+    let mut bad = doc.into_bytes();
+    let at = bad.len() - 3;
+    bad[at] = 0xC3;
+    let scanned = scan_with(&mut &bad[..], Some(&mut stop)).unwrap();
+    assert_eq!(scanned.evidence, Some(Err(format!("invalid UTF-8 at byte offset {at}"))));
 }
 
 #[test]
@@ -392,7 +439,7 @@ fn a_failing_reader_is_an_error() {
 #[test]
 fn messages_are_bounded_streamed_or_not() {
     let doc = format!("{{\"{k}\": 1, \"{k}\": 2}}", k = "k".repeat(100_000));
-    let streamed = scan_with(&mut doc.as_bytes(), None).unwrap().evidence.unwrap_err();
+    let streamed = scan_with(&mut doc.as_bytes(), None).unwrap().evidence.unwrap().unwrap_err();
     assert_eq!(streamed, parse(doc.as_bytes()).unwrap_err());
     assert!(streamed.len() < 1100, "{}", streamed.len());
     assert!(streamed.starts_with("duplicate key `kkk"), "{streamed}");

@@ -197,6 +197,84 @@ fn sarif_edge_cases_read_the_same_streamed() {
     }
 }
 
+/// Documents of many chunks, whose streamed array starts in the first:
+/// the tool reader tells the scan as evidence to stop there (the pump
+/// cannot get more than a few chunks ahead of it), so each decision that
+/// needs that scan's verdict (the gate's own keys, no format claims the
+/// document, it is not one JSON document) reads the file a second time,
+/// and still decides as the whole reader does.
+#[test]
+fn documents_of_many_chunks_read_the_same_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    let mut len = 0;
+    let mut i = 0usize;
+    while len < 8 << 20 {
+        let result = format!(
+            r#"{{"ruleId": "R{}", "level": "note", "message": {{"text": "result {i}"}}, "locations": [{{"physicalLocation": {{"artifactLocation": {{"uri": "src/f{i}.rs"}}}}}}]}}"#,
+            i % 3
+        );
+        len += result.len() + 1;
+        results.push(result);
+        i += 1;
+    }
+    let results = results.join(",");
+    let run = format!(r#"{{"tool": {TOOL}, "results": [{results}]}}"#);
+    // Each document, what the whole reader says of it, and whether the
+    // streamed reader says the same or refuses it (what no format claims,
+    // once its arrays were streamed, and what is not one JSON document
+    // without a format's name: the refusal quotes the scan's verdict).
+    let cases = [
+        // A tool document: decided without the scan.
+        (format!(r#"{{"version": "2.1.0", "runs": [{run}]}}"#), "sarif: ", "same"),
+        // The gate's own key after the results: a mixed document.
+        (
+            format!(r#"{{"version": "2.1.0", "runs": [{run}], "status": "passed"}}"#),
+            "a mixed document",
+            "same",
+        ),
+        (
+            format!(r#"{{"version": "2.1.0", "runs": [{run}], "passed": true}}"#),
+            "a mixed document",
+            "same",
+        ),
+        // No format claims it: the gate's own rule.
+        (
+            format!(r#"{{"runs": [{{"results": [{results}]}}]}}"#),
+            "evidence: no `status` field",
+            "refused",
+        ),
+        // Not one JSON document, late.
+        (
+            format!(r#"{{"version": "2.1.0", "runs": [{run}]}} trailing"#),
+            "trailing characters at line 6 column",
+            "refused",
+        ),
+        (
+            format!(r#"{{"version": "2.1.0", "runs": [{run}], "version": "2.1.0"}}"#),
+            "duplicate key `version`",
+            "same",
+        ),
+    ];
+    for (k, (doc, says, streamed)) in cases.into_iter().enumerate() {
+        let name = format!("{k}.json");
+        let (whole, _) = read_both(tmp.path(), &name, doc.as_bytes());
+        let said = |result: &ReadResult| match &result.content {
+            Content::Read(Understood::Invalid(why)) => why.clone(),
+            Content::Read(Understood::Evidence(judged)) => {
+                format!("{}: {}", judged.format, judged.outcome.reasons.join("; "))
+            }
+            other => panic!("{k}: {other:?}"),
+        };
+        assert!(said(&whole).contains(says), "{k}: {}", said(&whole));
+        assert_eq!(differential(tmp.path(), &name, doc.as_bytes()), streamed, "{k}");
+        if streamed == "refused" && says.starts_with("trailing") {
+            let (_, refused) = read_both(tmp.path(), &name, doc.as_bytes());
+            assert!(said(&refused).starts_with(says), "{k}: {}", said(&refused));
+        }
+    }
+}
+
 /// A run whose results come before its tool: held, up to a limit past which
 /// a streamed log is refused with the reason (and read whole in memory).
 #[test]

@@ -5,8 +5,13 @@
 //! A file up to `max-parse-bytes` is read into memory, hashed on the way in,
 //! and may be any format. A larger one is streamed: this thread reads and
 //! hashes it while a second thread scans the same chunks as the gate's own
-//! evidence and a third as SARIF and cargo-deny's JSON lines, or as JUnit
-//! XML, in bounded memory. The byte-level work (hashing, scanning) is in
+//! evidence and a third reads them as the tool formats (JSON, cargo-deny's
+//! JSON lines or JUnit XML), in bounded memory. Once the third starts one
+//! of a tool format's arrays, the second stops (it would only repeat the
+//! same walk); the rare decision that still needs its verdict (the gate's
+//! own top-level keys, no format claims the document, it is not one JSON
+//! document) scans the opened file again, and a file whose bytes changed
+//! in between is invalid. The byte-level work (hashing, scanning) is in
 //! the `release-gate-scan` crate, which the dev profile optimizes.
 
 #![deny(clippy::arithmetic_side_effects)]
@@ -21,6 +26,7 @@ use release_gate_scan::evidence::scan_with;
 use release_gate_scan::evidence::UTF8_BOM;
 use release_gate_scan::hash;
 use release_gate_scan::skeleton;
+use release_gate_scan::stream::{Enough, Scanned};
 
 use super::formats::detect::{self, Context, Judged, Understood};
 use super::formats::evidence_json::Evidence;
@@ -182,7 +188,7 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
     let mut tool = None;
     let mut deny = cargo_deny::Lines::default();
     let mut xml = None;
-    let mut reader = |chunks: &mut dyn io::Read| {
+    let mut reader = |chunks: &mut dyn io::Read, enough: &Enough| {
         let mut input = io::BufReader::with_capacity(1 << 16, chunks);
         if starts_xml(&mut input) {
             let input = junit::Input::stream(input, junit::MAX_EVENT_BYTES);
@@ -192,7 +198,8 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
         let mut split = cargo_deny::splitter();
         let mut tee =
             Tee { inner: &mut input, split: &mut split, each: &mut |l, e| deny.line(l, e) };
-        tool = Some(skeleton::read(&mut tee, streams::PLAN, &mut streams));
+        let mut sink = Enoughs { streams: &mut streams, enough };
+        tool = Some(skeleton::read(&mut tee, streams::PLAN, &mut sink));
         // The rest of the stream, for the lines (none once they stopped).
         let mut rest = vec![0; 1 << 16];
         while !tee.split.stopped() && matches!(io::Read::read(&mut tee, &mut rest), Ok(n) if n > 0)
@@ -202,34 +209,83 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
         deny.split_stopped(&split);
     };
     let scanned = scan_with(&mut file, Some(&mut reader));
-    hash::close(file);
-    match scanned {
-        Ok(scanned) => {
-            let tool = tool.unwrap_or_else(|| Err(serde::de::Error::custom(skeleton::OVER_BUDGET)));
-            let understood = match &scanned.evidence {
-                // Invalid UTF-8 anywhere wins, as for a document in memory
-                // (UTF-16 is decoded only in memory).
-                Err(why) if scanned.utf8_error && !utf16(&tool) => Understood::Invalid(why.clone()),
-                _ if xml.is_some() => xml_streamed(xml, size, policy.max_parse_bytes, path),
-                own => detect::understand_stream(
-                    own,
-                    &tool,
-                    &streams,
-                    Some(deny),
-                    &policy.formats,
-                    context(path),
-                )
-                .unwrap_or_else(|| {
-                    streamed(scanned.evidence.clone(), size, policy.max_parse_bytes, utf16(&tool))
-                }),
-            };
-            ReadResult {
-                bytes: Some(scanned.bytes),
-                sha256: Some(scanned.sha256),
-                content: Content::Read(understood),
-            }
+    let scanned = match scanned {
+        Ok(scanned) => scanned,
+        Err(e) => {
+            hash::close(file);
+            return unreadable(format!("cannot read it to the end: {e}"));
         }
-        Err(e) => unreadable(format!("cannot read it to the end: {e}")),
+    };
+    let tool = tool.unwrap_or_else(|| Err(serde::de::Error::custom(skeleton::OVER_BUDGET)));
+    // The scan as evidence stopped at the tool reader's word: scanned
+    // again if the decision needs it, from a second read of the same file
+    // (the one opened: not the path again, which could be swapped).
+    let changed = std::cell::Cell::new(false);
+    let again = || {
+        let (evidence, same) = scan_again(&file, &scanned.sha256);
+        changed.set(!same);
+        evidence
+    };
+    let mut own = detect::Own::new(scanned.evidence.clone(), &again);
+    let understood = match &scanned.evidence {
+        // Invalid UTF-8 anywhere wins, as for a document in memory
+        // (UTF-16 is decoded only in memory).
+        Some(Err(why)) if scanned.utf8_error && !utf16(&tool) => Understood::Invalid(why.clone()),
+        _ if xml.is_some() => xml_streamed(xml, size, policy.max_parse_bytes, path),
+        _ => detect::understand_stream(
+            &mut own,
+            &tool,
+            &streams,
+            Some(deny),
+            &policy.formats,
+            context(path),
+        )
+        .unwrap_or_else(|| streamed(own.get().clone(), size, policy.max_parse_bytes, utf16(&tool))),
+    };
+    hash::close(file);
+    let understood = match changed.get() {
+        true => Understood::Invalid(
+            "the file changed while it was read: a second read of it for the gate's own evidence scan gave another SHA-256; write it once, before the gate runs".to_string(),
+        ),
+        false => understood,
+    };
+    ReadResult {
+        bytes: Some(scanned.bytes),
+        sha256: Some(scanned.sha256),
+        content: Content::Read(understood),
+    }
+}
+
+/// The gate's own evidence scan of `file` again, from its start, and
+/// whether the bytes were the same (`sha256`) as the first read's: only
+/// then is the scan about the document the rest of the gate read.
+fn scan_again(mut file: &File, sha256: &str) -> (Result<Evidence, String>, bool) {
+    use std::io::Seek;
+    let scanned = file.rewind().and_then(|()| scan_with(&mut file, None));
+    match scanned {
+        Ok(Scanned { evidence: Some(evidence), sha256: again, .. }) => (evidence, again == sha256),
+        Ok(Scanned { evidence: None, .. }) => (Err("not scanned".to_string()), false),
+        Err(e) => (Err(format!("cannot read it again: {e}")), false),
+    }
+}
+
+/// The streams' sink, which tells the scan as evidence it may stop once a
+/// tool format's array starts: the document is most likely that format's.
+struct Enoughs<'a> {
+    streams: &'a mut Streams,
+    enough: &'a Enough,
+}
+
+impl skeleton::Sink for Enoughs<'_> {
+    fn start(&mut self, at: &[skeleton::Step], prefix: &[u8]) {
+        self.enough.set();
+        self.streams.start(at, prefix);
+    }
+    fn element(&mut self, at: &[skeleton::Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
+        self.streams.element(at, index, bytes, key);
+    }
+    fn end(&mut self, at: &[skeleton::Step], count: usize) {
+        self.streams.end(at, count);
     }
 }
 
@@ -513,6 +569,28 @@ mod tests {
             Content::Unreadable(why) => why,
             other => panic!("expected unreadable, got {other:?}"),
         }
+    }
+
+    /// The second scan reads the opened file from its start, and is about
+    /// the document the gate read only when the digest is the same.
+    #[test]
+    fn a_second_scan_is_the_same_bytes_or_it_says_not() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("evidence.json");
+        let doc = r#"{"status": "failed", "domain": "security"}"#;
+        fs::write(&path, doc).unwrap();
+        let mut file = File::open(&path).unwrap();
+        io::Read::read_to_end(&mut file, &mut Vec::new()).unwrap();
+        let sha256 = hash::sha256_hex(doc.as_bytes());
+        let (evidence, same) = scan_again(&file, &sha256);
+        assert!(same);
+        let evidence = evidence.unwrap();
+        assert!(evidence.own_format && !evidence.reasons.is_empty(), "{evidence:?}");
+        // Rewritten in place since the first read: another digest.
+        fs::write(&path, r#"{"status": "passed", "domain": "security"}"#).unwrap();
+        let (evidence, same) = scan_again(&file, &sha256);
+        assert!(!same);
+        assert!(evidence.is_ok_and(|ev| ev.reasons.is_empty()));
     }
 
     /// A file discovery listed as regular and swapped before it is read: for

@@ -291,12 +291,52 @@ pub fn understand_large(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Un
     if text.trim_start().starts_with('<') {
         return understand(bytes, policy, ctx);
     }
-    let own = evidence::parse_str(text);
     let mut streams = Streams::in_memory(policy);
     let tool =
         release_gate_scan::skeleton::read_slice(text.as_bytes(), streams::PLAN, &mut streams);
-    understand_stream(&own, &tool, &streams, None, policy, ctx)
+    // The gate's own scan only when the decision needs it (see `Own`).
+    let scan = || evidence::parse_str(text);
+    understand_stream(&mut Own::later(&scan), &tool, &streams, None, policy, ctx)
         .unwrap_or_else(|| understand(bytes, policy, ctx))
+}
+
+/// A document's reading as the gate's own evidence, for
+/// [`understand_stream`]: scanned already, or scanned when first asked
+/// for. A tool document (one of its formats claims it) with neither of the
+/// own format's top-level keys (`status`, `passed`) is decided without it:
+/// whatever that scan said, the decision would be the same. Every other
+/// decision asks for it.
+pub struct Own<'a> {
+    scanned: Option<Result<Evidence, String>>,
+    scan: &'a dyn Fn() -> Result<Evidence, String>,
+}
+
+impl<'a> Own<'a> {
+    /// Scanned already (`Some`), or not (the scan stopped early: `scan`
+    /// scans it when asked).
+    pub fn new(
+        scanned: Option<Result<Evidence, String>>,
+        scan: &'a dyn Fn() -> Result<Evidence, String>,
+    ) -> Own<'a> {
+        Own { scanned, scan }
+    }
+
+    /// Not scanned yet.
+    pub fn later(scan: &'a dyn Fn() -> Result<Evidence, String>) -> Own<'a> {
+        Own::new(None, scan)
+    }
+
+    /// The scan's verdict, scanning now if it was not scanned yet.
+    pub fn get(&mut self) -> &Result<Evidence, String> {
+        let scan = self.scan;
+        self.scanned.get_or_insert_with(scan)
+    }
+}
+
+/// The document has a top-level key of the gate's own format: the
+/// evidence scanner would say `own_format` (`Evidence::own_format`).
+fn has_own_keys(doc: &Value) -> bool {
+    doc.as_object().is_some_and(|o| o.contains_key("status") || o.contains_key("passed"))
 }
 
 /// A document over `max-parse-bytes`, read once from a stream by two
@@ -309,7 +349,7 @@ pub fn understand_large(bytes: &[u8], policy: &FormatPolicy, ctx: Context) -> Un
 /// records that are not one a line, another tool format whose document is
 /// too large to hold): the caller refuses it.
 pub fn understand_stream(
-    own: &Result<Evidence, String>,
+    own: &mut Own<'_>,
     tool: &Result<Value, serde_json::Error>,
     streams: &Streams,
     lines: Option<cargo_deny::Lines>,
@@ -326,6 +366,15 @@ pub fn understand_stream(
         return Some(not_xml(ctx.hint));
     }
     let promised = ctx.hint.json_format();
+    let unscanned = tool.as_ref().ok().filter(|doc| own.scanned.is_none() && !has_own_keys(doc));
+    if let Some(doc) = unscanned {
+        // Without the own format's keys, `own_format` below is `None`
+        // whatever the scan says, and the tool formats come next.
+        if let Some(understood) = tool_format(doc, policy, ctx, Some(streams)) {
+            return Some(understood);
+        }
+    }
+    let own = own.get();
     // A mixed document: the skeleton has what the detectors read (a
     // skeleton over its budget is the gate's own evidence's bulk).
     if let Some(understood) = own_format(own, ctx.hint, |_| tool.as_ref().ok().and_then(tool_claim))
