@@ -35,6 +35,7 @@ pub mod hash;
 pub mod ids;
 pub mod json;
 pub mod lines;
+pub mod pipe;
 pub mod position;
 pub mod pretty;
 pub mod records;

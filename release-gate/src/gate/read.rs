@@ -25,6 +25,7 @@ use std::sync::Mutex;
 use release_gate_scan::evidence::scan_with;
 use release_gate_scan::evidence::UTF8_BOM;
 use release_gate_scan::hash;
+use release_gate_scan::pipe;
 use release_gate_scan::skeleton;
 use release_gate_scan::stream::{Enough, Scanned};
 
@@ -199,7 +200,9 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
         let mut tee =
             Tee { inner: &mut input, split: &mut split, each: &mut |l, e| deny.line(l, e) };
         let mut sink = Enoughs { streams: &mut streams, enough };
-        tool = Some(skeleton::read(&mut tee, streams::PLAN, &mut sink));
+        // The walk here, the formats' folds on a thread of their own.
+        let read = pipe::piped(&mut sink, |sink| skeleton::read(&mut tee, streams::PLAN, sink));
+        tool = Some(read.unwrap_or_else(|e| Err(serde_json::Error::io(e))));
         // The rest of the stream, for the lines (none once they stopped).
         let mut rest = vec![0; 1 << 16];
         while !tee.split.stopped() && matches!(io::Read::read(&mut tee, &mut rest), Ok(n) if n > 0)
