@@ -199,9 +199,11 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
         let mut split = cargo_deny::splitter();
         let mut tee =
             Tee { inner: &mut input, split: &mut split, each: &mut |l, e| deny.line(l, e) };
-        let mut sink = Enoughs { streams: &mut streams, enough };
-        // The walk here, the formats' folds on a thread of their own.
-        let read = pipe::piped(&mut sink, |sink| skeleton::read(&mut tee, streams::PLAN, sink));
+        // The walk here, the formats' folds on a thread of their own; the
+        // walk's side says enough (at once, not after a batch).
+        let read = pipe::piped(&mut streams, |sink| {
+            skeleton::read(&mut tee, streams::PLAN, &mut Enoughs { sink, enough })
+        });
         tool = Some(read.unwrap_or_else(|e| Err(serde_json::Error::io(e))));
         // The rest of the stream, for the lines (none once they stopped).
         let mut rest = vec![0; 1 << 16];
@@ -272,23 +274,24 @@ fn scan_again(mut file: &File, sha256: &str) -> (Result<Evidence, String>, bool)
     }
 }
 
-/// The streams' sink, which tells the scan as evidence it may stop once a
-/// tool format's array starts: the document is most likely that format's.
+/// A sink that tells the scan as evidence it may stop once a tool format's
+/// array starts (the document is most likely that format's), and passes
+/// every event on.
 struct Enoughs<'a> {
-    streams: &'a mut Streams,
+    sink: &'a mut dyn skeleton::Sink,
     enough: &'a Enough,
 }
 
 impl skeleton::Sink for Enoughs<'_> {
     fn start(&mut self, at: &[skeleton::Step], prefix: &[u8]) {
         self.enough.set();
-        self.streams.start(at, prefix);
+        self.sink.start(at, prefix);
     }
     fn element(&mut self, at: &[skeleton::Step], index: usize, bytes: &[u8], key: Option<&[u8]>) {
-        self.streams.element(at, index, bytes, key);
+        self.sink.element(at, index, bytes, key);
     }
     fn end(&mut self, at: &[skeleton::Step], count: usize) {
-        self.streams.end(at, count);
+        self.sink.end(at, count);
     }
 }
 

@@ -454,20 +454,123 @@ fn main() -> anyhow::Result<()> {
 }
 "#;
 
+/// What the gate needs beyond the design's eight packages (the same
+/// requirements as `release-gate`'s and `release-gate-scan`'s manifests;
+/// a test holds the names to them), each used a little, with the
+/// workspace's per-package opt-levels for those it optimizes: the floor
+/// plus these is what any gate with this design and these formats builds
+/// before a line of its own code.
+pub(super) const EXTRA_DEPENDENCIES: &str = r#"base64 = "0.23"
+jiff = { version = "0.2.46", default-features = false, features = ["std"] }
+memchr = "2"
+quick-xml = "0.42"
+toml = { version = "1.0.7", default-features = false, features = ["parse", "serde"] }
+"#;
+const EXTRA_PROFILE: &str = r#"
+[profile.dev.package.sha2]
+opt-level = 2
+codegen-units = 1
+debug-assertions = false
+[profile.dev.package.memchr]
+opt-level = 2
+codegen-units = 1
+debug-assertions = false
+[profile.dev.package.quick-xml]
+opt-level = 2
+codegen-units = 1
+debug-assertions = false
+"#;
+const EXTRA_MAIN: &str = r#"
+/// The gate's other packages, used a little.
+fn extra(text: &str) -> anyhow::Result<usize> {
+    use base64::Engine as _;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(text)?;
+    let at: jiff::Timestamp = text.parse()?;
+    let value: toml::Table = toml::from_str(text)?;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut events = 0;
+    while !matches!(reader.read_event()?, quick_xml::events::Event::Eof) {
+        events += 1;
+    }
+    let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    Ok(decoded.len() + at.as_second() as usize + value.len() + events + lines)
+}
+"#;
+
 /// The floor crate of the cold build in `dir`: a binary that depends on
 /// exactly the design's eight packages (clap with the xtask's features) and
 /// uses each a little, in the workspace's dev profile (without the
 /// per-package opt-levels, the gate's own choice), with the workspace's
-/// `Cargo.lock`, so that the same versions resolve offline.
-pub(super) fn write_floor(dir: &Path, root: &Path) -> Result<()> {
+/// `Cargo.lock`, so that the same versions resolve offline. With `extra`,
+/// the same crate with [`EXTRA_DEPENDENCIES`] too.
+pub(super) fn write_floor(dir: &Path, root: &Path, extra: bool) -> Result<()> {
     fs::create_dir_all(dir.join("src"))
         .with_context(|| format!("cannot create `{}`", dir.display()))?;
     let write = |path: PathBuf, text: &[u8]| {
         fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))
     };
-    write(dir.join("Cargo.toml"), MANIFEST.as_bytes())?;
-    write(dir.join("src").join("main.rs"), MAIN.as_bytes())?;
+    let (manifest, main) = match extra {
+        false => (MANIFEST.to_string(), MAIN.to_string()),
+        true => (
+            MANIFEST.replace("\n\n# Its own workspace", &format!("\n{EXTRA_DEPENDENCIES}\n# Its own workspace"))
+                + EXTRA_PROFILE,
+            MAIN.replace("    println!(", "    let extra = extra(&json).unwrap_or(0);\n    println!(\"{extra}\");\n    println!(")
+                + EXTRA_MAIN,
+        ),
+    };
+    write(dir.join("Cargo.toml"), manifest.as_bytes())?;
+    write(dir.join("src").join("main.rs"), main.as_bytes())?;
     let lock = root.join("Cargo.lock");
     let lock = fs::read(&lock).with_context(|| format!("cannot read `{}`", lock.display()))?;
     write(dir.join("Cargo.lock"), &lock)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names in a manifest's `[dependencies]`.
+    fn dependencies(manifest: &str) -> std::collections::BTreeSet<String> {
+        let mut names = std::collections::BTreeSet::new();
+        let mut inside = false;
+        for line in manifest.lines() {
+            if line.starts_with('[') {
+                inside = line == "[dependencies]";
+            } else if let Some((name, _)) = line.split_once(" = ").filter(|_| inside) {
+                names.insert(name.trim().to_string());
+            }
+        }
+        names
+    }
+
+    /// The floor with the gate's packages has exactly the packages the
+    /// gate's two library crates depend on beyond the floor's, and the
+    /// generated manifest has both sets.
+    #[test]
+    fn the_gates_other_packages_are_the_libraries_dependencies() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let mut gate = std::collections::BTreeSet::new();
+        for krate in ["release-gate", "release-gate-scan"] {
+            let manifest = fs::read_to_string(root.join(krate).join("Cargo.toml")).unwrap();
+            gate.extend(dependencies(&manifest));
+        }
+        let floor = dependencies(MANIFEST);
+        assert_eq!(floor.len(), 8, "{floor:?}");
+        let extra = dependencies(&format!("[dependencies]\n{EXTRA_DEPENDENCIES}"));
+        let beyond: std::collections::BTreeSet<String> = gate
+            .difference(&floor)
+            // toml_edit is `init`'s, a feature the xtask does not build.
+            .filter(|name| !name.starts_with("release-gate") && *name != "toml_edit")
+            .cloned()
+            .collect();
+        assert_eq!(extra, beyond);
+
+        let tmp = tempfile::tempdir().unwrap();
+        write_floor(tmp.path(), root, true).unwrap();
+        let written = fs::read_to_string(tmp.path().join("Cargo.toml")).unwrap();
+        let all: std::collections::BTreeSet<String> = floor.union(&extra).cloned().collect();
+        assert_eq!(dependencies(&written), all);
+        let main = fs::read_to_string(tmp.path().join("src").join("main.rs")).unwrap();
+        assert!(main.contains("let extra = extra(&json)") && main.contains("fn extra("), "{main}");
+    }
 }

@@ -503,9 +503,14 @@ pub(super) fn gate_stubs(ctx: &Ctx) -> Result<Outcome> {
 /// registry already downloaded, `--offline`), against the same build of the
 /// floor crate: the design's eight packages, nothing else (`write_floor`).
 /// Builds alternate, floor first; one pair, or `--runs` pairs when given.
+/// Between them, the floor crate with the gate's other packages too and no
+/// gate code (`cold-build-deps`, for information): what part of the ratio
+/// the packages are, and what the gate's own crates.
 pub(super) fn cold_build(ctx: &Ctx) -> Result<Outcome> {
     let floor = ctx.dir.join("floor");
-    write_floor(&floor, &ctx.root)?;
+    write_floor(&floor, &ctx.root, false)?;
+    let deps = ctx.dir.join("floor-deps");
+    write_floor(&deps, &ctx.root, true)?;
     let build = |label: &str, args: &[&str]| -> Result<super::measure::Run> {
         let target = ctx.dir.join(format!("{label}-target"));
         if target.exists() {
@@ -518,38 +523,58 @@ pub(super) fn cold_build(ctx: &Ctx) -> Result<Outcome> {
         expect_code(&run, 0, label, &ctx.log(label))?;
         Ok(run)
     };
-    let manifest = floor.join("Cargo.toml");
-    let floor_args = ["--manifest-path", manifest.to_str().context("a non-UTF-8 path")?];
-    let (mut x, mut f) = (Runs::default(), Runs::default());
+    let manifest = |dir: &Path| -> Result<String> {
+        Ok(dir.join("Cargo.toml").to_str().context("a non-UTF-8 path")?.to_string())
+    };
+    let (floor_manifest, deps_manifest) = (manifest(&floor)?, manifest(&deps)?);
+    let (mut x, mut f, mut d) = (Runs::default(), Runs::default(), Runs::default());
     for _ in 0..ctx.cold_pairs {
-        f.0.push(build("cold-floor", &floor_args)?);
+        f.0.push(build("cold-floor", &["--manifest-path", &floor_manifest])?);
+        d.0.push(build("cold-floor-deps", &["--manifest-path", &deps_manifest])?);
         x.0.push(build("cold-build", &["--package", "xtask"])?);
     }
-    let pairs: Vec<String> =
-        f.0.iter().zip(&x.0).map(|(f, x)| format!("{} / {}", secs(f.wall), secs(x.wall))).collect();
-    let mut notes = vec![format!("cold builds, floor / xtask, in order: {}", pairs.join(", "))];
+    let builds = f.0.iter().zip(&d.0).zip(&x.0);
+    let builds: Vec<String> = builds
+        .map(|((f, d), x)| format!("{} / {} / {}", secs(f.wall), secs(d.wall), secs(x.wall)))
+        .collect();
+    let mut notes = vec![format!(
+        "cold builds, floor / floor with the gate's packages / xtask, in order: {}",
+        builds.join(", ")
+    )];
     let timings = ctx.dir.join("cold-build-target").join("cargo-timings");
     match top_units(&timings.join("cargo-timing.html"), 5) {
         Ok(top) => notes.push(format!("cold build, the five longest crates (--timings):\n{top}")),
         Err(err) => notes.push(format!("cold build: no --timings summary ({err:#})")),
     }
-    let ratio = x.median().as_secs_f64() / f.median().as_secs_f64();
-    Ok(Outcome {
-        rows: vec![Row {
+    let ratio = |runs: &Runs| runs.median().as_secs_f64() / f.median().as_secs_f64();
+    let pairs = ctx.cold_pairs;
+    let rows = vec![
+        Row {
+            scenario: "cold-build-deps".into(),
+            input: format!(
+                "the floor crate with the gate's 5 other packages, no gate code, {pairs} build(s)"
+            ),
+            gate: "-".into(),
+            rss: None,
+            peer: format!("{} vs floor {}", secs(d.median()), secs(f.median())),
+            ratio: format!("{:.2}x time", ratio(&d)),
+            target: "-".into(),
+            status: Status::Info,
+        },
+        Row {
             scenario: "cold-build".into(),
             input: format!(
-                "cargo build -p xtask vs the floor crate (8 packages), clean targets, {} pair(s)",
-                ctx.cold_pairs
+                "cargo build -p xtask vs the floor crate (8 packages), clean targets, {pairs} pair(s)"
             ),
             gate: secs(x.median()),
             rss: None,
             peer: format!("floor {}", secs(f.median())),
-            ratio: format!("{ratio:.2}x time"),
+            ratio: format!("{:.2}x time", ratio(&x)),
             target: "<= 1.60x".into(),
-            status: at_most(ratio, 1.6),
-        }],
-        notes,
-    })
+            status: at_most(ratio(&x), 1.6),
+        },
+    ];
+    Ok(Outcome { rows, notes })
 }
 
 /// The `n` longest units of a `--timings` report, one line each.
