@@ -174,19 +174,13 @@ fn write_set(
 ) -> Result<String> {
     remove_stale_temporaries(dir);
 
-    // One file at a time, each rendered, hashed, written and dropped before
-    // the next: with 70,000 artifacts the five texts are about 90 MiB
-    // together, and rendering them side by side (one thread each) held them
-    // all at once, in as many malloc arenas (docs/performance.md).
-    let json = Staged::new(dir, REPORT_JSON, model::json(report));
-    let md = Staged::new(dir, REPORT_MD, render::markdown(report));
-    let (statement, predicate) = {
-        let predicate = attest::predicate(report);
-        let statement = model::json(&attest::statement(&predicate));
-        let statement = Staged::new(dir, ATTESTATION, statement);
-        (statement, Staged::new(dir, VSA_PREDICATE, model::json(&predicate)))
-    };
-    let inputs = index_inputs(report);
+    let side_by_side = report.artifacts().count() <= SIDE_BY_SIDE_MAX;
+    let Rendered { json, md, statement, predicate, inputs } = render_all(dir, report, side_by_side)
+        .map_err(|_| {
+            // The threads that did finish left temporary files.
+            remove_stale_temporaries(dir);
+            anyhow::anyhow!("rendering the report failed; the previous report is unchanged")
+        })?;
     let report_sha256 = json.entry.sha256.clone();
     let mut staged = vec![json, md, statement, predicate];
     let mut outputs: Vec<IndexEntry> = staged.iter().map(|s| s.entry.clone()).collect();
@@ -205,6 +199,57 @@ fn write_set(
     staged.push(Staged::new(dir, SUMS, sums));
     commit(dir, shown, staged)?;
     Ok(report_sha256)
+}
+
+/// Reports of up to this many artifacts render their files side by side;
+/// larger ones one after another. Side by side, every text is held at
+/// once, each thread's in its own malloc arena: with 70,000 artifacts the
+/// five texts are about 90 MiB and the run's peak went 214-267 MiB (one
+/// after another: 179-183 MiB); with 7,000 they are 9 MiB, and rendering
+/// them one after another costs 30 ms of a 480 ms run
+/// (docs/performance.md).
+const SIDE_BY_SIDE_MAX: usize = 16_384;
+
+/// The report's files, each rendered, hashed and written to its temporary
+/// file, and the index's inputs.
+struct Rendered {
+    json: Staged,
+    md: Staged,
+    statement: Staged,
+    predicate: Staged,
+    inputs: Vec<IndexEntry>,
+}
+
+/// Renders the files on their own threads: side by side (they do not
+/// depend on each other), or one after another, each text dropped once
+/// written. A panic in any is the error.
+fn render_all(dir: &Path, report: &Report, side_by_side: bool) -> std::thread::Result<Rendered> {
+    let attestation = || {
+        let predicate = attest::predicate(report);
+        let statement = model::json(&attest::statement(&predicate));
+        let statement = Staged::new(dir, ATTESTATION, statement);
+        (statement, Staged::new(dir, VSA_PREDICATE, model::json(&predicate)))
+    };
+    let json = || Staged::new(dir, REPORT_JSON, model::json(report));
+    let md = || Staged::new(dir, REPORT_MD, render::markdown(report));
+    std::thread::scope(|scope| {
+        if !side_by_side {
+            return scope
+                .spawn(|| {
+                    let (json, md) = (json(), md());
+                    let (statement, predicate) = attestation();
+                    Rendered { json, md, statement, predicate, inputs: index_inputs(report) }
+                })
+                .join();
+        }
+        let md = scope.spawn(md);
+        let inputs = scope.spawn(|| index_inputs(report));
+        let attestation = scope.spawn(attestation);
+        let json = scope.spawn(json);
+        let (json, md, inputs) = (json.join(), md.join(), inputs.join());
+        let (statement, predicate) = attestation.join()?;
+        Ok(Rendered { json: json?, md: md?, statement, predicate, inputs: inputs? })
+    })
 }
 
 /// `SHA256SUMS`: one `<sha256>  <name>` line per file (name, sha256), in
@@ -389,6 +434,33 @@ fn entry(name: &str, bytes: &[u8]) -> IndexEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Side by side or one after another, the same files, byte for byte
+    /// (a report of the end-to-end cases, read back from its golden file).
+    /// The end-to-end tests hold the side-by-side files to their goldens.
+    #[test]
+    fn rendering_one_after_another_writes_the_same_files() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let golden = root.join("tests/cases/waiver_check_other_check_fails/expected/report");
+        let text = fs::read_to_string(golden.join(REPORT_JSON)).unwrap();
+        let report: Report = serde_json::from_str(&text).unwrap();
+        assert!(report.artifacts().count() > 0);
+        let written = |side_by_side: bool| {
+            let tmp = tempfile::tempdir().unwrap();
+            let rendered = render_all(tmp.path(), &report, side_by_side).unwrap();
+            let mut files = Vec::new();
+            for staged in [rendered.json, rendered.md, rendered.statement, rendered.predicate] {
+                files.push((staged.name, fs::read(&staged.tmp).unwrap(), staged.entry));
+            }
+            (files, rendered.inputs)
+        };
+        let (one_by_one, side) = (written(false), written(true));
+        assert!(one_by_one == side, "the two ways wrote different files");
+        let names: Vec<&str> = one_by_one.0.iter().map(|(name, _, _)| *name).collect();
+        assert_eq!(names, [REPORT_JSON, REPORT_MD, ATTESTATION, VSA_PREDICATE]);
+        assert!(one_by_one.0.iter().all(|(_, bytes, entry)| entry.bytes == bytes.len() as u64));
+        assert_eq!(one_by_one.1.len(), report.artifacts().count());
+    }
 
     /// A rename that fails midway (here: the third temporary file is gone)
     /// puts the old set back: replaced files restored, new ones removed, no
