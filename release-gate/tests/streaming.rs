@@ -273,6 +273,15 @@ fn documents_of_many_chunks_read_the_same_streamed() {
             assert!(said(&refused).starts_with(says), "{k}: {}", said(&refused));
         }
     }
+    // Invalid UTF-8 after the scan stopped: found by the reading thread,
+    // and it wins, as in memory.
+    let mut bad = format!(r#"{{"version": "2.1.0", "runs": [{run}], "x": "ab"}}"#).into_bytes();
+    let at = bad.len() - 4;
+    bad[at] = 0xFF;
+    let (whole, streamed) = read_both(tmp.path(), "bad.sarif", &bad);
+    let expected = format!("invalid UTF-8 at byte offset {at}");
+    assert_eq!(whole.content, Content::Read(Understood::Invalid(expected)));
+    assert_eq!(streamed, whole);
 }
 
 /// A run whose results come before its tool: held, up to a limit past which
