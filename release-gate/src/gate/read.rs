@@ -225,10 +225,10 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
     // The scan as evidence stopped at the tool reader's word: scanned
     // again if the decision needs it, from a second read of the same file
     // (the one opened: not the path again, which could be swapped).
-    let changed = std::cell::Cell::new(false);
+    let failed = std::cell::RefCell::new(None);
     let again = || {
-        let (evidence, same) = scan_again(&file, &scanned.sha256);
-        changed.set(!same);
+        let (evidence, failure) = scan_again(&file, &scanned.sha256);
+        *failed.borrow_mut() = failure;
         evidence
     };
     let mut own = detect::Own::new(scanned.evidence.clone(), &again);
@@ -248,11 +248,13 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
         .unwrap_or_else(|| streamed(own.get().clone(), size, policy.max_parse_bytes, utf16(&tool))),
     };
     hash::close(file);
-    let understood = match changed.get() {
-        true => Understood::Invalid(
+    let understood = match failed.into_inner() {
+        None => understood,
+        Some(Again::Changed) => Understood::Invalid(
             "the file changed while it was read: a second read of it for the gate's own evidence scan gave another SHA-256; write it once, before the gate runs".to_string(),
         ),
-        false => understood,
+        // As a read that fails on the way: no digest to stand by.
+        Some(Again::Unreadable(why)) => return unreadable(why),
     };
     ReadResult {
         bytes: Some(scanned.bytes),
@@ -261,16 +263,33 @@ fn read_streamed(path: &Path, mut file: File, size: u64, policy: &ReadPolicy) ->
     }
 }
 
-/// The gate's own evidence scan of `file` again, from its start, and
-/// whether the bytes were the same (`sha256`) as the first read's: only
-/// then is the scan about the document the rest of the gate read.
-fn scan_again(mut file: &File, sha256: &str) -> (Result<Evidence, String>, bool) {
+/// Why the second scan of a file is not about the document the gate read.
+#[derive(Debug, PartialEq)]
+enum Again {
+    /// Its bytes are not the first read's (another SHA-256).
+    Changed,
+    /// It could not be read again.
+    Unreadable(String),
+}
+
+/// The gate's own evidence scan of `file` again, from its start; a
+/// failure when the bytes were not the same (`sha256`) as the first
+/// read's, or could not be read: only without one is the scan about the
+/// document the rest of the gate read.
+fn scan_again(mut file: &File, sha256: &str) -> (Result<Evidence, String>, Option<Again>) {
     use std::io::Seek;
     let scanned = file.rewind().and_then(|()| scan_with(&mut file, None));
     match scanned {
-        Ok(Scanned { evidence: Some(evidence), sha256: again, .. }) => (evidence, again == sha256),
-        Ok(Scanned { evidence: None, .. }) => (Err("not scanned".to_string()), false),
-        Err(e) => (Err(format!("cannot read it again: {e}")), false),
+        Ok(Scanned { evidence: Some(evidence), sha256: again, .. }) => {
+            let changed = (again != sha256).then_some(Again::Changed);
+            (evidence, changed)
+        }
+        // Without a second reader nothing stops the scan; never here.
+        Ok(Scanned { evidence: None, .. }) => (Err("not scanned".into()), Some(Again::Changed)),
+        Err(e) => {
+            let why = format!("cannot read it again (for the gate's own evidence scan): {e}");
+            (Err(why.clone()), Some(Again::Unreadable(why)))
+        }
     }
 }
 
@@ -578,7 +597,8 @@ mod tests {
     }
 
     /// The second scan reads the opened file from its start, and is about
-    /// the document the gate read only when the digest is the same.
+    /// the document the gate read only when the digest is the same and it
+    /// could be read.
     #[test]
     fn a_second_scan_is_the_same_bytes_or_it_says_not() {
         let tmp = tempfile::tempdir().unwrap();
@@ -588,15 +608,21 @@ mod tests {
         let mut file = File::open(&path).unwrap();
         io::Read::read_to_end(&mut file, &mut Vec::new()).unwrap();
         let sha256 = hash::sha256_hex(doc.as_bytes());
-        let (evidence, same) = scan_again(&file, &sha256);
-        assert!(same);
+        let (evidence, failed) = scan_again(&file, &sha256);
+        assert_eq!(failed, None);
         let evidence = evidence.unwrap();
         assert!(evidence.own_format && !evidence.reasons.is_empty(), "{evidence:?}");
         // Rewritten in place since the first read: another digest.
         fs::write(&path, r#"{"status": "passed", "domain": "security"}"#).unwrap();
-        let (evidence, same) = scan_again(&file, &sha256);
-        assert!(!same);
+        let (evidence, failed) = scan_again(&file, &sha256);
+        assert_eq!(failed, Some(Again::Changed));
         assert!(evidence.is_ok_and(|ev| ev.reasons.is_empty()));
+        // A handle that cannot be read (opened for writing only).
+        let write_only = fs::OpenOptions::new().write(true).open(&path).unwrap();
+        let (evidence, failed) = scan_again(&write_only, &sha256);
+        let Some(Again::Unreadable(why)) = failed else { panic!("{failed:?}") };
+        assert!(why.starts_with("cannot read it again (for the gate's own evidence scan): "));
+        assert_eq!(evidence, Err(why));
     }
 
     /// A file discovery listed as regular and swapped before it is read: for
