@@ -104,7 +104,11 @@ impl Pipe {
         let spare = match self.back.try_recv() {
             Ok(spare) => {
                 self.out = self.out.saturating_sub(1);
-                spare
+                // Not one that held a large element: its room is not kept.
+                match spare.text.capacity() > 2 * LARGE {
+                    true => Batch::default(),
+                    false => spare,
+                }
             }
             Err(_) => Batch::default(),
         };
