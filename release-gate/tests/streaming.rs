@@ -220,6 +220,11 @@ fn documents_of_many_chunks_read_the_same_streamed() {
     }
     let results = results.join(",");
     let run = format!(r#"{{"tool": {TOOL}, "results": [{results}]}}"#);
+    let large = format!(
+        r#"{{"ruleId": "R9", "level": "error", "message": {{"text": "{}"}}}}"#,
+        "x".repeat(2 << 20)
+    );
+    let big = format!(r#"{{"tool": {TOOL}, "results": [{results},{large},{results}]}}"#);
     // Each document, what the whole reader says of it, and whether the
     // streamed reader says the same or refuses it (what no format claims,
     // once its arrays were streamed, and what is not one JSON document
@@ -227,6 +232,9 @@ fn documents_of_many_chunks_read_the_same_streamed() {
     let cases = [
         // A tool document: decided without the scan.
         (format!(r#"{{"version": "2.1.0", "runs": [{run}]}}"#), "sarif: ", "same"),
+        // With a result of 2 MiB among them (it crosses chunks, and goes
+        // to the folds alone).
+        (format!(r#"{{"version": "2.1.0", "runs": [{big}]}}"#), "sarif: ", "same"),
         // The gate's own key after the results: a mixed document.
         (
             format!(r#"{{"version": "2.1.0", "runs": [{run}], "status": "passed"}}"#),
