@@ -61,7 +61,7 @@ pub struct Bench {
     pub no_cold_build: bool,
 
     /// Run only this scenario (repeatable): hash, evidence, sarif, cyclonedx,
-    /// spdx, junit, cargo-audit, cargo-deny, scale, warm, gate-stubs, cold-build.
+    /// spdx, junit, cargo-audit, cargo-deny, warm, gate-stubs, scale, cold-build.
     #[arg(long, value_name = "SCENARIO")]
     pub only: Vec<String>,
 }

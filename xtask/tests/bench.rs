@@ -63,11 +63,11 @@ fn quick_bench_runs_every_scenario() {
             "cargo-audit-rss",
             "cargo-deny",
             "cargo-deny-rss",
+            "warm",
+            "gate-stubs",
             "scale-70",
             "scale-700",
             "scale-linear",
-            "warm",
-            "gate-stubs",
             "cold-build",
         ],
         "{stdout}"
