@@ -12,6 +12,25 @@ use std::io::{self, BufRead, Read};
 /// SIMD speed instead of a short count per event.
 const BLOCK: usize = 1 << 16;
 
+/// 1-based line and column (in characters) of a byte offset into `text`.
+pub fn line_column(text: &str, offset: u64) -> (usize, usize) {
+    let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+    let mut line: usize = 1;
+    let mut column: usize = 1;
+    for (i, c) in text.char_indices() {
+        if i >= offset {
+            break;
+        }
+        if c == '\n' {
+            line = line.saturating_add(1);
+            column = 1;
+        } else {
+            column = column.saturating_add(1);
+        }
+    }
+    (line, column)
+}
+
 /// `inner`, counted.
 #[derive(Debug)]
 pub struct Counted<R> {
@@ -119,6 +138,14 @@ impl<R: BufRead> BufRead for Counted<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_column_counts_characters() {
+        assert_eq!(line_column("ab\ncé\nx", 0), (1, 1));
+        assert_eq!(line_column("ab\ncé\nx", 3), (2, 1));
+        assert_eq!(line_column("ab\ncé\nx", 7), (3, 1));
+        assert_eq!(line_column("ab", 99), (1, 3));
+    }
 
     #[test]
     fn positions_since_the_mark() {

@@ -16,7 +16,7 @@ use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use crate::position::Counted;
+use crate::position::{line_column, Counted};
 
 /// How much text of a `failure`/`error` element is kept to find its first line.
 const MAX_CAPTURE_BYTES: usize = 2048;
@@ -765,25 +765,6 @@ fn describe_attr_error(err: &AttrError) -> (usize, &'static str) {
         AttrError::ExpectedQuote(p, _) => (*p, "attribute value not closed"),
         AttrError::Duplicated(p, _) => (*p, "duplicated attribute"),
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset into `text`.
-pub fn line_column(text: &str, offset: u64) -> (usize, usize) {
-    let offset = usize::try_from(offset).unwrap_or(usize::MAX);
-    let mut line: usize = 1;
-    let mut column: usize = 1;
-    for (i, c) in text.char_indices() {
-        if i >= offset {
-            break;
-        }
-        if c == '\n' {
-            line = line.saturating_add(1);
-            column = 1;
-        } else {
-            column = column.saturating_add(1);
-        }
-    }
-    (line, column)
 }
 
 /// No character XML does not allow in `s`.

@@ -14,6 +14,8 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 
+use release_gate_scan::position::line_column;
+
 use crate::gate::config::{default_folder, DEFAULT_DOMAINS as DOMAINS};
 
 /// The line an existing xtask's `fn main` starts with.
@@ -604,7 +606,8 @@ fn parse_toml(path: &Path, text: &str) -> Result<DocumentMut> {
         let position = err
             .span()
             .map(|span| {
-                let (line, column) = line_column(text, span.start);
+                let (line, column) =
+                    line_column(text, u64::try_from(span.start).unwrap_or(u64::MAX));
                 format!(" at line {line}, column {column}")
             })
             .unwrap_or_default();
@@ -614,24 +617,6 @@ fn parse_toml(path: &Path, text: &str) -> Result<DocumentMut> {
             path.display()
         )
     })
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut line = 1usize;
-    let mut column = 1usize;
-    for (at, ch) in text.char_indices() {
-        if at >= offset {
-            break;
-        }
-        if ch == '\n' {
-            line = line.saturating_add(1);
-            column = 1;
-        } else {
-            column = column.saturating_add(1);
-        }
-    }
-    (line, column)
 }
 
 /// `to` relative to the folder `from`, `/`-separated (both absolute).

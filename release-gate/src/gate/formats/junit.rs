@@ -30,8 +30,6 @@ use quick_xml::escape::{resolve_xml_entity, unescape_with};
 use quick_xml::events::BytesStart;
 #[cfg(test)]
 use quick_xml::{events::Event, reader::Reader};
-#[cfg(test)]
-use release_gate_scan::xml::line_column;
 use release_gate_scan::xml::{self as scan, Case, SuiteFrame, Tally, Verdict};
 
 pub use release_gate_scan::xml::Input;
@@ -725,14 +723,6 @@ mod tests {
                 findings: &["errored `lonely`", "errored `suite::x`"],
             },
         );
-    }
-
-    #[test]
-    fn line_column_counts_characters() {
-        assert_eq!(line_column("ab\ncé\nx", 0), (1, 1));
-        assert_eq!(line_column("ab\ncé\nx", 3), (2, 1));
-        assert_eq!(line_column("ab\ncé\nx", 7), (3, 1));
-        assert_eq!(line_column("ab", 99), (1, 3));
     }
 
     #[test]
