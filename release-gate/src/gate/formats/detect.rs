@@ -366,13 +366,16 @@ pub fn understand_stream(
         return Some(not_xml(ctx.hint));
     }
     let promised = ctx.hint.json_format();
-    let unscanned = tool.as_ref().ok().filter(|doc| own.scanned.is_none() && !has_own_keys(doc));
-    if let Some(doc) = unscanned {
-        // Without the own format's keys, `own_format` below is `None`
-        // whatever the scan says, and the tool formats come next.
-        if let Some(understood) = tool_format(doc, policy, ctx, Some(streams)) {
-            return Some(understood);
-        }
+    // Without the own format's top-level keys, `own_format` below is
+    // `None` whatever the scan says, and the tool formats come next: one
+    // that claims the document decides, without the scan.
+    let claimed = tool
+        .as_ref()
+        .ok()
+        .filter(|doc| !has_own_keys(doc))
+        .map(|doc| tool_format(doc, policy, ctx, Some(streams)));
+    if let Some(Some(understood)) = claimed {
+        return Some(understood);
     }
     let own = own.get();
     // A mixed document: the skeleton has what the detectors read (a
@@ -382,19 +385,21 @@ pub fn understand_stream(
         return Some(understood);
     }
     match tool {
-        Ok(doc) => tool_format(doc, policy, ctx, Some(streams)).or_else(|| {
-            // The rest of `understand`, for one JSON document held whole (no
-            // results were streamed): cargo-deny records as read line by
-            // line; anything else keeps the gate's own rule.
-            let deny = match doc {
-                Value::Array(items) => items.iter().any(cargo_deny::is_record),
-                other => cargo_deny::is_record(other),
-            };
-            match deny {
-                true => deny_lines(lines),
-                false => (!streams.any()).then(|| no_tool(own, promised)),
-            }
-        }),
+        Ok(doc) => {
+            claimed.unwrap_or_else(|| tool_format(doc, policy, ctx, Some(streams))).or_else(|| {
+                // The rest of `understand`, for one JSON document held whole (no
+                // results were streamed): cargo-deny records as read line by
+                // line; anything else keeps the gate's own rule.
+                let deny = match doc {
+                    Value::Array(items) => items.iter().any(cargo_deny::is_record),
+                    other => cargo_deny::is_record(other),
+                };
+                match deny {
+                    true => deny_lines(lines),
+                    false => (!streams.any()).then(|| no_tool(own, promised)),
+                }
+            })
+        }
         Err(e) if is_duplicate(e) => not_one_json(e, own, promised),
         Err(_) if sentinel(skeleton::OVER_BUDGET) => None,
         Err(e) => not_one_json(e, own, promised).or_else(|| deny_lines(lines)),
